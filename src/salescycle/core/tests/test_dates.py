@@ -348,3 +348,13 @@ def test_current_week_runs_monday_to_sunday(base: date) -> None:
     assert start is not None and end is not None
     assert start.weekday() == 0 and end.weekday() == 6
     assert start <= base <= end and (end - start).days == 6
+
+
+@given(st.text(alphabet=st.sampled_from("+-<> 0123456789cdwmqyxCDWMQYX.") | st.characters(), max_size=20))
+def test_parse_of_any_text_either_succeeds_or_is_invalid(text: str) -> None:
+    try:
+        formula = DateFormula.parse(text)
+    except DomainError as error:
+        assert error.code == "date_formula.invalid"
+    else:
+        assert DateFormula.parse(str(formula)) == formula
