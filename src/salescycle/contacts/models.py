@@ -77,8 +77,13 @@ class Contact(models.Model):
         help_text=_("For a company its own number; for a person the company it works for (or blank)."),
     )
     salesperson = models.ForeignKey(
-        Salesperson, verbose_name=_("salesperson"), on_delete=models.PROTECT, null=True, blank=True,
-        db_column="salesperson_code", related_name="contacts",
+        Salesperson,
+        verbose_name=_("salesperson"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_column="salesperson_code",
+        related_name="contacts",
     )
     email = models.EmailField(_("email"), max_length=80, blank=True)
     phone = models.CharField(_("phone no."), max_length=30, blank=True)
@@ -94,8 +99,13 @@ class Contact(models.Model):
     )
     no_of_employees = models.PositiveIntegerField(_("no. of employees"), null=True, blank=True)
     parent_company = models.ForeignKey(
-        "self", verbose_name=_("parent company"), on_delete=models.PROTECT, null=True, blank=True,
-        related_name="subsidiaries", db_column="parent_company_no",
+        "self",
+        verbose_name=_("parent company"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subsidiaries",
+        db_column="parent_company_no",
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -154,8 +164,13 @@ class Campaign(models.Model):
     starting_date = models.DateField(_("starting date"), null=True, blank=True)
     ending_date = models.DateField(_("ending date"), null=True, blank=True)
     salesperson = models.ForeignKey(
-        Salesperson, verbose_name=_("salesperson"), on_delete=models.PROTECT, null=True, blank=True,
-        db_column="salesperson_code", related_name="campaigns",
+        Salesperson,
+        verbose_name=_("salesperson"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_column="salesperson_code",
+        related_name="campaigns",
     )
     activated = models.BooleanField(_("activated"), default=False)
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -175,12 +190,22 @@ class Segment(models.Model):
     no = models.CharField(_("no."), max_length=20, primary_key=True)
     description = models.CharField(_("description"), max_length=100, blank=True)
     campaign = models.ForeignKey(
-        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, null=True, blank=True,
-        db_column="campaign_no", related_name="segments",
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_column="campaign_no",
+        related_name="segments",
     )
     salesperson = models.ForeignKey(
-        Salesperson, verbose_name=_("salesperson"), on_delete=models.PROTECT, null=True, blank=True,
-        db_column="salesperson_code", related_name="segments",
+        Salesperson,
+        verbose_name=_("salesperson"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_column="salesperson_code",
+        related_name="segments",
     )
     version = models.PositiveIntegerField(_("version"), default=1)
 
@@ -201,7 +226,10 @@ class SegmentLine(models.Model):
     )
     line_no = models.PositiveIntegerField(_("line no."))
     contact = models.ForeignKey(
-        Contact, verbose_name=_("contact"), on_delete=models.PROTECT, related_name="segment_lines",
+        Contact,
+        verbose_name=_("contact"),
+        on_delete=models.PROTECT,
+        related_name="segment_lines",
         db_column="contact_no",
     )
     description = models.CharField(_("description"), max_length=100, blank=True)

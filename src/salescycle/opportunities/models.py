@@ -71,8 +71,13 @@ class MarketingSetup(models.Model):
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     default_sales_cycle = models.ForeignKey(
-        "SalesCycle", verbose_name=_("default sales cycle code"), on_delete=models.PROTECT, null=True, blank=True,
-        db_column="default_sales_cycle_code", related_name="+",
+        "SalesCycle",
+        verbose_name=_("default sales cycle code"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_column="default_sales_cycle_code",
+        related_name="+",
     )
     bus_rel_code_for_customers = models.CharField(
         _("bus. rel. code for customers"), max_length=10, blank=True, default="CUST"
@@ -100,7 +105,9 @@ class SalesCycle(models.Model):
     code = models.CharField(_("code"), max_length=10, primary_key=True)
     description = models.CharField(_("description"), max_length=100, blank=True)
     probability_calculation = models.CharField(
-        _("probability calculation"), max_length=20, choices=ProbabilityCalculation.choices,
+        _("probability calculation"),
+        max_length=20,
+        choices=ProbabilityCalculation.choices,
         default=ProbabilityCalculation.MULTIPLY,
     )
     blocked = models.BooleanField(_("blocked"), default=False)
@@ -119,7 +126,10 @@ class SalesCycleStage(models.Model):
     """One stage of a sales cycle, ordered by its integer ``stage`` (spec §2.3)."""
 
     sales_cycle = models.ForeignKey(
-        SalesCycle, verbose_name=_("sales cycle code"), on_delete=models.CASCADE, related_name="stages",
+        SalesCycle,
+        verbose_name=_("sales cycle code"),
+        on_delete=models.CASCADE,
+        related_name="stages",
         db_column="sales_cycle_code",
     )
     stage = models.PositiveIntegerField(_("stage"))
@@ -127,8 +137,13 @@ class SalesCycleStage(models.Model):
     completed_pct = percent_field(_("completed %"))
     chances_of_success_pct = percent_field(_("chances of success %"))
     activity = models.ForeignKey(
-        "tasks.Activity", verbose_name=_("activity code"), on_delete=models.PROTECT, null=True, blank=True,
-        db_column="activity_code", related_name="stages",
+        "tasks.Activity",
+        verbose_name=_("activity code"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_column="activity_code",
+        related_name="stages",
     )
     quote_required = models.BooleanField(_("quote required"), default=False)
     allow_skip = models.BooleanField(_("allow skip"), default=False)
@@ -143,9 +158,7 @@ class SalesCycleStage(models.Model):
             models.UniqueConstraint(fields=["sales_cycle", "stage"], name="stage_unique_in_cycle"),
             models.CheckConstraint(condition=Q(stage__gte=1), name="stage_min_1"),
             models.CheckConstraint(condition=percent_range_q("completed_pct"), name="stage_completed_pct_range"),
-            models.CheckConstraint(
-                condition=percent_range_q("chances_of_success_pct"), name="stage_chances_pct_range"
-            ),
+            models.CheckConstraint(condition=percent_range_q("chances_of_success_pct"), name="stage_chances_pct_range"),
         ]
 
     def __str__(self) -> str:
@@ -210,28 +223,58 @@ class Opportunity(models.Model):
     no = models.CharField(_("no."), max_length=20, primary_key=True)
     description = models.CharField(_("description"), max_length=100, blank=True)
     salesperson = models.ForeignKey(
-        "contacts.Salesperson", verbose_name=_("salesperson code"), on_delete=models.PROTECT, null=True, blank=True,
-        db_column="salesperson_code", related_name="opportunities",
+        "contacts.Salesperson",
+        verbose_name=_("salesperson code"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_column="salesperson_code",
+        related_name="opportunities",
     )
     campaign = models.ForeignKey(
-        "contacts.Campaign", verbose_name=_("campaign no."), on_delete=models.PROTECT, null=True, blank=True,
-        db_column="campaign_no", related_name="opportunities",
+        "contacts.Campaign",
+        verbose_name=_("campaign no."),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_column="campaign_no",
+        related_name="opportunities",
     )
     contact = models.ForeignKey(
-        "contacts.Contact", verbose_name=_("contact no."), on_delete=models.PROTECT, null=True, blank=True,
-        db_column="contact_no", related_name="opportunities",
+        "contacts.Contact",
+        verbose_name=_("contact no."),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_column="contact_no",
+        related_name="opportunities",
     )
     contact_company = models.ForeignKey(
-        "contacts.Contact", verbose_name=_("contact company no."), on_delete=models.PROTECT, null=True, blank=True,
-        db_column="contact_company_no", related_name="company_opportunities",
+        "contacts.Contact",
+        verbose_name=_("contact company no."),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_column="contact_company_no",
+        related_name="company_opportunities",
     )
     sales_cycle = models.ForeignKey(
-        SalesCycle, verbose_name=_("sales cycle code"), on_delete=models.PROTECT, null=True, blank=True,
-        db_column="sales_cycle_code", related_name="opportunities",
+        SalesCycle,
+        verbose_name=_("sales cycle code"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_column="sales_cycle_code",
+        related_name="opportunities",
     )
     segment = models.ForeignKey(
-        "contacts.Segment", verbose_name=_("segment no."), on_delete=models.PROTECT, null=True, blank=True,
-        db_column="segment_no", related_name="opportunities",
+        "contacts.Segment",
+        verbose_name=_("segment no."),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_column="segment_no",
+        related_name="opportunities",
     )
     segment_description = models.CharField(_("segment description"), max_length=100, blank=True)
     sales_document_type = models.CharField(
@@ -325,31 +368,59 @@ class OpportunityEntry(models.Model):
 
     entry_no = models.BigAutoField(_("entry no."), primary_key=True)
     opportunity = models.ForeignKey(
-        Opportunity, verbose_name=_("opportunity no."), on_delete=models.CASCADE, related_name="entries",
+        Opportunity,
+        verbose_name=_("opportunity no."),
+        on_delete=models.CASCADE,
+        related_name="entries",
         db_column="opportunity_no",
     )
     sales_cycle = models.ForeignKey(
-        SalesCycle, verbose_name=_("sales cycle code"), on_delete=models.PROTECT, null=True, blank=True,
-        db_column="sales_cycle_code", related_name="entries",
+        SalesCycle,
+        verbose_name=_("sales cycle code"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_column="sales_cycle_code",
+        related_name="entries",
     )
     sales_cycle_stage = models.PositiveIntegerField(_("sales cycle stage"), default=0)
     sales_cycle_stage_description = models.CharField(_("sales cycle stage description"), max_length=100, blank=True)
     previous_sales_cycle_stage = models.PositiveIntegerField(_("previous sales cycle stage"), default=0)
     contact = models.ForeignKey(
-        "contacts.Contact", verbose_name=_("contact no."), on_delete=models.PROTECT, null=True, blank=True,
-        db_column="contact_no", related_name="opportunity_entries",
+        "contacts.Contact",
+        verbose_name=_("contact no."),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_column="contact_no",
+        related_name="opportunity_entries",
     )
     contact_company = models.ForeignKey(
-        "contacts.Contact", verbose_name=_("contact company no."), on_delete=models.PROTECT, null=True, blank=True,
-        db_column="contact_company_no", related_name="company_opportunity_entries",
+        "contacts.Contact",
+        verbose_name=_("contact company no."),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_column="contact_company_no",
+        related_name="company_opportunity_entries",
     )
     salesperson = models.ForeignKey(
-        "contacts.Salesperson", verbose_name=_("salesperson code"), on_delete=models.PROTECT, null=True, blank=True,
-        db_column="salesperson_code", related_name="opportunity_entries",
+        "contacts.Salesperson",
+        verbose_name=_("salesperson code"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_column="salesperson_code",
+        related_name="opportunity_entries",
     )
     campaign = models.ForeignKey(
-        "contacts.Campaign", verbose_name=_("campaign no."), on_delete=models.PROTECT, null=True, blank=True,
-        db_column="campaign_no", related_name="opportunity_entries",
+        "contacts.Campaign",
+        verbose_name=_("campaign no."),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_column="campaign_no",
+        related_name="opportunity_entries",
     )
     date_of_change = models.DateField(_("date of change"))
     active = models.BooleanField(_("active"), default=False)
@@ -362,12 +433,22 @@ class OpportunityEntry(models.Model):
     chances_of_success_pct = percent_field(_("chances of success %"))
     probability_pct = percent_field(_("probability %"))
     close_opportunity_code = models.ForeignKey(
-        CloseOpportunityCode, verbose_name=_("close opportunity code"), on_delete=models.PROTECT, null=True,
-        blank=True, db_column="close_opportunity_code", related_name="entries",
+        CloseOpportunityCode,
+        verbose_name=_("close opportunity code"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_column="close_opportunity_code",
+        related_name="entries",
     )
     estimated_close_date = models.DateField(_("estimated close date"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     objects = OpportunityEntryQuerySet.as_manager()
@@ -387,12 +468,11 @@ class OpportunityEntry(models.Model):
                 fields=["sales_cycle", "sales_cycle_stage"], name="entry_inactive_stage", condition=Q(active=False)
             ),
             models.Index(
-                fields=["salesperson", "estimated_close_date"], name="entry_active_salesperson",
+                fields=["salesperson", "estimated_close_date"],
+                name="entry_active_salesperson",
                 condition=Q(active=True),
             ),
-            models.Index(
-                fields=["contact_company", "contact"], name="entry_active_contact", condition=Q(active=True)
-            ),
+            models.Index(fields=["contact_company", "contact"], name="entry_active_contact", condition=Q(active=True)),
             models.Index(fields=["campaign"], name="entry_active_campaign", condition=Q(active=True)),
             models.Index(fields=["close_opportunity_code"], name="entry_close_code"),
         ]
@@ -416,14 +496,22 @@ class OpportunityComment(models.Model):
     """A comment line on an opportunity (BC Rlshp. Mgt. Comment Line); deleted with the opportunity."""
 
     opportunity = models.ForeignKey(
-        Opportunity, verbose_name=_("opportunity"), on_delete=models.CASCADE, related_name="comments",
+        Opportunity,
+        verbose_name=_("opportunity"),
+        on_delete=models.CASCADE,
+        related_name="comments",
         db_column="opportunity_no",
     )
     line_no = models.PositiveIntegerField(_("line no."))
     date = models.DateField(_("date"))
     comment = models.CharField(_("comment"), max_length=250)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -442,16 +530,29 @@ class Interaction(models.Model):
     entry_no = models.BigAutoField(_("entry no."), primary_key=True)
     date = models.DateField(_("date"))
     contact = models.ForeignKey(
-        "contacts.Contact", verbose_name=_("contact no."), on_delete=models.PROTECT, related_name="interactions",
+        "contacts.Contact",
+        verbose_name=_("contact no."),
+        on_delete=models.PROTECT,
+        related_name="interactions",
         db_column="contact_no",
     )
     opportunity = models.ForeignKey(
-        Opportunity, verbose_name=_("opportunity no."), on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="interactions", db_column="opportunity_no",
+        Opportunity,
+        verbose_name=_("opportunity no."),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="interactions",
+        db_column="opportunity_no",
     )
     salesperson = models.ForeignKey(
-        "contacts.Salesperson", verbose_name=_("salesperson code"), on_delete=models.PROTECT, null=True, blank=True,
-        db_column="salesperson_code", related_name="interactions",
+        "contacts.Salesperson",
+        verbose_name=_("salesperson code"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_column="salesperson_code",
+        related_name="interactions",
     )
     type = models.CharField(_("type"), max_length=30, blank=True)
     description = models.CharField(_("description"), max_length=100, blank=True)

@@ -97,28 +97,58 @@ class Task(models.Model):
     recurring = models.BooleanField(_("recurring"), default=False)
     duration_minutes = models.PositiveIntegerField(_("duration (min.)"), default=0)
     salesperson = models.ForeignKey(
-        "contacts.Salesperson", verbose_name=_("salesperson"), on_delete=models.PROTECT, null=True, blank=True,
-        db_column="salesperson_code", related_name="tasks",
+        "contacts.Salesperson",
+        verbose_name=_("salesperson"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_column="salesperson_code",
+        related_name="tasks",
     )
     team = models.ForeignKey(
-        "contacts.Team", verbose_name=_("team"), on_delete=models.PROTECT, null=True, blank=True,
-        db_column="team_code", related_name="tasks",
+        "contacts.Team",
+        verbose_name=_("team"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_column="team_code",
+        related_name="tasks",
     )
     contact = models.ForeignKey(
-        "contacts.Contact", verbose_name=_("contact"), on_delete=models.PROTECT, null=True, blank=True,
-        db_column="contact_no", related_name="tasks",
+        "contacts.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_column="contact_no",
+        related_name="tasks",
     )
     contact_company = models.ForeignKey(
-        "contacts.Contact", verbose_name=_("contact company no."), on_delete=models.PROTECT, null=True, blank=True,
-        db_column="contact_company_no", related_name="company_tasks",
+        "contacts.Contact",
+        verbose_name=_("contact company no."),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_column="contact_company_no",
+        related_name="company_tasks",
     )
     campaign = models.ForeignKey(
-        "contacts.Campaign", verbose_name=_("campaign"), on_delete=models.PROTECT, null=True, blank=True,
-        db_column="campaign_no", related_name="tasks",
+        "contacts.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_column="campaign_no",
+        related_name="tasks",
     )
     segment = models.ForeignKey(
-        "contacts.Segment", verbose_name=_("segment"), on_delete=models.PROTECT, null=True, blank=True,
-        db_column="segment_no", related_name="tasks",
+        "contacts.Segment",
+        verbose_name=_("segment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_column="segment_no",
+        related_name="tasks",
     )
     # A soft link (not a foreign key): deleting an opportunity keeps its tasks and clears this (D1).
     opportunity_no = models.CharField(_("opportunity no."), max_length=20, blank=True, db_index=True)

@@ -1,0 +1,88 @@
+"""Task writes: stage tasks from activities and cancelling old tasks (spec §4.9)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import F
+
+from salescycle.core.dates import calc_date
+from salescycle.core.numbering import next_no
+from salescycle.core.workdate import today
+from salescycle.tasks.models import ActivityStep, Priority, Task, TaskStatus
+
+STAGE_TASK_MINUTES = 1440  # stage tasks last one day (spec §2.8 Duration)
+
+
+def create_stage_tasks(
+    *,
+    activity_code: str,
+    date_of_change: dt.date,
+    opportunity_no: str,
+    opportunity_entry_no: int,
+    salesperson_id: str | None,
+    contact_id: str | None,
+    contact_company_id: str | None,
+    campaign_id: str | None,
+    segment_id: str | None,
+) -> list[Task]:
+    """Create the tasks of activity ``activity_code`` for a new opportunity entry, in step order.
+
+    One task per activity step, dated CalcDate(step date formula, ``date_of_change``), with the step's type,
+    description and priority; an activity without steps gives one task with blank type and description dated
+    ``date_of_change``. Numbers come from the ``task`` series. Implements spec §4.9.1.
+    """
+    steps = list(ActivityStep.objects.filter(activity_id=activity_code).order_by("step_no"))
+    base: dict[str, Any] = {
+        "salesperson_id": salesperson_id,
+        "contact_id": contact_id,
+        "contact_company_id": contact_company_id,
+        "campaign_id": campaign_id,
+        "segment_id": segment_id,
+        "opportunity_no": opportunity_no,
+        "opportunity_entry_no": opportunity_entry_no,
+        "duration_minutes": STAGE_TASK_MINUTES,
+        "status": TaskStatus.NOT_STARTED,
+    }
+    specs: list[dict[str, Any]] = [
+        {
+            "type": step.type,
+            "description": step.description,
+            "priority": step.priority,
+            "date": calc_date(step.date_formula, date_of_change),
+        }
+        for step in steps
+    ] or [{"type": "", "description": "", "priority": Priority.NORMAL, "date": date_of_change}]
+    tasks = [Task(no=next_no("task", exists=_task_exists), **base, **spec) for spec in specs]
+    Task.objects.bulk_create(tasks)
+    return tasks
+
+
+def _task_exists(no: str) -> bool:
+    return Task.objects.filter(no=no).exists()
+
+
+def cancel_open_tasks(opportunity_no: str) -> int:
+    """Cancel every open task of the opportunity: not recurring, canceled, closed, status Completed, date closed =
+    the system date (not WorkDate). Returns how many. Implements spec §4.9.2."""
+    return Task.objects.filter(opportunity_no=opportunity_no, closed=False, canceled=False).update(
+        recurring=False,
+        canceled=True,
+        closed=True,
+        status=TaskStatus.COMPLETED,
+        date_closed=today(),
+        version=F("version") + 1,
+    )
+
+
+def propagate_to_open_tasks(opportunity_no: str, field: str, old_value: str | None, new_value: str | None) -> int:
+    """Set ``field`` (``salesperson_id``, ``contact_id`` or ``campaign_id``) to ``new_value`` on the opportunity's
+    open tasks that had ``old_value`` (the optional propagation of spec §4.3). Returns how many."""
+    changes: dict[str, Any] = {field: new_value, "version": F("version") + 1}
+    if field == "contact_id":
+        from salescycle.contacts.models import Contact
+
+        contact = Contact.objects.filter(pk=new_value).only("company_id").first()
+        changes["contact_company_id"] = contact.company_id if contact else None
+    return Task.objects.filter(opportunity_no=opportunity_no, closed=False, **{field: old_value}).update(**changes)
