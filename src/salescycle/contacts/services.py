@@ -8,10 +8,10 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from salescycle.contacts.models import Campaign, Contact, ContactType, Customer, Segment, SegmentLine
 from salescycle.core.errors import DomainError
 from salescycle.core.numbering import next_no
 from salescycle.core.records import create_record, delete_record, lock, require, update_record
-from salescycle.contacts.models import Campaign, Contact, ContactType, Customer, Segment, SegmentLine
 
 
 def normalize_key(value: str | None) -> str:
@@ -53,14 +53,14 @@ def update_contact(no: str, *, by: Any = None, expected_version: int | None = No
     """Change a contact. Its type cannot change while any opportunity refers to it (``contact.type_in_use``,
     D21); a person's ``company_no`` must be a company. Implements spec §4.11.4."""
     contact = lock(Contact, normalize_key(no), expected_version=expected_version)
-    if "type" in changes and changes["type"] != contact.type:
-        if contact.opportunities.exists() or contact.company_opportunities.exists():
-            raise DomainError(
-                "contact.type_in_use",
-                _("You cannot change the type of contact %(no)s because it has opportunities."),
-                fields={"type": [str(_("Not changeable while opportunities refer to the contact."))]},
-                params={"no": contact.no},
-            )
+    type_changes = "type" in changes and changes["type"] != contact.type
+    if type_changes and (contact.opportunities.exists() or contact.company_opportunities.exists()):
+        raise DomainError(
+            "contact.type_in_use",
+            _("You cannot change the type of contact %(no)s because it has opportunities."),
+            fields={"type": [str(_("Not changeable while opportunities refer to the contact."))]},
+            params={"no": contact.no},
+        )
     if "company_no" in changes:
         company_no = normalize_key(changes.pop("company_no"))
         changes["company_id"] = _company(company_no).no if company_no else None

@@ -102,7 +102,7 @@ def update_record(obj: M, changes: Mapping[str, Any]) -> M:
         setattr(obj, name, value)
     full_clean(obj)
     if hasattr(obj, "version"):
-        obj.version = F("version") + 1  # type: ignore[attr-defined]
+        obj.version = F("version") + 1
     try:
         with transaction.atomic():
             obj.save()

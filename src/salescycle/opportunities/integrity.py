@@ -1,0 +1,149 @@
+"""Ledger invariants of opportunity entries (spec §4.7), checked over the whole database.
+
+1. Exactly one active entry per started opportunity; none for a Not Started one.
+2. The opportunity's status, closed flag and date closed agree with its active entry.
+3. The opportunity's copy of the active entry's figures equals the entry.
+4. Days Open of every inactive entry = the next entry's Date of Change − its own (whole days); 0 on active ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, F, OuterRef, Q
+
+from salescycle.opportunities.models import ActionTaken, Opportunity, OpportunityEntry, OpportunityStatus
+
+MAX_REPORTED = 50
+FIGURES = (
+    ("current_sales_cycle_stage", "sales_cycle_stage"),
+    ("current_stage_description", "sales_cycle_stage_description"),
+    ("estimated_value", "estimated_value"),
+    ("chances_of_success_pct", "chances_of_success_pct"),
+    ("completed_pct", "completed_pct"),
+    ("probability_pct", "probability_pct"),
+    ("calculated_current_value", "calculated_current_value"),
+    ("estimated_closing_date", "estimated_close_date"),
+)
+
+
+@dataclass
+class IntegrityReport:
+    """The result of :func:`check_integrity`: counts checked and the problems found (at most 50 listed per rule)."""
+
+    opportunities: int = 0
+    entries: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no invariant is broken."""
+        return not self.problems
+
+
+def _report(report: IntegrityReport, rule: str, nos: list[str]) -> None:
+    for no in nos[:MAX_REPORTED]:
+        report.problems.append(f"{no}: {rule}")
+
+
+def check_integrity() -> IntegrityReport:
+    """Verify the ledger invariants (see module docstring) with set-based queries plus one streamed pass over the
+    entries for Days Open. Returns an :class:`IntegrityReport`; changes nothing."""
+    report = IntegrityReport(opportunities=Opportunity.objects.count(), entries=OpportunityEntry.objects.count())
+    active = OpportunityEntry.objects.filter(opportunity_id=OuterRef("no"), active=True)
+    any_entry = OpportunityEntry.objects.filter(opportunity_id=OuterRef("no"))
+    started = Opportunity.objects.exclude(status=OpportunityStatus.NOT_STARTED)
+    _report(
+        report,
+        "started but has no active entry",
+        list(started.filter(~Exists(active)).values_list("no", flat=True)[:MAX_REPORTED]),
+    )
+    _report(
+        report,
+        "Not Started but has entries",
+        list(
+            Opportunity.objects.filter(status=OpportunityStatus.NOT_STARTED)
+            .filter(Exists(any_entry))
+            .values_list("no", flat=True)[:MAX_REPORTED]
+        ),
+    )
+    _report(
+        report,
+        "more than one active entry",
+        list(
+            OpportunityEntry.objects.filter(active=True)
+            .values("opportunity_id")
+            .annotate(n=Count("entry_no"))
+            .filter(n__gt=1)
+            .values_list("opportunity_id", flat=True)[:MAX_REPORTED]
+        ),
+    )
+    entries = OpportunityEntry.objects.filter(active=True)
+    status_mismatch = (
+        entries.filter(action_taken=ActionTaken.WON).exclude(opportunity__status=OpportunityStatus.WON)
+        | entries.filter(action_taken=ActionTaken.LOST).exclude(opportunity__status=OpportunityStatus.LOST)
+        | entries.exclude(action_taken__in=[ActionTaken.WON, ActionTaken.LOST]).exclude(
+            opportunity__status=OpportunityStatus.IN_PROGRESS
+        )
+    )
+    _report(
+        report,
+        "status does not agree with the active entry",
+        list(status_mismatch.values_list("opportunity_id", flat=True)[:MAX_REPORTED]),
+    )
+    closing = entries.filter(action_taken__in=[ActionTaken.WON, ActionTaken.LOST])
+    _report(
+        report,
+        "closed flag or date closed does not agree with the closing entry",
+        list(
+            closing.filter(Q(opportunity__closed=False) | ~Q(opportunity__date_closed=F("date_of_change"))).values_list(
+                "opportunity_id", flat=True
+            )[:MAX_REPORTED]
+        ),
+    )
+    figure_mismatch = Q()
+    for opp_field, entry_field in FIGURES:
+        figure_mismatch |= ~Q(**{f"opportunity__{opp_field}": F(entry_field)})
+    _report(
+        report,
+        "figures differ from the active entry",
+        list(entries.filter(figure_mismatch).values_list("opportunity_id", flat=True)[:MAX_REPORTED]),
+    )
+    _report(
+        report,
+        "Not Started or Won/Lost figures on an opportunity without entries",
+        list(
+            Opportunity.objects.filter(status=OpportunityStatus.NOT_STARTED)
+            .exclude(current_sales_cycle_stage=0, estimated_value=0, calculated_current_value=0)
+            .values_list("no", flat=True)[:MAX_REPORTED]
+        ),
+    )
+    _check_days_open(report)
+    return report
+
+
+def _check_days_open(report: IntegrityReport) -> None:
+    rows = (
+        OpportunityEntry.objects.order_by("opportunity_id", "entry_no")
+        .values_list("opportunity_id", "entry_no", "date_of_change", "days_open", "active")
+        .iterator(chunk_size=20000)
+    )
+    previous = None
+    found = 0
+    for row in rows:
+        if previous is not None and previous[0] == row[0]:
+            expected = (row[2] - previous[2]).days
+            if previous[4]:
+                report.problems.append(f"{previous[0]}: entry {previous[1]} is active but not the newest entry")
+                found += 1
+            elif previous[3] != max(expected, 0):
+                report.problems.append(
+                    f"{previous[0]}: entry {previous[1]} has Days Open {previous[3]}, expected {expected}"
+                )
+                found += 1
+        elif previous is not None and previous[3] != 0 and previous[4]:
+            report.problems.append(f"{previous[0]}: active entry {previous[1]} has Days Open {previous[3]}")
+            found += 1
+        if found >= MAX_REPORTED:
+            return
+        previous = row
