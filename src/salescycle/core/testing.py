@@ -1,0 +1,112 @@
+"""Plain typed factories for tests, with visible defaults (conventions: "How a test looks").
+
+``make_*`` functions create rows directly (not through services) unless the name says otherwise; business actions in
+tests go through the services so the rules run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+_counter = itertools.count(1)
+
+
+def _next(prefix: str) -> str:
+    return f"{prefix}{next(_counter):05d}"
+
+
+def make_user(username: str | None = None, **extra: Any) -> Any:
+    """A Django user (password ``pw``)."""
+    user_model = get_user_model()
+    return user_model.objects.create_user(username=username or _next("user"), password="pw", **extra)  # noqa: S106
+
+
+def make_salesperson(code: str | None = None, **fields: Any) -> Any:
+    """A salesperson (not blocked)."""
+    from salescycle.contacts.models import Salesperson
+
+    code = code or _next("SP")
+    return Salesperson.objects.create(code=code, name=fields.pop("name", f"Salesperson {code}"), **fields)
+
+
+def make_company(no: str | None = None, **fields: Any) -> Any:
+    """A company contact (its company is itself)."""
+    from salescycle.contacts.models import Contact
+
+    no = no or _next("CT")
+    return Contact.objects.create(
+        no=no, type="company", company_id=no, name=fields.pop("name", f"Company {no}"), **fields
+    )
+
+
+def make_person(company: Any | None = None, no: str | None = None, **fields: Any) -> Any:
+    """A person contact, of ``company`` or without company."""
+    from salescycle.contacts.models import Contact
+
+    no = no or _next("CT")
+    return Contact.objects.create(
+        no=no, type="person", company=company, name=fields.pop("name", f"Person {no}"), **fields
+    )
+
+
+def make_cycle(code: str | None = None, *, method: str = "multiply", stages: list[dict[str, Any]] | None = None) -> Any:
+    """A sales cycle with ``stages`` (dicts of SalesCycleStage fields; ``stage`` required)."""
+    from salescycle.opportunities.models import SalesCycle, SalesCycleStage
+
+    cycle = SalesCycle.objects.create(
+        code=code or _next("SC"), description="Test cycle", probability_calculation=method
+    )
+    for data in stages or []:
+        values = dict(data)
+        for key in ("completed_pct", "chances_of_success_pct"):
+            if key in values:
+                values[key] = Decimal(values[key])
+        SalesCycleStage.objects.create(sales_cycle=cycle, **values)
+    return cycle
+
+
+def make_close_code(code: str, type: str = "won") -> Any:
+    """A close opportunity code of ``type`` (``won``/``lost``)."""
+    from salescycle.opportunities.models import CloseOpportunityCode
+
+    return CloseOpportunityCode.objects.create(code=code, description=code, type=type)
+
+
+def demo_setup() -> None:
+    """Install the spec §7 demo setup (EXISTING and NEW cycles, activities, close codes; default cycle NEW)."""
+    from salescycle.demo.setup_data import install_demo_setup
+
+    install_demo_setup()
+
+
+def create_opportunity(
+    contact: Any,
+    salesperson: Any,
+    *,
+    cycle: str = "NEW",
+    activate: bool = False,
+    value: str = "10000",
+    chances: str = "10",
+    closing: dt.date | None = None,
+    creation_date: dt.date = dt.date(2026, 1, 5),
+    **extra: Any,
+) -> Any:
+    """An opportunity created through the service (optionally activated with the given estimates)."""
+    from salescycle.opportunities.services import Estimates
+    from salescycle.opportunities.services import create_opportunity as create
+
+    return create(
+        description=extra.pop("description", "Test opportunity"),
+        contact_no=contact.no,
+        salesperson_code=salesperson.code,
+        sales_cycle_code=cycle,
+        creation_date=creation_date,
+        activate_first_stage=activate,
+        estimates=Estimates(Decimal(value), Decimal(chances), closing or creation_date + dt.timedelta(days=30)),
+        **extra,
+    )
