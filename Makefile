@@ -1,0 +1,99 @@
+# Salescycle: the two commands are `make run` and `make test` (see README.md).
+#
+#   make run    create .venv, install, migrate, load the demo data, serve on http://127.0.0.1:8000/
+#   make test   create .venv, install with dev tools, lint, type-check, test on SQLite, then on PostgreSQL
+#   make lint   ruff check + ruff format --check + mypy
+#   make fmt    ruff check --fix + ruff format
+#   make bench  python bench/run.py
+#   make clean  remove caches, build output and install stamps (keeps .venv and data/)
+#
+# Variables: PYTHON (default python3), SKIP_CHROMIUM=1 (do not install Debian's chromium; browser tests are then
+# left out unless /usr/bin/chromium exists), PYTEST_ARGS (extra pytest arguments, both runs).
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUN_STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+LINT_PATHS := src tests conftest.py
+PYTEST_ARGS ?=
+START := $(shell date +%s)
+
+SKIP_CHROMIUM ?= 0
+ifeq ($(SKIP_CHROMIUM),1)
+ifeq ($(wildcard /usr/bin/chromium),)
+export SALESCYCLE_SKIP_BROWSER := 1
+endif
+endif
+
+.PHONY: help run test lint fmt bench clean chromium
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+# Debian's python3 needs the python3-venv package for `-m venv`: installed when missing and we may (root).
+$(BIN)/python:
+	@if ! $(PYTHON) -m venv $(VENV); then \
+		rm -rf $(VENV); \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; \
+			$(PYTHON) -m venv $(VENV); \
+		else \
+			echo "Cannot create $(VENV): install python3-venv (sudo apt-get install python3-venv)"; exit 1; \
+		fi; \
+	fi
+
+# The stamps make a second run skip pip entirely until pyproject.toml changes.
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(RUN_STAMP)
+
+run: $(RUN_STAMP)
+	exec scripts/run.sh
+
+# Debian's chromium, for the Playwright browser tests.
+chromium:
+	@if [ "$(SKIP_CHROMIUM)" = 1 ]; then \
+		if [ ! -x /usr/bin/chromium ]; then echo "SKIP_CHROMIUM=1: chromium not installed, browser tests left out"; fi; \
+	elif [ ! -x /usr/bin/chromium ]; then \
+		sudo=; if [ "$$(id -u)" != 0 ]; then sudo=sudo; fi; \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+# $(call step,NAME,COMMAND): print a header, run, and name the failing step in the last line of output.
+step = @echo "==> $(1)"; $(2) || { status=$$?; echo "make $@: FAILED at $(1) (exit $$status)"; exit $$status; }
+
+lint: $(DEV_STAMP)
+	$(call step,ruff check,$(BIN)/ruff check $(LINT_PATHS))
+	$(call step,ruff format --check,$(BIN)/ruff format --check $(LINT_PATHS))
+	$(call step,mypy,$(BIN)/mypy)
+
+# Every step must pass; the first failure stops the run. pytest's exit code 5 (no tests collected) is a failure.
+test: $(DEV_STAMP) chromium
+	$(call step,ruff check,$(BIN)/ruff check $(LINT_PATHS))
+	$(call step,ruff format --check,$(BIN)/ruff format --check $(LINT_PATHS))
+	$(call step,mypy,$(BIN)/mypy)
+	$(call step,makemigrations --check,env -u DATABASE_URL $(BIN)/salescycle makemigrations --check --dry-run)
+	$(call step,pytest on SQLite,env -u DATABASE_URL $(BIN)/pytest -n 2 $(PYTEST_ARGS))
+	$(call step,pytest on PostgreSQL,scripts/with-postgres.sh $(BIN)/pytest -q --tb=short -n 2 $(PYTEST_ARGS))
+	@echo "make test: OK: ruff, format, mypy, migrations, pytest on SQLite and on PostgreSQL ($$(( $$(date +%s) - $(START) ))s)"
+
+fmt: $(DEV_STAMP)
+	$(BIN)/ruff check --fix $(LINT_PATHS)
+	$(BIN)/ruff format $(LINT_PATHS)
+
+bench: $(DEV_STAMP)
+	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py; else echo "No benchmarks yet (bench/run.py is missing)."; fi
+
+clean:
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
+	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis build test-output src/*.egg-info data/staticfiles
+	rm -f $(RUN_STAMP) $(DEV_STAMP)

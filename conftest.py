@@ -1,0 +1,58 @@
+"""Project-wide pytest hooks, for the tests in ``src/salescycle/*/tests/`` and ``tests/`` alike.
+
+Tests that cannot run in this environment are deselected, not skipped, so that a green run never hides a pile of
+skipped tests: they are simply not part of this run, and pytest's summary counts them as "deselected".
+
+- ``@pytest.mark.postgres_only`` runs only when the database is PostgreSQL (``scripts/with-postgres.sh``).
+- ``@pytest.mark.browser`` runs unless ``SALESCYCLE_SKIP_BROWSER=1``.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+def _database_vendor() -> str:
+    from django.db import connection
+
+    # The vendor is a class attribute of the backend: reading it opens no connection.
+    return connection.vendor
+
+
+def _skip_browser() -> bool:
+    return os.environ.get("SALESCYCLE_SKIP_BROWSER", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _deselection_reasons() -> dict[str, str]:
+    reasons = {}
+    vendor = _database_vendor()
+    if vendor != "postgresql":
+        reasons["postgres_only"] = f"database is {vendor}, not postgresql"
+    if _skip_browser():
+        reasons["browser"] = "SALESCYCLE_SKIP_BROWSER=1"
+    return reasons
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return [
+        f"salescycle: database {_database_vendor()}; deselected markers: {marker} ({reason})"
+        for marker, reason in _deselection_reasons().items()
+    ]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    reasons = _deselection_reasons()
+    if not reasons:
+        return
+    kept: list[pytest.Item] = []
+    deselected: list[pytest.Item] = []
+    for item in items:
+        if any(item.get_closest_marker(marker) for marker in reasons):
+            deselected.append(item)
+        else:
+            kept.append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept

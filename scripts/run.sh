@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# `make run`: bring the database up to date, load the demo data, ensure the demo user, serve with gunicorn.
+#
+# Expects the virtualenv in .venv (the Makefile creates it). Environment:
+#   DEMO_PASSWORD     the demo user's password (default demo-sales-2026)
+#   SALESCYCLE_BIND   gunicorn's address (default 127.0.0.1:8000)
+#   WEB_WORKERS       gunicorn worker processes (default 3)
+#   MAVEN_CRM_DIR     the Maven CRM data to import when present (default ../shared/data/maven-crm)
+# plus the settings' own variables (DATABASE_URL, SECRET_KEY, …; see README "Configuration").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bin=.venv/bin
+salescycle=$bin/salescycle
+export DEBUG=0
+export DEMO_PASSWORD="${DEMO_PASSWORD:-demo-sales-2026}"
+bind="${SALESCYCLE_BIND:-127.0.0.1:8000}"
+maven_dir="${MAVEN_CRM_DIR:-../shared/data/maven-crm}"
+
+# A command is used only once it exists, so this script picks up new ones without changes.
+has_command() {
+    "$salescycle" help "${1//-/_}" >/dev/null 2>&1
+}
+
+"$salescycle" migrate --noinput
+
+if has_command load-demo; then
+    "$salescycle" load-demo
+fi
+
+if [[ -d "$maven_dir" ]] && has_command import-maven; then
+    "$salescycle" import-maven "$maven_dir"
+fi
+
+# Idempotent: creates the user or resets it to a known state. The password comes through the environment so that
+# no quoting can break the Python source.
+"$salescycle" shell --no-imports -c '
+import os
+from django.contrib.auth import get_user_model
+
+user, _ = get_user_model().objects.get_or_create(username="demo")
+user.is_active = user.is_staff = user.is_superuser = True
+user.set_password(os.environ["DEMO_PASSWORD"])
+user.save()
+'
+
+"$salescycle" collectstatic --noinput --verbosity 0
+
+echo
+echo "Salescycle is starting on http://$bind/"
+echo "Log in as: demo / $DEMO_PASSWORD"
+echo
+
+exec "$bin/gunicorn" salescycle.wsgi:application --bind "$bind" --workers "${WEB_WORKERS:-3}"
