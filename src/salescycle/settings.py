@@ -3,7 +3,8 @@
 Environment variables:
 - ``DATABASE_URL``: any URL dj-database-url understands; default an embedded SQLite file in ``SALESCYCLE_DATA_DIR``.
 - ``SALESCYCLE_DATA_DIR``: folder for the embedded database (default ``./data``).
-- ``SECRET_KEY``: required when ``DEBUG`` is off; a development key is used otherwise.
+- ``SECRET_KEY``: the signing key. When unset, a fixed development key is used unless
+  ``SALESCYCLE_ALLOW_INSECURE_KEY=0``, in which case start-up fails: production sets ``SECRET_KEY``.
 - ``DEBUG``: ``1``/``true`` for development (default off).
 - ``ALLOWED_HOSTS``: comma-separated (default ``127.0.0.1,localhost``).
 - ``CSRF_TRUSTED_ORIGINS``: comma-separated origins.
@@ -147,6 +148,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing folder before collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
