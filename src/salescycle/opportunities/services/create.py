@@ -1,0 +1,235 @@
+"""Creating opportunities (spec §4.1–§4.2, §4.4.1, D8, D9)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from salescycle.contacts.models import Campaign, Contact, Segment
+from salescycle.contacts.services import normalize_key
+from salescycle.core.errors import Conflict, DomainError
+from salescycle.core.money import ZERO
+from salescycle.core.numbering import next_no
+from salescycle.core.records import require
+from salescycle.opportunities import engine
+from salescycle.opportunities.models import (
+    Opportunity,
+)
+from salescycle.opportunities.services._common import (
+    _check_campaign,
+    _check_segment,
+    _insert_entry,
+    _sales_cycle,
+    _salesperson,
+    _user_salesperson,
+    _work_date,
+    default_sales_cycle_code,
+    load_cycle,
+)
+from salescycle.tasks.models import Priority
+
+# ---------------------------------------------------------------------------------------------------------------
+# Creating (spec §4.1–§4.2)
+
+
+@dataclass(frozen=True)
+class Estimates:
+    """The creation wizard's "Estimates" group (spec §4.2.2): amounts in LCY, chances in %."""
+
+    estimated_value: Decimal | None = None
+    chances_of_success_pct: Decimal | None = None
+    estimated_closing_date: dt.date | None = None
+
+
+def _check_create_estimates(estimates: Estimates, creation_date: dt.date) -> None:
+    if estimates.estimated_value is None or estimates.estimated_value <= 0:
+        raise DomainError(
+            "opportunity.create.estimated_value_not_positive",
+            _("Estimated Value (LCY) must be greater than 0."),
+            fields={"estimated_value": [str(_("Must be greater than 0."))]},
+        )
+    chances = estimates.chances_of_success_pct
+    if chances is None or chances <= 0:
+        raise DomainError(
+            "opportunity.create.chances_not_positive",
+            _("Chances of Success % must be greater than 0."),
+            fields={"chances_of_success_pct": [str(_("Must be greater than 0."))]},
+        )
+    if chances > 100:
+        raise DomainError(
+            "invalid_input",
+            _("Chances of Success % must be between 0 and 100."),
+            fields={"chances_of_success_pct": [str(_("Must be between 0 and 100."))]},
+        )
+    if estimates.estimated_closing_date is None:
+        raise DomainError(
+            "opportunity.create.closing_date_required",
+            _("You must fill in the Estimated Closing Date field."),
+            fields={"estimated_closing_date": [str(_("Required."))]},
+        )
+    if estimates.estimated_closing_date < creation_date:
+        raise DomainError(
+            "opportunity.create.closing_date_before_creation",
+            _("The Estimated Closing Date must not be earlier than the Creation Date."),
+            fields={"estimated_closing_date": [str(_("Must not be earlier than the creation date."))]},
+        )
+
+
+@transaction.atomic
+def create_opportunity(
+    *,
+    by: Any = None,
+    no: str | None = None,
+    description: str,
+    contact_no: str | None,
+    salesperson_code: str | None = None,
+    sales_cycle_code: str | None = None,
+    campaign_no: str | None = None,
+    segment_no: str | None = None,
+    priority: str = Priority.NORMAL,
+    creation_date: dt.date | None = None,
+    activate_first_stage: bool = False,
+    estimates: Estimates | None = None,
+    work_date: dt.date | None = None,
+) -> Opportunity:
+    """Create an opportunity as the Create Opportunity wizard does, optionally activating its first stage.
+
+    Defaults: ``no`` from the opportunity series; ``creation_date`` = WorkDate; salesperson = the contact's, else
+    the acting user's; sales cycle = Marketing Setup's default (if not blocked). Errors in order (spec §4.2.2, D8):
+    ``opportunity.create.description_required``, ``opportunity.create.contact_required``, ``contact.not_found``,
+    ``opportunity.create.salesperson_required``, ``salesperson.not_found``, ``salesperson.blocked``,
+    ``opportunity.create.sales_cycle_required``, ``sales_cycle.not_found``, ``sales_cycle.blocked``, campaign and
+    segment rules (§4.3.3–§4.3.4), the activation estimates (``…estimated_value_not_positive``,
+    ``…chances_not_positive``, ``…closing_date_required``, ``…closing_date_before_creation``),
+    ``sales_cycle.no_stages`` (D9), ``conflict.exists`` for a number already used.
+    Implements spec §4.1, §4.2.2, §4.4.1.
+    """
+    creation = creation_date or _work_date(by, work_date)
+    if not (description or "").strip():
+        raise DomainError(
+            "opportunity.create.description_required",
+            _("You must fill in the Description field."),
+            fields={"description": [str(_("Required."))]},
+        )
+    contact_key = normalize_key(contact_no)
+    if not contact_key:
+        raise DomainError(
+            "opportunity.create.contact_required",
+            _("You must fill in the contact that is involved in the opportunity."),
+            fields={"contact_no": [str(_("Required."))]},
+        )
+    contact = require(Contact, contact_key, code="contact.not_found", field="contact_no")
+    salesperson_key = normalize_key(salesperson_code) or contact.salesperson_id or _user_salesperson(by)
+    if not salesperson_key:
+        raise DomainError(
+            "opportunity.create.salesperson_required",
+            _("You must fill in the Salesperson Code field."),
+            fields={"salesperson_code": [str(_("Required."))]},
+        )
+    salesperson = _salesperson(salesperson_key)
+    cycle_key = normalize_key(sales_cycle_code) or default_sales_cycle_code()
+    if not cycle_key:
+        raise DomainError(
+            "opportunity.create.sales_cycle_required",
+            _("You must fill in the Sales Cycle Code field."),
+            fields={"sales_cycle_code": [str(_("Required."))]},
+        )
+    cycle = _sales_cycle(cycle_key)
+    key = normalize_key(no)
+    campaign = None
+    if campaign_no:
+        campaign = require(Campaign, normalize_key(campaign_no), code="campaign.not_found", field="campaign_no")
+        _check_campaign(campaign, creation, key or "")
+    segment = None
+    if segment_no:
+        segment = require(Segment, normalize_key(segment_no), code="segment.not_found", field="segment_no")
+        _check_segment(segment, campaign.no if campaign else None)
+    if priority not in Priority.values:
+        raise DomainError(
+            "invalid_input", _("Unknown priority."), fields={"priority": [str(_("Use low, normal or high."))]}
+        )
+    engine_cycle = None
+    if activate_first_stage:
+        _check_create_estimates(estimates or Estimates(), creation)
+        engine_cycle = load_cycle(cycle.code)
+        assert engine_cycle is not None
+        if not engine_cycle.stages:
+            raise engine._no_stages(engine_cycle)
+    if key:
+        if Opportunity.objects.filter(no=key).exists():
+            raise Conflict("conflict.exists", _("Opportunity %(no)s already exists."), params={"no": key})
+    else:
+        key = next_no("opportunity", exists=lambda n: Opportunity.objects.filter(no=n).exists())
+    opportunity = Opportunity.objects.create(
+        no=key,
+        description=description.strip(),
+        contact=contact,
+        contact_company_id=contact.company_id,
+        salesperson=salesperson,
+        sales_cycle=cycle,
+        campaign=campaign,
+        segment=segment,
+        segment_description=segment.description if segment else "",
+        priority=priority,
+        creation_date=creation,
+        no_series="" if no else "opportunity",
+    )
+    if activate_first_stage and engine_cycle is not None:
+        est = estimates or Estimates()
+        planned = engine.plan_first_stage(
+            engine_cycle,
+            date_of_change=creation,
+            estimated_value=est.estimated_value or ZERO,
+            chances_of_success_pct=est.chances_of_success_pct or ZERO,
+            estimated_close_date=est.estimated_closing_date,
+        )
+        _insert_entry(opportunity, planned, by=by)
+    return opportunity
+
+
+@transaction.atomic
+def create_opportunities_from_segment(
+    segment_no: str,
+    *,
+    by: Any = None,
+    description: str,
+    sales_cycle_code: str | None = None,
+    salesperson_code: str | None = None,
+    priority: str = Priority.NORMAL,
+    creation_date: dt.date | None = None,
+    activate_first_stage: bool = False,
+    estimates: Estimates | None = None,
+    work_date: dt.date | None = None,
+) -> list[Opportunity]:
+    """One opportunity per segment line with a contact, all with the segment's campaign and salesperson (the segment
+    header's salesperson wins over ``salesperson_code``), each optionally activated with the same estimates.
+    Errors: ``segment.empty`` and those of :func:`create_opportunity` (the first failure rolls back all).
+    Implements spec §4.2.3."""
+    segment = require(Segment, normalize_key(segment_no), code="segment.not_found", field="segment_no")
+    lines = list(segment.lines.exclude(contact_id="").order_by("line_no"))
+    if not lines:
+        raise DomainError(
+            "segment.empty", _("You cannot create opportunities on an empty segment."), params={"no": segment.no}
+        )
+    return [
+        create_opportunity(
+            by=by,
+            description=description,
+            contact_no=line.contact_id,
+            salesperson_code=segment.salesperson_id or salesperson_code,
+            sales_cycle_code=sales_cycle_code,
+            campaign_no=segment.campaign_id,
+            segment_no=segment.no,
+            priority=priority,
+            creation_date=creation_date,
+            activate_first_stage=activate_first_stage,
+            estimates=estimates,
+            work_date=work_date,
+        )
+        for line in lines
+    ]

@@ -1,0 +1,101 @@
+"""Deleting opportunities one by one and in a batch (spec §4.11.1–§4.11.2, D1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from salescycle.contacts.services import normalize_key
+from salescycle.core.errors import DomainError
+from salescycle.opportunities.models import (
+    Opportunity,
+    OpportunityComment,
+    OpportunityEntry,
+    OpportunityStatus,
+)
+from salescycle.opportunities.services._common import (
+    _lock,
+)
+from salescycle.tasks.models import Task
+
+# ---------------------------------------------------------------------------------------------------------------
+# Deleting (spec §4.11.1–§4.11.2, D1)
+
+
+@transaction.atomic
+def delete_opportunity(no: str, *, by: Any = None, expected_version: int | None = None) -> None:
+    """Delete an opportunity with its comments and entries; its tasks stay, their link cleared (D1).
+    Errors: ``opportunity.delete_in_progress`` while In Progress. Implements spec §4.11.1."""
+    opportunity = _lock(no, expected_version)
+    if opportunity.status == OpportunityStatus.IN_PROGRESS:
+        raise DomainError("opportunity.delete_in_progress", _("You cannot delete this opportunity while it is active."))
+    _delete(Opportunity.objects.filter(no=opportunity.no))
+
+
+@dataclass(frozen=True)
+class DeleteResult:
+    """How many opportunities and entries a batch delete removed (or would remove, for a dry run)."""
+
+    deleted_opportunities: int
+    deleted_entries: int
+
+
+def closed_opportunities(
+    *,
+    no: str | None = None,
+    date_closed_from: dt.date | None = None,
+    date_closed_to: dt.date | None = None,
+    salesperson_code: str | None = None,
+    campaign_no: str | None = None,
+    contact_no: str | None = None,
+    sales_cycle_code: str | None = None,
+) -> Any:
+    """The closed opportunities matching the Delete Opportunities batch job's filters (spec §4.11.2)."""
+    qs = Opportunity.objects.filter(closed=True)
+    if no:
+        qs = qs.filter(no=normalize_key(no))
+    if date_closed_from:
+        qs = qs.filter(date_closed__gte=date_closed_from)
+    if date_closed_to:
+        qs = qs.filter(date_closed__lte=date_closed_to)
+    if salesperson_code:
+        qs = qs.filter(salesperson_id=normalize_key(salesperson_code))
+    if campaign_no:
+        qs = qs.filter(campaign_id=normalize_key(campaign_no))
+    if contact_no:
+        qs = qs.filter(contact_id=normalize_key(contact_no))
+    if sales_cycle_code:
+        qs = qs.filter(sales_cycle_id=normalize_key(sales_cycle_code))
+    return qs
+
+
+@transaction.atomic
+def delete_closed_opportunities(*, by: Any = None, dry_run: bool = False, **filters: Any) -> DeleteResult:
+    """The Delete Opportunities batch job: delete the closed opportunities matching ``filters`` (see
+    :func:`closed_opportunities`) with their comments and entries, in a few set-based statements whatever the
+    number. ``dry_run`` only counts. Implements spec §4.11.2."""
+    selected = closed_opportunities(**filters)
+    nos = selected.values("no")
+    result = DeleteResult(
+        deleted_opportunities=selected.count(),
+        deleted_entries=OpportunityEntry.objects.filter(opportunity_id__in=nos).count(),
+    )
+    if not dry_run and result.deleted_opportunities:
+        _delete(selected)
+    return result
+
+
+def _delete(selected: Any) -> None:
+    nos = selected.values("no")
+    Task.objects.filter(opportunity_no__in=nos).update(opportunity_no="", opportunity_entry_no=0)
+    from salescycle.opportunities.models import Interaction
+
+    Interaction.objects.filter(opportunity_id__in=nos).update(opportunity=None)
+    OpportunityComment.objects.filter(opportunity_id__in=nos)._raw_delete(OpportunityComment.objects.db)
+    OpportunityEntry.objects.filter(opportunity_id__in=nos)._raw_delete(OpportunityEntry.objects.db)
+    # Related rows are gone, so one DELETE suffices (Django's collector would load every row first).
+    Opportunity.objects.filter(pk__in=selected.values("no"))._raw_delete(Opportunity.objects.db)

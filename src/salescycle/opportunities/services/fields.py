@@ -1,0 +1,280 @@
+"""Changing an opportunity's fields and comments (spec §4.3, §4.10.1, §4.12, D13)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from salescycle.contacts.models import Campaign, Contact, Segment
+from salescycle.contacts.services import normalize_key
+from salescycle.core.errors import DomainError
+from salescycle.core.records import require
+from salescycle.core.workdate import get_work_date
+from salescycle.opportunities import documents
+from salescycle.opportunities.models import (
+    Opportunity,
+    OpportunityComment,
+    OpportunityEntry,
+    OpportunityStatus,
+    SalesDocumentType,
+)
+from salescycle.opportunities.services._common import (
+    _check_campaign,
+    _check_segment,
+    _lock,
+    _sales_cycle,
+    _salesperson,
+)
+from salescycle.tasks import services as task_services
+from salescycle.tasks.models import Priority
+
+# ---------------------------------------------------------------------------------------------------------------
+# Changing fields (spec §4.3, §4.10.1, §4.12, D13)
+
+EDITABLE: dict[str, set[str]] = {
+    "sales_cycle_code": {OpportunityStatus.NOT_STARTED},
+    "contact_no": {OpportunityStatus.NOT_STARTED, OpportunityStatus.IN_PROGRESS},
+    "salesperson_code": {OpportunityStatus.NOT_STARTED, OpportunityStatus.IN_PROGRESS},
+    "campaign_no": {OpportunityStatus.NOT_STARTED, OpportunityStatus.IN_PROGRESS},
+    "priority": {OpportunityStatus.NOT_STARTED, OpportunityStatus.IN_PROGRESS},
+    "sales_document_type": {OpportunityStatus.IN_PROGRESS},
+    "sales_document_no": {OpportunityStatus.IN_PROGRESS},
+    "description": set(OpportunityStatus.values),
+    "segment_no": set(OpportunityStatus.values),
+}
+
+
+@transaction.atomic
+def change_opportunity(
+    no: str,
+    *,
+    by: Any = None,
+    changes: dict[str, Any],
+    update_open_tasks: bool = False,
+    expected_version: int | None = None,
+) -> Opportunity:
+    """Change fields of an opportunity with their side effects. ``changes`` maps API names (``description``,
+    ``contact_no``, ``salesperson_code``, ``campaign_no``, ``segment_no``, ``priority``, ``sales_cycle_code``,
+    ``sales_document_type``, ``sales_document_no``) to new values (``None``/``""`` = blank).
+
+    Editability per §4.12 (``opportunity.field_not_editable`` with ``fields``; the cycle once started:
+    ``opportunity.sales_cycle_locked``, D13). Contact (§4.3.1): required, same company once started
+    (``opportunity.contact_other_company``), active entries follow. Salesperson (§4.3.2): required, not blocked,
+    active entries follow. Campaign (§4.3.3): period and activation, segment reset. Segment (§4.3.4). Sales document
+    (§4.10.1): ``opportunity.document_already_linked``, ``opportunity.document_not_found``. With
+    ``update_open_tasks`` the open tasks with the old salesperson/contact/campaign get the new one.
+    """
+    opportunity = _lock(no, expected_version)
+    status = opportunity.status
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise DomainError(
+            "invalid_input",
+            _("These fields cannot be changed: %(fields)s."),
+            fields={name: [str(_("Not changeable."))] for name in sorted(unknown)},
+            params={"fields": ", ".join(sorted(unknown))},
+        )
+    current = {
+        "sales_cycle_code": opportunity.sales_cycle_id,
+        "contact_no": opportunity.contact_id,
+        "salesperson_code": opportunity.salesperson_id,
+        "campaign_no": opportunity.campaign_id,
+        "priority": opportunity.priority,
+        "sales_document_type": opportunity.sales_document_type,
+        "sales_document_no": opportunity.sales_document_no,
+        "description": opportunity.description,
+        "segment_no": opportunity.segment_id,
+    }
+    normalized: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name in {"description", "priority", "sales_document_type"}:
+            normalized[name] = value if value is not None else ""
+        else:
+            normalized[name] = normalize_key(value) or None
+    changed = {k: v for k, v in normalized.items() if (v or None) != (current[k] or None)}
+    if "sales_cycle_code" in changed and status != OpportunityStatus.NOT_STARTED:
+        raise DomainError(
+            "opportunity.sales_cycle_locked",
+            _("The sales cycle of opportunity %(no)s cannot be changed once it has started."),
+            fields={"sales_cycle_code": [str(_("Read-only once the opportunity has started."))]},
+            params={"no": opportunity.no},
+        )
+    refused = sorted(name for name in changed if status not in EDITABLE[name])
+    if refused:
+        raise DomainError(
+            "opportunity.field_not_editable",
+            _("These fields cannot be changed while the opportunity is %(status)s: %(fields)s."),
+            fields={name: [str(_("Read-only in this status."))] for name in refused},
+            params={"status": OpportunityStatus(status).label, "fields": ", ".join(refused)},
+        )
+    entry_updates: dict[str, Any] = {}
+    if "description" in changed:
+        opportunity.description = changed["description"]
+    if "priority" in changed:
+        if changed["priority"] not in Priority.values:
+            raise DomainError(
+                "invalid_input", _("Unknown priority."), fields={"priority": [str(_("Use low, normal or high."))]}
+            )
+        opportunity.priority = changed["priority"]
+    if "sales_cycle_code" in changed:
+        if not changed["sales_cycle_code"]:
+            raise DomainError(
+                "opportunity.sales_cycle_required",
+                _("Sales Cycle Code must have a value in Opportunity %(no)s."),
+                fields={"sales_cycle_code": [str(_("Required."))]},
+                params={"no": opportunity.no},
+            )
+        opportunity.sales_cycle = _sales_cycle(changed["sales_cycle_code"])
+    if "contact_no" in changed:
+        _change_contact(opportunity, changed["contact_no"], update_open_tasks, entry_updates)
+    if "salesperson_code" in changed:
+        _change_salesperson(opportunity, changed["salesperson_code"], update_open_tasks, entry_updates)
+    if "campaign_no" in changed:
+        _change_campaign(opportunity, changed["campaign_no"], update_open_tasks, entry_updates)
+    if "segment_no" in changed:
+        _change_segment(opportunity, changed["segment_no"])
+    if "sales_document_type" in changed or "sales_document_no" in changed:
+        _change_document(
+            opportunity,
+            changed.get("sales_document_type", opportunity.sales_document_type),
+            changed.get("sales_document_no", opportunity.sales_document_no) or "",
+        )
+    if entry_updates:
+        OpportunityEntry.objects.filter(opportunity_id=opportunity.no, active=True).update(**entry_updates)
+    if changed:
+        opportunity.version = F("version") + 1
+        opportunity.save()
+        opportunity.refresh_from_db()
+    return opportunity
+
+
+def _change_contact(opportunity: Opportunity, new_no: str | None, update_tasks: bool, entries: dict[str, Any]) -> None:
+    if not new_no:
+        raise DomainError(
+            "opportunity.contact_required",
+            _("Contact No. must have a value in Opportunity %(no)s."),
+            fields={"contact_no": [str(_("Required."))]},
+            params={"no": opportunity.no},
+        )
+    contact = require(Contact, new_no, code="contact.not_found", field="contact_no")
+    if (
+        opportunity.contact_id
+        and opportunity.status != OpportunityStatus.NOT_STARTED
+        and contact.company_id != opportunity.contact_company_id
+    ):
+        raise DomainError(
+            "opportunity.contact_other_company",
+            _("Contact %(no)s %(name)s is related to another company."),
+            fields={"contact_no": [str(_("Must belong to the opportunity's company."))]},
+            params={"no": contact.no, "name": contact.name},
+        )
+    old = opportunity.contact_id
+    if update_tasks and old:
+        task_services.propagate_to_open_tasks(opportunity.no, "contact_id", old, contact.no)
+    opportunity.contact = contact
+    opportunity.contact_company_id = contact.company_id
+    entries.update(contact_id=contact.no, contact_company_id=contact.company_id)
+
+
+def _change_salesperson(
+    opportunity: Opportunity, new_code: str | None, update_tasks: bool, entries: dict[str, Any]
+) -> None:
+    if not new_code:
+        raise DomainError(
+            "opportunity.salesperson_required",
+            _("Salesperson Code must have a value in Opportunity %(no)s."),
+            fields={"salesperson_code": [str(_("Required."))]},
+            params={"no": opportunity.no},
+        )
+    salesperson = _salesperson(new_code)
+    old = opportunity.salesperson_id
+    if update_tasks and old:
+        task_services.propagate_to_open_tasks(opportunity.no, "salesperson_id", old, salesperson.code)
+    opportunity.salesperson = salesperson
+    entries.update(salesperson_id=salesperson.code)
+
+
+def _change_campaign(opportunity: Opportunity, new_no: str | None, update_tasks: bool, entries: dict[str, Any]) -> None:
+    campaign = None
+    if new_no:
+        campaign = require(Campaign, new_no, code="campaign.not_found", field="campaign_no")
+        _check_campaign(campaign, opportunity.creation_date, opportunity.no)
+    old = opportunity.campaign_id
+    if update_tasks and old:
+        task_services.propagate_to_open_tasks(opportunity.no, "campaign_id", old, new_no)
+    opportunity.campaign = campaign
+    entries.update(campaign_id=new_no)
+    # Segment No. follows the campaign: the campaign's only segment, else blank (spec §4.3.3).
+    segments = list(Segment.objects.filter(campaign_id=new_no)[:2]) if new_no else []
+    only = segments[0] if len(segments) == 1 else None
+    opportunity.segment = only
+    opportunity.segment_description = only.description if only else ""
+
+
+def _change_segment(opportunity: Opportunity, new_no: str | None) -> None:
+    segment = None
+    if new_no:
+        segment = require(Segment, new_no, code="segment.not_found", field="segment_no")
+        _check_segment(segment, opportunity.campaign_id)
+    opportunity.segment = segment
+    opportunity.segment_description = segment.description if segment else ""
+
+
+def _change_document(opportunity: Opportunity, document_type: str | None, document_no: str) -> None:
+    document_type = document_type or ""
+    if document_type not in (SalesDocumentType.BLANK, SalesDocumentType.QUOTE, SalesDocumentType.ORDER):
+        raise DomainError(
+            "invalid_input",
+            _("Sales Document Type must be blank, quote or order."),
+            fields={"sales_document_type": [str(_("Use quote or order."))]},
+        )
+    if not document_type or not document_no:
+        opportunity.sales_document_type = SalesDocumentType.BLANK
+        opportunity.sales_document_no = ""
+        return
+    other = (
+        Opportunity.objects.filter(sales_document_type=document_type, sales_document_no=document_no)
+        .exclude(no=opportunity.no)
+        .values_list("no", flat=True)
+        .first()
+    )
+    if other:
+        raise DomainError(
+            "opportunity.document_already_linked",
+            _("Sales %(type)s %(document)s is already assigned to opportunity %(no)s."),
+            fields={"sales_document_no": [str(_("Already linked to another opportunity."))]},
+            params={"type": document_type, "document": document_no, "no": other},
+        )
+    if not documents.lookup().exists(document_type, document_no, contact_no=opportunity.contact_id):
+        raise DomainError(
+            "opportunity.document_not_found",
+            _("Sales %(type)s %(document)s for contact %(contact)s does not exist."),
+            fields={"sales_document_no": [str(_("Unknown document for this contact."))]},
+            params={"type": document_type, "document": document_no, "contact": opportunity.contact_id},
+        )
+    opportunity.sales_document_type = document_type
+    opportunity.sales_document_no = document_no
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Comments
+
+
+@transaction.atomic
+def add_comment(no: str, *, by: Any = None, comment: str, date: dt.date | None = None) -> OpportunityComment:
+    """Add a comment line to an opportunity (BC Rlshp. Mgt. Comment Line)."""
+    opportunity = _lock(no, None)
+    if not comment.strip():
+        raise DomainError("invalid_input", _("A comment cannot be empty."), fields={"comment": [str(_("Required."))]})
+    last = opportunity.comments.order_by("-line_no").values_list("line_no", flat=True).first() or 0
+    return OpportunityComment.objects.create(
+        opportunity=opportunity,
+        line_no=last + 10000,
+        date=date or get_work_date(by),
+        comment=comment.strip(),
+        created_by=by if getattr(by, "pk", None) else None,
+    )
