@@ -160,3 +160,14 @@ def validate_date_formula(text: str) -> str:
     Implements spec §0.2. Raises ``DomainError("date_formula.invalid")`` (param ``formula``) for invalid text.
     """
     return str(DateFormula.parse(text))
+
+
+def date_formula_validator(value: str) -> None:
+    """Model/form field validator: raises Django's ``ValidationError`` (code ``date_formula.invalid``) for text that
+    is not a date formula, so forms and the admin show the message next to the field. Implements spec §0.2."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        DateFormula.parse(value or "")
+    except DomainError as error:
+        raise ValidationError(error.message, code=error.code) from None

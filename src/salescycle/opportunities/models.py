@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from salescycle.core.dates import date_formula_validator
 from salescycle.core.money import amount_field, percent_field, percent_range_q
 from salescycle.tasks.models import Priority
 
@@ -147,7 +148,7 @@ class SalesCycleStage(models.Model):
     )
     quote_required = models.BooleanField(_("quote required"), default=False)
     allow_skip = models.BooleanField(_("allow skip"), default=False)
-    date_formula = models.CharField(_("date formula"), max_length=32, blank=True)
+    date_formula = models.CharField(_("date formula"), max_length=32, blank=True, validators=[date_formula_validator])
     version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:

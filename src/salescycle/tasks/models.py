@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from salescycle.core.dates import date_formula_validator
+
 
 class TaskType(models.TextChoices):
     """Task Type (spec §3); blank is stored as ``""`` and shown as JSON null."""
@@ -58,7 +60,7 @@ class ActivityStep(models.Model):
     type = models.CharField(_("type"), max_length=12, choices=TaskType.choices, blank=True, default="")
     description = models.CharField(_("description"), max_length=100, blank=True)
     priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
-    date_formula = models.CharField(_("date formula"), max_length=32, blank=True)
+    date_formula = models.CharField(_("date formula"), max_length=32, blank=True, validators=[date_formula_validator])
 
     class Meta:
         verbose_name = _("activity step")
