@@ -165,14 +165,13 @@ def load_demo(base_date: dt.date) -> DemoResult:
             },
         )[1]
     for no, name, company in PERSONS:
-        salesperson = Contact.objects.filter(no=company).values_list("salesperson_id", flat=True).first()
         contacts += Contact.objects.get_or_create(
             no=no,
             defaults={
                 "type": ContactType.PERSON,
                 "company_id": company,
                 "name": name,
-                "salesperson_id": salesperson,
+                "salesperson_id": Contact.objects.filter(no=company).values_list("salesperson_id", flat=True).first(),
             },
         )[1]
     existing = set(Opportunity.objects.filter(no__in=[o.no for o in OPPORTUNITIES]).values_list("no", flat=True))
