@@ -58,12 +58,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "template_partials",
+    "ninja",
     "salescycle.core",
     "salescycle.contacts",
     "salescycle.tasks",
     "salescycle.opportunities",
     "salescycle.sales",
     "salescycle.demo",
+    "salescycle.apitokens",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,262 @@
+"""The one NinjaAPI (spec api.md): mounts each app's router, authenticates, and maps every error to the one JSON
+error shape ``{code, message, fields}``. Handlers never catch errors; this module does."""
+
+from __future__ import annotations
+
+import decimal
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import DataError, IntegrityError, connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import URLPattern, URLResolver, re_path
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from ninja import NinjaAPI, Schema, Swagger
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
+from ninja.security import HttpBearer, SessionAuth
+
+from salescycle.apitokens.tokens import user_for_token
+from salescycle.core.errors import DomainError, InvalidInput
+
+ERROR_CODES_BY_STATUS = {
+    400: "invalid_json",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    422: "invalid_input",
+}
+
+
+def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """The one error shape."""
+    return {"code": code, "message": message, "fields": fields or {}}
+
+
+def _reject_unsafe_text(value: Any, where: str) -> None:
+    """NUL and lone surrogates cannot be stored (PostgreSQL, UTF-8): refuse them as input errors, not 500s."""
+    if isinstance(value, str):
+        if "\x00" in value or any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+            raise InvalidInput(
+                "invalid_input", _("Text contains characters that cannot be stored."), fields={where: ["Invalid."]}
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _reject_unsafe_text(key, where)
+            _reject_unsafe_text(item, str(key))
+    elif isinstance(value, list):
+        for item in value:
+            _reject_unsafe_text(item, where)
+
+
+class _InvalidJson(Exception):
+    pass
+
+
+class JsonParser(Parser):
+    """JSON bodies only; a body that is not JSON is 400 ``invalid_json``."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        try:
+            data = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            raise _InvalidJson from None
+        _reject_unsafe_text(data, "body")
+        return data
+
+
+def _check_request_text(request: HttpRequest) -> None:
+    _reject_unsafe_text(request.path_info, "path")
+    for key, values in request.GET.lists():
+        _reject_unsafe_text(key, key)
+        for value in values:
+            _reject_unsafe_text(value, key)
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>`` for API clients."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        _check_request_text(request)
+        user = user_for_token(token)
+        if user is not None:
+            # Services and WorkDate read request.user; a token request has no session user.
+            request.user = user
+        return user
+
+
+class BrowserSessionAuth(SessionAuth):
+    """The web UI's session; CSRF is enforced for unsafe methods."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        _check_request_text(request)
+        return super().authenticate(request, key)
+
+
+class SalescycleAPI(NinjaAPI):
+    """The NinjaAPI whose URL list ends with a catch-all (unknown routes → 404 JSON) and whose 405s are JSON."""
+
+    @property
+    def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:
+        patterns, app_name, namespace = super().urls
+        wrapped: list[URLResolver | URLPattern] = []
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _json_405(pattern.callback)
+            wrapped.append(pattern)
+        wrapped.append(re_path(r"^.*$", _unknown_route, name="unknown-route"))
+        return wrapped, app_name, namespace
+
+
+def _json_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
+            allowed = response.get("Allow", "")
+            response = JsonResponse(
+                error_body(
+                    "method_not_allowed", _("Method %(method)s is not allowed here.") % {"method": request.method}
+                ),
+                status=405,
+            )
+            response["Allow"] = allowed
+        return response
+
+    wrapper.csrf_exempt = True  # type: ignore[attr-defined]
+    for name in ("__name__", "__qualname__", "__doc__"):
+        value = getattr(view, name, None)
+        if isinstance(value, str):
+            setattr(wrapper, name, value)
+    return wrapper
+
+
+@csrf_exempt
+def _unknown_route(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(error_body("not_found", _("There is no such API route.")), status=404)
+
+
+api = SalescycleAPI(
+    title="Salescycle API",
+    version="1",
+    description="Opportunity management in sales cycles (spec api.md). Authenticate with `Authorization: Bearer`.",
+    urls_namespace="api",
+    auth=[TokenAuth(), BrowserSessionAuth(csrf=True)],
+    parser=JsonParser(),
+    docs=Swagger(settings={"persistAuthorization": True}),
+)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, error_body(exc.code, exc.message, exc.fields), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "header", "payload")]
+        # Drop the body parameter's own name (e.g. "data") so fields are the JSON names.
+        if len(loc) > 1 and error.get("loc", ("",))[0] == "body":
+            loc = loc[1:]
+        name = ".".join(loc) or "__all__"
+        fields.setdefault(name, []).append(str(error.get("msg", "Invalid.")))
+    first = next(iter(fields.items()), ("__all__", [_("Invalid input.")]))
+    message = f"{first[0]}: {first[1][0]}"
+    return api.create_response(request, error_body("invalid_input", message, fields), status=422)
+
+
+@api.exception_handler(_InvalidJson)
+def _invalid_json(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(
+        request, error_body("invalid_json", _("The request body is not valid JSON.")), status=400
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = ERROR_CODES_BY_STATUS.get(exc.status_code, "error")
+    if isinstance(exc.__cause__, DomainError):
+        return _domain_error(request, exc.__cause__)
+    if exc.status_code == 400:
+        return _invalid_json(request, exc)
+    return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+
+
+@api.exception_handler(AuthenticationError)
+def _not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(
+        request,
+        error_body("not_authenticated", _("Authentication credentials were not provided or are invalid.")),
+        status=401,
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(Http404)
+def _http404(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, error_body("not_found", _("Not found.")), status=404)
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def _does_not_exist(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _http404(request, exc)
+
+
+@api.exception_handler(IntegrityError)
+def _integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    return api.create_response(request, error_body("conflict.exists", _("The record already exists.")), status=409)
+
+
+@api.exception_handler(DataError)
+def _data_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, error_body("invalid_input", _("A value is out of range.")), status=422)
+
+
+@api.exception_handler(OverflowError)
+def _overflow(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Date arithmetic beyond year 9999 (a date formula applied to an extreme date).
+    return api.create_response(request, error_body("invalid_input", _("A date is out of range.")), status=422)
+
+
+@api.exception_handler(decimal.InvalidOperation)
+def _invalid_decimal(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, error_body("invalid_input", _("A number is out of range.")), status=422)
+
+
+class HealthOut(Schema):
+    status: str
+    database: str
+
+
+@api.get("/health", auth=None, response=HealthOut, tags=["health"])
+def health(request: HttpRequest) -> dict[str, str]:
+    """Liveness and database check, without authentication."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return {"status": "ok", "database": connection.vendor}
+
+
+def _mount() -> None:
+    from salescycle.contacts.api import router as contacts_router
+    from salescycle.core.api import router as core_router
+    from salescycle.opportunities.api import router as opportunities_router
+    from salescycle.tasks.api import router as tasks_router
+
+    api.add_router("", core_router)
+    api.add_router("", contacts_router)
+    api.add_router("", opportunities_router)
+    api.add_router("", tasks_router)
+
+
+_mount()
+
+# Mounted by ``path("api/v1/", include("salescycle.api"))`` in the project URLs (namespace ``api``).
+urlpatterns = api.urls[0]
+app_name = api.urls_namespace

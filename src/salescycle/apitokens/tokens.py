@@ -1,0 +1,62 @@
+"""Creating, checking and revoking API tokens (spec api.md "Authentication")."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from salescycle.apitokens.models import PREFIX_LENGTH, ApiToken
+
+# Writing last_used_at on every request would make each read a write; once a minute is precise enough.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+def hash_token(token: str) -> str:
+    """The SHA-256 hex digest stored for ``token``."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(user: Any, *, name: str = "") -> tuple[ApiToken, str]:
+    """Create a token for ``user``; returns the row and the token (43 URL-safe characters), shown only now."""
+    token = secrets.token_urlsafe(32)
+    row = ApiToken.objects.create(user=user, name=name, key_prefix=token[:PREFIX_LENGTH], key_hash=hash_token(token))
+    return row, token
+
+
+def user_for_token(token: str) -> Any | None:
+    """The active user owning the non-revoked ``token``, or None. Compares hashes in constant time."""
+    if not token or len(token) < PREFIX_LENGTH or len(token) > 200:
+        return None
+    digest = hash_token(token)
+    candidates = ApiToken.objects.select_related("user").filter(key_prefix=token[:PREFIX_LENGTH], revoked=False)
+    for row in candidates:
+        if hmac.compare_digest(row.key_hash, digest) and row.user.is_active:
+            now = timezone.now()
+            if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
+                ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+            return row.user
+    return None
+
+
+def revoke_tokens(*, token: str | None = None, prefix: str | None = None, username: str | None = None) -> int:
+    """Revoke the token ``token``, the tokens starting with ``prefix`` or all tokens of ``username``; returns how
+    many were revoked."""
+    tokens = ApiToken.objects.filter(revoked=False)
+    if token:
+        tokens = tokens.filter(key_hash=hash_token(token))
+    elif prefix:
+        tokens = tokens.filter(key_prefix=prefix[:PREFIX_LENGTH])
+    elif username:
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            return 0
+        tokens = tokens.filter(user=user)
+    else:
+        return 0
+    return tokens.update(revoked=True)

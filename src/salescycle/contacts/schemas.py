@@ -1,0 +1,200 @@
+"""API schemas of salespeople, contacts, campaigns and segments (spec api.md "Setup")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from salescycle.core.schemas import DateIn, Key, Text10, Text20, Text30, Text50, Text80, Text100, blank_to_none
+
+
+class SalespersonOut(Schema):
+    code: str
+    name: str
+    email: str
+    phone: str
+    job_title: str
+    blocked: bool
+    version: int
+
+
+class SalespersonIn(Schema):
+    code: Key = Field(min_length=1)
+    name: Text50 = ""
+    email: Text80 = ""
+    phone: Text30 = ""
+    job_title: Text30 = ""
+    blocked: bool = False
+
+
+class SalespersonPatch(Schema):
+    name: Text50 | None = None
+    email: Text80 | None = None
+    phone: Text30 | None = None
+    job_title: Text30 | None = None
+    blocked: bool | None = None
+
+
+def salesperson_out(obj: Any) -> dict[str, Any]:
+    return {
+        "code": obj.code,
+        "name": obj.name,
+        "email": obj.email,
+        "phone": obj.phone,
+        "job_title": obj.job_title,
+        "blocked": obj.blocked,
+        "version": obj.version,
+    }
+
+
+ContactTypeLiteral = Literal["company", "person"]
+
+
+class ContactOut(Schema):
+    no: str
+    type: ContactTypeLiteral
+    name: str
+    company_no: str | None
+    company_name: str | None
+    salesperson_code: str | None
+    email: str
+    phone: str
+    address: str
+    city: str
+    post_code: str
+    country_code: str
+    customer_no: str | None
+    version: int
+    created_at: dt.datetime
+    modified_at: dt.datetime
+
+
+class ContactIn(Schema):
+    no: Key | None = None
+    type: ContactTypeLiteral = "company"
+    name: Text100 = Field(min_length=1)
+    company_no: Key | None = None
+    salesperson_code: Key | None = None
+    email: Text80 = ""
+    phone: Text30 = ""
+    address: Text100 = ""
+    city: Text30 = ""
+    post_code: Text20 = ""
+    country_code: Text10 = ""
+
+
+class ContactPatch(Schema):
+    type: ContactTypeLiteral | None = None
+    name: Text100 | None = Field(default=None, min_length=1)
+    company_no: Key | None = None
+    salesperson_code: Key | None = None
+    email: Text80 | None = None
+    phone: Text30 | None = None
+    address: Text100 | None = None
+    city: Text30 | None = None
+    post_code: Text20 | None = None
+    country_code: Text10 | None = None
+
+
+def contact_out(obj: Any) -> dict[str, Any]:
+    company = obj.company if obj.company_id else None
+    return {
+        "no": obj.no,
+        "type": obj.type,
+        "name": obj.name,
+        "company_no": obj.company_id,
+        "company_name": company.name if company is not None else None,
+        "salesperson_code": obj.salesperson_id,
+        "email": obj.email,
+        "phone": obj.phone,
+        "address": obj.address,
+        "city": obj.city,
+        "post_code": obj.post_code,
+        "country_code": obj.country_code,
+        "customer_no": getattr(obj, "customer_no", None),
+        "version": obj.version,
+        "created_at": obj.created_at,
+        "modified_at": obj.modified_at,
+    }
+
+
+class CampaignOut(Schema):
+    no: str
+    description: str
+    starting_date: dt.date | None
+    ending_date: dt.date | None
+    salesperson_code: str | None
+    activated: bool
+    version: int
+
+
+class CampaignIn(Schema):
+    no: Key | None = None
+    description: Text100 = ""
+    starting_date: DateIn | None = None
+    ending_date: DateIn | None = None
+    salesperson_code: Key | None = None
+    activated: bool = False
+
+
+class CampaignPatch(Schema):
+    description: Text100 | None = None
+    starting_date: DateIn | None = None
+    ending_date: DateIn | None = None
+    salesperson_code: Key | None = None
+    activated: bool | None = None
+
+
+def campaign_out(obj: Any) -> dict[str, Any]:
+    return {
+        "no": obj.no,
+        "description": obj.description,
+        "starting_date": obj.starting_date,
+        "ending_date": obj.ending_date,
+        "salesperson_code": blank_to_none(obj.salesperson_id),
+        "activated": obj.activated,
+        "version": obj.version,
+    }
+
+
+class SegmentLineSchema(Schema):
+    contact_no: Key = Field(min_length=1)
+    description: Text100 = ""
+
+
+class SegmentOut(Schema):
+    no: str
+    description: str
+    campaign_no: str | None
+    salesperson_code: str | None
+    lines: list[SegmentLineSchema]
+    version: int
+
+
+class SegmentIn(Schema):
+    no: Key | None = None
+    description: Text100 = ""
+    campaign_no: Key | None = None
+    salesperson_code: Key | None = None
+    lines: list[SegmentLineSchema] = Field(default_factory=list, max_length=1000)
+
+
+class SegmentPatch(Schema):
+    description: Text100 | None = None
+    campaign_no: Key | None = None
+    salesperson_code: Key | None = None
+    lines: list[SegmentLineSchema] | None = Field(default=None, max_length=1000)
+
+
+def segment_out(obj: Any) -> dict[str, Any]:
+    return {
+        "no": obj.no,
+        "description": obj.description,
+        "campaign_no": obj.campaign_id,
+        "salesperson_code": obj.salesperson_id,
+        "lines": [{"contact_no": line.contact_id, "description": line.description} for line in obj.lines.all()],
+        "version": obj.version,
+    }

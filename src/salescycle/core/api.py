@@ -1,0 +1,72 @@
+"""API of the shared kernel: ``/me`` (the signed-in user's WorkDate and language), spec api.md "Me"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Router, Schema
+from pydantic import Field
+
+from salescycle.core.errors import InvalidInput
+from salescycle.core.models import UserPreference
+from salescycle.core.schemas import DateIn, ErrorOut
+from salescycle.core.workdate import get_work_date
+
+router = Router(tags=["me"])
+
+ERRORS = frozenset({400, 401, 403, 404, 405, 409, 422})
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
+
+
+class MeOut(Schema):
+    username: str
+    salesperson_code: str | None
+    work_date: dt.date
+    language: str
+
+
+class MePatch(Schema):
+    work_date: DateIn | None = None
+    language: str | None = Field(default=None, max_length=8)
+
+
+def _me(user: Any) -> dict[str, Any]:
+    from salescycle.contacts.models import Salesperson
+
+    pref = UserPreference.objects.filter(user=user).first()
+    return {
+        "username": user.get_username(),
+        "salesperson_code": Salesperson.objects.filter(user=user).values_list("code", flat=True).first(),
+        "work_date": get_work_date(user),
+        "language": (pref.language if pref and pref.language else settings.LANGUAGE_CODE),
+    }
+
+
+@router.get("/me", response={200: MeOut, ERRORS: ErrorOut})
+def get_me(request: HttpRequest) -> Any:
+    """The signed-in user: username, salesperson, WorkDate (default today) and interface language."""
+    return _me(request.auth)  # type: ignore[attr-defined]
+
+
+@router.patch("/me", response={200: MeOut, ERRORS: ErrorOut})
+def patch_me(request: HttpRequest, data: MePatch) -> Any:
+    """Change the WorkDate (null = today) and/or the language (``en``, ``nl``, ``de``, ``nb``, ``fi``)."""
+    user = request.auth  # type: ignore[attr-defined]
+    changes = data.dict(exclude_unset=True)
+    if "language" in changes and (changes["language"] or "") not in [*LANGUAGES, ""]:
+        raise InvalidInput(
+            "invalid_input",
+            "Unknown language.",
+            fields={"language": [f"Use one of {', '.join(LANGUAGES)}."]},
+        )
+    defaults: dict[str, Any] = {}
+    if "work_date" in changes:
+        defaults["work_date"] = changes["work_date"]
+    if "language" in changes:
+        defaults["language"] = changes["language"] or ""
+    if defaults:
+        UserPreference.objects.update_or_create(user=user, defaults=defaults)
+    return _me(user)

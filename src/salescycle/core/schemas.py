@@ -1,0 +1,119 @@
+"""Shared API field types and schemas (spec api.md "Conventions"): decimals as exact strings, ISO dates in a sane
+range, keys of at most 20 characters, blank values as null, the one error shape and the list envelope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Generic, TypeVar
+
+from ninja import Schema
+from pydantic import AfterValidator, BaseModel, Field, PlainSerializer
+
+from salescycle.core.money import normalize
+
+T = TypeVar("T")
+
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2999, 12, 31)
+
+
+def decimal_text(value: Decimal) -> str:
+    """The exact decimal as JSON text without exponent or trailing zeros (``Decimal("4150.00000")`` → ``"4150"``)."""
+    return format(normalize(value), "f")
+
+
+def _date_in_range(value: dt.date) -> dt.date:
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise ValueError("Date must be between 1900-01-01 and 2999-12-31.")
+    return value
+
+
+def _no_control_characters(value: str) -> str:
+    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
+        raise ValueError("Text must not contain control characters.")
+    return value
+
+
+# Output: an exact decimal as a string.
+DecimalOut = Annotated[Decimal, PlainSerializer(decimal_text, return_type=str)]
+# Input: a string or a number, finite, at most 15 integer digits and 5 decimals (D19).
+AmountIn = Annotated[Decimal, Field(max_digits=20, decimal_places=5)]
+PercentIn = Annotated[Decimal, Field(max_digits=8, decimal_places=5)]
+DateIn = Annotated[dt.date, AfterValidator(_date_in_range)]
+# A business key: at most 20 characters, upper-cased by the services; "" means blank.
+Key = Annotated[str, Field(max_length=20), AfterValidator(_no_control_characters)]
+
+
+# Text fields of at most N characters, without control characters.
+Text10 = Annotated[str, Field(max_length=10), AfterValidator(_no_control_characters)]
+Text20 = Annotated[str, Field(max_length=20), AfterValidator(_no_control_characters)]
+Text30 = Annotated[str, Field(max_length=30), AfterValidator(_no_control_characters)]
+Text32 = Annotated[str, Field(max_length=32), AfterValidator(_no_control_characters)]
+Text50 = Annotated[str, Field(max_length=50), AfterValidator(_no_control_characters)]
+Text80 = Annotated[str, Field(max_length=80), AfterValidator(_no_control_characters)]
+Text100 = Annotated[str, Field(max_length=100), AfterValidator(_no_control_characters)]
+
+
+class ErrorOut(Schema):
+    """The one error shape (spec api.md "Errors")."""
+
+    code: str
+    message: str
+    fields: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class Page(BaseModel, Generic[T]):
+    """A page of a list: the items, the size of the whole filtered list and the cursor of the next page (or null)."""
+
+    items: list[T]
+    count: int
+    next: str | None
+
+
+class DeletedOut(Schema):
+    """Nothing: DELETE answers 204."""
+
+
+def blank_to_none(value: Any) -> Any:
+    """Blank codes and numbers are JSON null (spec api.md "Blank values")."""
+    return value if value not in ("", None) else None
+
+
+ERRORS = frozenset({400, 401, 403, 404, 405, 409, 422})
+
+
+def with_errors(responses: dict[int, Any]) -> dict[Any, Any]:
+    """An operation's responses plus the error shape for every client error status it may answer."""
+    return {**responses, ERRORS: ErrorOut}
+
+
+def expected_version(request: Any) -> int | None:
+    """The version in the ``If-Match`` header (``"3"``, ``W/"3"`` or ``3``), None without one or for ``*``.
+    Anything else is 422 ``invalid_input``."""
+    header = (request.headers.get("If-Match") or "").strip()
+    if not header or header == "*":
+        return None
+    text = header.removeprefix("W/").strip().strip('"')
+    if not text.isdigit() or len(text) > 18:
+        from salescycle.core.errors import InvalidInput
+
+        raise InvalidInput(
+            "invalid_input", 'If-Match must be a version in quotes, e.g. "3".', fields={"If-Match": ["Invalid."]}
+        )
+    return int(text)
+
+
+def set_etag(response: Any, version: int) -> None:
+    """Send the resource's version as its ETag (spec api.md "Concurrency")."""
+    response["ETag"] = f'"{version}"'
+
+
+def fetch(queryset: Any, **lookup: Any) -> Any:
+    """The one row of ``queryset`` matching ``lookup``, or 404 ``not_found``."""
+    obj = queryset.filter(**lookup).first()
+    if obj is None:
+        from salescycle.core.records import not_found
+
+        raise not_found(queryset.model, " ".join(str(v) for v in lookup.values()))
+    return obj

@@ -1,0 +1,473 @@
+"""API schemas of opportunities, entries, update/close requests, sales cycles, stages, close codes, Marketing Setup,
+interactions and statistics (spec api.md "Opportunities", "Setup", "Statistics")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from salescycle.core.schemas import (
+    AmountIn,
+    DateIn,
+    DecimalOut,
+    Key,
+    PercentIn,
+    Text10,
+    Text20,
+    Text32,
+    Text100,
+    blank_to_none,
+)
+
+StatusLiteral = Literal["not_started", "in_progress", "won", "lost"]
+PriorityLiteral = Literal["low", "normal", "high"]
+ActionTakenLiteral = Literal["first", "next", "previous", "updated", "jumped", "won", "lost"]
+ActionTypeLiteral = Literal["first", "next", "previous", "skip", "update", "jump"]
+ProbabilityCalculationLiteral = Literal["multiply", "add", "chances_of_success", "completed"]
+CloseTypeLiteral = Literal["won", "lost"]
+DocumentTypeLiteral = Literal["quote", "order", "posted_invoice"]
+Ordering = Literal[
+    "no",
+    "-no",
+    "creation_date",
+    "-creation_date",
+    "estimated_closing_date",
+    "-estimated_closing_date",
+    "estimated_value",
+    "-estimated_value",
+]
+
+
+class OpportunityOut(Schema):
+    no: str
+    description: str
+    contact_no: str | None
+    contact_name: str | None
+    contact_company_no: str | None
+    contact_company_name: str | None
+    salesperson_code: str | None
+    salesperson_name: str | None
+    campaign_no: str | None
+    segment_no: str | None
+    sales_cycle_code: str | None
+    priority: PriorityLiteral
+    status: StatusLiteral
+    closed: bool
+    creation_date: dt.date
+    date_closed: dt.date | None
+    current_sales_cycle_stage: int | None
+    current_stage_description: str | None
+    estimated_value: DecimalOut
+    chances_of_success_pct: DecimalOut
+    completed_pct: DecimalOut
+    probability_pct: DecimalOut
+    calculated_current_value: DecimalOut
+    estimated_closing_date: dt.date | None
+    sales_document_type: DocumentTypeLiteral | None
+    sales_document_no: str | None
+    no_of_interactions: int
+    version: int
+    created_at: dt.datetime
+    modified_at: dt.datetime
+
+
+def opportunity_out(obj: Any) -> dict[str, Any]:
+    """The API view of an opportunity loaded by ``selectors.opportunities()`` (names joined, interactions counted)."""
+    started = obj.status != "not_started"
+    return {
+        "no": obj.no,
+        "description": obj.description,
+        "contact_no": obj.contact_id,
+        "contact_name": obj.contact.name if obj.contact_id else None,
+        "contact_company_no": obj.contact_company_id,
+        "contact_company_name": obj.contact_company.name if obj.contact_company_id else None,
+        "salesperson_code": obj.salesperson_id,
+        "salesperson_name": obj.salesperson.name if obj.salesperson_id else None,
+        "campaign_no": obj.campaign_id,
+        "segment_no": obj.segment_id,
+        "sales_cycle_code": obj.sales_cycle_id,
+        "priority": obj.priority,
+        "status": obj.status,
+        "closed": obj.closed,
+        "creation_date": obj.creation_date,
+        "date_closed": obj.date_closed,
+        "current_sales_cycle_stage": obj.current_sales_cycle_stage if started else None,
+        "current_stage_description": obj.current_stage_description if started else None,
+        "estimated_value": obj.estimated_value,
+        "chances_of_success_pct": obj.chances_of_success_pct,
+        "completed_pct": obj.completed_pct,
+        "probability_pct": obj.probability_pct,
+        "calculated_current_value": obj.calculated_current_value,
+        "estimated_closing_date": obj.estimated_closing_date,
+        "sales_document_type": blank_to_none(obj.sales_document_type),
+        "sales_document_no": blank_to_none(obj.sales_document_no),
+        "no_of_interactions": getattr(obj, "no_of_interactions", 0) or 0,
+        "version": obj.version,
+        "created_at": obj.created_at,
+        "modified_at": obj.modified_at,
+    }
+
+
+class OpportunityIn(Schema):
+    no: Key | None = None
+    description: Text100 = ""
+    contact_no: Key | None = None
+    salesperson_code: Key | None = None
+    sales_cycle_code: Key | None = None
+    campaign_no: Key | None = None
+    segment_no: Key | None = None
+    priority: PriorityLiteral = "normal"
+    creation_date: DateIn | None = None
+    activate_first_stage: bool = False
+    estimated_value: AmountIn | None = None
+    chances_of_success_pct: PercentIn | None = None
+    estimated_closing_date: DateIn | None = None
+
+
+class SegmentOpportunitiesIn(Schema):
+    description: Text100 = ""
+    salesperson_code: Key | None = None
+    sales_cycle_code: Key | None = None
+    priority: PriorityLiteral = "normal"
+    creation_date: DateIn | None = None
+    activate_first_stage: bool = False
+    estimated_value: AmountIn | None = None
+    chances_of_success_pct: PercentIn | None = None
+    estimated_closing_date: DateIn | None = None
+
+
+class CreatedOut(Schema):
+    created: list[str]
+
+
+class OpportunityPatch(Schema):
+    description: Text100 | None = None
+    contact_no: Key | None = None
+    salesperson_code: Key | None = None
+    campaign_no: Key | None = None
+    segment_no: Key | None = None
+    priority: PriorityLiteral | None = None
+    sales_cycle_code: Key | None = None
+    sales_document_type: Literal["quote", "order", ""] | None = None
+    sales_document_no: Key | None = None
+    update_open_tasks: bool = False
+
+
+class EntryOut(Schema):
+    entry_no: int
+    opportunity_no: str
+    sales_cycle_code: str | None
+    sales_cycle_stage: int
+    sales_cycle_stage_description: str
+    previous_sales_cycle_stage: int
+    contact_no: str | None
+    contact_company_no: str | None
+    salesperson_code: str | None
+    campaign_no: str | None
+    date_of_change: dt.date
+    active: bool
+    date_closed: dt.date | None
+    days_open: int
+    action_taken: ActionTakenLiteral
+    estimated_value: DecimalOut
+    calculated_current_value: DecimalOut
+    completed_pct: DecimalOut
+    chances_of_success_pct: DecimalOut
+    probability_pct: DecimalOut
+    close_opportunity_code: str | None
+    estimated_close_date: dt.date | None
+
+
+def entry_out(obj: Any) -> dict[str, Any]:
+    return {
+        "entry_no": obj.entry_no,
+        "opportunity_no": obj.opportunity_id,
+        "sales_cycle_code": obj.sales_cycle_id,
+        "sales_cycle_stage": obj.sales_cycle_stage,
+        "sales_cycle_stage_description": obj.sales_cycle_stage_description,
+        "previous_sales_cycle_stage": obj.previous_sales_cycle_stage,
+        "contact_no": obj.contact_id,
+        "contact_company_no": obj.contact_company_id,
+        "salesperson_code": obj.salesperson_id,
+        "campaign_no": obj.campaign_id,
+        "date_of_change": obj.date_of_change,
+        "active": obj.active,
+        "date_closed": obj.date_closed,
+        "days_open": obj.days_open,
+        "action_taken": obj.action_taken,
+        "estimated_value": obj.estimated_value,
+        "calculated_current_value": obj.calculated_current_value,
+        "completed_pct": obj.completed_pct,
+        "chances_of_success_pct": obj.chances_of_success_pct,
+        "probability_pct": obj.probability_pct,
+        "close_opportunity_code": obj.close_opportunity_code_id,
+        "estimated_close_date": obj.estimated_close_date,
+    }
+
+
+class ActivateIn(Schema):
+    date_of_change: DateIn | None = None
+
+
+class ActionLists(Schema):
+    first: list[int] | None = None
+    next: list[int] | None = None
+    previous: list[int] | None = None
+    skip: list[int] | None = None
+    update: list[int] | None = None
+    jump: list[int] | None = None
+
+
+class ProposedOut(Schema):
+    sales_cycle_stage: int
+    estimated_value: DecimalOut
+    chances_of_success_pct: DecimalOut
+    estimated_close_date: dt.date | None
+
+
+class UpdateOptionsOut(Schema):
+    date_of_change: dt.date
+    default_action_type: ActionTypeLiteral | None
+    actions: dict[str, list[int]]
+    proposed: ProposedOut | None
+
+
+class UpdateIn(Schema):
+    action_type: ActionTypeLiteral
+    sales_cycle_stage: int | None = Field(default=None, ge=0, le=2_000_000_000)
+    date_of_change: DateIn | None = None
+    estimated_value: AmountIn | None = None
+    chances_of_success_pct: PercentIn | None = None
+    estimated_close_date: DateIn | None = None
+    cancel_old_tasks: bool = False
+
+
+class CloseIn(Schema):
+    outcome: CloseTypeLiteral
+    close_opportunity_code: Key | None = None
+    date_closed: DateIn | None = None
+    sales_value: AmountIn | None = None
+    cancel_old_tasks: bool = True
+
+
+class DeleteClosedIn(Schema):
+    no: Key | None = None
+    date_closed_from: DateIn | None = None
+    date_closed_to: DateIn | None = None
+    salesperson_code: Key | None = None
+    campaign_no: Key | None = None
+    contact_no: Key | None = None
+    sales_cycle_code: Key | None = None
+    dry_run: bool = False
+
+
+class DeleteClosedOut(Schema):
+    deleted_opportunities: int
+    deleted_entries: int
+
+
+class OpportunityStatisticsOut(Schema):
+    no_of_interactions: int
+    current_sales_cycle_stage: int | None
+    estimated_value: DecimalOut
+    chances_of_success_pct: DecimalOut
+    completed_pct: DecimalOut
+    probability_pct: DecimalOut
+    calculated_current_value: DecimalOut
+
+
+class StageStatisticsOut(Schema):
+    stage: int
+    description: str
+    no_of_opportunities: int
+    estimated_value: DecimalOut
+    calculated_current_value: DecimalOut
+    average_no_of_days: DecimalOut
+
+
+class CycleStatisticsOut(Schema):
+    no_of_opportunities: int
+    estimated_value: DecimalOut
+    calculated_current_value: DecimalOut
+    stages: list[StageStatisticsOut]
+
+
+class SalespersonStatisticsOut(Schema):
+    no_of_opportunities: int
+    estimated_value: DecimalOut
+    calculated_current_value: DecimalOut
+    avg_estimated_value: DecimalOut
+    avg_calculated_current_value: DecimalOut
+
+
+class FiguresOut(Schema):
+    no_of_opportunities: int
+    estimated_value: DecimalOut
+    calculated_current_value: DecimalOut
+
+
+# --- Setup -----------------------------------------------------------------------------------------------------
+
+CycleCode = Key  # sales cycles, close codes and activities have codes of at most 10 characters (model)
+
+
+class SalesCycleOut(Schema):
+    code: str
+    description: str
+    probability_calculation: ProbabilityCalculationLiteral
+    blocked: bool
+    version: int
+
+
+class SalesCycleIn(Schema):
+    code: Text10 = Field(min_length=1)
+    description: Text100 = ""
+    probability_calculation: ProbabilityCalculationLiteral = "multiply"
+    blocked: bool = False
+
+
+class SalesCyclePatch(Schema):
+    description: Text100 | None = None
+    probability_calculation: ProbabilityCalculationLiteral | None = None
+    blocked: bool | None = None
+
+
+def sales_cycle_out(obj: Any) -> dict[str, Any]:
+    return {
+        "code": obj.code,
+        "description": obj.description,
+        "probability_calculation": obj.probability_calculation,
+        "blocked": obj.blocked,
+        "version": obj.version,
+    }
+
+
+class StageOut(Schema):
+    stage: int
+    description: str
+    completed_pct: DecimalOut
+    chances_of_success_pct: DecimalOut
+    activity_code: str | None
+    quote_required: bool
+    allow_skip: bool
+    date_formula: str
+    version: int
+
+
+class StageIn(Schema):
+    stage: int = Field(ge=1, le=2_000_000_000)
+    description: Text100 = ""
+    completed_pct: PercentIn = Field(default=Decimal(0), ge=0, le=100)
+    chances_of_success_pct: PercentIn = Field(default=Decimal(0), ge=0, le=100)
+    activity_code: Key | None = None
+    quote_required: bool = False
+    allow_skip: bool = False
+    date_formula: Text32 = ""
+
+
+class StagePatch(Schema):
+    description: Text100 | None = None
+    completed_pct: PercentIn | None = Field(default=None, ge=0, le=100)
+    chances_of_success_pct: PercentIn | None = Field(default=None, ge=0, le=100)
+    activity_code: Key | None = None
+    quote_required: bool | None = None
+    allow_skip: bool | None = None
+    date_formula: Text32 | None = None
+
+
+def stage_out(obj: Any) -> dict[str, Any]:
+    return {
+        "stage": obj.stage,
+        "description": obj.description,
+        "completed_pct": obj.completed_pct,
+        "chances_of_success_pct": obj.chances_of_success_pct,
+        "activity_code": obj.activity_id,
+        "quote_required": obj.quote_required,
+        "allow_skip": obj.allow_skip,
+        "date_formula": obj.date_formula,
+        "version": obj.version,
+    }
+
+
+class CloseCodeOut(Schema):
+    code: str
+    description: str
+    type: CloseTypeLiteral
+    version: int
+
+
+class CloseCodeIn(Schema):
+    code: Text10 = Field(min_length=1)
+    description: Text100 = ""
+    type: CloseTypeLiteral = "won"
+
+
+class CloseCodePatch(Schema):
+    description: Text100 | None = None
+    type: CloseTypeLiteral | None = None
+
+
+def close_code_out(obj: Any) -> dict[str, Any]:
+    return {"code": obj.code, "description": obj.description, "type": obj.type, "version": obj.version}
+
+
+class SetupOut(Schema):
+    default_sales_cycle_code: str | None
+    local_currency_code: str
+    number_series: dict[str, str]
+    version: int
+
+
+class SetupPatch(Schema):
+    default_sales_cycle_code: Key | None = None
+    number_series: dict[Text20, Text10] | None = None
+
+
+class InteractionOut(Schema):
+    entry_no: int
+    date: dt.date
+    contact_no: str
+    opportunity_no: str | None
+    salesperson_code: str | None
+    description: str
+    canceled: bool
+    postponed: bool
+    version: int
+
+
+class InteractionIn(Schema):
+    date: DateIn | None = None
+    contact_no: Key = Field(min_length=1)
+    opportunity_no: Key | None = None
+    salesperson_code: Key | None = None
+    description: Text100 = ""
+    canceled: bool = False
+    postponed: bool = False
+
+
+class InteractionPatch(Schema):
+    date: DateIn | None = None
+    contact_no: Key | None = None
+    opportunity_no: Key | None = None
+    salesperson_code: Key | None = None
+    description: Text100 | None = None
+    canceled: bool | None = None
+    postponed: bool | None = None
+
+
+def interaction_out(obj: Any) -> dict[str, Any]:
+    return {
+        "entry_no": obj.entry_no,
+        "date": obj.date,
+        "contact_no": obj.contact_id,
+        "opportunity_no": obj.opportunity_id,
+        "salesperson_code": obj.salesperson_id,
+        "description": obj.description,
+        "canceled": obj.canceled,
+        "postponed": obj.postponed,
+        "version": obj.version,
+    }

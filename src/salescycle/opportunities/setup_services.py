@@ -1,0 +1,139 @@
+"""Writes on sales cycles, close codes, Marketing Setup and interactions that have no rule beyond validation (spec
+api.md "Setup"): thin wrappers over :mod:`salescycle.core.records` so the API never writes from a handler."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from salescycle.contacts.models import Contact, Salesperson
+from salescycle.contacts.services import normalize_key
+from salescycle.core.errors import DomainError
+from salescycle.core.models import NumberSeries
+from salescycle.core.records import create_record, lock, require, update_record
+from salescycle.core.workdate import get_work_date
+from salescycle.opportunities.models import (
+    CloseOpportunityCode,
+    Interaction,
+    MarketingSetup,
+    Opportunity,
+    SalesCycle,
+)
+from salescycle.tasks.models import Activity
+
+
+@transaction.atomic
+def create_sales_cycle(*, by: Any = None, code: str, **data: Any) -> SalesCycle:
+    """Create a sales cycle (without stages). Errors: ``invalid_input``, ``conflict.exists``."""
+    return create_record(SalesCycle, {"code": normalize_key(code), **data})
+
+
+@transaction.atomic
+def update_sales_cycle(code: str, *, by: Any = None, expected_version: int | None = None, **changes: Any) -> SalesCycle:
+    """Change a sales cycle's description, probability calculation or blocked flag."""
+    return update_record(lock(SalesCycle, normalize_key(code), expected_version=expected_version), changes)
+
+
+def stage_references(data: dict[str, Any]) -> dict[str, Any]:
+    """The API's ``activity_code`` as the stage's activity (``activity.not_found`` when unknown)."""
+    result = dict(data)
+    if "activity_code" in result:
+        code = normalize_key(result.pop("activity_code"))
+        result["activity"] = require(Activity, code, code="activity.not_found", field="activity_code") if code else None
+    return result
+
+
+@transaction.atomic
+def create_close_code(*, by: Any = None, code: str, **data: Any) -> CloseOpportunityCode:
+    """Create a close opportunity code. Errors: ``invalid_input``, ``conflict.exists``."""
+    return create_record(CloseOpportunityCode, {"code": normalize_key(code), **data})
+
+
+@transaction.atomic
+def update_close_code(
+    code: str, *, by: Any = None, expected_version: int | None = None, **changes: Any
+) -> CloseOpportunityCode:
+    """Change a close opportunity code's description or type."""
+    obj = lock(CloseOpportunityCode, normalize_key(code), expected_version=expected_version)
+    return update_record(obj, changes)
+
+
+@transaction.atomic
+def update_setup(
+    *,
+    by: Any = None,
+    expected_version: int | None = None,
+    default_sales_cycle_code: str | None = None,
+    number_series: Mapping[str, str] | None = None,
+    change_default_cycle: bool = False,
+) -> MarketingSetup:
+    """Change Marketing Setup's default sales cycle (``sales_cycle.not_found``) and number-series prefixes (D20;
+    ``setup.number_series_missing`` for an unknown series)."""
+    MarketingSetup.get()
+    setup = lock(MarketingSetup, 1, expected_version=expected_version)
+    if number_series:
+        known = set(NumberSeries.objects.filter(code__in=list(number_series)).values_list("code", flat=True))
+        unknown = sorted(set(number_series) - known)
+        if unknown:
+            raise DomainError(
+                "setup.number_series_missing",
+                _("Number series %(series)s is not set up."),
+                fields={"number_series": [str(_("Unknown series: %s.")) % ", ".join(unknown)]},
+                params={"series": ", ".join(unknown)},
+            )
+        for code, prefix in number_series.items():
+            series = NumberSeries.objects.select_for_update().get(code=code)
+            update_record(series, {"prefix": prefix})
+    changes: dict[str, Any] = {}
+    if change_default_cycle:
+        key = normalize_key(default_sales_cycle_code)
+        changes["default_sales_cycle"] = (
+            require(SalesCycle, key, code="sales_cycle.not_found", field="default_sales_cycle_code") if key else None
+        )
+    if changes or number_series:
+        setup = update_record(setup, changes)
+    return setup
+
+
+def _interaction_references(data: dict[str, Any]) -> dict[str, Any]:
+    result = dict(data)
+    if "contact_no" in result:
+        result["contact"] = require(
+            Contact, normalize_key(result.pop("contact_no")), code="contact.not_found", field="contact_no"
+        )
+    if "opportunity_no" in result:
+        no = normalize_key(result.pop("opportunity_no"))
+        result["opportunity"] = (
+            require(Opportunity, no, code="opportunity.not_found", field="opportunity_no") if no else None
+        )
+    if "salesperson_code" in result:
+        code = normalize_key(result.pop("salesperson_code"))
+        result["salesperson"] = (
+            require(Salesperson, code, code="salesperson.not_found", field="salesperson_code") if code else None
+        )
+    return result
+
+
+@transaction.atomic
+def create_interaction(*, by: Any = None, **data: Any) -> Interaction:
+    """Log an interaction (D22); ``date`` defaults to the WorkDate."""
+    values = _interaction_references(data)
+    values["date"] = values.get("date") or get_work_date(by)
+    obj = Interaction(**values)
+    from salescycle.core.records import full_clean
+
+    full_clean(obj, validate_unique=False)
+    obj.save()
+    return obj
+
+
+@transaction.atomic
+def update_interaction(
+    entry_no: int, *, by: Any = None, expected_version: int | None = None, **changes: Any
+) -> Interaction:
+    """Change an interaction log entry."""
+    obj = lock(Interaction, entry_no, expected_version=expected_version)
+    return update_record(obj, _interaction_references(changes))

@@ -1,0 +1,239 @@
+"""Statistics of opportunities (spec §5.1, §5.3–§5.6, D16), aggregated in the database over active entries.
+
+Cycle and stage figures count open opportunities only (active entries whose Action Taken is not Won/Lost); contact,
+salesperson and campaign figures count every active entry, closed ones included, unless ``action_taken`` narrows
+them (``in_progress`` = First..Jumped, ``won``, ``lost``). Every filter on dates applies to the entry's Estimated
+Close Date. Averages are exact decimals rounded to 5 places (D19).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, QuerySet, Sum
+
+from salescycle.contacts.services import normalize_key
+from salescycle.core.money import ZERO
+from salescycle.core.records import not_found
+from salescycle.opportunities.models import (
+    IN_PROGRESS_ACTIONS,
+    ActionTaken,
+    Interaction,
+    Opportunity,
+    OpportunityEntry,
+    SalesCycle,
+    SalesCycleStage,
+)
+from salescycle.opportunities.selectors import contact_filter
+
+PLACES = Decimal("0.00001")
+
+
+@dataclass(frozen=True)
+class StatisticsFilter:
+    """The statistics pages' filters: Estimated Close Date range, Action Taken group, cycle and stage."""
+
+    estimated_close_date_from: dt.date | None = None
+    estimated_close_date_to: dt.date | None = None
+    action_taken: str | None = None
+    sales_cycle_code: str | None = None
+    sales_cycle_stage: int | None = None
+
+    def apply(self, entries: QuerySet[OpportunityEntry]) -> QuerySet[OpportunityEntry]:
+        """``entries`` narrowed by these filters."""
+        if self.estimated_close_date_from:
+            entries = entries.filter(estimated_close_date__gte=self.estimated_close_date_from)
+        if self.estimated_close_date_to:
+            entries = entries.filter(estimated_close_date__lte=self.estimated_close_date_to)
+        if self.action_taken == "in_progress":
+            entries = entries.filter(action_taken__in=IN_PROGRESS_ACTIONS)
+        elif self.action_taken:
+            entries = entries.filter(action_taken=self.action_taken)
+        if self.sales_cycle_code:
+            entries = entries.filter(sales_cycle_id=normalize_key(self.sales_cycle_code))
+        if self.sales_cycle_stage is not None:
+            entries = entries.filter(sales_cycle_stage=self.sales_cycle_stage)
+        return entries
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Count and sums of active entries (No. of Opportunities, Estimated Value (LCY), Calcd. Current Value (LCY))."""
+
+    no_of_opportunities: int
+    estimated_value: Decimal
+    calculated_current_value: Decimal
+
+
+@dataclass(frozen=True)
+class StageStatistics(Figures):
+    """A stage's open opportunities and the average Days Open of the entries that left it (spec §5.3)."""
+
+    stage: int
+    description: str
+    average_no_of_days: Decimal
+
+
+@dataclass(frozen=True)
+class CycleStatistics(Figures):
+    """A sales cycle's open opportunities, in total and per stage (spec §5.3)."""
+
+    stages: tuple[StageStatistics, ...]
+
+
+@dataclass(frozen=True)
+class SalespersonStatistics(Figures):
+    """A salesperson's active entries with averages (spec §5.5)."""
+
+    avg_estimated_value: Decimal
+    avg_calculated_current_value: Decimal
+
+
+@dataclass(frozen=True)
+class OpportunityStatistics:
+    """An opportunity's figures from its active entry and its No. of Interactions (spec §5.1)."""
+
+    no_of_interactions: int
+    current_sales_cycle_stage: int | None
+    estimated_value: Decimal
+    chances_of_success_pct: Decimal
+    completed_pct: Decimal
+    probability_pct: Decimal
+    calculated_current_value: Decimal
+
+
+def _average(total: Decimal, count: int) -> Decimal:
+    if not count:
+        return ZERO
+    return (Decimal(total) / count).quantize(PLACES)
+
+
+def _figures(entries: QuerySet[OpportunityEntry]) -> Figures:
+    row = entries.aggregate(n=Count("pk"), value=Sum("estimated_value"), current=Sum("calculated_current_value"))
+    return Figures(row["n"], row["value"] or ZERO, row["current"] or ZERO)
+
+
+def _active(filters: StatisticsFilter | None) -> QuerySet[OpportunityEntry]:
+    return (filters or StatisticsFilter()).apply(OpportunityEntry.objects.active())
+
+
+def cycle_statistics(code: str, filters: StatisticsFilter | None = None) -> CycleStatistics:
+    """Open opportunities of sales cycle ``code`` in total and per stage, and per stage the average Days Open of its
+    inactive entries. Errors: 404 ``not_found``. Implements spec §5.3 (D16). Three queries."""
+    key = normalize_key(code)
+    if not SalesCycle.objects.filter(code=key).exists():
+        raise not_found(SalesCycle, key)
+    filters = filters or StatisticsFilter()
+    dated = StatisticsFilter(filters.estimated_close_date_from, filters.estimated_close_date_to)
+    open_entries = dated.apply(OpportunityEntry.objects.open().filter(sales_cycle_id=key))
+    per_stage: dict[int, dict[str, Any]] = {
+        row["sales_cycle_stage"]: dict(row)
+        for row in open_entries.order_by()
+        .values("sales_cycle_stage")
+        .annotate(n=Count("pk"), value=Sum("estimated_value"), current=Sum("calculated_current_value"))
+    }
+    inactive: dict[int, dict[str, Any]] = {
+        row["sales_cycle_stage"]: dict(row)
+        for row in dated.apply(OpportunityEntry.objects.filter(sales_cycle_id=key, active=False))
+        .order_by()
+        .values("sales_cycle_stage")
+        .annotate(n=Count("pk"), days=Sum("days_open"))
+    }
+    stages = []
+    for stage in SalesCycleStage.objects.filter(sales_cycle_id=key).order_by("stage"):
+        row: dict[str, Any] = per_stage.get(stage.stage, {})
+        days: dict[str, Any] = inactive.get(stage.stage, {})
+        stages.append(
+            StageStatistics(
+                no_of_opportunities=row.get("n", 0),
+                estimated_value=row.get("value") or ZERO,
+                calculated_current_value=row.get("current") or ZERO,
+                stage=stage.stage,
+                description=stage.description,
+                average_no_of_days=_average(Decimal(days.get("days") or 0), days.get("n", 0)),
+            )
+        )
+    return CycleStatistics(
+        no_of_opportunities=sum(row["n"] for row in per_stage.values()),
+        estimated_value=sum((row["value"] or ZERO for row in per_stage.values()), ZERO),
+        calculated_current_value=sum((row["current"] or ZERO for row in per_stage.values()), ZERO),
+        stages=tuple(stages),
+    )
+
+
+def salesperson_statistics(code: str, filters: StatisticsFilter | None = None) -> SalespersonStatistics:
+    """The salesperson's active entries (Won/Lost included unless filtered): count, sums and averages.
+    Errors: 404 ``not_found``. Implements spec §5.5 (D16)."""
+    from salescycle.contacts.models import Salesperson
+
+    key = normalize_key(code)
+    if not Salesperson.objects.filter(code=key).exists():
+        raise not_found(Salesperson, key)
+    figures = _figures(_active(filters).filter(salesperson_id=key))
+    return SalespersonStatistics(
+        no_of_opportunities=figures.no_of_opportunities,
+        estimated_value=figures.estimated_value,
+        calculated_current_value=figures.calculated_current_value,
+        avg_estimated_value=_average(figures.estimated_value, figures.no_of_opportunities),
+        avg_calculated_current_value=_average(figures.calculated_current_value, figures.no_of_opportunities),
+    )
+
+
+def contact_statistics(no: str, filters: StatisticsFilter | None = None) -> Figures:
+    """Active entries of the contact — a person's own, a company's for all its contacts. Errors: 404
+    ``not_found``. Implements spec §5.4 (D16)."""
+    from salescycle.contacts.models import Contact
+
+    key = normalize_key(no)
+    if not Contact.objects.filter(no=key).exists():
+        raise not_found(Contact, key)
+    return _figures(_active(filters).filter(contact_filter(key)))
+
+
+def campaign_statistics(no: str, filters: StatisticsFilter | None = None) -> Figures:
+    """Active entries with the campaign. Errors: 404 ``not_found``. Implements spec §5.6 (D16)."""
+    from salescycle.contacts.models import Campaign
+
+    key = normalize_key(no)
+    if not Campaign.objects.filter(no=key).exists():
+        raise not_found(Campaign, key)
+    return _figures(_active(filters).filter(campaign_id=key))
+
+
+def opportunity_statistics(no: str) -> OpportunityStatistics:
+    """The opportunity's figures (its copy of the active entry) and its No. of Interactions (not canceled, not
+    postponed). Errors: 404 ``not_found``. Implements spec §5.1."""
+    key = normalize_key(no)
+    opportunity = Opportunity.objects.filter(no=key).first()
+    if opportunity is None:
+        raise not_found(Opportunity, key)
+    interactions = Interaction.objects.filter(opportunity_id=key, canceled=False, postponed=False).count()
+    started = opportunity.status != "not_started"
+    return OpportunityStatistics(
+        no_of_interactions=interactions,
+        current_sales_cycle_stage=opportunity.current_sales_cycle_stage if started else None,
+        estimated_value=opportunity.estimated_value,
+        chances_of_success_pct=opportunity.chances_of_success_pct,
+        completed_pct=opportunity.completed_pct,
+        probability_pct=opportunity.probability_pct,
+        calculated_current_value=opportunity.calculated_current_value,
+    )
+
+
+__all__ = [
+    "ActionTaken",
+    "CycleStatistics",
+    "Figures",
+    "OpportunityStatistics",
+    "SalespersonStatistics",
+    "StageStatistics",
+    "StatisticsFilter",
+    "campaign_statistics",
+    "contact_statistics",
+    "cycle_statistics",
+    "opportunity_statistics",
+    "salesperson_statistics",
+]

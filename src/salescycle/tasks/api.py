@@ -1,0 +1,79 @@
+"""API of tasks (spec api.md "Tasks"): list with filters, create, read, change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Status
+
+from salescycle.contacts.services import normalize_key
+from salescycle.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
+from salescycle.core.schemas import Key, Page, expected_version, fetch, set_etag, with_errors
+from salescycle.tasks import setup_services
+from salescycle.tasks.models import Task
+from salescycle.tasks.schemas import TaskIn, TaskOut, TaskPatch, task_out
+
+router = Router(tags=["tasks"])
+
+
+def tasks() -> QuerySet[Task]:
+    """Tasks in date order (a selector shared with ``/opportunities/{no}/tasks``)."""
+    return Task.objects.all()
+
+
+@router.get("/tasks", response=with_errors({200: Page[TaskOut]}))
+def list_tasks(
+    request: HttpRequest,
+    opportunity_no: str | None = None,
+    salesperson_code: str | None = None,
+    contact_no: str | None = None,
+    closed: bool | None = None,
+    limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+    cursor: str | None = None,
+) -> Any:
+    """Tasks by date and number; filters ``opportunity_no``, ``salesperson_code``, ``contact_no``, ``closed``."""
+    qs = tasks()
+    if opportunity_no:
+        qs = qs.filter(opportunity_no=normalize_key(opportunity_no))
+    if salesperson_code:
+        qs = qs.filter(salesperson_id=normalize_key(salesperson_code))
+    if contact_no:
+        qs = qs.filter(contact_id=normalize_key(contact_no))
+    if closed is not None:
+        qs = qs.filter(closed=closed)
+    return paginate(qs, ordering=["date", "no"], limit=limit, cursor=cursor, serialize=task_out)
+
+
+@router.post("/tasks", response=with_errors({201: TaskOut}))
+def create_task(request: HttpRequest, data: TaskIn, response: HttpResponse) -> Any:
+    """Create a task (``no`` from the task series, ``date`` = WorkDate when omitted)."""
+    obj = setup_services.create_task(by=request.auth, **data.dict())  # type: ignore[attr-defined]
+    set_etag(response, obj.version)
+    return Status(201, task_out(obj))
+
+
+@router.get("/tasks/{no}", response=with_errors({200: TaskOut}))
+def get_task(request: HttpRequest, no: Key, response: HttpResponse) -> Any:
+    """One task."""
+    obj = fetch(tasks(), no=normalize_key(no))
+    set_etag(response, obj.version)
+    return task_out(obj)
+
+
+@router.patch("/tasks/{no}", response=with_errors({200: TaskOut}))
+def patch_task(request: HttpRequest, no: Key, data: TaskPatch, response: HttpResponse) -> Any:
+    """Change a task; status ``completed`` or ``canceled: true`` closes it."""
+    changes = data.dict(exclude_unset=True)
+    for name in ("description", "date", "status", "priority", "canceled"):
+        if name in changes and changes[name] is None:
+            changes.pop(name)
+    obj = setup_services.update_task(
+        no,
+        by=request.auth,  # type: ignore[attr-defined]
+        expected_version=expected_version(request),
+        **changes,
+    )
+    set_etag(response, obj.version)
+    return task_out(obj)

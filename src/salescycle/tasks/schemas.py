@@ -1,0 +1,136 @@
+"""API schemas of tasks and activities (spec api.md "Tasks", "Setup")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from salescycle.core.schemas import DateIn, Key, Text10, Text32, Text100, blank_to_none
+
+TaskTypeLiteral = Literal["meeting", "phone_call"]
+TaskStatusLiteral = Literal["not_started", "in_progress", "completed", "waiting", "postponed"]
+PriorityLiteral = Literal["low", "normal", "high"]
+
+
+class TaskOut(Schema):
+    no: str
+    type: TaskTypeLiteral | None
+    description: str
+    date: dt.date
+    status: TaskStatusLiteral
+    priority: PriorityLiteral
+    closed: bool
+    canceled: bool
+    date_closed: dt.date | None
+    salesperson_code: str | None
+    contact_no: str | None
+    campaign_no: str | None
+    segment_no: str | None
+    opportunity_no: str | None
+    opportunity_entry_no: int | None
+    version: int
+
+
+class TaskIn(Schema):
+    no: Key | None = None
+    type: TaskTypeLiteral | Literal[""] | None = None
+    description: Text100 = ""
+    date: DateIn | None = None
+    status: TaskStatusLiteral = "not_started"
+    priority: PriorityLiteral = "normal"
+    canceled: bool = False
+    salesperson_code: Key | None = None
+    contact_no: Key | None = None
+    campaign_no: Key | None = None
+    segment_no: Key | None = None
+    opportunity_no: Key | None = None
+
+
+class TaskPatch(Schema):
+    type: TaskTypeLiteral | Literal[""] | None = None
+    description: Text100 | None = None
+    date: DateIn | None = None
+    status: TaskStatusLiteral | None = None
+    priority: PriorityLiteral | None = None
+    canceled: bool | None = None
+    salesperson_code: Key | None = None
+    contact_no: Key | None = None
+    campaign_no: Key | None = None
+    segment_no: Key | None = None
+    opportunity_no: Key | None = None
+
+
+def task_out(obj: Any) -> dict[str, Any]:
+    return {
+        "no": obj.no,
+        "type": blank_to_none(obj.type),
+        "description": obj.description,
+        "date": obj.date,
+        "status": obj.status,
+        "priority": obj.priority,
+        "closed": obj.closed,
+        "canceled": obj.canceled,
+        "date_closed": obj.date_closed,
+        "salesperson_code": obj.salesperson_id,
+        "contact_no": obj.contact_id,
+        "campaign_no": obj.campaign_id,
+        "segment_no": obj.segment_id,
+        "opportunity_no": blank_to_none(obj.opportunity_no),
+        "opportunity_entry_no": obj.opportunity_entry_no or None,
+        "version": obj.version,
+    }
+
+
+class StepSchema(Schema):
+    step_no: int | None = Field(default=None, ge=1, le=2_000_000_000)
+    type: TaskTypeLiteral | Literal[""] | None = None
+    description: Text100 = ""
+    priority: PriorityLiteral = "normal"
+    date_formula: Text32 = ""
+
+
+class StepOut(Schema):
+    step_no: int
+    type: TaskTypeLiteral | None
+    description: str
+    priority: PriorityLiteral
+    date_formula: str
+
+
+class ActivityOut(Schema):
+    code: str
+    description: str
+    steps: list[StepOut]
+    version: int
+
+
+class ActivityIn(Schema):
+    code: Text10 = Field(min_length=1)
+    description: Text100 = ""
+    steps: list[StepSchema] = Field(default_factory=list, max_length=200)
+
+
+class ActivityPatch(Schema):
+    description: Text100 | None = None
+    steps: list[StepSchema] | None = Field(default=None, max_length=200)
+
+
+def activity_out(obj: Any) -> dict[str, Any]:
+    return {
+        "code": obj.code,
+        "description": obj.description,
+        "steps": [
+            {
+                "step_no": step.step_no,
+                "type": blank_to_none(step.type),
+                "description": step.description,
+                "priority": step.priority,
+                "date_formula": step.date_formula,
+            }
+            for step in obj.steps.all()
+        ],
+        "version": obj.version,
+    }

@@ -1,0 +1,76 @@
+"""Creating and changing tasks by hand (spec api.md "Tasks"): validation only, over :mod:`salescycle.core.records`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment
+from salescycle.contacts.services import normalize_key
+from salescycle.core.numbering import next_no
+from salescycle.core.records import create_record, lock, require, update_record
+from salescycle.core.workdate import get_work_date, today
+from salescycle.tasks.models import Task, TaskStatus
+
+_REFERENCES = {
+    "salesperson_code": ("salesperson", Salesperson, "salesperson.not_found"),
+    "contact_no": ("contact", Contact, "contact.not_found"),
+    "campaign_no": ("campaign", Campaign, "campaign.not_found"),
+    "segment_no": ("segment", Segment, "segment.not_found"),
+}
+
+
+def _resolve(data: dict[str, Any]) -> dict[str, Any]:
+    result = dict(data)
+    for name, (field, model, code) in _REFERENCES.items():
+        if name in result:
+            key = normalize_key(result.pop(name))
+            result[field] = require(model, key, code=code, field=name) if key else None
+    if "contact" in result:
+        result["contact_company_id"] = result["contact"].company_id if result["contact"] else None
+    if "opportunity_no" in result:
+        no = normalize_key(result["opportunity_no"])
+        if no:
+            from django.apps import apps
+
+            opportunity_model = apps.get_model("opportunities", "Opportunity")
+            require(opportunity_model, no, code="opportunity.not_found", field="opportunity_no")
+        result["opportunity_no"] = no
+    if "type" in result:
+        result["type"] = result["type"] or ""
+    return result
+
+
+def _closing(obj_closed: bool, values: dict[str, Any]) -> None:
+    # A completed task is closed (BC To-do: Status Completed closes it); closing stamps the system date.
+    status = values.get("status")
+    canceled = values.get("canceled")
+    if status == TaskStatus.COMPLETED or canceled:
+        values["closed"] = True
+        if not obj_closed:
+            values["date_closed"] = today()
+    elif status is not None and status != TaskStatus.COMPLETED and canceled is not True:
+        values["closed"] = False
+        values["date_closed"] = None
+
+
+@transaction.atomic
+def create_task(*, by: Any = None, no: str | None = None, **data: Any) -> Task:
+    """Create a task; ``no`` from the ``task`` series, ``date`` defaults to the WorkDate."""
+    key = normalize_key(no) or next_no("task", exists=lambda n: Task.objects.filter(no=n).exists())
+    values = _resolve(data)
+    values["date"] = values.get("date") or get_work_date(by)
+    _closing(False, values)
+    return create_record(Task, {"no": key, **values})
+
+
+@transaction.atomic
+def update_task(no: str, *, by: Any = None, expected_version: int | None = None, **changes: Any) -> Task:
+    """Change a task; status Completed or canceled closes it (date closed = today), reopening clears that."""
+    task = lock(Task, normalize_key(no), expected_version=expected_version)
+    values = _resolve(changes)
+    if "canceled" in values and not values["canceled"] and "status" not in values:
+        values["status"] = task.status
+    _closing(task.closed, values)
+    return update_record(task, values)
