@@ -51,7 +51,8 @@ STAGES = (
     (1, "Prospecting", Decimal(25), Decimal(40), "+1M"),
     (2, "Engaging", Decimal(60), Decimal(63), "+2M"),
 )
-CHUNK = 2000  # deals written per bulk_create round (keeps memory and statement sizes moderate)
+CHUNK = 500  # deals planned and written per round; the progress bar moves once per round
+BATCH = 1000  # rows per INSERT: stays under PostgreSQL's 65,535 parameters even without UNNEST
 
 T = TypeVar("T")
 
@@ -111,8 +112,8 @@ def import_maven(data: MavenData, *, progress: bool = False) -> ImportResult:
             result.by_status[opportunity.status] = result.by_status.get(opportunity.status, 0) + 1
             if opportunity.status == OpportunityStatus.WON:
                 won_contacts.add(contact_no)
-        Opportunity.objects.bulk_create(opportunities)
-        OpportunityEntry.objects.bulk_create(entries)
+        Opportunity.objects.bulk_create(opportunities, batch_size=BATCH)
+        OpportunityEntry.objects.bulk_create(entries, batch_size=BATCH)
         result.opportunities += len(opportunities)
         result.entries += len(entries)
         bar.update(len(chunk))
