@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q
@@ -128,22 +129,21 @@ def _check_days_open(report: IntegrityReport) -> None:
         .values_list("opportunity_id", "entry_no", "date_of_change", "days_open", "active")
         .iterator(chunk_size=20000)
     )
-    previous = None
     found = 0
-    for row in rows:
-        if previous is not None and previous[0] == row[0]:
-            expected = (row[2] - previous[2]).days
+    previous = None
+    for row in itertools.chain(rows, [None]):
+        problem = None
+        if previous is not None and row is not None and previous[0] == row[0]:
+            expected = max((row[2] - previous[2]).days, 0)
             if previous[4]:
-                report.problems.append(f"{previous[0]}: entry {previous[1]} is active but not the newest entry")
-                found += 1
-            elif previous[3] != max(expected, 0):
-                report.problems.append(
-                    f"{previous[0]}: entry {previous[1]} has Days Open {previous[3]}, expected {expected}"
-                )
-                found += 1
-        elif previous is not None and previous[3] != 0 and previous[4]:
-            report.problems.append(f"{previous[0]}: active entry {previous[1]} has Days Open {previous[3]}")
+                problem = f"{previous[0]}: entry {previous[1]} is active but not the newest entry"
+            elif previous[3] != expected:
+                problem = f"{previous[0]}: entry {previous[1]} has Days Open {previous[3]}, expected {expected}"
+        elif previous is not None and previous[4] and previous[3] != 0:
+            problem = f"{previous[0]}: active entry {previous[1]} has Days Open {previous[3]}"
+        if problem:
+            report.problems.append(problem)
             found += 1
-        if found >= MAX_REPORTED:
-            return
+            if found >= MAX_REPORTED:
+                return
         previous = row
