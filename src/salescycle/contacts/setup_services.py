@@ -90,11 +90,28 @@ def delete_segment(no: str, *, by: Any = None, expected_version: int | None = No
     delete_record(segment)
 
 
-def create_contact(*, by: Any = None, **data: Any) -> Any:
-    """:func:`salescycle.contacts.services.create_contact` with the API's ``salesperson_code``."""
+@transaction.atomic
+def create_contact(*, by: Any = None, no: str | None = None, **data: Any) -> Any:
+    """:func:`salescycle.contacts.services.create_contact` with the API's ``salesperson_code``. A company refers to
+    itself, which model validation cannot check before the row exists, so companies are validated without that
+    reference (the check constraint still holds). Errors: ``invalid_input``, ``conflict.exists``."""
     from salescycle.contacts import services
+    from salescycle.contacts.models import Contact, ContactType
+    from salescycle.core.errors import Conflict
+    from salescycle.core.numbering import next_no
+    from salescycle.core.records import full_clean
 
-    return services.create_contact(by=by, **resolve_references(data))
+    values = resolve_references(data)
+    if values.get("type", ContactType.COMPANY) != ContactType.COMPANY:
+        return services.create_contact(by=by, no=no, **values)
+    values.pop("company_no", None)
+    key = normalize_key(no) or next_no("contact", exists=lambda n: Contact.objects.filter(no=n).exists())
+    if Contact.objects.filter(no=key).exists():
+        raise Conflict("conflict.exists", "Contact %(no)s already exists.", params={"no": key})
+    contact = Contact(no=key, company_id=key, **values)
+    full_clean(contact, exclude=["company"])
+    contact.save(force_insert=True)
+    return contact
 
 
 def update_contact(no: str, *, by: Any = None, expected_version: int | None = None, **changes: Any) -> Any:
