@@ -9,5 +9,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("salescycle.core.urls")),
+    path("", include("salescycle.opportunities.urls")),
     path("api/v1/", include("salescycle.api")),
 ]

@@ -1,0 +1,299 @@
+"""Forms of the opportunity screens. They check shape only; every rule is the services' (conventions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from salescycle.contacts.models import Salesperson
+from salescycle.opportunities.engine import ActionType, UpdateOptions
+from salescycle.opportunities.models import (
+    CloseOpportunityCode,
+    CloseType,
+    Opportunity,
+    OpportunityStatus,
+    SalesCycle,
+    SalesDocumentType,
+)
+from salescycle.opportunities.services import EDITABLE
+from salescycle.opportunities.web_selectors import ListFilters
+from salescycle.tasks.models import Priority
+
+
+class ReadOnlyText(forms.Widget):
+    """Shows a read-only field's value as text (with the choice label for select fields), never as an input."""
+
+    def __init__(self, choices: Any = ()) -> None:
+        super().__init__()
+        self.choices = dict(choices)
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> Any:
+        from django.utils.html import format_html
+
+        shown = self.choices.get(value, value) if value not in (None, "") else "—"
+        return format_html('<span class="readonly" id="{}">{}</span>', (attrs or {}).get("id", ""), shown)
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+BLANK: list[tuple[str, Any]] = [("", "—")]
+
+
+def salesperson_choices() -> list[tuple[str, Any]]:
+    """Unblocked salespeople as select choices (one query)."""
+    return BLANK + [
+        (code, f"{code} {name}") for code, name in Salesperson.objects.filter(blocked=False).values_list("code", "name")
+    ]
+
+
+def cycle_choices() -> list[tuple[str, Any]]:
+    """Sales cycles as select choices (one query)."""
+    return BLANK + [(c.code, str(c)) for c in SalesCycle.objects.order_by("code")]
+
+
+def _date(label: Any, required: bool = False) -> forms.DateField:
+    return forms.DateField(label=label, required=required, widget=DATE)
+
+
+def _amount(label: Any, required: bool = False) -> forms.DecimalField:
+    return forms.DecimalField(label=label, required=required, max_digits=20, decimal_places=2)
+
+
+def _percent(label: Any) -> forms.DecimalField:
+    return forms.DecimalField(label=label, required=False, max_digits=7, decimal_places=4)
+
+
+class ListFilterForm(forms.Form):
+    """The opportunity list's filters and sort (GET)."""
+
+    q = forms.CharField(label=_("Search (no., description)"), required=False)
+    salesperson = forms.CharField(label=_("Salesperson Code"), required=False)
+    contact = forms.CharField(label=_("Contact No."), required=False)
+    campaign = forms.CharField(label=_("Campaign No."), required=False)
+    segment = forms.CharField(label=_("Segment No."), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=BLANK + list(OpportunityStatus.choices))
+    closed = forms.ChoiceField(
+        label=_("Closed"), required=False, choices=[("", "—"), ("no", _("No")), ("yes", _("Yes"))]
+    )
+    cycle = forms.ChoiceField(label=_("Sales Cycle Code"), required=False)
+    stage = forms.IntegerField(label=_("Stage"), required=False, min_value=0)
+    created_from = _date(_("Created from"))
+    created_to = _date(_("Created to"))
+    closing_from = _date(_("Est. closing from"))
+    closing_to = _date(_("Est. closing to"))
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cycle"].choices = cycle_choices()  # type: ignore[attr-defined]
+
+    def filters(self) -> ListFilters:
+        """The filters (invalid values are ignored: the list stays usable)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return ListFilters(**{name: data.get(name) or default for name, default in _FILTER_DEFAULTS.items()})
+
+
+_FILTER_DEFAULTS: dict[str, Any] = {
+    "salesperson": "",
+    "contact": "",
+    "campaign": "",
+    "segment": "",
+    "status": "",
+    "closed": "",
+    "cycle": "",
+    "stage": None,
+    "created_from": None,
+    "created_to": None,
+    "closing_from": None,
+    "closing_to": None,
+    "q": "",
+    "sort": "no",
+}
+
+
+class OpportunityForm(forms.Form):
+    """The card's editable fields; fields read-only in the opportunity's status are disabled (spec §4.12)."""
+
+    description = forms.CharField(label=_("Description"), max_length=100, required=False)
+    contact_no = forms.CharField(label=_("Contact No."), max_length=20, required=False)
+    salesperson_code = forms.ChoiceField(label=_("Salesperson Code"), required=False)
+    campaign_no = forms.CharField(label=_("Campaign No."), max_length=20, required=False)
+    segment_no = forms.CharField(label=_("Segment No."), max_length=20, required=False)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+    sales_cycle_code = forms.ChoiceField(label=_("Sales Cycle Code"), required=False)
+    sales_document_type = forms.ChoiceField(
+        label=_("Sales Document Type"),
+        required=False,
+        choices=[(v, label) for v, label in SalesDocumentType.choices if v != SalesDocumentType.POSTED_INVOICE],
+    )
+    sales_document_no = forms.CharField(label=_("Sales Document No."), max_length=20, required=False)
+    update_open_tasks = forms.BooleanField(
+        label=_("Also change the open tasks that have the old salesperson, contact or campaign"), required=False
+    )
+
+    def __init__(self, *args: Any, opportunity: Opportunity, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", initial_for(opportunity))
+        super().__init__(*args, **kwargs)
+        self.opportunity = opportunity
+        self.fields["salesperson_code"].choices = salesperson_choices()  # type: ignore[attr-defined]
+        self.fields["sales_cycle_code"].choices = cycle_choices()  # type: ignore[attr-defined]
+        for name, statuses in EDITABLE.items():
+            if opportunity.status not in statuses:
+                field = self.fields[name]
+                field.disabled = True
+                field.widget = ReadOnlyText(getattr(field, "choices", ()))
+
+    def changes(self) -> dict[str, Any]:
+        """The editable fields whose value differs from the opportunity's, as ``change_opportunity`` names."""
+        initial = initial_for(self.opportunity)
+        return {
+            name: self.cleaned_data[name]
+            for name in EDITABLE
+            if not self.fields[name].disabled and (self.cleaned_data[name] or "") != (initial[name] or "")
+        }
+
+
+def initial_for(opportunity: Opportunity) -> dict[str, Any]:
+    """The card form's values for ``opportunity``."""
+    return {
+        "description": opportunity.description,
+        "contact_no": opportunity.contact_id or "",
+        "salesperson_code": opportunity.salesperson_id or "",
+        "campaign_no": opportunity.campaign_id or "",
+        "segment_no": opportunity.segment_id or "",
+        "priority": opportunity.priority,
+        "sales_cycle_code": opportunity.sales_cycle_id or "",
+        "sales_document_type": opportunity.sales_document_type,
+        "sales_document_no": opportunity.sales_document_no,
+    }
+
+
+class CommentForm(forms.Form):
+    """A new comment line."""
+
+    comment = forms.CharField(label=_("Comment"), max_length=250)
+
+
+class CreateOpportunityForm(forms.Form):
+    """The Create Opportunity wizard (spec §4.2.2); from a segment it creates one per contact (§4.2.3)."""
+
+    description = forms.CharField(label=_("Description"), max_length=100, required=False)
+    creation_date = _date(_("Creation Date"))
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
+    contact_no = forms.CharField(label=_("Contact No."), max_length=20, required=False)
+    salesperson_code = forms.ChoiceField(label=_("Salesperson Code"), required=False)
+    sales_cycle_code = forms.ChoiceField(label=_("Sales Cycle Code"), required=False)
+    campaign_no = forms.CharField(label=_("Campaign No."), max_length=20, required=False)
+    segment_no = forms.CharField(label=_("Segment No."), max_length=20, required=False)
+    for_all_segment_contacts = forms.BooleanField(
+        label=_("Create an opportunity for every contact of the segment"), required=False
+    )
+    activate_first_stage = forms.BooleanField(label=_("Activate First Stage"), required=False)
+    estimated_value = _amount(_("Estimated Value (LCY)"))
+    chances_of_success_pct = _percent(_("Chances of Success %"))
+    estimated_closing_date = _date(_("Estimated Closing Date"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["salesperson_code"].choices = salesperson_choices()  # type: ignore[attr-defined]
+        self.fields["sales_cycle_code"].choices = cycle_choices()  # type: ignore[attr-defined]
+
+
+class UpdateOpportunityForm(forms.Form):
+    """The Update Opportunity wizard (spec §4.5): only the actions the engine offers, the stage for Skip/Jump."""
+
+    action_type = forms.ChoiceField(label=_("Action"), widget=forms.RadioSelect)
+    sales_cycle_stage = forms.TypedChoiceField(label=_("Stage"), coerce=int, required=False, empty_value=None)
+    date_of_change = _date(_("Date of Change"))
+    estimated_value = _amount(_("Estimated Value (LCY)"))
+    chances_of_success_pct = _percent(_("Chances of Success %"))
+    estimated_close_date = _date(_("Estimated Close Date"))
+    cancel_old_tasks = forms.BooleanField(label=_("Cancel Existing Open Tasks"), required=False)
+
+    def __init__(self, *args: Any, options: UpdateOptions, stage_names: dict[int, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.options = options
+        self.fields["action_type"].choices = [  # type: ignore[attr-defined]
+            (a.value, ACTION_LABELS[a]) for a in options.lists.available
+        ]
+        action = self.selected_action()
+        stages = options.lists.for_action(action) if action else ()
+        self.fields["sales_cycle_stage"].choices = [  # type: ignore[attr-defined]
+            (s, f"{s} {stage_names.get(s, '')}".strip()) for s in stages
+        ]
+        if action not in (ActionType.SKIP, ActionType.JUMP):
+            self.fields["sales_cycle_stage"].disabled = True
+
+    def selected_action(self) -> ActionType | None:
+        """The chosen action: the bound value when it is offered, else the engine's default."""
+        value = self.data.get("action_type") if self.is_bound else self.initial.get("action_type")
+        available = self.options.lists.available
+        for action in available:
+            if action.value == value:
+                return action
+        return self.options.default_action_type
+
+
+ACTION_LABELS: dict[ActionType, Any] = {
+    ActionType.FIRST: _("First stage"),
+    ActionType.NEXT: _("Next stage"),
+    ActionType.PREVIOUS: _("Previous stage"),
+    ActionType.SKIP: _("Skip stages"),
+    ActionType.UPDATE: _("Update the current stage"),
+    ActionType.JUMP: _("Jump back"),
+}
+
+
+class CloseOpportunityForm(forms.Form):
+    """The Close Opportunity wizard (spec §4.8): close codes filtered by the chosen type."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=CloseType.choices, widget=forms.RadioSelect)
+    close_opportunity_code = forms.ChoiceField(label=_("Close Opportunity Code"), required=False)
+    date_closed = _date(_("Closing Date"))
+    sales_value = _amount(_("Sales (LCY)"))
+    cancel_old_tasks = forms.BooleanField(label=_("Cancel Existing Open Tasks"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        outcome = (self.data.get("outcome") if self.is_bound else self.initial.get("outcome")) or CloseType.WON
+        codes = [(c.code, str(c)) for c in CloseOpportunityCode.objects.filter(type=outcome).order_by("code")]
+        field = self.fields["close_opportunity_code"]
+        field.choices = codes if len(codes) == 1 else BLANK + codes  # type: ignore[attr-defined]
+        if len(codes) == 1:
+            field.initial = codes[0][0]
+        self.outcome_value = outcome
+
+
+class BatchDeleteForm(forms.Form):
+    """Filters of the Delete Closed Opportunities batch job (spec §4.11.2) and the explicit confirmation."""
+
+    no = forms.CharField(label=_("Opportunity No."), max_length=20, required=False)
+    date_closed_from = _date(_("Closed from"))
+    date_closed_to = _date(_("Closed to"))
+    salesperson_code = forms.CharField(label=_("Salesperson Code"), max_length=20, required=False)
+    campaign_no = forms.CharField(label=_("Campaign No."), max_length=20, required=False)
+    contact_no = forms.CharField(label=_("Contact No."), max_length=20, required=False)
+    sales_cycle_code = forms.ChoiceField(label=_("Sales Cycle Code"), required=False)
+    confirm = forms.BooleanField(label=_("Yes, delete these closed opportunities and their entries"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sales_cycle_code"].choices = cycle_choices()  # type: ignore[attr-defined]
+
+    def filters(self) -> dict[str, Any]:
+        """The service's filter keyword arguments."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "confirm" and v}
+
+
+class StatisticsFilterForm(forms.Form):
+    """Estimated close date range and status for the statistics pages."""
+
+    date_from = _date(_("Est. close date from"))
+    date_to = _date(_("Est. close date to"))
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", "—"), ("in_progress", _("In Progress")), ("won", _("Won")), ("lost", _("Lost"))],
+    )
+    contact = forms.CharField(label=_("Contact No."), max_length=20, required=False)

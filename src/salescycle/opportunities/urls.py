@@ -1,0 +1,35 @@
+"""Routes of the web app: ``/opportunities/…`` (namespace ``opportunities``) and ``/setup/…`` (namespace ``setup``)."""
+
+from django.urls import include, path
+
+from salescycle.core.views import setup_index
+from salescycle.opportunities import views
+
+opportunity_patterns = [
+    path("", views.opportunity_list, name="list"),
+    path("export.csv", views.export_csv, name="export_csv"),
+    path("export.xlsx", views.export_xlsx, name="export_xlsx"),
+    path("new/", views.create_opportunity, name="create"),
+    path("delete-closed/", views.delete_closed, name="delete_closed"),
+    path("board/", views.board, name="board"),
+    path("board/move/", views.board_move, name="board_move"),
+    path("board/<str:cycle>/<int:stage>/", views.board_column, name="board_column"),
+    path("statistics/cycles/", views.cycle_statistics, name="cycle_statistics"),
+    path("statistics/cycles/<str:code>/", views.stage_statistics, name="stage_statistics"),
+    path("statistics/<str:kind>/", views.people_statistics, name="people_statistics"),
+    path("<str:no>/", views.opportunity_card, name="card"),
+    path("<str:no>/comments/", views.add_comment, name="add_comment"),
+    path("<str:no>/activate/", views.activate_first_stage, name="activate"),
+    path("<str:no>/update/", views.update_opportunity, name="update"),
+    path("<str:no>/close/", views.close_opportunity, name="close"),
+    path("<str:no>/delete/", views.delete_opportunity, name="delete"),
+]
+
+setup_patterns = [
+    path("", setup_index, name="index"),
+]
+
+urlpatterns = [
+    path("opportunities/", include((opportunity_patterns, "opportunities"))),
+    path("setup/", include((setup_patterns, "setup"))),
+]
