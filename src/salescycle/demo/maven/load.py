@@ -2,45 +2,37 @@
 
 The per-opportunity services lock and query for every action, far too slow for 8,800 deals. Instead every entry
 is computed with the engine's pure functions (:func:`engine.plan_first_stage`, :func:`engine.plan_update`,
-:func:`engine.plan_close`), so the same validation order and estimate recalculation apply as through the
-services, and the rows are written with ``bulk_create`` exactly as ``services._insert_entry`` would leave them:
-one active entry (the newest), Days Open = next entry's Date of Change − its own, the opportunity's status,
-closed flag, date closed and copied figures from the active entry, and a customer for the contact of every Won
-deal (spec §4.7, §4.8.4).
+:func:`engine.plan_close`) and turned into rows by :mod:`salescycle.demo.bulk` (shared with ``salescycle
+generate``) exactly as ``services._insert_entry`` would leave them, written with ``bulk_create``, plus a customer
+for the contact of every Won deal (spec §4.7, §4.8.4).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TypeVar
 
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
 from tqdm import tqdm
 
-from salescycle.contacts.models import Contact, ContactType, Customer, Salesperson, Team
+from salescycle.contacts.models import Contact, ContactType, Salesperson, Team
 from salescycle.core.errors import DomainError
-from salescycle.core.models import NumberSeries
 from salescycle.core.numbering import ensure_default_series
+from salescycle.demo import bulk
 from salescycle.demo.maven import codes
 from salescycle.demo.maven.read import ENGAGING, PIPELINE, PROSPECTING, WON, Deal, MavenData, MavenDataError
 from salescycle.opportunities import engine
 from salescycle.opportunities.models import (
-    ActionTaken,
     CloseOpportunityCode,
     CloseType,
-    MarketingSetup,
     Opportunity,
     OpportunityEntry,
     OpportunityStatus,
     SalesCycle,
     SalesCycleStage,
 )
-from salescycle.opportunities.services import copy_active_figures, load_cycle
+from salescycle.opportunities.services import load_cycle
 from salescycle.sales.models import Item
 
 CYCLE = "MAVEN"
@@ -53,8 +45,6 @@ STAGES = (
 )
 CHUNK = 500  # deals planned and written per round; the progress bar moves once per round
 BATCH = 1000  # rows per INSERT: stays under PostgreSQL's 65,535 parameters even without UNNEST
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -70,11 +60,6 @@ class ImportResult:
     items: int = 0
     customers: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
-
-
-def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 @transaction.atomic
@@ -96,7 +81,7 @@ def import_maven(data: MavenData, *, progress: bool = False) -> ImportResult:
     result.skipped = len(data.deals) - len(deals)
     won_contacts: set[str] = set()
     bar = tqdm(total=len(deals), desc="Importing deals", unit="deal", file=sys.stderr, disable=not progress)
-    for chunk in _chunks(deals, CHUNK):
+    for chunk in bulk.chunks(deals, CHUNK):
         opportunities: list[Opportunity] = []
         entries: list[OpportunityEntry] = []
         for deal in chunk:
@@ -118,7 +103,7 @@ def import_maven(data: MavenData, *, progress: bool = False) -> ImportResult:
         result.entries += len(entries)
         bar.update(len(chunk))
     bar.close()
-    result.customers = _customers(won_contacts)
+    result.customers = bulk.ensure_customers(won_contacts)
     return result
 
 
@@ -129,7 +114,7 @@ def _plan(deal: Deal, cycle: engine.Cycle, price: Decimal, close_types: dict[str
     if deal.stage == PROSPECTING:
         return planned
     assert deal.engage_date is not None  # read.py requires it for every other stage
-    active = _state(first)
+    active = bulk.state_of(first)
     moved = engine.plan_update(
         cycle,
         active,
@@ -143,7 +128,7 @@ def _plan(deal: Deal, cycle: engine.Cycle, price: Decimal, close_types: dict[str
     code = WON_CODE if won else LOST_CODE
     closing = engine.plan_close(
         cycle,
-        _state(moved),
+        bulk.state_of(moved),
         engine.CloseRequest(
             outcome=CloseType.WON if won else CloseType.LOST,
             close_opportunity_code=code,
@@ -157,29 +142,18 @@ def _plan(deal: Deal, cycle: engine.Cycle, price: Decimal, close_types: dict[str
     return planned
 
 
-def _state(planned: engine.PlannedEntry) -> engine.EntryState:
-    estimate = planned.estimate
-    return engine.EntryState(
-        sales_cycle_stage=planned.sales_cycle_stage,
-        date_of_change=planned.date_of_change,
-        estimated_value=estimate.estimated_value,
-        chances_of_success_pct=estimate.chances_of_success_pct,
-        estimated_close_date=estimate.estimated_close_date,
-        action_taken=planned.action_taken,
-    )
-
-
 def _rows(
     deal: Deal, planned: list[engine.PlannedEntry], contact_no: str, salesperson_code: str
 ) -> tuple[Opportunity, list[OpportunityEntry]]:
     """The unsaved opportunity and entries, as ``services._insert_entry`` leaves them after each step."""
-    last = planned[-1]
-    if last.action_taken == ActionTaken.WON:
-        status = OpportunityStatus.WON
-    elif last.action_taken == ActionTaken.LOST:
-        status = OpportunityStatus.LOST
-    else:
-        status = OpportunityStatus.IN_PROGRESS
+    rows = bulk.ledger(
+        planned,
+        opportunity_no=deal.opportunity_id,
+        sales_cycle_code=CYCLE,
+        contact_no=contact_no,
+        contact_company_no=contact_no,
+        salesperson_code=salesperson_code,
+    )
     opportunity = Opportunity(
         no=deal.opportunity_id,
         description=deal.product,
@@ -188,45 +162,14 @@ def _rows(
         contact_company_id=contact_no,
         sales_cycle_id=CYCLE,
         creation_date=deal.creation_date,
-        status=status,
-        closed=last.is_closing,
-        date_closed=last.date_of_change if last.is_closing else None,
+        **rows.opportunity,
     )
-    entries = []
-    for index, step in enumerate(planned):
-        following: dt.date | None = planned[index + 1].date_of_change if index + 1 < len(planned) else None
-        estimate = step.estimate
-        entries.append(
-            OpportunityEntry(
-                opportunity_id=deal.opportunity_id,
-                sales_cycle_id=CYCLE,
-                sales_cycle_stage=step.sales_cycle_stage,
-                sales_cycle_stage_description=step.sales_cycle_stage_description,
-                previous_sales_cycle_stage=step.previous_sales_cycle_stage,
-                contact_id=contact_no,
-                contact_company_id=contact_no,
-                salesperson_id=salesperson_code,
-                date_of_change=step.date_of_change,
-                active=following is None,
-                days_open=max((following - step.date_of_change).days, 0) if following else 0,
-                date_closed=step.date_closed,
-                action_taken=step.action_taken,
-                estimated_value=estimate.estimated_value,
-                calculated_current_value=estimate.calculated_current_value,
-                completed_pct=estimate.completed_pct,
-                chances_of_success_pct=estimate.chances_of_success_pct,
-                probability_pct=estimate.probability_pct,
-                close_opportunity_code_id=step.close_opportunity_code,
-                estimated_close_date=estimate.estimated_close_date,
-            )
-        )
-    copy_active_figures(opportunity, entries[-1])
-    return opportunity, entries
+    return opportunity, [OpportunityEntry(**entry) for entry in rows.entries]
 
 
 def _existing_opportunities(nos: list[str]) -> set[str]:
     found: set[str] = set()
-    for chunk in _chunks(nos, 900):
+    for chunk in bulk.chunks(nos, 900):
         found.update(Opportunity.objects.filter(no__in=chunk).values_list("no", flat=True))
     return found
 
@@ -334,32 +277,3 @@ def _contacts(data: MavenData, result: ImportResult) -> dict[str, str]:
     Contact.objects.bulk_create(new)
     result.contacts = len(new)
     return numbers
-
-
-def _customers(contact_nos: set[str]) -> int:
-    """Make every contact of a Won deal a customer (spec §4.8.4), numbered from one block of the customer series."""
-    needed = sorted(
-        set(contact_nos) - set(Customer.objects.filter(contact_id__in=contact_nos).values_list("contact_id", flat=True))
-    )
-    if not needed:
-        return 0
-    if not MarketingSetup.get().bus_rel_code_for_customers:
-        raise DomainError(
-            "setup.bus_rel_code_missing", _("Bus. Rel. Code for Customers must have a value in Marketing Setup.")
-        )
-    series = NumberSeries.objects.select_for_update().get(code="customer")
-    used = set(Customer.objects.values_list("no", flat=True))
-    number = series.last_no_used
-    nos: list[str] = []
-    while len(nos) < len(needed):
-        number += 1
-        candidate = series.format(number)
-        if candidate not in used:
-            nos.append(candidate)
-    NumberSeries.objects.filter(code="customer").update(last_no_used=number)
-    names = dict(Contact.objects.filter(no__in=needed).values_list("no", "name"))
-    Customer.objects.bulk_create(
-        Customer(no=no, name=names[contact_no], contact_id=contact_no)
-        for no, contact_no in zip(nos, needed, strict=True)
-    )
-    return len(needed)
