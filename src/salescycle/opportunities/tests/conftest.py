@@ -8,8 +8,8 @@ Personas: Annette (salesperson ``AH``) sells to Cronus (company ``CT-CRONUS``) a
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
