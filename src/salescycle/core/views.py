@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from salescycle.core.errors import DomainError
 from salescycle.core.workdate import get_work_date, set_work_date
@@ -56,14 +61,141 @@ def change_work_date(request: HttpRequest) -> HttpResponse:
 def add_domain_error(form: forms.BaseForm, error: DomainError) -> None:
     """Show a refused action on ``form``: the message on top, the per-field messages next to their fields."""
     form.add_error(None, error.message)
-    for name, messages in error.fields.items():
+    for name, texts in error.fields.items():
         if name in form.fields and name not in form.errors:
-            form.add_error(name, messages)
+            form.add_error(name, texts)
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# Setup pages: a list and an edit form per setup table, each saving through its app's services. Apps register their
+# pages in their own ``views.py`` (core imports nothing of theirs).
+
+
+@dataclass(frozen=True)
+class SetupPage:
+    """One setup table: its form (shape only), list columns and the service calls that write it.
+
+    ``save(by, obj, data, lines)`` creates (``obj`` None) or changes the record and returns it; ``lines`` are the
+    cleaned rows of ``formset`` (activity steps, segment lines) or None. ``delete(by, obj)`` deletes it.
+    """
+
+    slug: str
+    title: Any
+    model: type[models.Model]
+    form: type[forms.BaseForm]
+    columns: tuple[str, ...]
+    save: Callable[[Any, Any, dict[str, Any], list[dict[str, Any]] | None], Any]
+    delete: Callable[[Any, Any], None] | None = None
+    formset: Any = None
+    initial: Callable[[Any], dict[str, Any]] | None = None
+    lines: Callable[[Any], list[dict[str, Any]]] | None = None
+    opportunity_filter: str = ""
+    extra_links: Callable[[Any], list[tuple[Any, str]]] | None = None
+    order_by: tuple[str, ...] = ()
+
+
+SETUP_PAGES: dict[str, SetupPage] = {}
+SETUP_LIST_SIZE = 200
+
+
+def register_setup(page: SetupPage) -> SetupPage:
+    """Add a setup page to the setup menu."""
+    SETUP_PAGES[page.slug] = page
+    return page
+
+
+def _setup_page(slug: str) -> SetupPage:
+    page = SETUP_PAGES.get(slug)
+    if page is None:
+        raise Http404(slug)
+    return page
+
+
+@require_GET
 @login_required
 def setup_index(request: HttpRequest) -> HttpResponse:
     """The setup start page: links to every setup list."""
-    from django.shortcuts import render
+    pages = [(slug, page.title) for slug, page in SETUP_PAGES.items()]
+    return render(request, "setup/index.html", {"setup_pages": pages})
 
-    return render(request, "setup/index.html")
+
+@require_GET
+@login_required
+def setup_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """A setup table's records (the first 200 after ``?after=`` in key order; one query)."""
+    page = _setup_page(slug)
+    pk = page.model._meta.pk
+    assert pk is not None
+    qs = page.model._default_manager.order_by(*(page.order_by or (pk.name,)))
+    if request.GET.get("after"):
+        qs = qs.filter(pk__gt=request.GET["after"])
+    rows = list(qs[: SETUP_LIST_SIZE + 1])
+    more = rows[SETUP_LIST_SIZE - 1].pk if len(rows) > SETUP_LIST_SIZE else None
+    table = [
+        (row, [getattr(row, column) for column in page.columns], page.extra_links(row) if page.extra_links else [])
+        for row in rows[:SETUP_LIST_SIZE]
+    ]
+    headers = [getattr(page.model._meta.get_field(column), "verbose_name", column) for column in page.columns]
+    context = {"page": page, "table": table, "headers": headers, "more": more}
+    return render(request, "setup/list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def setup_edit(request: HttpRequest, slug: str, key: str | None = None) -> HttpResponse:
+    """Create (no ``key``) or change a setup record through its service; refusals appear on the form."""
+    page = _setup_page(slug)
+    obj = page.model._default_manager.filter(pk=key).first() if key is not None else None
+    if key is not None and obj is None:
+        raise Http404(key)
+    initial = page.initial(obj) if (page.initial and obj is not None) else {}
+    form = page.form(request.POST or None, instance=obj, initial=initial)  # type: ignore[call-arg]
+    lines = page.lines(obj) if (page.lines and obj is not None) else []
+    formset = page.formset(request.POST or None, initial=lines, prefix="lines") if page.formset else None
+    if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
+        rows = _formset_rows(formset)
+        try:
+            saved = page.save(request.user, obj, form.cleaned_data, rows)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("%(record)s saved.") % {"record": saved})
+            return redirect("setup:edit", slug=slug, key=saved.pk)
+    context = {"page": page, "form": form, "formset": formset, "obj": obj}
+    return render(request, "setup/edit.html", context)
+
+
+def _formset_rows(formset: Any) -> list[dict[str, Any]] | None:
+    if formset is None:
+        return None
+    return [
+        {k: v for k, v in f.cleaned_data.items() if k != "DELETE"}
+        for f in formset.forms
+        if f.cleaned_data and not f.cleaned_data.get("DELETE")
+    ]
+
+
+@require_POST
+@login_required
+def setup_delete(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    """Delete a setup record through its service; a refusal is shown on the list."""
+    page = _setup_page(slug)
+    obj = page.model._default_manager.filter(pk=key).first()
+    if obj is None or page.delete is None:
+        raise Http404(key)
+    try:
+        page.delete(request.user, obj)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("setup:edit", slug=slug, key=key)
+    messages.success(request, _("%(record)s deleted.") % {"record": obj})
+    return redirect("setup:list", slug=slug)
+
+
+class LineForm(forms.Form):
+    """A formset row: its inputs are named by their label (the table header is not their label)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("aria-label", str(field.label))

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts.models import Salesperson
+from salescycle.core.views import LineForm
 from salescycle.opportunities.engine import ActionType, UpdateOptions
 from salescycle.opportunities.models import (
     CloseOpportunityCode,
@@ -297,3 +298,58 @@ class StatisticsFilterForm(forms.Form):
         choices=[("", "—"), ("in_progress", _("In Progress")), ("won", _("Won")), ("lost", _("Lost"))],
     )
     contact = forms.CharField(label=_("Contact No."), max_length=20, required=False)
+
+
+class SalesCycleForm(forms.ModelForm):
+    """A sales cycle (its stages are the formset below)."""
+
+    class Meta:
+        model = SalesCycle
+        fields = ["code", "description", "probability_calculation", "blocked"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.instance._state.adding:
+            self.fields["code"].disabled = True
+
+
+class StageForm(LineForm):
+    """One stage of a sales cycle."""
+
+    stage = forms.IntegerField(label=_("Stage"), min_value=1)
+    description = forms.CharField(label=_("Description"), max_length=100, required=False)
+    completed_pct = forms.DecimalField(label=_("Completed %"), min_value=0, max_value=100, required=False)
+    chances_of_success_pct = forms.DecimalField(
+        label=_("Chances of Success %"), min_value=0, max_value=100, required=False
+    )
+    activity = forms.ChoiceField(label=_("Activity Code"), required=False)
+    quote_required = forms.BooleanField(label=_("Quote Required"), required=False)
+    allow_skip = forms.BooleanField(label=_("Allow Skip"), required=False)
+    date_formula = forms.CharField(label=_("Date Formula"), max_length=32, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].choices = activity_choices()  # type: ignore[attr-defined]
+
+
+def activity_choices() -> list[tuple[str, Any]]:
+    """Activities as select choices (one query per formset row; setup pages only)."""
+    from salescycle.tasks.models import Activity
+
+    return BLANK + list(Activity.objects.order_by("code").values_list("code", "code"))
+
+
+StageFormSet = forms.formset_factory(StageForm, extra=2, can_delete=True)
+
+
+class CloseCodeForm(forms.ModelForm):
+    """A close opportunity code."""
+
+    class Meta:
+        model = CloseOpportunityCode
+        fields = ["code", "description", "type"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.instance._state.adding:
+            self.fields["code"].disabled = True

@@ -2,7 +2,8 @@
 
 from django.urls import include, path
 
-from salescycle.core.views import setup_index
+from salescycle.contacts import views as contact_views  # noqa: F401 — registers the contact setup pages
+from salescycle.core.views import setup_delete, setup_edit, setup_index, setup_list
 from salescycle.opportunities import views
 
 opportunity_patterns = [
@@ -27,6 +28,10 @@ opportunity_patterns = [
 
 setup_patterns = [
     path("", setup_index, name="index"),
+    path("<slug:slug>/", setup_list, name="list"),
+    path("<slug:slug>/new/", setup_edit, name="create"),
+    path("<slug:slug>/<str:key>/", setup_edit, name="edit"),
+    path("<slug:slug>/<str:key>/delete/", setup_delete, name="delete"),
 ]
 
 urlpatterns = [

@@ -13,29 +13,44 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from salescycle.contacts.services import normalize_key
 from salescycle.core.errors import DomainError
-from salescycle.core.views import add_domain_error, is_htmx
+from salescycle.core.records import create_record, lock, update_record
+from salescycle.core.views import SetupPage, add_domain_error, is_htmx, register_setup
 from salescycle.core.workdate import get_work_date
-from salescycle.opportunities import services
+from salescycle.opportunities import services, setup
 from salescycle.opportunities import web_selectors as selectors
 from salescycle.opportunities.engine import ActionType, UpdateRequest
 from salescycle.opportunities.forms import (
     BatchDeleteForm,
+    CloseCodeForm,
     CloseOpportunityForm,
     CommentForm,
     CreateOpportunityForm,
     ListFilterForm,
     OpportunityForm,
+    SalesCycleForm,
+    StageFormSet,
     StatisticsFilterForm,
     UpdateOpportunityForm,
 )
-from salescycle.opportunities.models import MarketingSetup, Opportunity, SalesCycle
+from salescycle.opportunities.models import (
+    CloseOpportunityCode,
+    MarketingSetup,
+    Opportunity,
+    SalesCycle,
+    SalesCycleStage,
+)
+from salescycle.tasks.forms import ActivityForm, ActivityStepFormSet
+from salescycle.tasks.models import Activity
 
 GET_POST = ["GET", "POST"]
 
@@ -516,3 +531,113 @@ def people_statistics(request: HttpRequest, kind: str) -> HttpResponse:
     else:
         raise Http404(kind)
     return render(request, "statistics/people.html", context)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Setup pages: sales cycles with stages, close codes, activities with steps (services of opportunities/setup.py)
+
+
+@transaction.atomic
+def _save_cycle(by: Any, obj: SalesCycle | None, data: dict[str, Any], lines: list[dict[str, Any]] | None) -> Any:
+    if obj is None:
+        cycle = create_record(SalesCycle, {**data, "code": normalize_key(data["code"])})
+    else:
+        data.pop("code", None)
+        cycle = update_record(lock(SalesCycle, obj.pk), data)
+    wanted = {row["stage"]: _stage_values(row) for row in lines or []}
+    existing = {s.stage: s for s in SalesCycleStage.objects.filter(sales_cycle_id=cycle.code)}
+    for number in sorted(set(existing) - set(wanted)):
+        setup.delete_sales_cycle_stage(cycle.code, number, by=by)
+    for number, values in sorted(wanted.items()):
+        if number not in existing:
+            setup.create_sales_cycle_stage(cycle.code, by=by, stage=number, **values)
+        elif any(getattr(existing[number], k) != v for k, v in values.items()):
+            setup.update_sales_cycle_stage(cycle.code, number, by=by, **values)
+    return cycle
+
+
+def _stage_values(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "description": row["description"],
+        "completed_pct": row["completed_pct"] or Decimal(0),
+        "chances_of_success_pct": row["chances_of_success_pct"] or Decimal(0),
+        "activity_id": row["activity"] or None,
+        "quote_required": row["quote_required"],
+        "allow_skip": row["allow_skip"],
+        "date_formula": row["date_formula"],
+    }
+
+
+def _stage_lines(cycle: SalesCycle) -> list[dict[str, Any]]:
+    return [
+        {**{k: v for k, v in s.items() if k != "activity_id"}, "activity": s["activity_id"] or ""}
+        for s in cycle.stages.order_by("stage").values(
+            "stage",
+            "description",
+            "completed_pct",
+            "chances_of_success_pct",
+            "activity_id",
+            "quote_required",
+            "allow_skip",
+            "date_formula",
+        )
+    ]
+
+
+@transaction.atomic
+def _save_close_code(by: Any, obj: CloseOpportunityCode | None, data: dict[str, Any], lines: Any) -> Any:
+    if obj is None:
+        return create_record(CloseOpportunityCode, {**data, "code": normalize_key(data["code"])})
+    data.pop("code", None)
+    return update_record(lock(CloseOpportunityCode, obj.pk), data)
+
+
+def _save_activity(by: Any, obj: Activity | None, data: dict[str, Any], lines: Any) -> Activity:
+    code = obj.code if obj is not None else data["code"]
+    return setup.save_activity(code, by=by, description=data["description"], steps=lines or [], create=obj is None)
+
+
+register_setup(
+    SetupPage(
+        slug="sales-cycles",
+        title=_lazy("Sales cycles"),
+        model=SalesCycle,
+        form=SalesCycleForm,
+        columns=("code", "description", "probability_calculation", "blocked"),
+        save=_save_cycle,
+        delete=lambda by, obj: setup.delete_sales_cycle(obj.code, by=by),
+        formset=StageFormSet,
+        lines=_stage_lines,
+        extra_links=lambda row: [
+            (_lazy("Pipeline"), f"{reverse('opportunities:board')}?cycle={row.pk}"),
+            (_lazy("Statistics"), reverse("opportunities:stage_statistics", args=[row.pk])),
+            (_lazy("Opportunities"), f"{reverse('opportunities:list')}?cycle={row.pk}"),
+        ],
+    )
+)
+register_setup(
+    SetupPage(
+        slug="close-codes",
+        title=_lazy("Close opportunity codes"),
+        model=CloseOpportunityCode,
+        form=CloseCodeForm,
+        columns=("code", "description", "type"),
+        save=_save_close_code,
+        delete=lambda by, obj: setup.delete_close_opportunity_code(obj.code, by=by),
+    )
+)
+register_setup(
+    SetupPage(
+        slug="activities",
+        title=_lazy("Activities"),
+        model=Activity,
+        form=ActivityForm,
+        columns=("code", "description"),
+        save=_save_activity,
+        delete=lambda by, obj: setup.delete_activity(obj.code, by=by),
+        formset=ActivityStepFormSet,
+        lines=lambda obj: list(
+            obj.steps.order_by("step_no").values("step_no", "type", "description", "priority", "date_formula")
+        ),
+    )
+)

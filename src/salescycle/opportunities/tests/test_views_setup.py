@@ -1,0 +1,156 @@
+"""View tests of the setup pages: each list answers, forms save through the services, refusals are shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from salescycle.contacts.models import Contact, Salesperson, Segment
+from salescycle.core import testing
+from salescycle.opportunities.models import CloseOpportunityCode, SalesCycle, SalesCycleStage
+from salescycle.tasks.models import Activity
+
+SLUGS = ["salespeople", "contacts", "campaigns", "segments", "sales-cycles", "close-codes", "activities"]
+
+
+@pytest.fixture
+def manager(client: Client, db: Any) -> Client:
+    testing.demo_setup()
+    client.force_login(testing.make_user("manager"))
+    return client
+
+
+def formset(prefix: str, rows: list[dict[str, str]], initial: int = 0) -> dict[str, str]:
+    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": str(initial)}
+    for index, row in enumerate(rows):
+        data.update({f"{prefix}-{index}-{k}": v for k, v in row.items()})
+    return data
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_setup_list_and_new_form_answers(manager: Client, slug: str) -> None:
+    assert manager.get(f"/setup/{slug}/").status_code == 200
+    assert manager.get(f"/setup/{slug}/new/").status_code == 200
+
+
+def test_the_setup_index_links_every_page(manager: Client) -> None:
+    page = manager.get("/setup/").content.decode()
+
+    for slug in SLUGS:
+        assert f'href="/setup/{slug}/"' in page
+
+
+def test_anonymous_users_cannot_open_setup(client: Client, db: Any) -> None:
+    assert client.get("/setup/sales-cycles/").status_code == 302
+
+
+def test_creating_a_sales_cycle_with_stages(manager: Client) -> None:
+    stages = [
+        {"stage": "1", "description": "Lead", "completed_pct": "10", "chances_of_success_pct": "10", "activity": ""},
+        {"stage": "2", "description": "Offer", "completed_pct": "50", "chances_of_success_pct": "40"},
+        {"stage": "", "description": ""},
+    ]
+    data = {"code": "b2b", "description": "Business", "probability_calculation": "multiply"}
+
+    response = manager.post("/setup/sales-cycles/new/", {**data, **formset("lines", stages)})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/setup/sales-cycles/B2B/"
+    assert list(SalesCycleStage.objects.filter(sales_cycle_id="B2B").values_list("stage", "description")) == [
+        (1, "Lead"),
+        (2, "Offer"),
+    ]
+
+
+def test_editing_a_cycle_updates_changed_stages_and_deletes_removed_ones(manager: Client) -> None:
+    testing.make_cycle("B2B", stages=[{"stage": 1, "description": "Lead"}, {"stage": 2, "description": "Offer"}])
+    rows = [
+        {"stage": "1", "description": "Lead (qualified)", "allow_skip": "on"},
+        {"stage": "2", "description": "Offer", "DELETE": "on"},
+    ]
+    data = {"description": "Business", "probability_calculation": "add", **formset("lines", rows, initial=2)}
+
+    manager.post("/setup/sales-cycles/B2B/", data)
+
+    stages = list(SalesCycleStage.objects.filter(sales_cycle_id="B2B"))
+    assert [(s.stage, s.description, s.allow_skip) for s in stages] == [(1, "Lead (qualified)", True)]
+    assert SalesCycle.objects.get(code="B2B").probability_calculation == "add"
+
+
+def test_a_refused_stage_deletion_shows_the_service_message(manager: Client) -> None:
+    salesperson = testing.make_salesperson("AH")
+    testing.create_opportunity(testing.make_company("CT1"), salesperson, activate=True)  # active on NEW stage 1
+    page = manager.get("/setup/sales-cycles/NEW/").content.decode()
+    assert 'value="Initial"' in page
+    rows = [{"stage": str(n), "description": d} for n, d in [(2, "Qualification")]]
+
+    response = manager.post(
+        "/setup/sales-cycles/NEW/",
+        {"description": "New customer", "probability_calculation": "chances_of_success", **formset("lines", rows)},
+    )
+
+    assert response.status_code == 200
+    assert "You cannot delete a stage which has active entries." in response.content.decode()
+    assert SalesCycleStage.objects.filter(sales_cycle_id="NEW").count() == 5
+
+
+def test_deleting_a_cycle_in_use_is_refused_with_a_message(manager: Client) -> None:
+    response = manager.post("/setup/sales-cycles/NEW/delete/", follow=True)
+
+    assert SalesCycle.objects.filter(code="NEW").exists()
+    assert "cannot be deleted" in response.content.decode()
+
+
+def test_creating_a_salesperson_a_contact_and_a_segment_with_lines(manager: Client) -> None:
+    manager.post("/setup/salespeople/new/", {"code": "jo", "name": "Jo"})
+    manager.post("/setup/contacts/new/", {"no": "CT9", "type": "company", "name": "Nine Ltd", "salesperson": "JO"})
+    manager.post("/setup/contacts/new/", {"no": "CT10", "type": "person", "name": "Ten", "company_no": "CT9"})
+    lines = [{"contact_no": "CT9"}, {"contact_no": "CT10", "description": "Buyer"}]
+
+    response = manager.post("/setup/segments/new/", {"no": "SEG9", "description": "Nines", **formset("lines", lines)})
+
+    assert response.status_code == 302
+    assert Salesperson.objects.get(code="JO").name == "Jo"
+    assert Contact.objects.get(no="CT10").company_id == "CT9"
+    assert list(Segment.objects.get(no="SEG9").lines.values_list("contact_id", flat=True)) == ["CT9", "CT10"]
+
+
+def test_an_unknown_segment_contact_shows_the_service_message(manager: Client) -> None:
+    response = manager.post("/setup/segments/new/", {"no": "SEG9", **formset("lines", [{"contact_no": "NOPE"}])})
+
+    assert response.status_code == 200
+    assert "does not exist" in response.content.decode()
+
+
+def test_creating_an_activity_with_steps(manager: Client) -> None:
+    steps = [{"step_no": "", "type": "phone_call", "description": "Call", "priority": "high", "date_formula": "+1W"}]
+
+    manager.post("/setup/activities/new/", {"code": "CALL", "description": "Calls", **formset("lines", steps)})
+
+    activity = Activity.objects.get(code="CALL")
+    assert list(activity.steps.values_list("step_no", "type", "date_formula")) == [(10000, "phone_call", "+1W")]
+
+
+def test_creating_a_close_code(manager: Client) -> None:
+    manager.post("/setup/close-codes/new/", {"code": "late_l", "description": "Too late", "type": "lost"})
+
+    assert CloseOpportunityCode.objects.get(code="LATE_L").type == "lost"
+
+
+def test_the_contact_list_links_to_its_opportunities(manager: Client) -> None:
+    testing.make_company("CT1", name="One")
+
+    page = manager.get("/setup/contacts/").content.decode()
+
+    assert 'href="/opportunities/?contact=CT1"' in page
+    assert 'href="/opportunities/new/?contact=CT1"' in page
+
+
+def test_a_setup_list_runs_a_constant_number_of_queries(manager: Client, django_assert_max_num_queries: Any) -> None:
+    for index in range(30):
+        testing.make_salesperson(f"SP{index:02d}")
+
+    with django_assert_max_num_queries(6):
+        manager.get("/setup/salespeople/")

@@ -1,0 +1,33 @@
+"""Setup form of activities and their steps (shape only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from salescycle.core.views import LineForm
+from salescycle.tasks.models import Activity, Priority, TaskType
+
+
+class ActivityForm(forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = ["code", "description"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.instance._state.adding:
+            self.fields["code"].disabled = True
+
+
+class ActivityStepForm(LineForm):
+    step_no = forms.IntegerField(label=_("Step No."), min_value=1, required=False)
+    type = forms.ChoiceField(label=_("Type"), choices=TaskType.choices, required=False)
+    description = forms.CharField(label=_("Description"), max_length=100, required=False)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
+    date_formula = forms.CharField(label=_("Date Formula"), max_length=32, required=False)
+
+
+ActivityStepFormSet = forms.formset_factory(ActivityStepForm, extra=2, can_delete=True)
