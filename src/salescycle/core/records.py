@@ -78,8 +78,9 @@ def full_clean(obj: models.Model, *, exclude: Iterable[str] | None = None, valid
         raise validation_to_domain(error) from None
 
 
-def create_record(model: type[M], data: Mapping[str, Any]) -> M:
-    """Insert a ``model`` row from ``data`` after validation; 409 ``conflict.exists`` when the key is taken."""
+def create_record(model: type[M], data: Mapping[str, Any], *, exclude: Iterable[str] | None = None) -> M:
+    """Insert a ``model`` row from ``data`` after validation (fields in ``exclude`` are not validated, e.g. a
+    reference to the row itself); 409 ``conflict.exists`` when the key is taken."""
     obj = model(**data)
     if model._default_manager.filter(pk=obj.pk).exists():
         raise Conflict(
@@ -87,7 +88,7 @@ def create_record(model: type[M], data: Mapping[str, Any]) -> M:
             _("%(model)s %(key)s already exists."),
             params={"model": str(model._meta.verbose_name).capitalize(), "key": obj.pk},
         )
-    full_clean(obj)
+    full_clean(obj, exclude=exclude)
     try:
         with transaction.atomic():
             obj.save(force_insert=True)
