@@ -16,7 +16,9 @@ PostgreSQL, an order of magnitude faster than ``bulk_create`` for millions of ro
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -158,7 +160,7 @@ def stage_tasks(
     """The stage tasks of an entry, unnumbered, as ``tasks.services.create_stage_tasks`` makes them (spec §4.9.1):
     one per activity step in step order dated CalcDate(step formula, Date of Change), or one blank task dated the
     Date of Change for an activity without steps."""
-    specs = [(s.type, s.description, s.priority, calc_date(s.date_formula, date_of_change)) for s in steps] or [
+    specs = [(s.type, s.description, s.priority, _calc_date(s.date_formula, date_of_change)) for s in steps] or [
         ("", "", Priority.NORMAL, date_of_change)
     ]
     return [
@@ -185,6 +187,14 @@ def stage_tasks(
         }
         for kind, description, priority, date in specs
     ]
+
+
+@functools.lru_cache(maxsize=65536)
+def _calc_date(formula: str, date: dt.date) -> dt.date:
+    # Pure, and a few formulas over a few thousand dates repeat millions of times in a large load.
+    result = calc_date(formula, date)
+    assert result is not None  # a date in, a date out
+    return result
 
 
 def cancel_tasks(tasks: Iterable[dict[str, Any]], *, on: dt.date) -> None:
@@ -269,7 +279,7 @@ def insert_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
     if len(fields) != len(names):
         raise ValueError(f"not all of {names} are columns of {opts.label}")
     quote = connection.ops.quote_name
-    column_list = ", ".join(quote(f.column) for f in fields)
+    column_list = ", ".join(quote(f.column or f.attname) for f in fields)
     table = quote(opts.db_table)
     count = 0
     with connection.cursor() as cursor:
@@ -299,3 +309,42 @@ def insert_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
         sql = f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})"  # noqa: S608 (quoted names only)
         cursor.executemany(sql, prepared())  # type: ignore[arg-type]  # any iterable works
     return count
+
+
+def _secondary_indexes(table: str) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the indexes of ``table`` that do not back its primary key or a constraint."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+                "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid) ORDER BY i.relname",
+                [table],
+            )
+        else:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL "
+                "ORDER BY name",
+                [table],
+            )
+        return [(name, sql) for name, sql in cursor.fetchall()]
+
+
+@contextmanager
+def indexes_deferred(*model_classes: type[models.Model]) -> Iterator[None]:
+    """Drop the secondary indexes of the models' tables for a bulk load and create them again afterwards (also
+    when the load fails or is interrupted with Ctrl-C): building an index once over sorted data is several times
+    faster than maintaining it row by row. Unique indexes are re-checked when they are created again. Only for
+    loads that dwarf the existing data and while no one else uses the database."""
+    dropped: list[tuple[str, str]] = []
+    try:
+        with connection.cursor() as cursor:
+            for model in model_classes:
+                for name, sql in _secondary_indexes(model._meta.db_table):
+                    cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+                    dropped.append((name, sql))
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for _name, sql in dropped:
+                cursor.execute(sql)
