@@ -6,3 +6,10 @@ class SalesConfig(AppConfig):
     name = "salescycle.sales"
     label = "sales"
     verbose_name = _("Sales")
+
+    def ready(self) -> None:
+        # The opportunity rules ask about quotes/orders through this lookup (spec §4.5.5, §4.6, §4.10.1).
+        from salescycle.opportunities import documents
+        from salescycle.sales.selectors import SalesDocumentLookup
+
+        documents.register(SalesDocumentLookup())

@@ -86,3 +86,65 @@ def propagate_to_open_tasks(opportunity_no: str, field: str, old_value: str | No
         contact = Contact.objects.filter(pk=new_value).only("company_id").first()
         changes["contact_company_id"] = contact.company_id if contact else None
     return Task.objects.filter(opportunity_no=opportunity_no, closed=False, **{field: old_value}).update(**changes)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Completing, cancelling and reopening one task (spec §2.8)
+
+
+def closing_changes(*, closed: bool, status: str, canceled: bool, changes: dict[str, Any]) -> dict[str, Any]:
+    """The task fields that follow a change of ``status``/``canceled``/``closed`` (spec §2.8), merged into
+    ``changes``: closing (Status Completed, Canceled, or Closed true) sets Closed, Status Completed and Date Closed =
+    the system date (kept when already closed); reopening (another status, Canceled or Closed false on a closed
+    task) clears Closed, Canceled and Date Closed and turns Completed into In Progress."""
+    result = dict(changes)
+    new_status = result.get("status", status)
+    wants_close = (
+        result.get("closed") is True
+        or result.get("canceled") is True
+        or ("status" in result and new_status == TaskStatus.COMPLETED)
+    )
+    wants_open = (
+        result.get("closed") is False
+        or ("canceled" in result and result["canceled"] is False and canceled)
+        or ("status" in result and new_status != TaskStatus.COMPLETED)
+    )
+    if wants_close:
+        result["closed"] = True
+        result["status"] = TaskStatus.COMPLETED
+        if not closed:
+            result["date_closed"] = today()
+    elif wants_open and closed:
+        result["closed"] = False
+        result["canceled"] = False
+        result["date_closed"] = None
+        if new_status == TaskStatus.COMPLETED:
+            result["status"] = TaskStatus.IN_PROGRESS
+    return result
+
+
+def _apply(no: str, expected_version: int | None, **change: Any) -> Task:
+    from django.db import transaction
+
+    from salescycle.core.records import lock, update_record
+
+    with transaction.atomic():
+        task = lock(Task, (no or "").strip().upper(), expected_version=expected_version)
+        values = closing_changes(closed=task.closed, status=task.status, canceled=task.canceled, changes=change)
+        return update_record(task, values)
+
+
+def complete_task(no: str, *, by: Any = None, expected_version: int | None = None) -> Task:
+    """Complete task ``no``: Status Completed, Closed, Date Closed = system date. Errors: ``not_found``,
+    ``conflict.version``. Implements spec §2.8."""
+    return _apply(no, expected_version, status=TaskStatus.COMPLETED)
+
+
+def cancel_task(no: str, *, by: Any = None, expected_version: int | None = None) -> Task:
+    """Cancel task ``no``: Canceled, and closed as by :func:`complete_task`; not recurring. Implements spec §2.8."""
+    return _apply(no, expected_version, canceled=True, recurring=False)
+
+
+def reopen_task(no: str, *, by: Any = None, expected_version: int | None = None) -> Task:
+    """Reopen task ``no``: Closed, Canceled and Date Closed cleared; Completed becomes In Progress (spec §2.8)."""
+    return _apply(no, expected_version, closed=False)

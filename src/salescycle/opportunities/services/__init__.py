@@ -54,6 +54,18 @@ from salescycle.opportunities.services.moves import (
     get_update_options,
     update_opportunity,
 )
+from salescycle.opportunities.services.sales_links import (
+    assign_quote,
+    has_linked_document,
+    link_new_quote,
+    lock_for_sales_quote,
+    lose_opportunity_of_deleted_order,
+    move_link_to_order,
+    move_link_to_posted_invoice,
+    open_opportunity_of_quote,
+    set_active_calculated_value,
+    unlink_document,
+)
 
 __all__ = [
     "EDITABLE",
@@ -80,6 +92,7 @@ __all__ = [
     "activate_first_stage",
     "active_entry",
     "add_comment",
+    "assign_quote",
     "change_opportunity",
     "close_opportunity",
     "closed_opportunities",
@@ -91,6 +104,15 @@ __all__ = [
     "delete_opportunity",
     "entry_state",
     "get_update_options",
+    "has_linked_document",
+    "link_new_quote",
     "load_cycle",
+    "lock_for_sales_quote",
+    "lose_opportunity_of_deleted_order",
+    "move_link_to_order",
+    "move_link_to_posted_invoice",
+    "open_opportunity_of_quote",
+    "set_active_calculated_value",
+    "unlink_document",
     "update_opportunity",
 ]

@@ -1,0 +1,84 @@
+"""Reads of sales documents for screens, endpoints and the opportunity rules (spec §4.10)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
+
+from salescycle.core.errors import NotFound
+from salescycle.core.money import ZERO
+from salescycle.opportunities.models import Opportunity, SalesDocumentType
+from salescycle.sales.models import DocumentType, PostedInvoice, PostedInvoiceLine, SalesHeader, SalesLine
+
+
+def sales_documents(document_type: str) -> QuerySet[SalesHeader]:
+    """Quotes or orders with their amount annotated and their lines prefetched (a constant number of queries)."""
+    return (
+        SalesHeader.objects.filter(document_type=document_type)
+        .with_amount()
+        .select_related("sell_to_contact", "sell_to_customer")
+        .prefetch_related(Prefetch("lines", queryset=SalesLine.objects.order_by("line_no")))
+    )
+
+
+def sales_document(document_type: str, no: str) -> SalesHeader | None:
+    """One quote or order (amount annotated, lines prefetched), or None."""
+    return sales_documents(document_type).filter(no=no).first()
+
+
+def posted_invoices() -> QuerySet[PostedInvoice]:
+    """Posted invoices with their lines prefetched."""
+    return PostedInvoice.objects.prefetch_related(
+        Prefetch("lines", queryset=PostedInvoiceLine.objects.order_by("line_no"))
+    )
+
+
+def document_amount(document_type: str, no: str) -> Decimal | None:
+    """The amount excluding VAT in LCY of a quote, order or posted invoice, or None when it does not exist."""
+    if document_type == SalesDocumentType.POSTED_INVOICE:
+        return PostedInvoice.objects.filter(no=no).values_list("amount", flat=True).first()
+    if not SalesHeader.objects.filter(document_type=document_type, no=no).exists():
+        return None
+    total = SalesLine.objects.filter(header__document_type=document_type, header__no=no).aggregate(s=Sum("amount"))
+    return total["s"] or ZERO
+
+
+def linked_quote(opportunity: Opportunity) -> SalesHeader:
+    """The sales quote linked to ``opportunity`` (Show Sales Quote). Errors: 404 ``quote.none_assigned`` when the
+    opportunity is not linked to a quote, 404 ``quote.not_found`` when that quote does not exist. Spec §4.10.3."""
+    if opportunity.sales_document_type != SalesDocumentType.QUOTE or not opportunity.sales_document_no:
+        raise NotFound("quote.none_assigned", _("There is no sales quote that is assigned to this opportunity."))
+    quote = sales_document(DocumentType.QUOTE, opportunity.sales_document_no)
+    if quote is None:
+        raise NotFound(
+            "quote.not_found",
+            _("Sales quote %(no)s does not exist."),
+            params={"no": opportunity.sales_document_no},
+        )
+    return quote
+
+
+class SalesDocumentLookup:
+    """The sales app's answer to the opportunity rules' questions (``opportunities.documents.DocumentLookup``)."""
+
+    def exists(self, document_type: str, no: str, *, contact_no: str | None = None) -> bool:
+        """True when the quote, order or posted invoice exists (for that sell-to contact when given)."""
+        if not no:
+            return False
+        if document_type == SalesDocumentType.POSTED_INVOICE:
+            invoices = PostedInvoice.objects.filter(no=no)
+            if contact_no is not None:
+                invoices = invoices.filter(sell_to_contact_id=contact_no)
+            return invoices.exists()
+        if document_type not in DocumentType.values:
+            return False
+        documents = SalesHeader.objects.filter(document_type=document_type, no=no)
+        if contact_no is not None:
+            documents = documents.filter(sell_to_contact_id=contact_no)
+        return documents.exists()
+
+    def amount(self, document_type: str, no: str) -> Decimal | None:
+        """The document's amount excluding VAT in LCY, or None when it does not exist."""
+        return document_amount(document_type, no)

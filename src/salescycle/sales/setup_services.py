@@ -1,0 +1,37 @@
+"""Items and customer templates (spec api.md "Setup", "Sales documents"): validation over core.records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from salescycle.contacts.services import normalize_key
+from salescycle.core.records import create_record, delete_record, lock, update_record
+from salescycle.sales.models import CustomerTemplate, Item
+
+
+@transaction.atomic
+def create_item(*, by: Any = None, code: str, **data: Any) -> Item:
+    """Create an item. Errors: ``conflict.exists``, ``invalid_input``."""
+    return create_record(Item, {"code": normalize_key(code), **data})
+
+
+@transaction.atomic
+def update_item(code: str, *, by: Any = None, expected_version: int | None = None, **changes: Any) -> Item:
+    """Change an item (``description``, ``unit_price``, ``blocked``); 409 ``conflict.version`` on a stale version."""
+    item = lock(Item, normalize_key(code), expected_version=expected_version)
+    return update_record(item, changes)
+
+
+@transaction.atomic
+def delete_item(code: str, *, by: Any = None, expected_version: int | None = None) -> None:
+    """Delete an item; 409 ``conflict.in_use`` while document lines refer to it (D17: block it instead)."""
+    item = lock(Item, normalize_key(code), expected_version=expected_version)
+    delete_record(item)
+
+
+@transaction.atomic
+def create_customer_template(*, by: Any = None, code: str, description: str = "") -> CustomerTemplate:
+    """Create a customer template. Errors: ``conflict.exists``, ``invalid_input``."""
+    return create_record(CustomerTemplate, {"code": normalize_key(code), "description": description})
