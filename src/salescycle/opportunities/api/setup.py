@@ -1,308 +1,51 @@
-"""API of opportunities, their entries and actions, statistics, and the opportunity setup (sales cycles, stages,
-close codes, activities, Marketing Setup, interactions): spec api.md "Opportunities", "Statistics", "Setup"."""
+"""The opportunity setup: Marketing Setup, sales cycles and stages, close codes, activities, interactions
+(spec api.md "Setup")."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Literal
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Status
 
 from salescycle.contacts.services import normalize_key
 from salescycle.core.models import NumberSeries
-from salescycle.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
+from salescycle.core.pagination import paginate
 from salescycle.core.records import not_found
-from salescycle.core.schemas import DateIn, Key, Page, expected_version, fetch, set_etag, with_errors
-from salescycle.opportunities import engine, selectors, services, setup, setup_services, statistics
+from salescycle.core.schemas import Key, Page, expected_version, fetch, set_etag, with_errors
+from salescycle.opportunities import setup, setup_services
+from salescycle.opportunities.api._shared import LIMIT, _by, router
 from salescycle.opportunities.models import (
     CloseOpportunityCode,
     Interaction,
     MarketingSetup,
-    Opportunity,
     SalesCycle,
     SalesCycleStage,
 )
 from salescycle.opportunities.schemas import (
-    ActivateIn,
     CloseCodeIn,
     CloseCodeOut,
     CloseCodePatch,
-    CloseIn,
-    CreatedOut,
-    CycleStatisticsOut,
-    DeleteClosedIn,
-    DeleteClosedOut,
-    EntryOut,
-    FiguresOut,
     InteractionIn,
     InteractionOut,
     InteractionPatch,
-    OpportunityIn,
-    OpportunityOut,
-    OpportunityPatch,
-    OpportunityStatisticsOut,
-    Ordering,
     SalesCycleIn,
     SalesCycleOut,
     SalesCyclePatch,
-    SalespersonStatisticsOut,
-    SegmentOpportunitiesIn,
     SetupOut,
     SetupPatch,
     StageIn,
     StageOut,
     StagePatch,
-    StatusLiteral,
-    UpdateIn,
-    UpdateOptionsOut,
     close_code_out,
-    entry_out,
     interaction_out,
-    opportunity_out,
     sales_cycle_out,
     stage_out,
 )
-from salescycle.tasks.api import tasks as task_selector
 from salescycle.tasks.models import Activity
-from salescycle.tasks.schemas import ActivityIn, ActivityOut, ActivityPatch, TaskOut, activity_out, task_out
-
-router = Router()
-LIMIT = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-
-
-def _by(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
-def _opportunity(no: str, response: HttpResponse | None = None) -> dict[str, Any]:
-    obj = selectors.opportunity(no)
-    if obj is None:
-        raise not_found(Opportunity, normalize_key(no))
-    if response is not None:
-        set_etag(response, obj.version)
-    return opportunity_out(obj)
-
-
-# --- Opportunities ---------------------------------------------------------------------------------------------
-
-
-class OpportunityFilters(Schema):
-    status: StatusLiteral | None = None
-    closed: bool | None = None
-    salesperson_code: str | None = None
-    contact_no: str | None = None
-    contact_company_no: str | None = None
-    sales_cycle_code: str | None = None
-    campaign_no: str | None = None
-    segment_no: str | None = None
-    creation_date_from: dt.date | None = None
-    creation_date_to: dt.date | None = None
-    date_closed_from: dt.date | None = None
-    date_closed_to: dt.date | None = None
-    q: str | None = None
-
-
-@router.get("/opportunities", response=with_errors({200: Page[OpportunityOut]}), tags=["opportunities"])
-def list_opportunities(
-    request: HttpRequest,
-    filters: Query[OpportunityFilters],
-    ordering: Ordering = "no",
-    limit: int = LIMIT,
-    cursor: str | None = None,
-) -> Any:
-    """Opportunities with the list's filters (``contact_no`` of a company covers all its contacts) and orderings."""
-    qs = selectors.filter_opportunities(selectors.opportunities(), **filters.dict())
-    return paginate(qs, ordering=[ordering], limit=limit, cursor=cursor, serialize=opportunity_out)
-
-
-@router.post("/opportunities", response=with_errors({201: OpportunityOut}), tags=["opportunities"])
-def create_opportunity(request: HttpRequest, data: OpportunityIn, response: HttpResponse) -> Any:
-    """Create an opportunity (§4.2.2, D8), optionally activating its first stage with the given estimates."""
-    values = data.dict()
-    estimates = services.Estimates(
-        values.pop("estimated_value"), values.pop("chances_of_success_pct"), values.pop("estimated_closing_date")
-    )
-    obj = services.create_opportunity(by=_by(request), estimates=estimates, **values)
-    return Status(201, _opportunity(obj.no, response))
-
-
-@router.post("/opportunities/delete-closed", response=with_errors({200: DeleteClosedOut}), tags=["opportunities"])
-def delete_closed(request: HttpRequest, data: DeleteClosedIn) -> Any:
-    """The Delete Opportunities batch job over closed opportunities (§4.11.2); ``dry_run`` only counts."""
-    values = data.dict()
-    result = services.delete_closed_opportunities(by=_by(request), **values)
-    return {"deleted_opportunities": result.deleted_opportunities, "deleted_entries": result.deleted_entries}
-
-
-@router.get("/opportunities/{no}", response=with_errors({200: OpportunityOut}), tags=["opportunities"])
-def get_opportunity(request: HttpRequest, no: Key, response: HttpResponse) -> Any:
-    """One opportunity."""
-    return _opportunity(no, response)
-
-
-@router.patch("/opportunities/{no}", response=with_errors({200: OpportunityOut}), tags=["opportunities"])
-def patch_opportunity(request: HttpRequest, no: Key, data: OpportunityPatch, response: HttpResponse) -> Any:
-    """Change fields (§4.3, §4.12); ``update_open_tasks`` propagates salesperson/contact/campaign to open tasks."""
-    changes = data.dict(exclude_unset=True)
-    update_open_tasks = bool(changes.pop("update_open_tasks", False))
-    obj = services.change_opportunity(
-        no,
-        by=_by(request),
-        changes=changes,
-        update_open_tasks=update_open_tasks,
-        expected_version=expected_version(request),
-    )
-    return _opportunity(obj.no, response)
-
-
-@router.delete("/opportunities/{no}", response=with_errors({204: None}), tags=["opportunities"])
-def delete_opportunity(request: HttpRequest, no: Key) -> Any:
-    """Delete an opportunity that is not In Progress (D1; ``opportunity.delete_in_progress``)."""
-    services.delete_opportunity(no, by=_by(request), expected_version=expected_version(request))
-    return Status(204, None)
-
-
-@router.get("/opportunities/{no}/entries", response=with_errors({200: Page[EntryOut]}), tags=["opportunities"])
-def list_entries(request: HttpRequest, no: Key, limit: int = LIMIT, cursor: str | None = None) -> Any:
-    """The opportunity's entries, newest first."""
-    if not Opportunity.objects.filter(no=normalize_key(no)).exists():
-        raise not_found(Opportunity, normalize_key(no))
-    return paginate(selectors.entries(no), ordering=["-entry_no"], limit=limit, cursor=cursor, serialize=entry_out)
-
-
-@router.get("/opportunities/{no}/tasks", response=with_errors({200: Page[TaskOut]}), tags=["opportunities"])
-def list_opportunity_tasks(
-    request: HttpRequest, no: Key, closed: bool | None = None, limit: int = LIMIT, cursor: str | None = None
-) -> Any:
-    """The opportunity's tasks by date."""
-    key = normalize_key(no)
-    if not Opportunity.objects.filter(no=key).exists():
-        raise not_found(Opportunity, key)
-    qs = task_selector().filter(opportunity_no=key)
-    if closed is not None:
-        qs = qs.filter(closed=closed)
-    return paginate(qs, ordering=["date", "no"], limit=limit, cursor=cursor, serialize=task_out)
-
-
-@router.get(
-    "/opportunities/{no}/statistics", response=with_errors({200: OpportunityStatisticsOut}), tags=["opportunities"]
-)
-def opportunity_statistics(request: HttpRequest, no: Key) -> Any:
-    """§5.1 figures."""
-    return statistics.opportunity_statistics(no)
-
-
-@router.post(
-    "/opportunities/{no}/activate-first-stage", response=with_errors({200: OpportunityOut}), tags=["opportunities"]
-)
-def activate_first_stage(request: HttpRequest, no: Key, response: HttpResponse, data: ActivateIn | None = None) -> Any:
-    """Activate the first stage (§4.4.2)."""
-    obj = services.activate_first_stage(
-        no,
-        by=_by(request),
-        date_of_change=data.date_of_change if data else None,
-        expected_version=expected_version(request),
-    )
-    return _opportunity(obj.no, response)
-
-
-@router.get("/opportunities/{no}/update-options", response=with_errors({200: UpdateOptionsOut}), tags=["opportunities"])
-def update_options(request: HttpRequest, no: Key, date_of_change: DateIn | None = None) -> Any:
-    """The Update wizard's opening state: available actions with their stage lists and the default proposal."""
-    options = services.get_update_options(no, by=_by(request), date_of_change=date_of_change)
-    proposed = options.proposed
-    return {
-        "date_of_change": options.date_of_change,
-        "default_action_type": options.default_action_type.value if options.default_action_type else None,
-        "actions": {action.value: list(options.lists.for_action(action)) for action in options.lists.available},
-        "proposed": None
-        if proposed is None
-        else {
-            "sales_cycle_stage": proposed.sales_cycle_stage,
-            "estimated_value": proposed.estimated_value,
-            "chances_of_success_pct": proposed.chances_of_success_pct,
-            "estimated_close_date": proposed.estimated_close_date,
-        },
-    }
-
-
-@router.post("/opportunities/{no}/update", response=with_errors({200: OpportunityOut}), tags=["opportunities"])
-def update_opportunity(request: HttpRequest, no: Key, data: UpdateIn, response: HttpResponse) -> Any:
-    """Move through the cycle (§4.5); omitted values take the proposals for the chosen stage (D15)."""
-    obj = services.update_opportunity(
-        no,
-        by=_by(request),
-        request=engine.UpdateRequest(**data.dict()),
-        expected_version=expected_version(request),
-    )
-    return _opportunity(obj.no, response)
-
-
-@router.post("/opportunities/{no}/close", response=with_errors({200: OpportunityOut}), tags=["opportunities"])
-def close_opportunity(request: HttpRequest, no: Key, data: CloseIn, response: HttpResponse) -> Any:
-    """Close as Won or Lost with a close code of that type (§4.8)."""
-    obj = services.close_opportunity(no, by=_by(request), expected_version=expected_version(request), **data.dict())
-    return _opportunity(obj.no, response)
-
-
-@router.post("/segments/{no}/create-opportunities", response=with_errors({200: CreatedOut}), tags=["opportunities"])
-def create_opportunities_from_segment(request: HttpRequest, no: Key, data: SegmentOpportunitiesIn) -> Any:
-    """One opportunity per segment line (§4.2.3)."""
-    values = data.dict()
-    estimates = services.Estimates(
-        values.pop("estimated_value"), values.pop("chances_of_success_pct"), values.pop("estimated_closing_date")
-    )
-    created = services.create_opportunities_from_segment(no, by=_by(request), estimates=estimates, **values)
-    return {"created": [obj.no for obj in created]}
-
-
-# --- Statistics ------------------------------------------------------------------------------------------------
-
-ActionTakenFilter = Literal["in_progress", "won", "lost", "first", "next", "previous", "updated", "jumped"]
-
-
-class DateRange(Schema):
-    estimated_close_date_from: dt.date | None = None
-    estimated_close_date_to: dt.date | None = None
-
-
-class ActionDateRange(DateRange):
-    action_taken: ActionTakenFilter | None = None
-
-
-class SalespersonStatisticsFilter(ActionDateRange):
-    sales_cycle_code: str | None = None
-    sales_cycle_stage: int | None = None
-
-
-@router.get("/sales-cycles/{code}/statistics", response=with_errors({200: CycleStatisticsOut}), tags=["statistics"])
-def sales_cycle_statistics(request: HttpRequest, code: Key, filters: Query[DateRange]) -> Any:
-    """Open opportunities of the cycle, in total and per stage (§5.3, D16)."""
-    return statistics.cycle_statistics(code, statistics.StatisticsFilter(**filters.dict()))
-
-
-@router.get(
-    "/salespeople/{code}/statistics", response=with_errors({200: SalespersonStatisticsOut}), tags=["statistics"]
-)
-def salesperson_statistics(request: HttpRequest, code: Key, filters: Query[SalespersonStatisticsFilter]) -> Any:
-    """The salesperson's active entries (§5.5, D16)."""
-    return statistics.salesperson_statistics(code, statistics.StatisticsFilter(**filters.dict()))
-
-
-@router.get("/contacts/{no}/statistics", response=with_errors({200: FiguresOut}), tags=["statistics"])
-def contact_statistics(request: HttpRequest, no: Key, filters: Query[ActionDateRange]) -> Any:
-    """The contact's active entries; a company's cover all its contacts (§5.4, D16)."""
-    return statistics.contact_statistics(no, statistics.StatisticsFilter(**filters.dict()))
-
-
-@router.get("/campaigns/{no}/statistics", response=with_errors({200: FiguresOut}), tags=["statistics"])
-def campaign_statistics(request: HttpRequest, no: Key, filters: Query[ActionDateRange]) -> Any:
-    """The campaign's active entries (§5.6, D16)."""
-    return statistics.campaign_statistics(no, statistics.StatisticsFilter(**filters.dict()))
-
+from salescycle.tasks.schemas import ActivityIn, ActivityOut, ActivityPatch, activity_out
 
 # --- Marketing Setup -------------------------------------------------------------------------------------------
 

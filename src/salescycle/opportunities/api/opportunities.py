@@ -1,0 +1,212 @@
+"""Opportunities, their entries and actions (spec api.md "Opportunities")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Schema, Status
+
+from salescycle.contacts.services import normalize_key
+from salescycle.core.pagination import paginate
+from salescycle.core.records import not_found
+from salescycle.core.schemas import DateIn, Key, Page, expected_version, with_errors
+from salescycle.opportunities import engine, selectors, services, statistics
+from salescycle.opportunities.api._shared import LIMIT, _by, _opportunity, router
+from salescycle.opportunities.models import (
+    Opportunity,
+)
+from salescycle.opportunities.schemas import (
+    ActivateIn,
+    CloseIn,
+    CreatedOut,
+    DeleteClosedIn,
+    DeleteClosedOut,
+    EntryOut,
+    OpportunityIn,
+    OpportunityOut,
+    OpportunityPatch,
+    OpportunityStatisticsOut,
+    Ordering,
+    SegmentOpportunitiesIn,
+    StatusLiteral,
+    UpdateIn,
+    UpdateOptionsOut,
+    entry_out,
+    opportunity_out,
+)
+from salescycle.tasks.api import tasks as task_selector
+from salescycle.tasks.schemas import TaskOut, task_out
+
+# --- Opportunities ---------------------------------------------------------------------------------------------
+
+
+class OpportunityFilters(Schema):
+    status: StatusLiteral | None = None
+    closed: bool | None = None
+    salesperson_code: str | None = None
+    contact_no: str | None = None
+    contact_company_no: str | None = None
+    sales_cycle_code: str | None = None
+    campaign_no: str | None = None
+    segment_no: str | None = None
+    creation_date_from: dt.date | None = None
+    creation_date_to: dt.date | None = None
+    date_closed_from: dt.date | None = None
+    date_closed_to: dt.date | None = None
+    q: str | None = None
+
+
+@router.get("/opportunities", response=with_errors({200: Page[OpportunityOut]}), tags=["opportunities"])
+def list_opportunities(
+    request: HttpRequest,
+    filters: Query[OpportunityFilters],
+    ordering: Ordering = "no",
+    limit: int = LIMIT,
+    cursor: str | None = None,
+) -> Any:
+    """Opportunities with the list's filters (``contact_no`` of a company covers all its contacts) and orderings."""
+    qs = selectors.filter_opportunities(selectors.opportunities(), **filters.dict())
+    return paginate(qs, ordering=[ordering], limit=limit, cursor=cursor, serialize=opportunity_out)
+
+
+@router.post("/opportunities", response=with_errors({201: OpportunityOut}), tags=["opportunities"])
+def create_opportunity(request: HttpRequest, data: OpportunityIn, response: HttpResponse) -> Any:
+    """Create an opportunity (§4.2.2, D8), optionally activating its first stage with the given estimates."""
+    values = data.dict()
+    estimates = services.Estimates(
+        values.pop("estimated_value"), values.pop("chances_of_success_pct"), values.pop("estimated_closing_date")
+    )
+    obj = services.create_opportunity(by=_by(request), estimates=estimates, **values)
+    return Status(201, _opportunity(obj.no, response))
+
+
+@router.post("/opportunities/delete-closed", response=with_errors({200: DeleteClosedOut}), tags=["opportunities"])
+def delete_closed(request: HttpRequest, data: DeleteClosedIn) -> Any:
+    """The Delete Opportunities batch job over closed opportunities (§4.11.2); ``dry_run`` only counts."""
+    values = data.dict()
+    result = services.delete_closed_opportunities(by=_by(request), **values)
+    return {"deleted_opportunities": result.deleted_opportunities, "deleted_entries": result.deleted_entries}
+
+
+@router.get("/opportunities/{no}", response=with_errors({200: OpportunityOut}), tags=["opportunities"])
+def get_opportunity(request: HttpRequest, no: Key, response: HttpResponse) -> Any:
+    """One opportunity."""
+    return _opportunity(no, response)
+
+
+@router.patch("/opportunities/{no}", response=with_errors({200: OpportunityOut}), tags=["opportunities"])
+def patch_opportunity(request: HttpRequest, no: Key, data: OpportunityPatch, response: HttpResponse) -> Any:
+    """Change fields (§4.3, §4.12); ``update_open_tasks`` propagates salesperson/contact/campaign to open tasks."""
+    changes = data.dict(exclude_unset=True)
+    update_open_tasks = bool(changes.pop("update_open_tasks", False))
+    obj = services.change_opportunity(
+        no,
+        by=_by(request),
+        changes=changes,
+        update_open_tasks=update_open_tasks,
+        expected_version=expected_version(request),
+    )
+    return _opportunity(obj.no, response)
+
+
+@router.delete("/opportunities/{no}", response=with_errors({204: None}), tags=["opportunities"])
+def delete_opportunity(request: HttpRequest, no: Key) -> Any:
+    """Delete an opportunity that is not In Progress (D1; ``opportunity.delete_in_progress``)."""
+    services.delete_opportunity(no, by=_by(request), expected_version=expected_version(request))
+    return Status(204, None)
+
+
+@router.get("/opportunities/{no}/entries", response=with_errors({200: Page[EntryOut]}), tags=["opportunities"])
+def list_entries(request: HttpRequest, no: Key, limit: int = LIMIT, cursor: str | None = None) -> Any:
+    """The opportunity's entries, newest first."""
+    if not Opportunity.objects.filter(no=normalize_key(no)).exists():
+        raise not_found(Opportunity, normalize_key(no))
+    return paginate(selectors.entries(no), ordering=["-entry_no"], limit=limit, cursor=cursor, serialize=entry_out)
+
+
+@router.get("/opportunities/{no}/tasks", response=with_errors({200: Page[TaskOut]}), tags=["opportunities"])
+def list_opportunity_tasks(
+    request: HttpRequest, no: Key, closed: bool | None = None, limit: int = LIMIT, cursor: str | None = None
+) -> Any:
+    """The opportunity's tasks by date."""
+    key = normalize_key(no)
+    if not Opportunity.objects.filter(no=key).exists():
+        raise not_found(Opportunity, key)
+    qs = task_selector().filter(opportunity_no=key)
+    if closed is not None:
+        qs = qs.filter(closed=closed)
+    return paginate(qs, ordering=["date", "no"], limit=limit, cursor=cursor, serialize=task_out)
+
+
+@router.get(
+    "/opportunities/{no}/statistics", response=with_errors({200: OpportunityStatisticsOut}), tags=["opportunities"]
+)
+def opportunity_statistics(request: HttpRequest, no: Key) -> Any:
+    """§5.1 figures."""
+    return statistics.opportunity_statistics(no)
+
+
+@router.post(
+    "/opportunities/{no}/activate-first-stage", response=with_errors({200: OpportunityOut}), tags=["opportunities"]
+)
+def activate_first_stage(request: HttpRequest, no: Key, response: HttpResponse, data: ActivateIn | None = None) -> Any:
+    """Activate the first stage (§4.4.2)."""
+    obj = services.activate_first_stage(
+        no,
+        by=_by(request),
+        date_of_change=data.date_of_change if data else None,
+        expected_version=expected_version(request),
+    )
+    return _opportunity(obj.no, response)
+
+
+@router.get("/opportunities/{no}/update-options", response=with_errors({200: UpdateOptionsOut}), tags=["opportunities"])
+def update_options(request: HttpRequest, no: Key, date_of_change: DateIn | None = None) -> Any:
+    """The Update wizard's opening state: available actions with their stage lists and the default proposal."""
+    options = services.get_update_options(no, by=_by(request), date_of_change=date_of_change)
+    proposed = options.proposed
+    return {
+        "date_of_change": options.date_of_change,
+        "default_action_type": options.default_action_type.value if options.default_action_type else None,
+        "actions": {action.value: list(options.lists.for_action(action)) for action in options.lists.available},
+        "proposed": None
+        if proposed is None
+        else {
+            "sales_cycle_stage": proposed.sales_cycle_stage,
+            "estimated_value": proposed.estimated_value,
+            "chances_of_success_pct": proposed.chances_of_success_pct,
+            "estimated_close_date": proposed.estimated_close_date,
+        },
+    }
+
+
+@router.post("/opportunities/{no}/update", response=with_errors({200: OpportunityOut}), tags=["opportunities"])
+def update_opportunity(request: HttpRequest, no: Key, data: UpdateIn, response: HttpResponse) -> Any:
+    """Move through the cycle (§4.5); omitted values take the proposals for the chosen stage (D15)."""
+    obj = services.update_opportunity(
+        no,
+        by=_by(request),
+        request=engine.UpdateRequest(**data.dict()),
+        expected_version=expected_version(request),
+    )
+    return _opportunity(obj.no, response)
+
+
+@router.post("/opportunities/{no}/close", response=with_errors({200: OpportunityOut}), tags=["opportunities"])
+def close_opportunity(request: HttpRequest, no: Key, data: CloseIn, response: HttpResponse) -> Any:
+    """Close as Won or Lost with a close code of that type (§4.8)."""
+    obj = services.close_opportunity(no, by=_by(request), expected_version=expected_version(request), **data.dict())
+    return _opportunity(obj.no, response)
+
+
+@router.post("/segments/{no}/create-opportunities", response=with_errors({200: CreatedOut}), tags=["opportunities"])
+def create_opportunities_from_segment(request: HttpRequest, no: Key, data: SegmentOpportunitiesIn) -> Any:
+    """One opportunity per segment line (§4.2.3)."""
+    values = data.dict()
+    estimates = services.Estimates(
+        values.pop("estimated_value"), values.pop("chances_of_success_pct"), values.pop("estimated_closing_date")
+    )
+    created = services.create_opportunities_from_segment(no, by=_by(request), estimates=estimates, **values)
+    return {"created": [obj.no for obj in created]}

@@ -1,0 +1,62 @@
+"""Statistics endpoints (spec api.md "Statistics", spec §5.3–§5.6, D16)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Query, Schema
+
+from salescycle.core.schemas import Key, with_errors
+from salescycle.opportunities import statistics
+from salescycle.opportunities.api._shared import router
+from salescycle.opportunities.schemas import (
+    CycleStatisticsOut,
+    FiguresOut,
+    SalespersonStatisticsOut,
+)
+
+# --- Statistics ------------------------------------------------------------------------------------------------
+
+ActionTakenFilter = Literal["in_progress", "won", "lost", "first", "next", "previous", "updated", "jumped"]
+
+
+class DateRange(Schema):
+    estimated_close_date_from: dt.date | None = None
+    estimated_close_date_to: dt.date | None = None
+
+
+class ActionDateRange(DateRange):
+    action_taken: ActionTakenFilter | None = None
+
+
+class SalespersonStatisticsFilter(ActionDateRange):
+    sales_cycle_code: str | None = None
+    sales_cycle_stage: int | None = None
+
+
+@router.get("/sales-cycles/{code}/statistics", response=with_errors({200: CycleStatisticsOut}), tags=["statistics"])
+def sales_cycle_statistics(request: HttpRequest, code: Key, filters: Query[DateRange]) -> Any:
+    """Open opportunities of the cycle, in total and per stage (§5.3, D16)."""
+    return statistics.cycle_statistics(code, statistics.StatisticsFilter(**filters.dict()))
+
+
+@router.get(
+    "/salespeople/{code}/statistics", response=with_errors({200: SalespersonStatisticsOut}), tags=["statistics"]
+)
+def salesperson_statistics(request: HttpRequest, code: Key, filters: Query[SalespersonStatisticsFilter]) -> Any:
+    """The salesperson's active entries (§5.5, D16)."""
+    return statistics.salesperson_statistics(code, statistics.StatisticsFilter(**filters.dict()))
+
+
+@router.get("/contacts/{no}/statistics", response=with_errors({200: FiguresOut}), tags=["statistics"])
+def contact_statistics(request: HttpRequest, no: Key, filters: Query[ActionDateRange]) -> Any:
+    """The contact's active entries; a company's cover all its contacts (§5.4, D16)."""
+    return statistics.contact_statistics(no, statistics.StatisticsFilter(**filters.dict()))
+
+
+@router.get("/campaigns/{no}/statistics", response=with_errors({200: FiguresOut}), tags=["statistics"])
+def campaign_statistics(request: HttpRequest, no: Key, filters: Query[ActionDateRange]) -> Any:
+    """The campaign's active entries (§5.6, D16)."""
+    return statistics.campaign_statistics(no, statistics.StatisticsFilter(**filters.dict()))
