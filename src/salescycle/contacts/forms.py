@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment
-from salescycle.core.views import LineForm
+from salescycle.core.views import LineForm, LineFormSet
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -74,4 +74,4 @@ class SegmentLineForm(LineForm):
     description = forms.CharField(label=_("Description"), max_length=100, required=False)
 
 
-SegmentLineFormSet = forms.formset_factory(SegmentLineForm, extra=3, can_delete=True)
+SegmentLineFormSet = forms.formset_factory(SegmentLineForm, formset=LineFormSet, extra=3, can_delete=True)

@@ -199,3 +199,12 @@ class LineForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.widget.attrs.setdefault("aria-label", str(field.label))
+
+
+class LineFormSet(forms.BaseFormSet):
+    """A formset whose Delete checkboxes are named for screen readers."""
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = str(_("Delete line"))

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts.models import Salesperson
-from salescycle.core.views import LineForm
+from salescycle.core.views import LineForm, LineFormSet
 from salescycle.opportunities.engine import ActionType, UpdateOptions
 from salescycle.opportunities.models import (
     CloseOpportunityCode,
@@ -339,7 +339,7 @@ def activity_choices() -> list[tuple[str, Any]]:
     return BLANK + list(Activity.objects.order_by("code").values_list("code", "code"))
 
 
-StageFormSet = forms.formset_factory(StageForm, extra=2, can_delete=True)
+StageFormSet = forms.formset_factory(StageForm, formset=LineFormSet, extra=2, can_delete=True)
 
 
 class CloseCodeForm(forms.ModelForm):

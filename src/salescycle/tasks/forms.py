@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from salescycle.core.views import LineForm
+from salescycle.core.views import LineForm, LineFormSet
 from salescycle.tasks.models import Activity, Priority, TaskType
 
 
@@ -30,4 +30,4 @@ class ActivityStepForm(LineForm):
     date_formula = forms.CharField(label=_("Date Formula"), max_length=32, required=False)
 
 
-ActivityStepFormSet = forms.formset_factory(ActivityStepForm, extra=2, can_delete=True)
+ActivityStepFormSet = forms.formset_factory(ActivityStepForm, formset=LineFormSet, extra=2, can_delete=True)
