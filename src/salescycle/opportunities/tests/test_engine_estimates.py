@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -36,8 +37,8 @@ def one_stage_cycle(method: str, *, completed="50", chances="40", formula="") ->
     return Cycle(code="X", probability_calculation=method, stages=(stage(1, completed, chances, formula=formula),))
 
 
-def recalc(cycle: Cycle, **kwargs):
-    defaults = {
+def recalc(cycle: Cycle, **kwargs: Any) -> Any:
+    defaults: dict[str, Any] = {
         "stage": 1,
         "action_taken": ActionTaken.NEXT,
         "action_type": A.NEXT,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, cast
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -241,6 +242,7 @@ def expected_update_error(
     if chances <= 0:
         return "update.chances_not_positive"
     close = req.estimated_close_date or calc_date(stage.date_formula, when)
+    assert close is not None
     if close < when:
         return "update.close_date_before_change"
     return None
@@ -312,8 +314,8 @@ def assert_update_entry(cycle: Cycle, old: EntryState | None, step: dict, req: U
         elif action is ActionType.SKIP:
             assert new > cur
             # Skip never passes over a stage that forbids skipping, and needs the next stage to allow it.
-            assert cycle.stage(after[0]).allow_skip
-            assert all(cycle.stage(n).allow_skip for n in numbers if cur < n < new)
+            assert _stage(cycle, after[0]).allow_skip
+            assert all(_stage(cycle, n).allow_skip for n in numbers if cur < n < new)
             assert len(ref_lists(cycle, cur)[ActionType.SKIP]) > 1
         elif action is ActionType.JUMP:
             assert new < cur
@@ -327,7 +329,7 @@ def assert_update_entry(cycle: Cycle, old: EntryState | None, step: dict, req: U
                 ActionType.NEXT: ActionTaken.NEXT,
                 ActionType.PREVIOUS: ActionTaken.PREVIOUS,
                 ActionType.UPDATE: ActionTaken.UPDATED,
-            }[action]
+            }[cast(ActionType, action)]
         assert e.action_taken == expected_taken
     # Quote Required is never entered by Next/Skip without a quote (D4).
     if action in (ActionType.NEXT, ActionType.SKIP) and target.quote_required:
@@ -450,12 +452,12 @@ def run_step(cycle: Cycle, ledger: Ledger, step: dict) -> None:
         )
         check = lambda e: assert_update_entry(cycle, old, step, req, e)  # noqa: E731
     else:
-        req = CloseRequest(step["outcome"], step["code"], date_closed=when, sales_value=step["sales_value"])
-        expected = expected_close_error(old, req, step, work_date, closed)
+        close_req = CloseRequest(step["outcome"], step["code"], date_closed=when, sales_value=step["sales_value"])
+        expected = expected_close_error(old, close_req, step, work_date, closed)
         call = lambda: plan_close(  # noqa: E731
             cycle,
             old,
-            req,
+            close_req,
             close_code_type=step["code_type"],
             work_date=work_date,
             is_closed=closed,
@@ -601,3 +603,9 @@ def test_a_cycle_without_stages_refuses_every_update_and_activation(cycle, actio
             assert error.code == "sales_cycle.no_stages"
         else:
             raise AssertionError("activation succeeded on a cycle without stages")
+
+
+def _stage(cycle: Cycle, number: int) -> Any:
+    stage = cycle.stage(number)
+    assert stage is not None
+    return stage
