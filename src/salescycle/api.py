@@ -247,12 +247,14 @@ def _mount() -> None:
     from salescycle.contacts.api import router as contacts_router
     from salescycle.core.api import router as core_router
     from salescycle.opportunities.api import router as opportunities_router
+    from salescycle.sales.api import router as sales_router
     from salescycle.tasks.api import router as tasks_router
 
     api.add_router("", core_router)
     api.add_router("", contacts_router)
     api.add_router("", opportunities_router)
     api.add_router("", tasks_router)
+    api.add_router("", sales_router)
 
 
 _mount()

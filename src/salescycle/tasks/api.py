@@ -11,6 +11,7 @@ from ninja import Query, Router, Status
 from salescycle.contacts.services import normalize_key
 from salescycle.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from salescycle.core.schemas import Key, Page, expected_version, fetch, set_etag, with_errors
+from salescycle.tasks import services as task_services
 from salescycle.tasks import setup_services
 from salescycle.tasks.models import Task
 from salescycle.tasks.schemas import TaskIn, TaskOut, TaskPatch, task_out
@@ -77,3 +78,27 @@ def patch_task(request: HttpRequest, no: Key, data: TaskPatch, response: HttpRes
     )
     set_etag(response, obj.version)
     return task_out(obj)
+
+
+def _task_action(request: HttpRequest, no: str, response: HttpResponse, action: Any) -> Any:
+    obj = action(no, by=request.auth, expected_version=expected_version(request))  # type: ignore[attr-defined]
+    set_etag(response, obj.version)
+    return task_out(obj)
+
+
+@router.post("/tasks/{no}/complete", response=with_errors({200: TaskOut}))
+def complete_task(request: HttpRequest, no: Key, response: HttpResponse) -> Any:
+    """Complete the task: status completed, closed, date closed = the system date (spec §2.8)."""
+    return _task_action(request, no, response, task_services.complete_task)
+
+
+@router.post("/tasks/{no}/cancel", response=with_errors({200: TaskOut}))
+def cancel_task(request: HttpRequest, no: Key, response: HttpResponse) -> Any:
+    """Cancel the task: canceled and closed as completed (spec §2.8)."""
+    return _task_action(request, no, response, task_services.cancel_task)
+
+
+@router.post("/tasks/{no}/reopen", response=with_errors({200: TaskOut}))
+def reopen_task(request: HttpRequest, no: Key, response: HttpResponse) -> Any:
+    """Reopen the task: not closed, not canceled, no date closed; completed becomes in progress (spec §2.8)."""
+    return _task_action(request, no, response, task_services.reopen_task)
