@@ -12,5 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("salescycle.core.urls")),
     path("", include("salescycle.opportunities.urls")),
+    path("", include("salescycle.sales.urls")),
+    path("", include("salescycle.tasks.web_urls")),
     path("api/v1/", include("salescycle.api")),
 ]

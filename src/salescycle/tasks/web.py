@@ -1,0 +1,83 @@
+"""HTML screens of tasks: the list (mine, overdue, per opportunity) and the task card with Complete, Cancel and
+Reopen (spec §2.8, §4.9)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from salescycle.contacts.models import Salesperson
+from salescycle.contacts.services import normalize_key
+from salescycle.core.errors import DomainError
+from salescycle.core.workdate import get_work_date
+from salescycle.tasks import services
+from salescycle.tasks.models import Task
+
+PAGE = 200
+
+
+@require_GET
+@login_required
+def task_list(request: HttpRequest) -> HttpResponse:
+    """Tasks by date: ``?show=mine`` (the signed-in salesperson's open tasks), ``overdue`` (open, dated before the
+    WorkDate), ``all``; ``?opportunity=OP…`` narrows to one opportunity."""
+    show = request.GET.get("show", "mine")
+    opportunity_no = normalize_key(request.GET.get("opportunity"))
+    qs: QuerySet[Task] = Task.objects.select_related("contact").order_by("date", "no")
+    work_date = get_work_date(request.user)
+    salesperson = Salesperson.objects.filter(user_id=request.user.pk or 0).values_list("code", flat=True).first()
+    if opportunity_no:
+        qs = qs.filter(opportunity_no=opportunity_no)
+        show = "all" if "show" not in request.GET else show
+    if show == "mine":
+        qs = qs.filter(salesperson_id=salesperson, closed=False)
+    elif show == "overdue":
+        qs = qs.filter(closed=False, date__lt=work_date)
+        if salesperson:
+            qs = qs.filter(salesperson_id=salesperson)
+    context = {
+        "tasks": qs[:PAGE],
+        "show": show,
+        "opportunity_no": opportunity_no,
+        "work_date": work_date,
+        "salesperson": salesperson,
+    }
+    return render(request, "tasks/list.html", context)
+
+
+@require_GET
+@login_required
+def task_card(request: HttpRequest, no: str) -> HttpResponse:
+    """One task with its actions."""
+    task = Task.objects.select_related("contact", "salesperson").filter(no=normalize_key(no)).first()
+    if task is None:
+        raise Http404(no)
+    return render(request, "tasks/card.html", {"task": task})
+
+
+ACTIONS = {
+    "complete": (services.complete_task, _("Task %(no)s completed.")),
+    "cancel": (services.cancel_task, _("Task %(no)s canceled.")),
+    "reopen": (services.reopen_task, _("Task %(no)s reopened.")),
+}
+
+
+@require_POST
+@login_required
+def task_action(request: HttpRequest, no: str, action: str) -> HttpResponse:
+    """Complete, cancel or reopen the task (spec §2.8), then back to the card."""
+    if action not in ACTIONS:
+        raise Http404(action)
+    service, done = ACTIONS[action]
+    try:
+        task = service(no, by=request.user, expected_version=int(request.POST.get("version") or 0) or None)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("tasks:card", no=normalize_key(no))
+    messages.success(request, str(done) % {"no": task.no})
+    return redirect("tasks:card", no=task.no)

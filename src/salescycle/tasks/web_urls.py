@@ -1,0 +1,13 @@
+"""Routes of the task screens under ``/tasks/`` (namespace ``tasks``)."""
+
+from django.urls import include, path
+
+from salescycle.tasks import web
+
+task_patterns = [
+    path("", web.task_list, name="list"),
+    path("<str:no>/", web.task_card, name="card"),
+    path("<str:no>/<str:action>/", web.task_action, name="action"),
+]
+
+urlpatterns = [path("tasks/", include((task_patterns, "tasks")))]
