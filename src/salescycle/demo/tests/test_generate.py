@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import subprocess
+import sys
 from collections import Counter
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, F
@@ -128,3 +133,19 @@ def test_another_seed_appends_and_the_same_seed_is_refused() -> None:
     assert check_integrity().ok
     with pytest.raises(CommandError, match=r"generate\.seed_used"):
         call_command("generate", "--opportunities", "10", "--seed", "1", "--no-progress", stdout=StringIO())
+
+
+def test_the_benchmark_runs_end_to_end_on_a_small_dataset(tmp_path: Path) -> None:
+    # Kept in the normal suite (about 10 s): bench/run.py drives the API, the HTML list and the services, which keep
+    # changing; a broken benchmark should fail here, not in the middle of an hour-long `make bench`.
+    run = Path(settings.BASE_DIR).parents[1] / "bench" / "run.py"
+    command = [sys.executable, str(run), "--sizes", "200", "--databases", "sqlite", "--quick"]
+    command += ["--data-dir", str(tmp_path / "data"), "--results", str(tmp_path / "results")]
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "| 200 | opportunity list, first page (API) |" in done.stdout
+    assert "batch delete of" in done.stdout
+    assert (tmp_path / "results" / "latest.md").exists()

@@ -1,0 +1,455 @@
+"""One database leg of the benchmark (imported by run.py once Django is set up): datasets, copies, measurements."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection, connections, transaction
+from django.test import Client
+from run import AS_OF, DELETE_TARGET, MAVEN_DIR, code_hash, interleaved, median_ms, pg_tool
+
+from salescycle.apitokens.tokens import create_token
+from salescycle.contacts.models import Contact, Salesperson
+from salescycle.opportunities import services
+from salescycle.opportunities.models import (
+    Interaction,
+    Opportunity,
+    OpportunityComment,
+    OpportunityEntry,
+    SalesCycleStage,
+)
+from salescycle.tasks.models import Task
+
+CYCLE = "GENERATED"
+ORIGINAL_NAME = connection.settings_dict["NAME"]
+
+
+def _t(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _c(model: Any, name: str) -> str:
+    return connection.ops.quote_name(model._meta.get_field(name).column)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Databases: SQLite files and PostgreSQL databases, switched by changing the connection's NAME.
+
+
+def use(name: str) -> None:
+    connections.close_all()
+    connection.settings_dict["NAME"] = name
+
+
+def is_pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _maintenance(sql: str) -> None:
+    """Run CREATE/DROP DATABASE from the maintenance database (no session may use the template)."""
+    current = connection.settings_dict["NAME"]
+    use("postgres")
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+    use(current)
+
+
+def drop(name: str) -> None:
+    if is_pg():
+        _maintenance(f'DROP DATABASE IF EXISTS "{name}"')
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{name}{suffix}").unlink(missing_ok=True)
+
+
+def copy(source: str, target: str) -> str:
+    """An identical fresh copy of database ``source``: a file copy (SQLite) or ``CREATE DATABASE … TEMPLATE``."""
+    drop(target)
+    if is_pg():
+        _maintenance(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+        return target
+    use(source)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connections.close_all()
+    shutil.copyfile(source, target)
+    return target
+
+
+def fresh(name: str) -> str:
+    """An empty, migrated database ``name``."""
+    drop(name)
+    if is_pg():
+        _maintenance(f'CREATE DATABASE "{name}"')
+    use(name)
+    call_command("migrate", verbosity=0)
+    return name
+
+
+@contextmanager
+def scratch(source: str, target: str) -> Iterator[str]:
+    """A copy of ``source`` for the duration of the block, dropped afterwards."""
+    copy(source, target)
+    try:
+        use(target)
+        yield target
+    finally:
+        drop(target)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Datasets
+
+
+def dataset(args: argparse.Namespace, size: int) -> tuple[str, dict[str, Any]]:
+    """The pristine database with ``size`` generated opportunities (built or restored from the cache) and its
+    metadata (token, generation time)."""
+    key = f"{size}-s{args.seed}-{code_hash()}"
+    meta_path = args.data_dir / f"{args.leg}-{key}.json"
+    if is_pg():
+        name = f"bench_{size}_s{args.seed}"
+        dump = args.data_dir / f"postgresql-{key}.dump"
+        if dump.exists() and meta_path.exists():
+            drop(name)
+            _maintenance(f'CREATE DATABASE "{name}"')
+            started = time.monotonic()
+            _pg_run("pg_restore", "--no-owner", "-j", "2", "-d", name, str(dump))
+            use(name)
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+            print(f"    restored {dump.name} in {time.monotonic() - started:.0f} s", flush=True)
+            return name, json.loads(meta_path.read_text())
+        meta = _build(args, name, size)
+        _pg_run("pg_dump", "-Fc", "-Z", "1", "-f", str(dump), name)
+        _prune(args, f"postgresql-{size}-s{args.seed}-", keep=key)
+    else:
+        name = str(args.data_dir / f"sqlite-{key}.sqlite3")
+        if Path(name).exists() and meta_path.exists():
+            return name, json.loads(meta_path.read_text())
+        meta = _build(args, name, size)
+        _prune(args, f"sqlite-{size}-s{args.seed}-", keep=key)
+    meta_path.write_text(json.dumps(meta))
+    return name, meta
+
+
+def _prune(args: argparse.Namespace, prefix: str, *, keep: str) -> None:
+    for path in args.data_dir.glob(f"{prefix}*"):
+        if keep not in path.name:
+            path.unlink()
+
+
+def _build(args: argparse.Namespace, name: str, size: int) -> dict[str, Any]:
+    fresh(name)
+    started = time.monotonic()
+    call_command("generate", "--opportunities", str(size), "--seed", str(args.seed), "--as-of", AS_OF, "--no-progress")
+    seconds = time.monotonic() - started
+    if is_pg():
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    user = get_user_model().objects.create_superuser("bench", "bench@example.com", "bench-password")
+    _row, token = create_token(user, name="bench")
+    return {"token": token, "generate_s": seconds, "built_at": time.time()}
+
+
+def _pg_run(tool: str, *arguments: str) -> None:
+    settings = connection.settings_dict
+    env = {**os.environ, "PGHOST": settings["HOST"], "PGPORT": str(settings["PORT"]), "PGUSER": settings["USER"]}
+    subprocess.run([pg_tool(tool), *arguments], check=True, env=env)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Measurements
+
+
+def _fetch(sql: str, params: list[Any]) -> list[Any]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _ok(response: Any) -> Any:
+    assert response.status_code == 200, (response.status_code, response.content[:500])
+    return response
+
+
+def reads(args: argparse.Namespace, api: Client, web: Client | None, salesperson: str) -> list[dict[str, Any]]:
+    """(a) statistics and (b) list: app vs hand-written SQL, interleaved, medians."""
+    E, O = OpportunityEntry, Opportunity  # noqa: E741
+    stage_sql = [
+        f"SELECT {_c(E, 'sales_cycle_stage')}, COUNT(*), SUM({_c(E, 'estimated_value')}), "
+        f"SUM({_c(E, 'calculated_current_value')}) FROM {_t(E)} WHERE {_c(E, 'active')} "
+        f"AND {_c(E, 'sales_cycle')} = %s AND {_c(E, 'action_taken')} NOT IN ('won', 'lost') "
+        f"GROUP BY {_c(E, 'sales_cycle_stage')}",
+        f"SELECT {_c(E, 'sales_cycle_stage')}, COUNT(*), SUM({_c(E, 'days_open')}) FROM {_t(E)} "
+        f"WHERE NOT {_c(E, 'active')} AND {_c(E, 'sales_cycle')} = %s GROUP BY {_c(E, 'sales_cycle_stage')}",
+        f"SELECT {_c(SalesCycleStage, 'stage')}, {_c(SalesCycleStage, 'description')} FROM {_t(SalesCycleStage)} "
+        f"WHERE {_c(SalesCycleStage, 'sales_cycle')} = %s ORDER BY 1",
+    ]
+
+    def cycle_sql() -> None:
+        for sql in stage_sql:
+            _fetch(sql, [CYCLE])
+
+    salesperson_sql = (
+        f"SELECT COUNT(*), SUM({_c(E, 'estimated_value')}), SUM({_c(E, 'calculated_current_value')}) "
+        f"FROM {_t(E)} WHERE {_c(E, 'active')} AND {_c(E, 'salesperson')} = %s"
+    )
+    S, C, I = Salesperson, Contact, Interaction  # noqa: E741
+    select = (
+        f"SELECT o.*, c.{_c(C, 'name')}, cc.{_c(C, 'name')}, s.{_c(S, 'name')}, "
+        f"(SELECT COUNT(*) FROM {_t(I)} i WHERE i.{_c(I, 'opportunity')} = o.{_c(O, 'no')} "
+        f"AND NOT i.{_c(I, 'canceled')} AND NOT i.{_c(I, 'postponed')}) "
+        f"FROM {_t(O)} o LEFT JOIN {_t(C)} c ON c.{_c(C, 'no')} = o.{_c(O, 'contact')} "
+        f"LEFT JOIN {_t(C)} cc ON cc.{_c(C, 'no')} = o.{_c(O, 'contact_company')} "
+        f"LEFT JOIN {_t(S)} s ON s.{_c(S, 'code')} = o.{_c(O, 'salesperson')} "
+        f"WHERE o.{_c(O, 'salesperson')} = %s "
+    )
+    list_sql = select + f"ORDER BY o.{_c(O, 'estimated_closing_date')} ASC NULLS FIRST, o.{_c(O, 'no')} LIMIT 51"
+    count_sql = f"SELECT COUNT(*) FROM {_t(O)} WHERE {_c(O, 'salesperson')} = %s"
+    web_sql = select + f"ORDER BY o.{_c(O, 'estimated_closing_date')}, o.{_c(O, 'no')} LIMIT 51"
+    caption_sql = f"SELECT * FROM {_t(S)} WHERE {_c(S, 'code')} = %s"
+
+    def list_ref() -> None:
+        _fetch(count_sql, [salesperson])
+        rows = _fetch(list_sql, [salesperson])
+        assert len(rows) == 51 or len(rows) < 51
+
+    def web_ref() -> None:
+        _fetch(caption_sql, [salesperson])
+        _fetch(web_sql, [salesperson])
+
+    api_list = f"/api/v1/opportunities?salesperson_code={salesperson}&ordering=estimated_closing_date&limit=50"
+    cases: list[tuple[str, Callable[[], Any], Callable[[], Any], str]] = [
+        (
+            "cycle + stage statistics (API)",
+            lambda: _ok(api.get(f"/api/v1/sales-cycles/{CYCLE}/statistics")),
+            cycle_sql,
+            "≤ 1.5×",
+        ),
+        (
+            "salesperson statistics (API)",
+            lambda: _ok(api.get(f"/api/v1/salespeople/{salesperson}/statistics")),
+            lambda: _fetch(salesperson_sql, [salesperson]),
+            "≤ 1.5×",
+        ),
+        ("opportunity list, first page (API)", lambda: _ok(api.get(api_list)), list_ref, "≤ 1.5×"),
+    ]
+    if web is not None:
+        cases.append(
+            (
+                "opportunity list, first page (HTML)",
+                lambda: _ok(web.get(f"/opportunities/?salesperson={salesperson}&sort=estimated_closing_date")),
+                web_ref,
+                "≤ 1.5×",
+            )
+        )
+    if web is not None and _status(web, f"/opportunities/statistics/cycles/{CYCLE}/") == 200:
+        cases.append(
+            (
+                "stage statistics page (HTML)",
+                lambda: _ok(web.get(f"/opportunities/statistics/cycles/{CYCLE}/")),
+                cycle_sql,
+                "≤ 1.5×",
+            )
+        )
+    out = []
+    for name, app, sql, target in cases:
+        app_samples, sql_samples = interleaved([app, sql], runs=args.runs, warmup=args.warmup)
+        app_ms, sql_ms = median_ms(app_samples), median_ms(sql_samples)
+        out.append({"name": name, "app_ms": app_ms, "sql_ms": sql_ms, "ratio": app_ms / sql_ms, "target": target})
+        print(f"    {name}: app {app_ms:.2f} ms, SQL {sql_ms:.2f} ms ({app_ms / sql_ms:.2f}×)", flush=True)
+    return out
+
+
+def _status(client: Client, url: str) -> int:
+    try:
+        return int(client.get(url).status_code)
+    except Exception:  # a page being built by someone else may not work yet: leave it out
+        return 0
+
+
+def writes(args: argparse.Namespace, api: Client) -> tuple[float, float]:
+    """(c) Next and Lost-close through the API on distinct open opportunities; median requests/s of 5 rounds."""
+    n = args.writes
+    movable = list(
+        Opportunity.objects.filter(
+            sales_cycle_id=CYCLE, status="in_progress", current_sales_cycle_stage__lt=6
+        ).values_list("no", flat=True)[: n * 2]
+    )
+    to_update, to_close = movable[:n], movable[n : 2 * n]
+    assert len(to_close) == n, "not enough open opportunities for the write benchmark"
+
+    def rounds(nos: list[str], request: Callable[[str], Any]) -> float:
+        per_round = max(1, len(nos) // 5) if len(nos) >= 5 else len(nos)
+        rates = []
+        for start in range(0, len(nos), per_round):
+            chunk = nos[start : start + per_round]
+            started = time.perf_counter()
+            for no in chunk:
+                request(no)
+            rates.append(len(chunk) / (time.perf_counter() - started))
+        return sorted(rates)[len(rates) // 2]
+
+    update = rounds(
+        to_update,
+        lambda no: _ok(
+            api.post(f"/api/v1/opportunities/{no}/update", {"action_type": "next"}, content_type="application/json")
+        ),
+    )
+    close = rounds(
+        to_close,
+        lambda no: _ok(
+            api.post(
+                f"/api/v1/opportunities/{no}/close",
+                {"outcome": "lost", "close_opportunity_code": "PRICE_L"},
+                content_type="application/json",
+            )
+        ),
+    )
+    print(f"    update (Next) {update:.0f} req/s, close {close:.0f} req/s", flush=True)
+    return update, close
+
+
+def delete_cutoff() -> tuple[str, int]:
+    """The date closed up to which about min(100,000, 60 % of the closed) opportunities are deleted."""
+    closed = Opportunity.objects.filter(closed=True).count()
+    wanted = max(1, min(DELETE_TARGET, int(closed * 0.6)))
+    cutoff = (
+        Opportunity.objects.filter(closed=True)
+        .order_by("date_closed")
+        .values_list("date_closed", flat=True)[wanted - 1]
+    )
+    assert cutoff is not None
+    return cutoff.isoformat(), wanted
+
+
+def delete_sql(cutoff: str) -> None:
+    """What the batch job does, by hand: unlink tasks and interactions, delete comments, entries, opportunities."""
+    O, T, I, K, E = Opportunity, Task, Interaction, OpportunityComment, OpportunityEntry  # noqa: E741
+    selected = f"SELECT {_c(O, 'no')} FROM {_t(O)} WHERE {_c(O, 'closed')} AND {_c(O, 'date_closed')} <= %s"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_t(T)} SET {_c(T, 'opportunity_no')} = '', {_c(T, 'opportunity_entry_no')} = 0 "
+            f"WHERE {_c(T, 'opportunity_no')} IN ({selected})",
+            [cutoff],
+        )
+        cursor.execute(
+            f"UPDATE {_t(I)} SET {_c(I, 'opportunity')} = NULL WHERE {_c(I, 'opportunity')} IN ({selected})",
+            [cutoff],
+        )
+        cursor.execute(f"DELETE FROM {_t(K)} WHERE {_c(K, 'opportunity')} IN ({selected})", [cutoff])
+        cursor.execute(f"DELETE FROM {_t(E)} WHERE {_c(E, 'opportunity')} IN ({selected})", [cutoff])
+        cursor.execute(
+            f"DELETE FROM {_t(O)} WHERE {_c(O, 'closed')} AND {_c(O, 'date_closed')} <= %s",
+            [cutoff],
+        )
+
+
+def deletes(pristine: str, cutoff: str, runs: int) -> dict[str, Any]:
+    """(d) the service vs hand-written statements, each on its own fresh copy, ``runs`` times; medians."""
+    service_samples, sql_samples = [], []
+    counts: dict[str, int] = {}
+    for _run in range(runs):
+        with scratch(pristine, _copy_name(pristine, "del_a")):
+            started = time.perf_counter()
+            result = services.delete_closed_opportunities(date_closed_to=cutoff)
+            service_samples.append(time.perf_counter() - started)
+            counts = {"opportunities": result.deleted_opportunities, "entries": result.deleted_entries}
+        with scratch(pristine, _copy_name(pristine, "del_b")):
+            before = Opportunity.objects.count()
+            started = time.perf_counter()
+            delete_sql(cutoff)
+            sql_samples.append(time.perf_counter() - started)
+            assert before - Opportunity.objects.count() == counts["opportunities"]
+    out = {**counts, "service_ms": median_ms(service_samples), "sql_ms": median_ms(sql_samples), "runs": runs}
+    print(
+        f"    delete {counts['opportunities']} opportunities: service {out['service_ms']:.0f} ms, "
+        f"SQL {out['sql_ms']:.0f} ms",
+        flush=True,
+    )
+    return out
+
+
+def _copy_name(pristine: str, suffix: str) -> str:
+    if is_pg():
+        return f"{pristine}_{suffix}"
+    return str(Path(pristine).with_name(f"work-{Path(pristine).stem}-{suffix}.sqlite3"))
+
+
+def maven(args: argparse.Namespace, runs: int = 3) -> float:
+    """(e) import-maven into a fresh, migrated database; median seconds."""
+    template = fresh(_scratch_name(args, "maven_template"))
+    samples = []
+    for _run in range(runs):
+        with scratch(template, _scratch_name(args, "maven")):
+            started = time.perf_counter()
+            call_command("import_maven", str(MAVEN_DIR), "--no-progress", stdout=StringIO())
+            samples.append(time.perf_counter() - started)
+    drop(template)
+    seconds = sorted(samples)[len(samples) // 2]
+    print(f"    import-maven: {seconds:.1f} s (runs {[round(s, 1) for s in samples]})", flush=True)
+    return seconds
+
+
+def _scratch_name(args: argparse.Namespace, name: str) -> str:
+    return name if is_pg() else str(args.data_dir / f"work-{name}.sqlite3")
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    versions: dict[str, Any] = {"database": args.leg}
+    import sqlite3
+
+    versions["sqlite_version"] = sqlite3.sqlite_version
+    if is_pg():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            versions["server_version"] = cursor.fetchone()[0]
+    result: dict[str, Any] = {**versions, "sizes": {}}
+    for size in args.sizes:
+        print(f"==> {args.leg} {size:,} opportunities", flush=True)
+        started = time.monotonic()
+        pristine, meta = dataset(args, size)
+        built = time.monotonic() - started
+        generated = meta["generate_s"] if built > meta["generate_s"] * 0.5 else None
+        print(f"    dataset ready in {built:.0f} s", flush=True)
+        with scratch(pristine, _copy_name(pristine, "work")):
+            salesperson = (
+                Opportunity.objects.filter(salesperson__code__startswith=f"G{args.seed}-")
+                .order_by("salesperson_id")
+                .values_list("salesperson_id", flat=True)
+                .first()
+            )
+            assert salesperson is not None
+            api = Client(headers={"authorization": f"Bearer {meta['token']}"})
+            web = Client()
+            web.force_login(get_user_model().objects.get(username="bench"))
+            web_ok = _status(web, f"/opportunities/?salesperson={salesperson}") == 200
+            measured = reads(args, api, web if web_ok else None, salesperson)
+            update_rps, close_rps = writes(args, api)
+        use(pristine)
+        cutoff, _wanted = delete_cutoff()
+        deleted = deletes(pristine, cutoff, runs=1 if size >= 1_000_000 or args.runs <= 3 else 3)
+        list_ms = next(m["app_ms"] for m in measured if m["name"].startswith("opportunity list, first page (API)"))
+        result["sizes"][str(size)] = {
+            "reads": measured,
+            "update_rps": update_rps,
+            "close_rps": close_rps,
+            "delete": deleted,
+            "list_ms": list_ms,
+            "generate_s": generated,
+        }
+    result["maven_s"] = None if args.no_maven else maven(args)
+    use(ORIGINAL_NAME)
+    return result
