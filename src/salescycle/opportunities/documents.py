@@ -22,12 +22,28 @@ class DocumentLookup(Protocol):
         """The document's amount excluding VAT in LCY, or None when it does not exist."""
         ...
 
+    def set_quote_opportunity(self, quote_no: str, opportunity_no: str) -> None:
+        """Set (or, with ``opportunity_no=""``, clear) the Opportunity No. of sales quote ``quote_no`` if it exists
+        (spec §4.10.1: the previous quote loses the link, the new one gets it)."""
+        ...
+
+    def set_quote_contact(self, quote_no: str, contact_no: str) -> None:
+        """Make ``contact_no`` the sell-to contact of sales quote ``quote_no`` if it exists and differs
+        (spec §4.3.1: the linked quote follows the opportunity's contact)."""
+        ...
+
 
 class _NoDocuments:
     def exists(self, document_type: str, no: str, *, contact_no: str | None = None) -> bool:
         return False
 
     def amount(self, document_type: str, no: str) -> Decimal | None:
+        return None
+
+    def set_quote_opportunity(self, quote_no: str, opportunity_no: str) -> None:
+        return None
+
+    def set_quote_contact(self, quote_no: str, contact_no: str) -> None:
         return None
 
 

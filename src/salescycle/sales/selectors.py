@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import F, Prefetch, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.core.errors import NotFound
@@ -82,3 +82,27 @@ class SalesDocumentLookup:
     def amount(self, document_type: str, no: str) -> Decimal | None:
         """The document's amount excluding VAT in LCY, or None when it does not exist."""
         return document_amount(document_type, no)
+
+    def set_quote_opportunity(self, quote_no: str, opportunity_no: str) -> None:
+        """Set or clear the Opportunity No. of sales quote ``quote_no`` (spec §4.10.1)."""
+        if quote_no:
+            SalesHeader.objects.filter(document_type=DocumentType.QUOTE, no=quote_no).exclude(
+                opportunity_no=opportunity_no
+            ).update(opportunity_no=opportunity_no, version=F("version") + 1)
+
+    def set_quote_contact(self, quote_no: str, contact_no: str) -> None:
+        """The linked quote follows the opportunity's new contact, and its customer with it (spec §4.3.1)."""
+        if not quote_no:
+            return
+        from salescycle.contacts.models import Contact
+        from salescycle.sales.services import customer_of
+
+        contact = Contact.objects.filter(no=contact_no).first()
+        customer = customer_of(contact)
+        SalesHeader.objects.filter(document_type=DocumentType.QUOTE, no=quote_no).exclude(
+            sell_to_contact_id=contact_no
+        ).update(
+            sell_to_contact_id=contact_no,
+            sell_to_customer_id=customer.no if customer else None,
+            version=F("version") + 1,
+        )

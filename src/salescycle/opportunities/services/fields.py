@@ -177,6 +177,8 @@ def _change_contact(opportunity: Opportunity, new_no: str | None, update_tasks: 
         task_services.propagate_to_open_tasks(opportunity.no, "contact_id", old, contact.no)
     opportunity.contact = contact
     opportunity.contact_company_id = contact.company_id
+    if opportunity.sales_document_type == SalesDocumentType.QUOTE:
+        documents.lookup().set_quote_contact(opportunity.sales_document_no, contact.no)
     entries.update(contact_id=contact.no, contact_company_id=contact.company_id)
 
 
@@ -232,9 +234,11 @@ def _change_document(opportunity: Opportunity, document_type: str | None, docume
             _("Sales Document Type must be blank, quote or order."),
             fields={"sales_document_type": [str(_("Use quote or order."))]},
         )
+    previous_quote = opportunity.sales_document_no if opportunity.sales_document_type == SalesDocumentType.QUOTE else ""
     if not document_type or not document_no:
         opportunity.sales_document_type = SalesDocumentType.BLANK
         opportunity.sales_document_no = ""
+        documents.lookup().set_quote_opportunity(previous_quote, "")
         return
     other = (
         Opportunity.objects.filter(sales_document_type=document_type, sales_document_no=document_no)
@@ -258,6 +262,11 @@ def _change_document(opportunity: Opportunity, document_type: str | None, docume
         )
     opportunity.sales_document_type = document_type
     opportunity.sales_document_no = document_no
+    # The link is kept on both sides (spec §4.10.1): the previous quote loses it, a new quote gets it.
+    if previous_quote and previous_quote != document_no:
+        documents.lookup().set_quote_opportunity(previous_quote, "")
+    if document_type == SalesDocumentType.QUOTE:
+        documents.lookup().set_quote_opportunity(document_no, opportunity.no)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -72,6 +72,7 @@ class FakeDocuments:
 
     def __init__(self) -> None:
         self.documents: dict[tuple[str, str], tuple[str, Decimal]] = {}
+        self.quote_links: dict[str, str] = {}
 
     def add(self, document_type: str, no: str, *, contact_no: str, amount: str) -> None:
         self.documents[(document_type, no)] = (contact_no, D(amount))
@@ -83,6 +84,14 @@ class FakeDocuments:
     def amount(self, document_type: str, no: str) -> Decimal | None:
         found = self.documents.get((document_type, no))
         return found[1] if found else None
+
+    def set_quote_opportunity(self, quote_no: str, opportunity_no: str) -> None:
+        self.quote_links[quote_no] = opportunity_no
+
+    def set_quote_contact(self, quote_no: str, contact_no: str) -> None:
+        found = self.documents.get(("quote", quote_no))
+        if found is not None:
+            self.documents[("quote", quote_no)] = (contact_no, found[1])
 
 
 @pytest.fixture
