@@ -10,8 +10,9 @@ from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment
 from salescycle.contacts.services import normalize_key
 from salescycle.core.numbering import next_no
 from salescycle.core.records import create_record, lock, require, update_record
-from salescycle.core.workdate import get_work_date, today
+from salescycle.core.workdate import get_work_date
 from salescycle.tasks.models import Task, TaskStatus
+from salescycle.tasks.services import closing_changes
 
 _REFERENCES = {
     "salesperson_code": ("salesperson", Salesperson, "salesperson.not_found"),
@@ -42,35 +43,19 @@ def _resolve(data: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _closing(obj_closed: bool, values: dict[str, Any]) -> None:
-    # A completed task is closed (BC To-do: Status Completed closes it); closing stamps the system date.
-    status = values.get("status")
-    canceled = values.get("canceled")
-    if status == TaskStatus.COMPLETED or canceled:
-        values["closed"] = True
-        if not obj_closed:
-            values["date_closed"] = today()
-    elif status is not None and status != TaskStatus.COMPLETED and canceled is not True:
-        values["closed"] = False
-        values["date_closed"] = None
-
-
 @transaction.atomic
 def create_task(*, by: Any = None, no: str | None = None, **data: Any) -> Task:
     """Create a task; ``no`` from the ``task`` series, ``date`` defaults to the WorkDate."""
     key = normalize_key(no) or next_no("task", exists=lambda n: Task.objects.filter(no=n).exists())
     values = _resolve(data)
     values["date"] = values.get("date") or get_work_date(by)
-    _closing(False, values)
+    values = closing_changes(closed=False, status=TaskStatus.NOT_STARTED, canceled=False, changes=values)
     return create_record(Task, {"no": key, **values})
 
 
 @transaction.atomic
 def update_task(no: str, *, by: Any = None, expected_version: int | None = None, **changes: Any) -> Task:
-    """Change a task; status Completed or canceled closes it (date closed = today), reopening clears that."""
+    """Change a task; closing and reopening follow spec §2.8 (``tasks.services.closing_changes``)."""
     task = lock(Task, normalize_key(no), expected_version=expected_version)
-    values = _resolve(changes)
-    if "canceled" in values and not values["canceled"] and "status" not in values:
-        values["status"] = task.status
-    _closing(task.closed, values)
+    values = closing_changes(closed=task.closed, status=task.status, canceled=task.canceled, changes=_resolve(changes))
     return update_record(task, values)
