@@ -8,9 +8,10 @@ from typing import Any
 
 from django.db import transaction
 
-from salescycle.contacts.models import Campaign, Salesperson, Segment
+from salescycle.contacts import services
+from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment
 from salescycle.contacts.services import normalize_key, replace_segment_lines
-from salescycle.core.records import create_record, delete_record, lock, require, update_record
+from salescycle.core.records import create_record, delete_record, in_use, lock, require, update_record
 
 
 def resolve_references(data: dict[str, Any]) -> dict[str, Any]:
@@ -82,54 +83,27 @@ def update_segment(
 def delete_segment(no: str, *, by: Any = None, expected_version: int | None = None) -> None:
     """Delete a segment with its lines; ``conflict.in_use`` while opportunities or tasks refer to it (D17)."""
     segment = lock(Segment, normalize_key(no), expected_version=expected_version)
-    from salescycle.core.records import in_use
-
     if segment.opportunities.exists() or segment.tasks.exists():
         raise in_use(segment)
     segment.lines.all().delete()
     delete_record(segment)
 
 
-@transaction.atomic
-def create_contact(*, by: Any = None, no: str | None = None, **data: Any) -> Any:
-    """:func:`salescycle.contacts.services.create_contact` with the API's ``salesperson_code``. A company refers to
-    itself, which model validation cannot check before the row exists, so companies are validated without that
-    reference (the check constraint still holds). Errors: ``invalid_input``, ``conflict.exists``."""
-    from salescycle.contacts import services
-    from salescycle.contacts.models import Contact, ContactType
-    from salescycle.core.errors import Conflict
-    from salescycle.core.numbering import next_no
-    from salescycle.core.records import full_clean
-
-    values = resolve_references(data)
-    if values.get("type", ContactType.COMPANY) != ContactType.COMPANY:
-        return services.create_contact(by=by, no=no, **values)
-    values.pop("company_no", None)
-    key = normalize_key(no) or next_no("contact", exists=lambda n: Contact.objects.filter(no=n).exists())
-    if Contact.objects.filter(no=key).exists():
-        raise Conflict("conflict.exists", "Contact %(no)s already exists.", params={"no": key})
-    contact = Contact(no=key, company_id=key, **values)
-    full_clean(contact, exclude=["company"])
-    contact.save(force_insert=True)
-    return contact
+def create_contact(*, by: Any = None, **data: Any) -> Contact:
+    """:func:`salescycle.contacts.services.create_contact` with the API's ``salesperson_code``."""
+    return services.create_contact(by=by, **resolve_references(data))
 
 
-def update_contact(no: str, *, by: Any = None, expected_version: int | None = None, **changes: Any) -> Any:
+def update_contact(no: str, *, by: Any = None, expected_version: int | None = None, **changes: Any) -> Contact:
     """:func:`salescycle.contacts.services.update_contact` with the API's ``salesperson_code``."""
-    from salescycle.contacts import services
-
     return services.update_contact(no, by=by, expected_version=expected_version, **resolve_references(changes))
 
 
 def create_campaign(*, by: Any = None, **data: Any) -> Campaign:
     """:func:`salescycle.contacts.services.create_campaign` with the API's ``salesperson_code``."""
-    from salescycle.contacts import services
-
     return services.create_campaign(by=by, **resolve_references(data))
 
 
 def create_segment(*, by: Any = None, **data: Any) -> Segment:
     """:func:`salescycle.contacts.services.create_segment` with the API's reference names."""
-    from salescycle.contacts import services
-
     return services.create_segment(by=by, **resolve_references(data))
