@@ -324,6 +324,39 @@ def test_list_pages_with_a_stable_cursor_in_every_ordering(api, people) -> None:
     assert values == ["500", "300", "200", "100", "100"]
 
 
+def walk(api, ordering: str, limit: int) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        page = api.get(f"/opportunities?limit={limit}&ordering={ordering}" + (f"&cursor={cursor}" if cursor else ""))
+        assert page.status_code == 200, page.content
+        items += page.json()["items"]
+        cursor = page.json()["next"]
+        if not cursor:
+            return items
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3])
+def test_paging_by_estimated_closing_date_keeps_not_started_opportunities_whose_date_is_null(
+    api, people, limit
+) -> None:
+    # Not Started opportunities have no Estimated Closing Date; NULL is the smallest value on every database
+    # (PostgreSQL would put it last ascending, SQLite first).
+    dated = [create(api, estimated_closing_date=day)["no"] for day in ["2026-03-01", "2026-02-01", "2026-03-01"]]
+    undated = [create(api, activate_first_stage=False)["no"] for _ in range(3)]
+    dated.append(create(api, estimated_closing_date="2026-01-15")["no"])
+    by_date = {"2026-03-01": [dated[0], dated[2]], "2026-02-01": [dated[1]], "2026-01-15": [dated[3]]}
+
+    ascending = walk(api, "estimated_closing_date", limit)
+    descending = walk(api, "-estimated_closing_date", limit)
+
+    expected = [*undated, *by_date["2026-01-15"], *by_date["2026-02-01"], *by_date["2026-03-01"]]
+    assert [item["no"] for item in ascending] == expected
+    assert [item["estimated_closing_date"] for item in ascending[:3]] == [None, None, None]
+    expected_descending = [*by_date["2026-03-01"], *by_date["2026-02-01"], *by_date["2026-01-15"], *undated]
+    assert [item["no"] for item in descending] == expected_descending
+
+
 def test_segment_create_opportunities(api, people) -> None:
     segment = api.post("/segments", {"no": "SEG1", "lines": [{"contact_no": "P1"}, {"contact_no": "C1"}]})
     assert segment.status_code == 201

@@ -1,22 +1,29 @@
-"""Cursor (keyset) pagination of API lists (spec api.md "Lists"): ``{"items", "count", "next"}``.
+"""Keyset (cursor) pagination: the API's lists (spec api.md "Lists": ``{"items", "count", "next"}``) and the web
+app's opportunity list and board columns.
 
 The cursor is an opaque URL-safe base64 of the last row's ordering values and primary key. The next page is the rows
 strictly after that key in the list's order (``WHERE (key, pk) > (…)``, spelled with ``Q`` objects), so pages stay
-stable while rows are inserted and every page costs the same two queries (count + page) whatever its position.
-NULLs sort as the smallest value in both directions.
+stable while rows are inserted and every page costs the same queries whatever its position.
+
+Where NULLs go (a nullable column such as an opportunity's Estimated Closing Date, NULL while Not Started) is the
+keyset's :class:`Nulls` policy: ``SMALLEST`` (the API: first ascending, last descending, on every database) or
+``DATABASE`` (the web screens: where the database puts them without a NULLS clause — last ascending on PostgreSQL,
+first on SQLite — so that each ordering is a plain scan of its index). Either way the cursor condition follows the
+order, so no row is lost or repeated.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import enum
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -26,23 +33,47 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 
 
+class Nulls(enum.Enum):
+    """Where NULLs sort in a keyset's order."""
+
+    SMALLEST = "smallest"  # first ascending, last descending, on every database
+    DATABASE = "database"  # the database's own place: largest on PostgreSQL, smallest on SQLite
+
+
 @dataclass(frozen=True)
 class OrderKey:
-    """One column of a list's order: the model field name and whether it is descending."""
+    """One column of a list's order: the model field, whether it is descending and whether it can be NULL."""
 
     field: str
     descending: bool = False
+    nullable: bool = False
 
-    @classmethod
-    def parse(cls, text: str) -> OrderKey:
-        """``"-name"`` → descending ``name``."""
-        return cls(text.lstrip("-"), text.startswith("-"))
+    def expression(self, nulls_largest: bool) -> Any:
+        """The ORDER BY term; nullable columns name where their NULLs go."""
+        column = F(self.field)
+        if not self.nullable:
+            return column.desc() if self.descending else column.asc()
+        nulls_first = self.descending == nulls_largest
+        order = column.desc if self.descending else column.asc
+        return order(nulls_first=True) if nulls_first else order(nulls_last=True)
 
-    def expression(self) -> Any:
-        # NULL is the smallest value: first when ascending, last when descending, on every database.
-        if self.descending:
-            return F(self.field).desc(nulls_last=True)
-        return F(self.field).asc(nulls_first=True)
+    def after(self, value: Any, rest: Q | None, nulls_largest: bool) -> Q:
+        """Rows after ``value`` on this column, or equal to it and satisfying ``rest`` (the condition on the
+        following columns; None for the last, unique column)."""
+        name = self.field
+        nulls_first = self.descending == nulls_largest  # do NULLs come before the values in this traversal?
+        if value is None:
+            same = Q(**{f"{name}__isnull": True}) & rest if rest is not None else Q(pk__in=[])
+            return same | Q(**{f"{name}__isnull": False}) if nulls_first else same
+        gt, ge = ("lt", "lte") if self.descending else ("gt", "gte")
+        if rest is None:
+            condition = Q(**{f"{name}__{gt}": value})
+        else:
+            # The redundant bound (>= value) lets the database seek in its index instead of filtering from the start.
+            condition = Q(**{f"{name}__{ge}": value}) & (Q(**{f"{name}__{gt}": value}) | rest)
+        if self.nullable and not nulls_first:
+            condition |= Q(**{f"{name}__isnull": True})
+        return condition
 
 
 def _invalid_cursor() -> InvalidInput:
@@ -51,46 +82,91 @@ def _invalid_cursor() -> InvalidInput:
     )
 
 
-def _encode(values: list[Any]) -> str:
-    raw = json.dumps([None if v is None else str(v) for v in values], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+@dataclass(frozen=True)
+class Keyset:
+    """A list's order for keyset paging: its columns, the last one unique (the primary key)."""
 
+    model: type[models.Model]
+    keys: tuple[OrderKey, ...]
+    nulls: Nulls = Nulls.SMALLEST
 
-def _decode(cursor: str, fields: list[models.Field[Any, Any]]) -> list[Any]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        raw = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode())
-    except (ValueError, UnicodeError, binascii.Error):
-        raise _invalid_cursor() from None
-    if not isinstance(raw, list) or len(raw) != len(fields):
-        raise _invalid_cursor()
-    values = []
-    for field, value in zip(fields, raw, strict=True):
-        if value is not None and not isinstance(value, str):
-            raise _invalid_cursor()
+    @classmethod
+    def of(cls, model: type[models.Model], ordering: Sequence[str], *, nulls: Nulls = Nulls.SMALLEST) -> Keyset:
+        """The keyset of ``ordering`` (model field names, ``-`` for descending); the primary key is added as the
+        last, ascending tie-breaker unless ``ordering`` names it."""
+        pk = model._meta.pk
+        assert pk is not None
+        names = [text.lstrip("-") for text in ordering]
+        if pk.name not in names:
+            ordering = [*ordering, pk.name]
+        keys = []
+        for text in ordering:
+            name = text.lstrip("-")
+            keys.append(OrderKey(name, text.startswith("-"), bool(model._meta.get_field(name).null)))
+            if name == pk.name:
+                break  # nothing after a unique column changes the order
+        return cls(model, tuple(keys), nulls)
+
+    def _nulls_largest(self, queryset: models.QuerySet[Any]) -> bool:
+        return self.nulls is Nulls.DATABASE and connections[queryset.db].vendor == "postgresql"
+
+    def order(self, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+        """``queryset`` in this order."""
+        nulls_largest = self._nulls_largest(queryset)
+        return queryset.order_by(*[key.expression(nulls_largest) for key in self.keys])
+
+    def after(self, queryset: models.QuerySet[Any], cursor: str) -> models.QuerySet[Any]:
+        """The rows of ``queryset`` strictly after ``cursor``. Errors: 422 ``invalid_input`` for a cursor that does
+        not belong to this order."""
+        condition: Q | None = None
+        nulls_largest = self._nulls_largest(queryset)
+        for key, value in reversed(list(zip(self.keys, self.decode(cursor), strict=True))):
+            condition = key.after(value, condition, nulls_largest)
+        assert condition is not None
+        return queryset.filter(condition)
+
+    def page(self, queryset: models.QuerySet[Any], *, cursor: str | None, size: int) -> tuple[list[Any], str | None]:
+        """Up to ``size`` rows of ``queryset`` after ``cursor`` (from the start when None) in this order, and the
+        cursor of the next page (None on the last). One query. Errors: as :meth:`after`."""
+        page_qs = self.order(queryset)
+        if cursor:
+            page_qs = self.after(page_qs, cursor)
+        rows = list(page_qs[: size + 1])
+        if len(rows) <= size:
+            return rows, None
+        rows = rows[:size]
+        return rows, self.encode(rows[-1])
+
+    def _fields(self) -> list[models.Field[Any, Any]]:
+        return [self.model._meta.get_field(key.field) for key in self.keys]  # type: ignore[misc]
+
+    def encode(self, row: Any) -> str:
+        """The cursor of ``row``: its values of the keyset's columns."""
+        values = [getattr(row, field.attname) for field in self._fields()]
+        raw = json.dumps([None if v is None else str(v) for v in values], separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    def decode(self, cursor: str) -> list[Any]:
+        """The column values of ``cursor``. Errors: 422 ``invalid_input``."""
+        fields = self._fields()
         try:
-            values.append(None if value is None else field.to_python(value))
-        except (ValidationError, ValueError, TypeError):
+            padded = cursor + "=" * (-len(cursor) % 4)
+            raw = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode())
+        except (ValueError, UnicodeError, binascii.Error):
             raise _invalid_cursor() from None
-        if value is None and not field.null:
+        if not isinstance(raw, list) or len(raw) != len(fields):
             raise _invalid_cursor()
-    return values
-
-
-def _after(keys: Sequence[OrderKey], values: Sequence[Any]) -> Q:
-    """Rows strictly after ``values`` in the order ``keys`` (lexicographic keyset condition)."""
-    condition = Q(pk__in=[])
-    equal_so_far = Q()
-    for key, value in zip(keys, values, strict=True):
-        name = key.field
-        if key.descending:
-            beyond = Q(pk__in=[]) if value is None else Q(**{f"{name}__lt": value}) | Q(**{f"{name}__isnull": True})
-        else:
-            beyond = Q(**{f"{name}__isnull": False}) if value is None else Q(**{f"{name}__gt": value})
-        condition |= equal_so_far & beyond
-        equal = Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
-        equal_so_far &= equal
-    return condition
+        values = []
+        for field, value in zip(fields, raw, strict=True):
+            if value is not None and not isinstance(value, str):
+                raise _invalid_cursor()
+            if value is None and not field.null:
+                raise _invalid_cursor()
+            try:
+                values.append(None if value is None else field.to_python(value))
+            except (ValidationError, ValueError, TypeError):
+                raise _invalid_cursor() from None
+        return values
 
 
 def paginate(
@@ -102,8 +178,9 @@ def paginate(
     serialize: Callable[[Any], Any],
 ) -> dict[str, Any]:
     """One page of ``queryset`` in ``ordering`` (model field names, ``-`` for descending; the primary key is added
-    as the last tie-breaker) as ``{"items", "count", "next"}``. ``count`` is the size of the whole filtered list.
-    Errors: 422 ``invalid_input`` for a limit outside 1..500 or a cursor that does not belong to this order."""
+    as the last tie-breaker; NULLs are the smallest value) as ``{"items", "count", "next"}``. ``count`` is the size
+    of the whole filtered list. Two queries. Errors: 422 ``invalid_input`` for a limit outside 1..500 or a cursor
+    that does not belong to this order."""
     if limit < 1 or limit > MAX_LIMIT:
         raise InvalidInput(
             "invalid_input",
@@ -111,21 +188,7 @@ def paginate(
             fields={"limit": [str(_("Out of range."))]},
             params={"max": MAX_LIMIT},
         )
-    model = queryset.model
-    pk_name = model._meta.pk.name
-    keys = [OrderKey.parse(text) for text in ordering if text.lstrip("-") != pk_name]
-    pk_descending = any(text.lstrip("-") == pk_name and text.startswith("-") for text in ordering)
-    keys.append(OrderKey(pk_name, pk_descending))
-    fields = [model._meta.get_field(key.field) for key in keys]
+    keyset = Keyset.of(queryset.model, ordering)
     count = queryset.count()
-    page_qs = queryset.order_by(*[key.expression() for key in keys])
-    if cursor:
-        page_qs = page_qs.filter(_after(keys, _decode(cursor, fields)))
-    rows = list(page_qs[: limit + 1])
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = None
-    if has_more and rows:
-        last = rows[-1]
-        next_cursor = _encode([getattr(last, field.attname) for field in fields])
+    rows, next_cursor = keyset.page(queryset, cursor=cursor, size=limit)
     return {"items": [serialize(row) for row in rows], "count": count, "next": next_cursor}

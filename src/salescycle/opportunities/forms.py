@@ -5,21 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts.models import Salesperson
+from salescycle.core.models import NumberSeries
 from salescycle.core.views import LineForm, LineFormSet
 from salescycle.opportunities.engine import ActionType, UpdateOptions
 from salescycle.opportunities.models import (
     CloseOpportunityCode,
     CloseType,
+    MarketingSetup,
     Opportunity,
     OpportunityStatus,
     SalesCycle,
     SalesDocumentType,
 )
+from salescycle.opportunities.selectors import ListFilters
 from salescycle.opportunities.services import EDITABLE
-from salescycle.opportunities.web_selectors import ListFilters
 from salescycle.tasks.models import Priority
 
 
@@ -353,3 +357,37 @@ class CloseCodeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.instance._state.adding:
             self.fields["code"].disabled = True
+
+
+class MarketingSetupForm(forms.Form):
+    """Marketing Setup (spec §2.1, D20): the default sales cycle (an unblocked one), the Bus. Rel. Code for Customers
+    (shown; the setup service does not change it) and one prefix per number series."""
+
+    default_sales_cycle_code = forms.ChoiceField(label=capfirst(_("default sales cycle code")), required=False)
+    bus_rel_code_for_customers = forms.CharField(
+        label=capfirst(_("bus. rel. code for customers")), required=False, disabled=True
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, setup: MarketingSetup, series: list[NumberSeries], **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "default_sales_cycle_code": setup.default_sales_cycle_id or "",
+                "bus_rel_code_for_customers": setup.bus_rel_code_for_customers,
+                "version": setup.version,
+                **{f"prefix_{s.code}": s.prefix for s in series},
+            },
+        )
+        super().__init__(*args, **kwargs)
+        cycles = SalesCycle.objects.filter(Q(blocked=False) | Q(code=setup.default_sales_cycle_id or ""))
+        self.fields["default_sales_cycle_code"].choices = BLANK + [  # type: ignore[attr-defined]
+            (c.code, str(c)) for c in cycles.order_by("code")
+        ]
+        self.series = series
+        for s in series:
+            self.fields[f"prefix_{s.code}"] = forms.CharField(label=f"{s.code}: {_('prefix')}", max_length=10)
+
+    def number_series(self) -> dict[str, str]:
+        """Series code → prefix, as the setup service takes them."""
+        return {s.code: self.cleaned_data[f"prefix_{s.code}"] for s in self.series}

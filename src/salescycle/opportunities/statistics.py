@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Count, QuerySet, Sum
 
+from salescycle.contacts.models import Campaign, Contact, Salesperson
 from salescycle.contacts.services import normalize_key
 from salescycle.core.money import ZERO
 from salescycle.core.records import not_found
@@ -27,7 +28,7 @@ from salescycle.opportunities.models import (
     SalesCycle,
     SalesCycleStage,
 )
-from salescycle.opportunities.selectors import contact_filter
+from salescycle.opportunities.selectors.opportunities import contact_filter
 
 PLACES = Decimal("0.00001")
 
@@ -41,6 +42,7 @@ class StatisticsFilter:
     action_taken: str | None = None
     sales_cycle_code: str | None = None
     sales_cycle_stage: int | None = None
+    salesperson_code: str | None = None
 
     def apply(self, entries: QuerySet[OpportunityEntry]) -> QuerySet[OpportunityEntry]:
         """``entries`` narrowed by these filters."""
@@ -56,6 +58,8 @@ class StatisticsFilter:
             entries = entries.filter(sales_cycle_id=normalize_key(self.sales_cycle_code))
         if self.sales_cycle_stage is not None:
             entries = entries.filter(sales_cycle_stage=self.sales_cycle_stage)
+        if self.salesperson_code:
+            entries = entries.filter(salesperson_id=normalize_key(self.salesperson_code))
         return entries
 
 
@@ -85,11 +89,16 @@ class CycleStatistics(Figures):
 
 
 @dataclass(frozen=True)
-class SalespersonStatistics(Figures):
-    """A salesperson's active entries with averages (spec §5.5)."""
+class AveragedFigures(Figures):
+    """Figures with their averages per opportunity (the statistics lists of spec §5.5 and §5.6)."""
 
     avg_estimated_value: Decimal
     avg_calculated_current_value: Decimal
+
+
+@dataclass(frozen=True)
+class SalespersonStatistics(AveragedFigures):
+    """A salesperson's active entries with averages (spec §5.5)."""
 
 
 @dataclass(frozen=True)
@@ -105,36 +114,66 @@ class OpportunityStatistics:
     calculated_current_value: Decimal
 
 
+EMPTY = Figures(0, ZERO, ZERO)
+_SUMS = {"n": Count("pk"), "value": Sum("estimated_value"), "current": Sum("calculated_current_value")}
+A = TypeVar("A", bound=AveragedFigures)
+
+
 def _average(total: Decimal, count: int) -> Decimal:
     if not count:
         return ZERO
     return (Decimal(total) / count).quantize(PLACES)
 
 
+def _row_figures(row: dict[str, Any]) -> Figures:
+    return Figures(row["n"] or 0, row["value"] or ZERO, row["current"] or ZERO)
+
+
 def _figures(entries: QuerySet[OpportunityEntry]) -> Figures:
-    row = entries.aggregate(n=Count("pk"), value=Sum("estimated_value"), current=Sum("calculated_current_value"))
-    return Figures(row["n"], row["value"] or ZERO, row["current"] or ZERO)
+    return _row_figures(entries.aggregate(**_SUMS))
+
+
+def _grouped(entries: QuerySet[OpportunityEntry], field: str) -> dict[Any, Figures]:
+    """The figures of ``entries`` per value of ``field``, in one query."""
+    return {row[field]: _row_figures(row) for row in entries.order_by().values(field).annotate(**_SUMS)}
+
+
+def _averaged(figures: Figures, kind: type[A]) -> A:
+    return kind(
+        no_of_opportunities=figures.no_of_opportunities,
+        estimated_value=figures.estimated_value,
+        calculated_current_value=figures.calculated_current_value,
+        avg_estimated_value=_average(figures.estimated_value, figures.no_of_opportunities),
+        avg_calculated_current_value=_average(figures.calculated_current_value, figures.no_of_opportunities),
+    )
 
 
 def _active(filters: StatisticsFilter | None) -> QuerySet[OpportunityEntry]:
     return (filters or StatisticsFilter()).apply(OpportunityEntry.objects.active())
 
 
+def _dated(filters: StatisticsFilter | None) -> StatisticsFilter:
+    """The filters cycle and stage figures take: the Estimated Close Date range only."""
+    filters = filters or StatisticsFilter()
+    return StatisticsFilter(filters.estimated_close_date_from, filters.estimated_close_date_to)
+
+
+def stage_figures(code: str, filters: StatisticsFilter | None = None) -> dict[int, Figures]:
+    """Open opportunities of sales cycle ``code`` per stage number (stages without any are absent), narrowed by
+    ``filters``: the columns of the pipeline board and of :func:`cycle_statistics`. One query. Implements spec
+    §5.3 (D16)."""
+    entries = OpportunityEntry.objects.open().filter(sales_cycle_id=normalize_key(code))
+    return _grouped((filters or StatisticsFilter()).apply(entries), "sales_cycle_stage")
+
+
 def cycle_statistics(code: str, filters: StatisticsFilter | None = None) -> CycleStatistics:
     """Open opportunities of sales cycle ``code`` in total and per stage, and per stage the average Days Open of its
-    inactive entries. Errors: 404 ``not_found``. Implements spec §5.3 (D16). Three queries."""
+    inactive entries. Errors: 404 ``not_found``. Implements spec §5.3 (D16). Four queries."""
     key = normalize_key(code)
     if not SalesCycle.objects.filter(code=key).exists():
         raise not_found(SalesCycle, key)
-    filters = filters or StatisticsFilter()
-    dated = StatisticsFilter(filters.estimated_close_date_from, filters.estimated_close_date_to)
-    open_entries = dated.apply(OpportunityEntry.objects.open().filter(sales_cycle_id=key))
-    per_stage: dict[int, dict[str, Any]] = {
-        row["sales_cycle_stage"]: dict(row)
-        for row in open_entries.order_by()
-        .values("sales_cycle_stage")
-        .annotate(n=Count("pk"), value=Sum("estimated_value"), current=Sum("calculated_current_value"))
-    }
+    dated = _dated(filters)
+    per_stage = stage_figures(key, dated)
     inactive: dict[int, dict[str, Any]] = {
         row["sales_cycle_stage"]: dict(row)
         for row in dated.apply(OpportunityEntry.objects.filter(sales_cycle_id=key, active=False))
@@ -144,49 +183,57 @@ def cycle_statistics(code: str, filters: StatisticsFilter | None = None) -> Cycl
     }
     stages = []
     for stage in SalesCycleStage.objects.filter(sales_cycle_id=key).order_by("stage"):
-        row: dict[str, Any] = per_stage.get(stage.stage, {})
+        figures = per_stage.get(stage.stage, EMPTY)
         days: dict[str, Any] = inactive.get(stage.stage, {})
         stages.append(
             StageStatistics(
-                no_of_opportunities=row.get("n", 0),
-                estimated_value=row.get("value") or ZERO,
-                calculated_current_value=row.get("current") or ZERO,
+                no_of_opportunities=figures.no_of_opportunities,
+                estimated_value=figures.estimated_value,
+                calculated_current_value=figures.calculated_current_value,
                 stage=stage.stage,
                 description=stage.description,
                 average_no_of_days=_average(Decimal(days.get("days") or 0), days.get("n", 0)),
             )
         )
     return CycleStatistics(
-        no_of_opportunities=sum(row["n"] for row in per_stage.values()),
-        estimated_value=sum((row["value"] or ZERO for row in per_stage.values()), ZERO),
-        calculated_current_value=sum((row["current"] or ZERO for row in per_stage.values()), ZERO),
+        no_of_opportunities=sum(f.no_of_opportunities for f in per_stage.values()),
+        estimated_value=sum((f.estimated_value for f in per_stage.values()), ZERO),
+        calculated_current_value=sum((f.calculated_current_value for f in per_stage.values()), ZERO),
         stages=tuple(stages),
     )
+
+
+def sales_cycles_statistics(filters: StatisticsFilter | None = None) -> tuple[tuple[SalesCycle, Figures], ...]:
+    """Every sales cycle by code with its open opportunities (the Estimated Close Date range of ``filters``
+    applies). Two queries. Implements spec §5.3 (D16)."""
+    per_cycle = _grouped(_dated(filters).apply(OpportunityEntry.objects.open()), "sales_cycle_id")
+    return tuple((cycle, per_cycle.get(cycle.code, EMPTY)) for cycle in SalesCycle.objects.order_by("code"))
 
 
 def salesperson_statistics(code: str, filters: StatisticsFilter | None = None) -> SalespersonStatistics:
     """The salesperson's active entries (Won/Lost included unless filtered): count, sums and averages.
     Errors: 404 ``not_found``. Implements spec §5.5 (D16)."""
-    from salescycle.contacts.models import Salesperson
-
     key = normalize_key(code)
     if not Salesperson.objects.filter(code=key).exists():
         raise not_found(Salesperson, key)
-    figures = _figures(_active(filters).filter(salesperson_id=key))
-    return SalespersonStatistics(
-        no_of_opportunities=figures.no_of_opportunities,
-        estimated_value=figures.estimated_value,
-        calculated_current_value=figures.calculated_current_value,
-        avg_estimated_value=_average(figures.estimated_value, figures.no_of_opportunities),
-        avg_calculated_current_value=_average(figures.calculated_current_value, figures.no_of_opportunities),
+    return _averaged(_figures(_active(filters).filter(salesperson_id=key)), SalespersonStatistics)
+
+
+def salespeople_statistics(
+    filters: StatisticsFilter | None = None,
+) -> tuple[tuple[Salesperson, SalespersonStatistics], ...]:
+    """Every salesperson by code with the figures of :func:`salesperson_statistics`. Two queries. Implements spec
+    §5.5 (D16)."""
+    per_salesperson = _grouped(_active(filters), "salesperson_id")
+    return tuple(
+        (salesperson, _averaged(per_salesperson.get(salesperson.code, EMPTY), SalespersonStatistics))
+        for salesperson in Salesperson.objects.order_by("code")
     )
 
 
 def contact_statistics(no: str, filters: StatisticsFilter | None = None) -> Figures:
     """Active entries of the contact — a person's own, a company's for all its contacts. Errors: 404
     ``not_found``. Implements spec §5.4 (D16)."""
-    from salescycle.contacts.models import Contact
-
     key = normalize_key(no)
     if not Contact.objects.filter(no=key).exists():
         raise not_found(Contact, key)
@@ -195,12 +242,20 @@ def contact_statistics(no: str, filters: StatisticsFilter | None = None) -> Figu
 
 def campaign_statistics(no: str, filters: StatisticsFilter | None = None) -> Figures:
     """Active entries with the campaign. Errors: 404 ``not_found``. Implements spec §5.6 (D16)."""
-    from salescycle.contacts.models import Campaign
-
     key = normalize_key(no)
     if not Campaign.objects.filter(no=key).exists():
         raise not_found(Campaign, key)
     return _figures(_active(filters).filter(campaign_id=key))
+
+
+def campaigns_statistics(filters: StatisticsFilter | None = None) -> tuple[tuple[Campaign, AveragedFigures], ...]:
+    """Every campaign by no. with the figures of :func:`campaign_statistics` and their averages. Two queries.
+    Implements spec §5.6 (D16)."""
+    per_campaign = _grouped(_active(filters).exclude(campaign_id=None), "campaign_id")
+    return tuple(
+        (campaign, _averaged(per_campaign.get(campaign.no, EMPTY), AveragedFigures))
+        for campaign in Campaign.objects.order_by("no")
+    )
 
 
 def opportunity_statistics(no: str) -> OpportunityStatistics:
@@ -225,6 +280,7 @@ def opportunity_statistics(no: str) -> OpportunityStatistics:
 
 __all__ = [
     "ActionTaken",
+    "AveragedFigures",
     "CycleStatistics",
     "Figures",
     "OpportunityStatistics",
@@ -232,8 +288,12 @@ __all__ = [
     "StageStatistics",
     "StatisticsFilter",
     "campaign_statistics",
+    "campaigns_statistics",
     "contact_statistics",
     "cycle_statistics",
     "opportunity_statistics",
+    "sales_cycles_statistics",
+    "salespeople_statistics",
     "salesperson_statistics",
+    "stage_figures",
 ]

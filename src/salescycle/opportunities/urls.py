@@ -28,6 +28,7 @@ opportunity_patterns = [
 
 setup_patterns = [
     path("", setup_index, name="index"),
+    path("marketing/", views.marketing_setup, name="marketing"),
     path("<slug:slug>/", setup_list, name="list"),
     path("<slug:slug>/new/", setup_edit, name="create"),
     path("<slug:slug>/<str:key>/", setup_edit, name="edit"),

@@ -174,7 +174,7 @@ def test_the_list_sorts_by_estimated_value_descending(signed_in: Client, setup: 
 
 @pytest.mark.parametrize("sort", ["no", "-no", "creation_date", "-estimated_closing_date", "estimated_value"])
 def test_keyset_paging_walks_every_row_exactly_once(signed_in: Client, setup: dict[str, Any], sort: str) -> None:
-    from salescycle.opportunities import web_selectors
+    from salescycle.opportunities import selectors as web_selectors
 
     for index in range(7):
         make(setup, activate=index % 2 == 0, value=str(100 + index % 3))
@@ -193,7 +193,7 @@ def test_keyset_paging_walks_every_row_exactly_once(signed_in: Client, setup: di
 
 
 def test_more_returns_the_next_rows_as_an_htmx_partial(signed_in: Client, setup: dict[str, Any]) -> None:
-    from salescycle.opportunities import web_selectors
+    from salescycle.opportunities import selectors as web_selectors
 
     for _ in range(web_selectors.PAGE_SIZE + 2):
         make(setup, activate=False)
@@ -687,7 +687,7 @@ def test_dropping_back_two_stages_jumps(signed_in: Client, setup: dict[str, Any]
 
 
 def test_a_board_column_pages_its_cards(signed_in: Client, setup: dict[str, Any]) -> None:
-    from salescycle.opportunities import web_selectors
+    from salescycle.opportunities import selectors as web_selectors
 
     for _ in range(web_selectors.BOARD_PAGE_SIZE + 3):
         make(setup)

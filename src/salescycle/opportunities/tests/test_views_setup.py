@@ -9,7 +9,8 @@ from django.test import Client
 
 from salescycle.contacts.models import Contact, Salesperson, Segment
 from salescycle.core import testing
-from salescycle.opportunities.models import CloseOpportunityCode, SalesCycle, SalesCycleStage
+from salescycle.core.models import NumberSeries
+from salescycle.opportunities.models import CloseOpportunityCode, MarketingSetup, SalesCycle, SalesCycleStage
 from salescycle.tasks.models import Activity
 
 SLUGS = ["salespeople", "contacts", "campaigns", "segments", "sales-cycles", "close-codes", "activities"]
@@ -154,3 +155,69 @@ def test_a_setup_list_runs_a_constant_number_of_queries(manager: Client, django_
 
     with django_assert_max_num_queries(6):
         manager.get("/setup/salespeople/")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Marketing Setup (the service of the API's PATCH /setup)
+
+
+def marketing_form(manager: Client) -> dict[str, str]:
+    """The Marketing Setup form's current values, as the browser would post them back."""
+    form = manager.get("/setup/marketing/").context["form"]
+    return {name: "" if value is None else str(value) for name, value in form.initial.items()}
+
+
+def test_marketing_setup_is_linked_from_the_setup_index(manager: Client) -> None:
+    assert 'href="/setup/marketing/"' in manager.get("/setup/").content.decode()
+
+
+def test_marketing_setup_shows_the_default_cycle_the_customer_relation_code_and_the_prefixes(manager: Client) -> None:
+    SalesCycle.objects.create(code="OLD", description="Retired", blocked=True)
+
+    page = manager.get("/setup/marketing/").content.decode()
+
+    assert '<option value="NEW" selected>' in page
+    assert 'value="OLD"' not in page  # a blocked cycle cannot become the default
+    assert 'name="bus_rel_code_for_customers" value="CUST"' in page
+    assert 'name="prefix_opportunity" value="OP"' in page
+
+
+def test_saving_marketing_setup_changes_the_default_cycle_and_the_prefixes(manager: Client) -> None:
+    data = {**marketing_form(manager), "default_sales_cycle_code": "EXISTING", "prefix_opportunity": "OPP"}
+
+    response = manager.post("/setup/marketing/", data)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/setup/marketing/"
+    setup = MarketingSetup.get()
+    assert setup.default_sales_cycle_id == "EXISTING"
+    assert setup.version == 2
+    assert NumberSeries.objects.get(code="opportunity").prefix == "OPP"
+    assert NumberSeries.objects.get(code="contact").prefix == "CT"
+
+
+def test_marketing_setup_can_have_no_default_cycle(manager: Client) -> None:
+    manager.post("/setup/marketing/", {**marketing_form(manager), "default_sales_cycle_code": ""})
+
+    assert MarketingSetup.get().default_sales_cycle_id is None
+
+
+def test_a_stale_marketing_setup_form_is_refused_on_the_form(manager: Client) -> None:
+    stale = marketing_form(manager)
+    manager.post("/setup/marketing/", {**stale, "prefix_task": "TK"})
+
+    response = manager.post("/setup/marketing/", {**stale, "prefix_task": "TX"})
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert NumberSeries.objects.get(code="task").prefix == "TK"
+
+
+def test_a_blocked_cycle_is_refused_as_default(manager: Client) -> None:
+    SalesCycle.objects.create(code="OLD", description="Retired", blocked=True)
+
+    response = manager.post("/setup/marketing/", {**marketing_form(manager), "default_sales_cycle_code": "OLD"})
+
+    assert response.status_code == 200
+    assert "default_sales_cycle_code" in response.context["form"].errors
+    assert MarketingSetup.get().default_sales_cycle_id == "NEW"

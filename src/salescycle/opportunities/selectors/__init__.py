@@ -1,0 +1,52 @@
+"""Composed reads for the screens and the API (statistics are in ``opportunities/statistics.py``): the opportunity
+list, card and entries (:mod:`.opportunities`), the pipeline board (:mod:`.board`) and the wizards' initial values
+(:mod:`.wizards`). Every function runs a fixed number of queries whatever the number of rows."""
+
+from salescycle.opportunities.selectors.board import BOARD_PAGE_SIZE, BoardColumn, board, board_cards
+from salescycle.opportunities.selectors.opportunities import (
+    EXPORT_COLUMNS,
+    PAGE_SIZE,
+    Card,
+    ListFilters,
+    ListPage,
+    caption_for,
+    card,
+    contact_filter,
+    counted_interactions,
+    entries,
+    export_rows,
+    filter_opportunities,
+    filtered_opportunities,
+    opportunities,
+    opportunity,
+    opportunity_page,
+    ordered,
+)
+from salescycle.opportunities.selectors.wizards import create_defaults, stage_names, update_proposal
+
+__all__ = [
+    "BOARD_PAGE_SIZE",
+    "EXPORT_COLUMNS",
+    "PAGE_SIZE",
+    "BoardColumn",
+    "Card",
+    "ListFilters",
+    "ListPage",
+    "board",
+    "board_cards",
+    "caption_for",
+    "card",
+    "contact_filter",
+    "counted_interactions",
+    "create_defaults",
+    "entries",
+    "export_rows",
+    "filter_opportunities",
+    "filtered_opportunities",
+    "opportunities",
+    "opportunity",
+    "opportunity_page",
+    "ordered",
+    "stage_names",
+    "update_proposal",
+]

@@ -1,0 +1,300 @@
+"""Composed reads of opportunities for the API and the screens: the filtered list with its keyset pages and exports,
+the card (spec §5.1–§5.2, §4.12, api.md "Opportunities"). Every function runs a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from salescycle.contacts.models import Campaign, Contact, ContactType, Salesperson, Segment
+from salescycle.contacts.services import normalize_key
+from salescycle.core.errors import InvalidInput
+from salescycle.core.pagination import Keyset, Nulls
+from salescycle.opportunities.models import Interaction, Opportunity, OpportunityEntry
+
+PAGE_SIZE = 50
+
+
+def counted_interactions() -> Any:
+    """A subquery counting an opportunity's interactions that are neither canceled nor postponed (spec §5.1)."""
+    counts = (
+        Interaction.objects.filter(opportunity_id=OuterRef("pk"), canceled=False, postponed=False)
+        .order_by()
+        .values("opportunity_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+
+
+def opportunities() -> QuerySet[Opportunity]:
+    """Opportunities with the names the API shows (contact, company, salesperson) and No. of Interactions, in one
+    query whatever the number of rows."""
+    return Opportunity.objects.select_related("contact", "contact_company", "salesperson").annotate(
+        no_of_interactions=counted_interactions()
+    )
+
+
+def opportunity(no: str) -> Opportunity | None:
+    """One opportunity as :func:`opportunities` loads it, or None."""
+    return opportunities().filter(no=normalize_key(no)).first()
+
+
+def contact_filter(contact_no: str, *, field: str = "contact") -> Q:
+    """The opportunities (or entries) of a contact: a person's own, or for a company those of all its contacts."""
+    key = normalize_key(contact_no)
+    contact_type = Contact.objects.filter(no=key).values_list("type", flat=True).first()
+    if contact_type == ContactType.COMPANY:
+        return Q(**{f"{field}_company_id": key})
+    return Q(**{f"{field}_id": key})
+
+
+def filter_opportunities(
+    queryset: QuerySet[Opportunity],
+    *,
+    status: str | None = None,
+    closed: bool | None = None,
+    salesperson_code: str | None = None,
+    contact_no: str | None = None,
+    contact_company_no: str | None = None,
+    sales_cycle_code: str | None = None,
+    campaign_no: str | None = None,
+    segment_no: str | None = None,
+    creation_date_from: dt.date | None = None,
+    creation_date_to: dt.date | None = None,
+    date_closed_from: dt.date | None = None,
+    date_closed_to: dt.date | None = None,
+    q: str | None = None,
+) -> QuerySet[Opportunity]:
+    """The Opportunity List's filters (spec §5.2, api.md)."""
+    if status:
+        queryset = queryset.filter(status=status)
+    if closed is not None:
+        queryset = queryset.filter(closed=closed)
+    if salesperson_code:
+        queryset = queryset.filter(salesperson_id=normalize_key(salesperson_code))
+    if contact_no:
+        queryset = queryset.filter(contact_filter(contact_no))
+    if contact_company_no:
+        queryset = queryset.filter(contact_company_id=normalize_key(contact_company_no))
+    if sales_cycle_code:
+        queryset = queryset.filter(sales_cycle_id=normalize_key(sales_cycle_code))
+    if campaign_no:
+        queryset = queryset.filter(campaign_id=normalize_key(campaign_no))
+    if segment_no:
+        queryset = queryset.filter(segment_id=normalize_key(segment_no))
+    if creation_date_from:
+        queryset = queryset.filter(creation_date__gte=creation_date_from)
+    if creation_date_to:
+        queryset = queryset.filter(creation_date__lte=creation_date_to)
+    if date_closed_from:
+        queryset = queryset.filter(date_closed__gte=date_closed_from)
+    if date_closed_to:
+        queryset = queryset.filter(date_closed__lte=date_closed_to)
+    if q:
+        queryset = queryset.filter(Q(no__icontains=q) | Q(description__icontains=q))
+    return queryset
+
+
+def entries(no: str) -> QuerySet[OpportunityEntry]:
+    """The opportunity's entries (the card's "Sales Cycle Stages" subform, spec §5.2)."""
+    return OpportunityEntry.objects.filter(opportunity_id=normalize_key(no))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The web list (spec §5.2): filters from the query string, keyset pages, exports
+
+# sort parameter → model field
+SORTS = {
+    "no": "no",
+    "creation_date": "creation_date",
+    "estimated_closing_date": "estimated_closing_date",
+    "estimated_value": "estimated_value",
+}
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """The list's filters, from the query string (all optional)."""
+
+    salesperson: str = ""
+    contact: str = ""
+    campaign: str = ""
+    segment: str = ""
+    status: str = ""
+    closed: str = ""  # "", "yes", "no"
+    cycle: str = ""
+    stage: int | None = None
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+    closing_from: dt.date | None = None
+    closing_to: dt.date | None = None
+    q: str = ""
+    sort: str = "no"  # a SORTS key, "-" prefix for descending
+
+    def keyset(self) -> Keyset:
+        """The list's order: the sort column, then No. in the same direction. NULL Estimated Closing Dates (Not
+        Started) sort where the database puts them, so each order is a plain scan of its index
+        (``opp_creation_date``, ``opp_estimated_closing``, ``opp_estimated_value``, the primary key)."""
+        key = self.sort.lstrip("-")
+        name = SORTS.get(key, "no")
+        prefix = "-" if self.sort.startswith("-") else ""
+        return Keyset.of(Opportunity, [f"{prefix}{name}", f"{prefix}no"], nulls=Nulls.DATABASE)
+
+
+@dataclass
+class ListPage:
+    """One page of the list: its rows, the cursor of the next page (or None) and the caption."""
+
+    rows: list[Opportunity]
+    next_cursor: str | None
+    caption: str
+    contact: Contact | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def filtered_opportunities(filters: ListFilters, contact: Contact | None = None) -> QuerySet[Opportunity]:
+    """The opportunities matching ``filters``, unordered. A company contact filter covers all its persons (§5.2);
+    ``contact`` is the filter's contact when already loaded."""
+    qs = filter_opportunities(
+        Opportunity.objects.all(),
+        status=filters.status,
+        closed={"yes": True, "no": False}.get(filters.closed),
+        salesperson_code=filters.salesperson,
+        sales_cycle_code=filters.cycle,
+        campaign_no=filters.campaign,
+        segment_no=filters.segment,
+        creation_date_from=filters.created_from,
+        creation_date_to=filters.created_to,
+    )
+    if filters.contact:
+        if contact is not None and contact.is_company:
+            qs = qs.filter(contact_company_id=contact.no)
+        else:
+            qs = qs.filter(contact_id=normalize_key(filters.contact))
+    if filters.stage is not None:
+        qs = qs.filter(current_sales_cycle_stage=filters.stage)
+    if filters.closing_from:
+        qs = qs.filter(estimated_closing_date__gte=filters.closing_from)
+    if filters.closing_to:
+        qs = qs.filter(estimated_closing_date__lte=filters.closing_to)
+    if filters.q:
+        text = filters.q.strip()
+        qs = qs.filter(Q(no__startswith=normalize_key(text)) | Q(description__icontains=text))
+    return qs
+
+
+def ordered(qs: QuerySet[Opportunity], filters: ListFilters) -> QuerySet[Opportunity]:
+    """``qs`` in the list's order (:meth:`ListFilters.keyset`)."""
+    return filters.keyset().order(qs)
+
+
+def caption_for(filters: ListFilters) -> tuple[str, Contact | None]:
+    """The list caption "<No> <Name>" of the contact, salesperson, campaign or segment filter, else "Opportunities",
+    and the filter's contact (one query at most). Implements spec §5.2."""
+    if filters.contact:
+        contact = Contact.objects.filter(no=normalize_key(filters.contact)).only("no", "name", "type").first()
+        if contact is not None:
+            return f"{contact.no} {contact.name}", contact
+    for value, model, label in (
+        (filters.salesperson, Salesperson, "name"),
+        (filters.campaign, Campaign, "description"),
+        (filters.segment, Segment, "description"),
+    ):
+        if value:
+            key = normalize_key(value)
+            name = model._default_manager.filter(pk=key).values_list(label, flat=True).first()
+            if name is not None:
+                return f"{key} {name}", None
+    return str(_("Opportunities")), None
+
+
+def opportunity_page(filters: ListFilters, cursor: str | None = None, size: int = PAGE_SIZE) -> ListPage:
+    """One page of the filtered list after ``cursor`` (a cursor that does not parse starts from the beginning).
+    Two queries: the caption's record and the page."""
+    caption, contact = caption_for(filters)
+    qs = filtered_opportunities(filters, contact).select_related("contact", "campaign")
+    keyset = filters.keyset()
+    try:
+        rows, next_cursor = keyset.page(qs, cursor=cursor, size=size)
+    except InvalidInput:
+        rows, next_cursor = keyset.page(qs, cursor=None, size=size)
+    return ListPage(rows=rows, next_cursor=next_cursor, caption=caption, contact=contact)
+
+
+EXPORT_COLUMNS: list[tuple[str, Any]] = [
+    ("no", _("No.")),
+    ("closed", _("Closed")),
+    ("creation_date", _("Creation Date")),
+    ("description", _("Description")),
+    ("contact_id", _("Contact No.")),
+    ("contact__name", _("Contact Name")),
+    ("contact_company_id", _("Contact Company No.")),
+    ("salesperson_id", _("Salesperson Code")),
+    ("status", _("Status")),
+    ("sales_cycle_id", _("Sales Cycle Code")),
+    ("current_stage_description", _("Current Sales Cycle Stage")),
+    ("campaign_id", _("Campaign No.")),
+    ("sales_document_type", _("Sales Document Type")),
+    ("sales_document_no", _("Sales Document No.")),
+    ("estimated_closing_date", _("Estimated Closing Date")),
+    ("estimated_value", _("Estimated Value (LCY)")),
+    ("calculated_current_value", _("Calcd. Current Value (LCY)")),
+    ("probability_pct", _("Probability %")),
+]
+
+
+def export_rows(filters: ListFilters) -> Iterator[tuple[Any, ...]]:
+    """The filtered list in its order as value tuples of :data:`EXPORT_COLUMNS`, streamed from a server-side cursor
+    (rows are never all in memory)."""
+    _caption, contact = caption_for(filters)
+    qs = ordered(filtered_opportunities(filters, contact), filters)
+    yield from qs.values_list(*[name for name, _label in EXPORT_COLUMNS]).iterator(chunk_size=2000)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The card
+
+
+@dataclass
+class Card:
+    """Everything the opportunity card shows (spec §4.12, §5.1, §5.2 subform)."""
+
+    opportunity: Opportunity
+    entries: list[OpportunityEntry]
+    comments: list[Any]
+    tasks: list[Any]
+    no_of_interactions: int
+    last_date_of_change: dt.date | None
+
+
+def card(no: str) -> Card | None:
+    """The card of opportunity ``no`` (five queries whatever the number of entries, comments and tasks)."""
+    from salescycle.tasks.models import Task
+
+    opportunity = (
+        Opportunity.objects.select_related("contact", "contact_company", "salesperson", "campaign", "sales_cycle")
+        .filter(no=normalize_key(no))
+        .first()
+    )
+    if opportunity is None:
+        return None
+    entries = list(
+        OpportunityEntry.objects.filter(opportunity_id=opportunity.no)
+        .select_related("close_opportunity_code")
+        .order_by("-entry_no")
+    )
+    return Card(
+        opportunity=opportunity,
+        entries=entries,
+        comments=list(opportunity.comments.order_by("line_no")),
+        tasks=list(Task.objects.filter(opportunity_no=opportunity.no).order_by("date", "no")[:200]),
+        no_of_interactions=opportunity.interactions.filter(canceled=False, postponed=False).count(),
+        last_date_of_change=entries[0].date_of_change if entries else None,
+    )

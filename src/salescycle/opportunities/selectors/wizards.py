@@ -1,0 +1,72 @@
+"""Reads of the Create and Update Opportunity wizards: initial values, proposals, stage names."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from salescycle.contacts.models import Campaign, Contact, Segment
+from salescycle.contacts.services import normalize_key
+from salescycle.opportunities.models import Opportunity, SalesCycleStage
+
+
+def update_proposal(no: str, options: Any, action: Any, target: int | None) -> Any:
+    """The Update wizard's proposed values for ``action`` to ``target`` (the engine's proposal; spec §4.5.3)."""
+    from salescycle.opportunities import engine
+    from salescycle.opportunities.services import _quote_value, active_entry, entry_state, load_cycle
+
+    default = options.proposals.get(action)
+    if target is None or (default is not None and default.sales_cycle_stage == target):
+        return default
+    if target not in options.lists.for_action(action):
+        return default
+    opportunity = Opportunity.objects.get(no=normalize_key(no))
+    cycle = load_cycle(opportunity.sales_cycle_id)
+    assert cycle is not None
+    return engine.propose(
+        cycle,
+        entry_state(active_entry(opportunity)),
+        action,
+        date_of_change=options.date_of_change,
+        lists=options.lists,
+        target=target,
+        quote_value=_quote_value(opportunity),
+    )
+
+
+def stage_names(no: str) -> dict[int, str]:
+    """Stage number → description for the opportunity's cycle (one query)."""
+    cycle = Opportunity.objects.filter(no=normalize_key(no)).values_list("sales_cycle_id", flat=True)
+    return dict(
+        SalesCycleStage.objects.filter(sales_cycle_id__in=cycle).order_by("stage").values_list("stage", "description")
+    )
+
+
+def create_defaults(params: Any, work_date: dt.date) -> dict[str, Any]:
+    """The Create wizard's initial values when launched from a contact, salesperson, campaign or segment: the
+    salesperson comes from the contact, then the salesperson, campaign and segment filters (later ones win;
+    spec §4.2.2); the cycle is Marketing Setup's default when not blocked."""
+    from salescycle.opportunities.services import default_sales_cycle_code
+
+    initial: dict[str, Any] = {"creation_date": work_date, "sales_cycle_code": default_sales_cycle_code() or ""}
+    salesperson = ""
+    contact_no = normalize_key(params.get("contact"))
+    if contact_no:
+        initial["contact_no"] = contact_no
+        salesperson = Contact.objects.filter(no=contact_no).values_list("salesperson_id", flat=True).first() or ""
+    salesperson = normalize_key(params.get("salesperson")) or salesperson
+    campaign_no = normalize_key(params.get("campaign"))
+    if campaign_no:
+        initial["campaign_no"] = campaign_no
+        salesperson = (
+            Campaign.objects.filter(no=campaign_no).values_list("salesperson_id", flat=True).first() or salesperson
+        )
+    segment_no = normalize_key(params.get("segment"))
+    if segment_no:
+        segment = Segment.objects.filter(no=segment_no).values("campaign_id", "salesperson_id").first()
+        initial.update(segment_no=segment_no, for_all_segment_contacts=True)
+        if segment:
+            initial["campaign_no"] = segment["campaign_id"] or initial.get("campaign_no", "")
+            salesperson = segment["salesperson_id"] or salesperson
+    initial["salesperson_code"] = salesperson
+    return initial

@@ -1,0 +1,46 @@
+"""HTML views of opportunities (issue #4): the list and card (:mod:`.opportunities`), the wizards (:mod:`.wizards`),
+the pipeline board (:mod:`.board`), the statistics pages (:mod:`.statistics`) and the opportunity setup pages
+(:mod:`.setup`, which registers them on import)."""
+
+from salescycle.opportunities.views.board import board, board_column, board_move, move_action
+from salescycle.opportunities.views.opportunities import (
+    activate_first_stage,
+    add_comment,
+    delete_opportunity,
+    export_csv,
+    export_xlsx,
+    home,
+    opportunity_card,
+    opportunity_list,
+)
+from salescycle.opportunities.views.setup import marketing_setup
+from salescycle.opportunities.views.statistics import cycle_statistics, people_statistics, stage_statistics
+from salescycle.opportunities.views.wizards import (
+    close_opportunity,
+    create_opportunity,
+    delete_closed,
+    update_opportunity,
+)
+
+__all__ = [
+    "activate_first_stage",
+    "add_comment",
+    "board",
+    "board_column",
+    "board_move",
+    "close_opportunity",
+    "create_opportunity",
+    "cycle_statistics",
+    "delete_closed",
+    "delete_opportunity",
+    "export_csv",
+    "export_xlsx",
+    "home",
+    "marketing_setup",
+    "move_action",
+    "opportunity_card",
+    "opportunity_list",
+    "people_statistics",
+    "stage_statistics",
+    "update_opportunity",
+]

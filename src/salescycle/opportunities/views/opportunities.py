@@ -1,0 +1,209 @@
+"""HTML views of opportunities: the list and its exports, the card with comments, activate and delete (spec §4.4.2,
+§4.11.1, §4.12, §5.2).
+
+Each handler: decorators → selector → form → one service call → DomainError to form error → page or partial.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from salescycle.core.errors import DomainError
+from salescycle.core.views import add_domain_error, is_htmx
+from salescycle.opportunities import selectors, services
+from salescycle.opportunities.forms import CommentForm, ListFilterForm, OpportunityForm
+
+GET_POST = ["GET", "POST"]
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The start page is the opportunity list."""
+    return redirect("opportunities:list")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# List and exports (spec §5.2)
+
+
+def _list_query(request: HttpRequest, *drop: str) -> str:
+    params = request.GET.copy()
+    for name in ("after", *drop):
+        params.pop(name, None)
+    return params.urlencode()
+
+
+@require_GET
+@login_required
+def opportunity_list(request: HttpRequest) -> HttpResponse:
+    """All opportunities, or those of a salesperson, contact (company: all its persons), campaign or segment, with
+    filters, search, sortable columns and keyset paging ("More" appends the next page)."""
+    form = ListFilterForm(request.GET)
+    filters = form.filters()
+    page = selectors.opportunity_page(filters, request.GET.get("after"))
+    context = {
+        "form": form,
+        "page": page,
+        "sort": filters.sort,
+        "query": _list_query(request),
+        "sort_query": _list_query(request, "sort"),
+    }
+    if is_htmx(request) and request.GET.get("after"):
+        return render(request, "opportunities/list.html#rows", context)
+    return render(request, "opportunities/list.html", context)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_lines(rows: Iterator[tuple[Any, ...]]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow([str(label) for _name, label in selectors.EXPORT_COLUMNS])
+    for row in rows:
+        yield writer.writerow(["" if value is None else value for value in row])
+
+
+@require_GET
+@login_required
+def export_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered list as CSV (UTF-8 with BOM), streamed row by row."""
+    filters = ListFilterForm(request.GET).filters()
+    response = StreamingHttpResponse(_csv_lines(selectors.export_rows(filters)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="opportunities.csv"'
+    return response
+
+
+@require_GET
+@login_required
+def export_xlsx(request: HttpRequest) -> FileResponse:
+    """The filtered list as an Excel workbook, written row by row by openpyxl's write-only mode into a temporary
+    file (rows are never all in memory)."""
+    from openpyxl import Workbook
+
+    filters = ListFilterForm(request.GET).filters()
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Opportunities")[:31])
+    sheet.append([str(label) for _name, label in selectors.EXPORT_COLUMNS])
+    for row in selectors.export_rows(filters):
+        sheet.append(list(row))
+    output = tempfile.TemporaryFile()  # noqa: SIM115 — FileResponse closes it
+    workbook.save(output)
+    output.seek(0)
+    return FileResponse(
+        output,
+        as_attachment=True,
+        filename="opportunities.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Card (spec §4.12, §5.1, §5.2 subform)
+
+
+def card_or_404(no: str) -> selectors.Card:
+    card = selectors.card(no)
+    if card is None:
+        raise Http404(no)
+    return card
+
+
+@require_http_methods(GET_POST)
+@login_required
+def opportunity_card(request: HttpRequest, no: str) -> HttpResponse:
+    """The card: fields editable per status (§4.12) saved through ``change_opportunity``, entries newest first, the
+    statistics fact box, comments and tasks."""
+    card = card_or_404(no)
+    form = OpportunityForm(request.POST or None, opportunity=card.opportunity)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_opportunity(
+                card.opportunity.no,
+                by=request.user,
+                changes=form.changes(),
+                update_open_tasks=form.cleaned_data["update_open_tasks"],
+                expected_version=int_or_none(request.POST.get("version")),
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Opportunity %(no)s saved.") % {"no": card.opportunity.no})
+            return redirect("opportunities:card", no=card.opportunity.no)
+    context = {"card": card, "o": card.opportunity, "form": form, "comment_form": CommentForm()}
+    return render(request, "opportunities/card.html", context)
+
+
+def int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@require_POST
+@login_required
+def add_comment(request: HttpRequest, no: str) -> HttpResponse:
+    """Add a comment line (htmx: re-renders the comments block)."""
+    card = card_or_404(no)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_comment(card.opportunity.no, by=request.user, comment=form.cleaned_data["comment"])
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            card = card_or_404(no)
+            form = CommentForm()
+    context = {"card": card, "o": card.opportunity, "comment_form": form}
+    if is_htmx(request):
+        return render(request, "opportunities/card.html#comments", context)
+    return redirect("opportunities:card", no=card.opportunity.no)
+
+
+@require_http_methods(GET_POST)
+@login_required
+def activate_first_stage(request: HttpRequest, no: str) -> HttpResponse:
+    """Activate First Stage with a confirmation step (spec §4.4.2)."""
+    card = card_or_404(no)
+    error = None
+    if request.method == "POST":
+        try:
+            services.activate_first_stage(card.opportunity.no, by=request.user)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("The first stage of %(no)s is active.") % {"no": card.opportunity.no})
+            return redirect("opportunities:card", no=card.opportunity.no)
+    context = {"o": card.opportunity, "error": error, "action": "activate"}
+    return render(request, "opportunities/confirm.html", context)
+
+
+@require_http_methods(GET_POST)
+@login_required
+def delete_opportunity(request: HttpRequest, no: str) -> HttpResponse:
+    """Delete with a confirmation step; refused while In Progress with the service's message (spec §4.11.1)."""
+    card = card_or_404(no)
+    error = None
+    if request.method == "POST":
+        try:
+            services.delete_opportunity(card.opportunity.no, by=request.user)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("Opportunity %(no)s deleted.") % {"no": card.opportunity.no})
+            return redirect("opportunities:list")
+    context = {"o": card.opportunity, "error": error, "action": "delete"}
+    return render(request, "opportunities/confirm.html", context)

@@ -1,0 +1,161 @@
+"""Setup pages of the opportunity setup: sales cycles with stages, close codes, activities with steps (saved through
+``opportunities/setup.py`` and ``setup_services.py``) and Marketing Setup."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_http_methods
+
+from salescycle.core.errors import DomainError
+from salescycle.core.models import NumberSeries
+from salescycle.core.views import SetupPage, add_domain_error, register_setup
+from salescycle.opportunities import setup, setup_services
+from salescycle.opportunities.forms import CloseCodeForm, MarketingSetupForm, SalesCycleForm, StageFormSet
+from salescycle.opportunities.models import CloseOpportunityCode, MarketingSetup, SalesCycle, SalesCycleStage
+from salescycle.tasks.forms import ActivityForm, ActivityStepFormSet
+from salescycle.tasks.models import Activity
+
+
+@transaction.atomic
+def _save_cycle(by: Any, obj: SalesCycle | None, data: dict[str, Any], lines: list[dict[str, Any]] | None) -> Any:
+    if obj is None:
+        cycle = setup_services.create_sales_cycle(by=by, **data)
+    else:
+        data.pop("code", None)
+        cycle = setup_services.update_sales_cycle(obj.code, by=by, **data)
+    wanted = {row["stage"]: _stage_values(row) for row in lines or []}
+    existing = {s.stage: s for s in SalesCycleStage.objects.filter(sales_cycle_id=cycle.code)}
+    for number in sorted(set(existing) - set(wanted)):
+        setup.delete_sales_cycle_stage(cycle.code, number, by=by)
+    for number, values in sorted(wanted.items()):
+        if number not in existing:
+            setup.create_sales_cycle_stage(cycle.code, by=by, stage=number, **values)
+        elif any(getattr(existing[number], k) != v for k, v in values.items()):
+            setup.update_sales_cycle_stage(cycle.code, number, by=by, **values)
+    return cycle
+
+
+def _stage_values(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "description": row["description"],
+        "completed_pct": row["completed_pct"] or Decimal(0),
+        "chances_of_success_pct": row["chances_of_success_pct"] or Decimal(0),
+        "activity_id": row["activity"] or None,
+        "quote_required": row["quote_required"],
+        "allow_skip": row["allow_skip"],
+        "date_formula": row["date_formula"],
+    }
+
+
+def _stage_lines(cycle: SalesCycle) -> list[dict[str, Any]]:
+    return [
+        {**{k: v for k, v in s.items() if k != "activity_id"}, "activity": s["activity_id"] or ""}
+        for s in cycle.stages.order_by("stage").values(
+            "stage",
+            "description",
+            "completed_pct",
+            "chances_of_success_pct",
+            "activity_id",
+            "quote_required",
+            "allow_skip",
+            "date_formula",
+        )
+    ]
+
+
+def _save_close_code(by: Any, obj: CloseOpportunityCode | None, data: dict[str, Any], lines: Any) -> Any:
+    if obj is None:
+        return setup_services.create_close_code(by=by, **data)
+    data.pop("code", None)
+    return setup_services.update_close_code(obj.code, by=by, **data)
+
+
+def _save_activity(by: Any, obj: Activity | None, data: dict[str, Any], lines: Any) -> Activity:
+    code = obj.code if obj is not None else data["code"]
+    return setup.save_activity(code, by=by, description=data["description"], steps=lines or [], create=obj is None)
+
+
+register_setup(
+    SetupPage(
+        slug="sales-cycles",
+        title=_lazy("Sales cycles"),
+        model=SalesCycle,
+        form=SalesCycleForm,
+        columns=("code", "description", "probability_calculation", "blocked"),
+        save=_save_cycle,
+        delete=lambda by, obj: setup.delete_sales_cycle(obj.code, by=by),
+        formset=StageFormSet,
+        lines=_stage_lines,
+        extra_links=lambda row: [
+            (_lazy("Pipeline"), f"{reverse('opportunities:board')}?cycle={row.pk}"),
+            (_lazy("Statistics"), reverse("opportunities:stage_statistics", args=[row.pk])),
+            (_lazy("Opportunities"), f"{reverse('opportunities:list')}?cycle={row.pk}"),
+        ],
+    )
+)
+register_setup(
+    SetupPage(
+        slug="close-codes",
+        title=_lazy("Close opportunity codes"),
+        model=CloseOpportunityCode,
+        form=CloseCodeForm,
+        columns=("code", "description", "type"),
+        save=_save_close_code,
+        delete=lambda by, obj: setup.delete_close_opportunity_code(obj.code, by=by),
+    )
+)
+register_setup(
+    SetupPage(
+        slug="activities",
+        title=_lazy("Activities"),
+        model=Activity,
+        form=ActivityForm,
+        columns=("code", "description"),
+        save=_save_activity,
+        delete=lambda by, obj: setup.delete_activity(obj.code, by=by),
+        formset=ActivityStepFormSet,
+        lines=lambda obj: list(
+            obj.steps.order_by("step_no").values("step_no", "type", "description", "priority", "date_formula")
+        ),
+    )
+)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def marketing_setup(request: HttpRequest) -> HttpResponse:
+    """Marketing Setup: the default sales cycle and the number-series prefixes, saved through ``update_setup`` like
+    the API's ``PATCH /setup``; a refusal (unknown cycle, stale version) appears on the form."""
+    marketing = MarketingSetup.get()
+    series = list(NumberSeries.objects.order_by("code"))
+    form = MarketingSetupForm(request.POST or None, setup=marketing, series=series)
+    if request.method == "POST" and form.is_valid():
+        prefixes = form.number_series()
+        try:
+            setup_services.update_setup(
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                default_sales_cycle_code=form.cleaned_data["default_sales_cycle_code"] or None,
+                change_default_cycle=True,
+                number_series={code: prefix for code, prefix in prefixes.items() if prefix != _prefix(series, code)},
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("%(record)s saved.") % {"record": marketing})
+            return redirect("setup:marketing")
+    return render(request, "setup/marketing.html", {"form": form})
+
+
+def _prefix(series: list[NumberSeries], code: str) -> str:
+    return next(s.prefix for s in series if s.code == code)
