@@ -24,6 +24,13 @@ has_command() {
 
 "$salescycle" migrate --noinput
 
+# The .mo files are not in git: compile the message catalogs (src/salescycle/locale) with GNU msgfmt.
+if command -v msgfmt >/dev/null; then
+    "$salescycle" compilemessages --ignore ".venv" --ignore "data" --ignore "bench" --verbosity 0
+else
+    echo "warning: GNU gettext (msgfmt) is not installed: the interface stays in English (apt-get install gettext)" >&2
+fi
+
 if has_command load-demo; then
     "$salescycle" load-demo
 fi

@@ -3,12 +3,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from salescycle.core.i18n_views import set_language
 from salescycle.opportunities.views import home
 
 urlpatterns = [
     path("", home, name="home"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Ours first: it also saves the choice as the user's language (same URL and name as Django's).
+    path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("salescycle.core.urls")),
     path("", include("salescycle.opportunities.urls")),
