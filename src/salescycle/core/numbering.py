@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -24,13 +24,13 @@ DEFAULT_SERIES: dict[str, tuple[str, str]] = {
 }
 
 
-def next_no(series_code: str, *, exists: Callable[[str], bool] | None = None) -> str:
-    """Take the next number of series ``series_code`` (e.g. ``"opportunity"`` → ``"OP000001"``).
+def next_nos(series_code: str, count: int, *, taken: Callable[[list[str]], Collection[str]] | None = None) -> list[str]:
+    """Take the next ``count`` numbers of series ``series_code`` with one update of the series row.
 
     Locks the series row for the rest of the caller's transaction, so two writers never get the same number.
-    ``exists(no)`` lets the caller skip numbers already given by hand (D20: a client may give its own number).
-    Raises ``DomainError("setup.number_series_missing")`` when the series is not set up.
-    Implements spec §4.1 and D20.
+    ``taken(candidates)`` returns those of the candidate numbers already given by hand, which are skipped (D20: a
+    client may give its own number). Raises ``DomainError("setup.number_series_missing")`` when the series is not
+    set up. Implements spec §4.1 and D20.
     """
     with transaction.atomic():
         series = NumberSeries.objects.select_for_update().filter(code=series_code).first()
@@ -41,13 +41,21 @@ def next_no(series_code: str, *, exists: Callable[[str], bool] | None = None) ->
                 params={"series": series_code},
             )
         number = series.last_no_used
-        while True:
-            number += 1
-            candidate = series.format(number)
-            if exists is None or not exists(candidate):
-                break
+        numbers: list[str] = []
+        while len(numbers) < count:
+            candidates = [series.format(n) for n in range(number + 1, number + 1 + count - len(numbers))]
+            number += len(candidates)
+            used = set(taken(candidates)) if taken is not None else set()
+            numbers.extend(c for c in candidates if c not in used)
         NumberSeries.objects.filter(code=series_code).update(last_no_used=number)
-        return candidate
+        return numbers
+
+
+def next_no(series_code: str, *, exists: Callable[[str], bool] | None = None) -> str:
+    """Take the next number of series ``series_code`` (e.g. ``"opportunity"`` → ``"OP000001"``), skipping numbers
+    for which ``exists(no)`` is true. See :func:`next_nos`."""
+    taken = None if exists is None else (lambda candidates: [c for c in candidates if exists(c)])
+    return next_nos(series_code, 1, taken=taken)[0]
 
 
 def ensure_default_series() -> None:

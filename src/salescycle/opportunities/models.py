@@ -465,11 +465,25 @@ class OpportunityEntry(models.Model):
                 name="entry_active_cycle_stage",
                 condition=Q(active=True),
             ),
+            # Covering indexes of the statistics (spec §5.3, §5.5): the aggregates read only the index.
             models.Index(
-                fields=["sales_cycle", "sales_cycle_stage"], name="entry_inactive_stage", condition=Q(active=False)
+                fields=[
+                    "sales_cycle",
+                    "sales_cycle_stage",
+                    "estimated_close_date",
+                    "estimated_value",
+                    "calculated_current_value",
+                ],
+                name="entry_open_cycle_stage",
+                condition=Q(active=True) & ~Q(action_taken__in=["won", "lost"]),
             ),
             models.Index(
-                fields=["salesperson", "estimated_close_date"],
+                fields=["sales_cycle", "sales_cycle_stage", "estimated_close_date", "days_open"],
+                name="entry_inactive_stage",
+                condition=Q(active=False),
+            ),
+            models.Index(
+                fields=["salesperson", "estimated_close_date", "estimated_value", "calculated_current_value"],
                 name="entry_active_salesperson",
                 condition=Q(active=True),
             ),

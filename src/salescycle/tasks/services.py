@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import F
 
 from salescycle.core.dates import calc_date
-from salescycle.core.numbering import next_no
+from salescycle.core.numbering import next_nos
 from salescycle.core.workdate import today
 from salescycle.tasks.models import ActivityStep, Priority, Task, TaskStatus
 
@@ -54,13 +54,14 @@ def create_stage_tasks(
         }
         for step in steps
     ] or [{"type": "", "description": "", "priority": Priority.NORMAL, "date": date_of_change}]
-    tasks = [Task(no=next_no("task", exists=_task_exists), **base, **spec) for spec in specs]
+    numbers = next_nos("task", len(specs), taken=_tasks_taken)
+    tasks = [Task(no=no, **base, **spec) for no, spec in zip(numbers, specs, strict=True)]
     Task.objects.bulk_create(tasks)
     return tasks
 
 
-def _task_exists(no: str) -> bool:
-    return Task.objects.filter(no=no).exists()
+def _tasks_taken(candidates: list[str]) -> set[str]:
+    return set(Task.objects.filter(no__in=candidates).values_list("no", flat=True))
 
 
 def cancel_open_tasks(opportunity_no: str) -> int:

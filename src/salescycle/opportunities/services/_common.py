@@ -171,9 +171,26 @@ def _insert_entry(opportunity: Opportunity, planned: engine.PlannedEntry, *, by:
         opportunity.date_closed = planned.date_of_change
     copy_active_figures(opportunity, entry)
     opportunity.version = F("version") + 1
-    opportunity.save()
+    # Only the columns an entry changes: the other indexes of a large table are left alone.
+    opportunity.save(update_fields=[*INSERT_ENTRY_FIELDS, "version", "modified_at"])
     opportunity.refresh_from_db()
     return entry
+
+
+# The opportunity's columns that inserting an entry may change (status and the copy of the active entry).
+INSERT_ENTRY_FIELDS = (
+    "status",
+    "closed",
+    "date_closed",
+    "current_sales_cycle_stage",
+    "current_stage_description",
+    "estimated_value",
+    "chances_of_success_pct",
+    "completed_pct",
+    "probability_pct",
+    "calculated_current_value",
+    "estimated_closing_date",
+)
 
 
 def copy_active_figures(opportunity: Opportunity, entry: OpportunityEntry) -> None:
