@@ -361,11 +361,11 @@ class CloseCodeForm(forms.ModelForm):
 
 class MarketingSetupForm(forms.Form):
     """Marketing Setup (spec §2.1, D20): the default sales cycle (an unblocked one), the Bus. Rel. Code for Customers
-    (shown; the setup service does not change it) and one prefix per number series."""
+    and one prefix per number series."""
 
     default_sales_cycle_code = forms.ChoiceField(label=capfirst(_("default sales cycle code")), required=False)
     bus_rel_code_for_customers = forms.CharField(
-        label=capfirst(_("bus. rel. code for customers")), required=False, disabled=True
+        label=capfirst(_("bus. rel. code for customers")), required=False, max_length=10
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

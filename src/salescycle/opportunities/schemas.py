@@ -417,6 +417,7 @@ def close_code_out(obj: Any) -> dict[str, Any]:
 
 class SetupOut(Schema):
     default_sales_cycle_code: str | None
+    bus_rel_code_for_customers: str | None
     local_currency_code: str
     number_series: dict[str, str]
     version: int
@@ -424,6 +425,7 @@ class SetupOut(Schema):
 
 class SetupPatch(Schema):
     default_sales_cycle_code: Key | None = None
+    bus_rel_code_for_customers: Text10 | None = None
     number_series: dict[Text20, Text10] | None = None
 
 

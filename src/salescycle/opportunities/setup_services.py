@@ -69,9 +69,11 @@ def update_setup(
     default_sales_cycle_code: str | None = None,
     number_series: Mapping[str, str] | None = None,
     change_default_cycle: bool = False,
+    bus_rel_code_for_customers: str | None = None,
 ) -> MarketingSetup:
-    """Change Marketing Setup's default sales cycle (``sales_cycle.not_found``) and number-series prefixes (D20;
-    ``setup.number_series_missing`` for an unknown series)."""
+    """Change Marketing Setup's default sales cycle (``sales_cycle.not_found``; a blocked cycle is refused with
+    ``sales_cycle.blocked``, spec §2.1), the Bus. Rel. Code for Customers (``None`` = unchanged) and
+    number-series prefixes (D20; ``setup.number_series_missing`` for an unknown series)."""
     MarketingSetup.get()
     setup = lock(MarketingSetup, 1, expected_version=expected_version)
     if number_series:
@@ -90,9 +92,19 @@ def update_setup(
     changes: dict[str, Any] = {}
     if change_default_cycle:
         key = normalize_key(default_sales_cycle_code)
-        changes["default_sales_cycle"] = (
+        cycle = (
             require(SalesCycle, key, code="sales_cycle.not_found", field="default_sales_cycle_code") if key else None
         )
+        if cycle is not None and cycle.blocked:
+            raise DomainError(
+                "sales_cycle.blocked",
+                _("Blocked must be equal to 'No' in Sales Cycle: Code=%(code)s."),
+                fields={"default_sales_cycle_code": [str(_("Blocked."))]},
+                params={"code": cycle.code},
+            )
+        changes["default_sales_cycle"] = cycle
+    if bus_rel_code_for_customers is not None:
+        changes["bus_rel_code_for_customers"] = normalize_key(bus_rel_code_for_customers)
     if changes or number_series:
         setup = update_record(setup, changes)
     return setup

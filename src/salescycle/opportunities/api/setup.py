@@ -56,6 +56,7 @@ def _setup_out(response: HttpResponse | None = None) -> dict[str, Any]:
         set_etag(response, obj.version)
     return {
         "default_sales_cycle_code": obj.default_sales_cycle_id,
+        "bus_rel_code_for_customers": obj.bus_rel_code_for_customers or None,
         "local_currency_code": settings.LOCAL_CURRENCY_CODE,
         "number_series": dict(NumberSeries.objects.order_by("code").values_list("code", "prefix")),
         "version": obj.version,
@@ -78,6 +79,9 @@ def patch_setup(request: HttpRequest, data: SetupPatch, response: HttpResponse) 
         default_sales_cycle_code=changes.get("default_sales_cycle_code"),
         change_default_cycle="default_sales_cycle_code" in changes,
         number_series=changes.get("number_series"),
+        bus_rel_code_for_customers=(
+            (changes["bus_rel_code_for_customers"] or "") if "bus_rel_code_for_customers" in changes else None
+        ),
     )
     return _setup_out(response)
 

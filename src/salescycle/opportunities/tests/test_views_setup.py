@@ -196,6 +196,12 @@ def test_saving_marketing_setup_changes_the_default_cycle_and_the_prefixes(manag
     assert NumberSeries.objects.get(code="contact").prefix == "CT"
 
 
+def test_saving_marketing_setup_changes_the_bus_rel_code_for_customers(manager: Client) -> None:
+    manager.post("/setup/marketing/", {**marketing_form(manager), "bus_rel_code_for_customers": "kunde"})
+
+    assert MarketingSetup.get().bus_rel_code_for_customers == "KUNDE"
+
+
 def test_marketing_setup_can_have_no_default_cycle(manager: Client) -> None:
     manager.post("/setup/marketing/", {**marketing_form(manager), "default_sales_cycle_code": ""})
 

@@ -134,7 +134,8 @@ register_setup(
 @require_http_methods(["GET", "POST"])
 @login_required
 def marketing_setup(request: HttpRequest) -> HttpResponse:
-    """Marketing Setup: the default sales cycle and the number-series prefixes, saved through ``update_setup`` like
+    """Marketing Setup: the default sales cycle, the Bus. Rel. Code for Customers and the number-series prefixes,
+    saved through ``update_setup`` like
     the API's ``PATCH /setup``; a refusal (unknown cycle, stale version) appears on the form."""
     marketing = MarketingSetup.get()
     series = list(NumberSeries.objects.order_by("code"))
@@ -148,6 +149,7 @@ def marketing_setup(request: HttpRequest) -> HttpResponse:
                 default_sales_cycle_code=form.cleaned_data["default_sales_cycle_code"] or None,
                 change_default_cycle=True,
                 number_series={code: prefix for code, prefix in prefixes.items() if prefix != _prefix(series, code)},
+                bus_rel_code_for_customers=form.cleaned_data["bus_rel_code_for_customers"],
             )
         except DomainError as error:
             add_domain_error(form, error)
