@@ -52,3 +52,12 @@ def test_a_linked_quote_follows_the_opportunitys_new_contact(opportunity: Opport
 
     quote.refresh_from_db()
     assert quote.sell_to_contact_id == person.no
+
+
+def test_the_opportunity_card_offers_create_sales_quote_while_in_progress(
+    opportunity: Opportunity, admin_client: Any
+) -> None:
+    page = admin_client.get(f"/opportunities/{opportunity.no}/").content.decode()
+
+    assert f"/sales/opportunities/{opportunity.no}/create-sales-quote/" in page
+    assert 'href="/tasks/"' in page
