@@ -278,3 +278,22 @@ def test_signed_out_pages_follow_the_browser() -> None:
 
     assert response["Content-Language"] == "nl"
     assert "Aanmelden" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["en", "nl", "fi"])
+def test_the_card_groups_amounts_but_keeps_the_version_field_machine_readable(lang: str) -> None:
+    from salescycle.opportunities.models import Opportunity
+
+    testing.demo_setup()
+    salesperson = testing.make_salesperson("SP1")
+    contact = testing.make_company("C1", salesperson=salesperson)
+    opportunity = testing.create_opportunity(contact, salesperson, activate=True, value="1234567.5")
+    Opportunity.objects.filter(no=opportunity.no).update(version=12345)
+
+    page = _signed_in(testing.make_user(), accept_language=lang).get(f"/opportunities/{opportunity.no}/")
+
+    html = page.content.decode()
+    assert 'name="version" value="12345"' in html
+    grouped = {"en": "1,234,567.50", "nl": "1.234.567,50", "fi": "1\xa0234\xa0567,50"}[lang]
+    assert grouped in html
