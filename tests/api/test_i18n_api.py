@@ -14,7 +14,7 @@ from tests.test_translations import use_compiled_catalogs
 
 MISMATCH = {
     "en": "Close opportunity code LOSTIT is of type lost and cannot be used to close as won.",
-    "nl": "Verkoopkanscode afsluiten LOSTIT is van het soort 'lost' en kan niet worden gebruikt om af te sluiten"
+    "nl": "Opportunitycode afsluiten LOSTIT is van het soort 'lost' en kan niet worden gebruikt om af te sluiten"
     " als 'won'.",
     "de": "Verkaufschancenabschlusscode LOSTIT hat die Art „lost“ und kann nicht für einen Abschluss als „won“"
     " verwendet werden.",

@@ -18,7 +18,8 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# What each screen must say; the BC terms are the glossary's (Dutch: "verkoopkans" throughout).
+# What each screen must say; the BC terms are the glossary's (Dutch: the entity is "verkoopkans", page and action
+# names keep the loanword: "Opportunity bijwerken").
 CAPTIONS: dict[str, dict[str, str]] = {
     "en": {
         "opportunity": "Opportunity",
@@ -43,14 +44,14 @@ CAPTIONS: dict[str, dict[str, str]] = {
         "general": "Algemeen",
         "stages": "Verkoopcyclusfasen",
         "amount": "5.000,00",
-        "update_title": "Verkoopkans bijwerken",
+        "update_title": "Opportunity bijwerken",
         "action": "Actie",
         "finish": "Voltooien",
         "date_error": "De wijzigingsdatum moet na de laatste wijzigingsdatum liggen.",
-        "close_title": "Verkoopkans afsluiten",
+        "close_title": "Opportunity afsluiten",
         "outcome": "Uitkomst",
         "won": "Gewonnen",
-        "code_error": "U moet het veld Verkoopkanscode afsluiten invullen.",
+        "code_error": "U moet het veld Opportunitycode afsluiten invullen.",
     },
     "de": {
         "opportunity": "Verkaufschance",
@@ -118,7 +119,7 @@ def opportunity_no(transactional_db: Any) -> str:
 
 def _choose_language(page: Any, lang: str) -> None:
     page.select_option("#header-language", lang)
-    page.wait_for_function(f"document.documentElement.lang === '{lang}'")
+    page.wait_for_function(f"() => document.documentElement.lang === '{lang}'")
 
 
 @pytest.mark.parametrize("lang", ["nl", "de", "nb", "fi", "en"])
