@@ -99,7 +99,12 @@ class BrowserSessionAuth(SessionAuth):
 
 
 class SalescycleAPI(NinjaAPI):
-    """The NinjaAPI whose URL list ends with a catch-all (unknown routes → 404 JSON) and whose 405s are JSON."""
+    """The NinjaAPI whose URL list ends with a catch-all (unknown routes → 404 JSON) and whose 405s are JSON, and
+    whose OpenAPI operation ids are the handlers' names (``create_opportunity``, ``update_opportunity``), so that
+    generated clients get readable method names. Handler names are unique across routers (a test checks it)."""
+
+    def get_openapi_operation_id(self, operation: Any) -> str:
+        return str(operation.view_func.__name__)
 
     @property
     def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:

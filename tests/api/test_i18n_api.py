@@ -13,13 +13,14 @@ from salescycle.core.models import UserPreference
 from tests.test_translations import use_compiled_catalogs
 
 MISMATCH = {
-    "en": "Close opportunity code LOSTIT is of type lost and cannot be used to close as won.",
-    "nl": "Opportunitycode afsluiten LOSTIT is van het soort 'lost' en kan niet worden gebruikt om af te sluiten"
-    " als 'won'.",
-    "de": "Verkaufschancenabschlusscode LOSTIT hat die Art „lost“ und kann nicht für einen Abschluss als „won“"
-    " verwendet werden.",
-    "nb": "Lukk. av salgsmuligh. - kode LOSTIT har typen «lost» og kan ikke brukes til å lukke som «won».",
-    "fi": "Sulje mahdollisuuden koodin LOSTIT tyyppi on ”lost”, eikä sitä voi käyttää sulkemiseen tuloksella ”won”.",
+    "en": "Close opportunity code LOSTIT is of type Lost and cannot be used to close as Won.",
+    "nl": "Opportunitycode afsluiten LOSTIT is van het soort 'Verloren' en kan niet worden gebruikt om af te sluiten"
+    " als 'Gewonnen'.",
+    "de": "Verkaufschancenabschlusscode LOSTIT hat die Art „Verloren“ und kann nicht für einen Abschluss als"
+    " „Gewonnen“ verwendet werden.",
+    "nb": "Lukk. av salgsmuligh. - kode LOSTIT har typen «Tapt» og kan ikke brukes til å lukke som «Vunnet».",
+    "fi": "Sulje mahdollisuuden koodin LOSTIT tyyppi on ”Hävitty”, eikä sitä voi käyttää sulkemiseen tuloksella"
+    " ”Voitettu”.",
 }
 FIELD = {
     "en": "The code's type does not match the outcome.",

@@ -78,7 +78,7 @@ def test_a_salespersons_day(page: Any, live_server: Any, annette: Any) -> None:
     assert_accessible(page)
     page.drag_and_drop(card, ".column[data-stage='3'] ul.cards")  # Qualification cannot be skipped
     page.wait_for_selector("#move-error")
-    assert "skip is not a valid selection" in page.inner_text("#move-error")
+    assert "Skip is not a valid selection" in page.inner_text("#move-error")
     page.drag_and_drop(card, ".column[data-stage='2'] ul.cards")
     page.wait_for_selector("#move-message")
     assert page.locator(f".column[data-stage='2'] {card}").count() == 1

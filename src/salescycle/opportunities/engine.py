@@ -31,6 +31,17 @@ class ActionType(StrEnum):
     JUMP = "jump"
 
 
+# The action names of the Update wizard in the active language (BC's captions), for messages.
+ACTION_TYPE_LABELS = {
+    ActionType.FIRST: _("First"),
+    ActionType.NEXT: _("Next"),
+    ActionType.PREVIOUS: _("Previous"),
+    ActionType.SKIP: _("Skip"),
+    ActionType.UPDATE: _("Update"),
+    ActionType.JUMP: _("Jump"),
+}
+
+
 # The order in which the wizard picks its default action (spec §4.5.2).
 DEFAULT_ORDER = (
     ActionType.FIRST,
@@ -396,6 +407,11 @@ def _no_stages(cycle: Cycle) -> DomainError:
     )
 
 
+def _close_type_label(value: str) -> str:
+    """Won/Lost in the active language (a value that is neither is shown as it is)."""
+    return str(CloseType(value).label) if value in CloseType.values else value
+
+
 def _closed_error() -> DomainError:
     return DomainError("opportunity.closed", _("The opportunity is closed: Closed must be equal to 'No'."))
 
@@ -443,7 +459,7 @@ def plan_update(
             "update.action_not_available",
             _("%(action)s is not a valid selection."),
             fields={"action_type": [str(_("Not available for this opportunity now."))]},
-            params={"action": request.action_type or ""},
+            params={"action": ACTION_TYPE_LABELS[action] if action else request.action_type or ""},
         )
     when = request.date_of_change or default_date_of_change(active, work_date)
     if active is not None and when < active.date_of_change:
@@ -629,7 +645,11 @@ def plan_close(
             "close.code_type_mismatch",
             _("Close opportunity code %(code)s is of type %(type)s and cannot be used to close as %(outcome)s."),
             fields={"close_opportunity_code": [str(_("The code's type does not match the outcome."))]},
-            params={"code": request.close_opportunity_code, "type": close_code_type, "outcome": request.outcome},
+            params={
+                "code": request.close_opportunity_code,
+                "type": _close_type_label(close_code_type),
+                "outcome": _close_type_label(request.outcome),
+            },
         )
     when = request.date_closed or default_date_of_change(active, work_date)
     if active is not None and when < active.date_of_change:

@@ -251,14 +251,18 @@ def _change_document(opportunity: Opportunity, document_type: str | None, docume
             "opportunity.document_already_linked",
             _("Sales %(type)s %(document)s is already assigned to opportunity %(no)s."),
             fields={"sales_document_no": [str(_("Already linked to another opportunity."))]},
-            params={"type": document_type, "document": document_no, "no": other},
+            params={"type": SalesDocumentType(document_type).label, "document": document_no, "no": other},
         )
     if not documents.lookup().exists(document_type, document_no, contact_no=opportunity.contact_id):
         raise DomainError(
             "opportunity.document_not_found",
             _("Sales %(type)s %(document)s for contact %(contact)s does not exist."),
             fields={"sales_document_no": [str(_("Unknown document for this contact."))]},
-            params={"type": document_type, "document": document_no, "contact": opportunity.contact_id},
+            params={
+                "type": SalesDocumentType(document_type).label,
+                "document": document_no,
+                "contact": opportunity.contact_id,
+            },
         )
     opportunity.sales_document_type = document_type
     opportunity.sales_document_no = document_no
