@@ -161,6 +161,57 @@ def test_the_running_app_uses_the_glossary_terms(lang: str, msgid: str, expected
         assert translation.gettext(msgid) == expected
 
 
+@pytest.mark.parametrize(
+    ("lang", "one", "many"),
+    [
+        (
+            "en",
+            "1 closed opportunity and 1 entry were deleted.",
+            "2 closed opportunities and 1,000 entries were deleted.",
+        ),
+        (
+            "nl",
+            "1 afgesloten verkoopkans en 1 post zijn verwijderd.",
+            "2 afgesloten verkoopkansen en 1.000 posten zijn verwijderd.",
+        ),
+        (
+            "fi",
+            "1 suljettu mahdollisuus ja 1 tapahtuma poistettiin.",
+            "2 suljettua mahdollisuutta ja 1\xa0000 tapahtumaa poistettiin.",
+        ),
+    ],
+)
+def test_counts_take_the_plural_forms_of_the_language(lang: str, one: str, many: str) -> None:
+    template = Template(
+        "{% load i18n %}{% blocktranslate count e=entries asvar text %}{{ e }} entry{% plural %}{{ e }} entries"
+        "{% endblocktranslate %}{% blocktranslate count o=opportunities with entries=text %}{{ o }} closed opportunity"
+        " and {{ entries }} were deleted.{% plural %}{{ o }} closed opportunities and {{ entries }} were deleted."
+        "{% endblocktranslate %}"
+    )
+
+    with translation.override(lang):
+        assert template.render(Context({"opportunities": 1, "entries": 1})) == one
+        assert template.render(Context({"opportunities": 2, "entries": 1000})) == many
+
+
+@pytest.mark.parametrize(
+    ("lang", "one", "two"),
+    [
+        ("en", "1 opportunity created.", "2 opportunities created."),
+        ("de", "1 Verkaufschance erstellt.", "2 Verkaufschancen erstellt."),
+        ("fi", "1 mahdollisuus luotu.", "2 mahdollisuutta luotu."),
+    ],
+)
+def test_the_created_message_counts_in_the_language(lang: str, one: str, two: str) -> None:
+    with translation.override(lang):
+        texts = [
+            translation.ngettext("%(count)s opportunity created.", "%(count)s opportunities created.", n) % {"count": n}
+            for n in (1, 2)
+        ]
+
+    assert texts == [one, two]
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Numbers, amounts and dates
 

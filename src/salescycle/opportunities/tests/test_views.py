@@ -617,9 +617,9 @@ def test_batch_delete_previews_then_needs_confirmation(signed_in: Client, setup:
         signed_in.post("/opportunities/delete-closed/", {"salesperson_code": "AH", "delete": "1", "confirm": "on"})
     )
 
-    assert "1 closed opportunities with 2 entries match." in preview
+    assert "1 closed opportunity with 2 entries matches." in preview
     assert "Tick the confirmation to delete." in unconfirmed
-    assert "1 closed opportunities and 2 entries were deleted." in done
+    assert "1 closed opportunity and 2 entries were deleted." in done
     assert list(Opportunity.objects.values_list("no", flat=True)) == [open_one.no]
 
 

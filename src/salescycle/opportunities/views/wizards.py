@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from salescycle.core.errors import DomainError
@@ -43,7 +44,9 @@ def create_opportunity(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, _("%(count)s opportunity(ies) created.") % {"count": len(created)})
+            count = len(created)
+            text = ngettext("%(count)s opportunity created.", "%(count)s opportunities created.", count)
+            messages.success(request, text % {"count": count})
             if len(created) == 1:
                 return redirect("opportunities:card", no=created[0].no)
             return redirect(reverse("opportunities:list") + f"?segment={data['segment_no']}")
