@@ -21,7 +21,7 @@ from django import forms
 from django.conf import settings
 from django.template import Context, Template
 from django.test import Client
-from django.utils import translation
+from django.utils import formats, translation
 
 from salescycle.core import testing
 from salescycle.core.models import UserPreference
@@ -232,6 +232,31 @@ def test_amounts_counts_and_dates_follow_the_locale(lang: str, amount: str, coun
 
     with translation.override(lang):
         assert template.render(context) == f"{amount}|{amount}|{count}|{short_date}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("lang", "shown"), [("en", "01/05/2026"), ("nl", "5-1-2026"), ("de", "05.01.2026"), ("fi", "5.1.2026")]
+)
+def test_screens_show_dates_in_the_short_format_of_the_language_and_keep_iso_in_inputs(lang: str, shown: str) -> None:
+    testing.demo_setup()
+    salesperson = testing.make_salesperson("SP1")
+    contact = testing.make_company("C1", salesperson=salesperson)
+    opportunity = testing.create_opportunity(contact, salesperson, activate=True, creation_date=dt.date(2026, 1, 5))
+    client = _signed_in(testing.make_user(), accept_language=lang)
+    with translation.override(lang):
+        expected = formats.date_format(dt.date(2026, 1, 5), "SHORT_DATE_FORMAT")
+
+    card = client.get(f"/opportunities/{opportunity.no}/").content.decode()
+    listed = client.get("/opportunities/").content.decode()
+
+    assert expected == shown
+    assert f'<span class="readonly">{shown}</span>' in card
+    assert f"<td>{shown}</td>" in listed
+    assert "<td>2026-01-05</td>" not in card + listed
+    assert 'type="date" name="work_date" value="' in card
+    work_date = card.split('type="date" name="work_date" value="')[1][:10]
+    assert dt.date.fromisoformat(work_date)
 
 
 @pytest.mark.parametrize(
