@@ -1,7 +1,7 @@
 # Salescycle: the two commands are `make run` and `make test` (see README.md).
 #
 #   make run    create .venv, install, migrate, load the demo data, serve on http://127.0.0.1:8000/
-#   make test   create .venv, install with dev tools, lint, type-check, test on SQLite, then on PostgreSQL
+#   make test   create .venv, install with dev tools, lint, type-check, bandit, test on SQLite, then on PostgreSQL
 #   make lint   ruff check + ruff format --check + mypy
 #   make fmt    ruff check --fix + ruff format
 #   make bench  python bench/run.py
@@ -81,18 +81,23 @@ test: $(DEV_STAMP) chromium
 	$(call step,ruff check,$(BIN)/ruff check $(LINT_PATHS))
 	$(call step,ruff format --check,$(BIN)/ruff format --check $(LINT_PATHS))
 	$(call step,mypy,$(BIN)/mypy)
-	$(call step,makemigrations --check,env -u DATABASE_URL $(BIN)/salescycle makemigrations --check --dry-run)
+	$(call step,bandit (medium and high),$(BIN)/bandit -q -c pyproject.toml -r src -ll)
+	$(call step,makemigrations --check,env -u DATABASE_URL DEBUG=1 $(BIN)/salescycle makemigrations --check --dry-run)
 	$(call step,translations (compile + check),$(BIN)/python scripts/check_translations.py --sources)
 	$(call step,pytest on SQLite,env -u DATABASE_URL $(BIN)/pytest -n 2 $(PYTEST_ARGS))
 	$(call step,pytest on PostgreSQL,scripts/with-postgres.sh $(BIN)/pytest -q --tb=short -n 2 $(PYTEST_ARGS))
-	@echo "make test: OK: ruff, format, mypy, migrations, pytest on SQLite and on PostgreSQL ($$(( $$(date +%s) - $(START) ))s)"
+	@echo "make test: OK: ruff, format, mypy, bandit, migrations, pytest on SQLite and on PostgreSQL ($$(( $$(date +%s) - $(START) ))s)"
 
 fmt: $(DEV_STAMP)
 	$(BIN)/ruff check --fix $(LINT_PATHS)
 	$(BIN)/ruff format $(LINT_PATHS)
 
+# DEBUG stays off for realistic timings, so the settings need a key: a throwaway one unless SECRET_KEY is set.
 bench: $(DEV_STAMP)
-	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py; else echo "No benchmarks yet (bench/run.py is missing)."; fi
+	@if [ -f bench/run.py ]; then \
+		SECRET_KEY="$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+			$(BIN)/python bench/run.py; \
+	else echo "No benchmarks yet (bench/run.py is missing)."; fi
 
 clean:
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +

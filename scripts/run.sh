@@ -6,7 +6,8 @@
 #   SALESCYCLE_BIND   gunicorn's address (default 127.0.0.1:8000)
 #   WEB_WORKERS       gunicorn worker processes (default 3)
 #   MAVEN_CRM_DIR     the Maven CRM data to import when present (default ../shared/data/maven-crm)
-# plus the settings' own variables (DATABASE_URL, SECRET_KEY, …; see README "Configuration").
+# plus the settings' own variables (DATABASE_URL, SECRET_KEY, …; see README "Configuration"). Without SECRET_KEY,
+# a random key is created once in the data folder (data/secret_key, readable by this user only) and used from then on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,20 @@ export DEBUG=0
 export DEMO_PASSWORD="${DEMO_PASSWORD:-demo-sales-2026}"
 bind="${SALESCYCLE_BIND:-127.0.0.1:8000}"
 maven_dir="${MAVEN_CRM_DIR:-../shared/data/maven-crm}"
+
+# DEBUG is off, so the settings refuse to start without SECRET_KEY. The key must stay the same across restarts (it
+# signs the sessions), so it is kept in the data folder, beside the SQLite database.
+if [[ -z "${SECRET_KEY:-}" ]]; then
+    key_file="${SALESCYCLE_DATA_DIR:-data}/secret_key"
+    if [[ ! -s "$key_file" ]]; then
+        mkdir -p "$(dirname "$key_file")"
+        (umask 077 && "$bin/python" -c 'import secrets; print(secrets.token_urlsafe(50))' >"$key_file.tmp")
+        mv "$key_file.tmp" "$key_file"
+    fi
+    chmod 600 "$key_file"
+    SECRET_KEY="$(<"$key_file")"
+    export SECRET_KEY
+fi
 
 # A command is used only once it exists, so this script picks up new ones without changes.
 has_command() {
@@ -49,6 +64,10 @@ user, _ = get_user_model().objects.get_or_create(username="demo")
 user.is_active = user.is_staff = user.is_superuser = True
 user.set_password(os.environ["DEMO_PASSWORD"])
 user.save()
+
+from axes.utils import reset
+
+reset(username="demo")  # and lift a sign-in lockout (django-axes)
 '
 
 "$salescycle" collectstatic --noinput --verbosity 0

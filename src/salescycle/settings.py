@@ -3,9 +3,14 @@
 Environment variables:
 - ``DATABASE_URL``: any URL dj-database-url understands; default an embedded SQLite file in ``SALESCYCLE_DATA_DIR``.
 - ``SALESCYCLE_DATA_DIR``: folder for the embedded database (default ``./data``).
-- ``SECRET_KEY``: the signing key. When unset, a fixed development key is used unless
-  ``SALESCYCLE_ALLOW_INSECURE_KEY=0``, in which case start-up fails: production sets ``SECRET_KEY``.
+- ``SECRET_KEY``: the signing key; required when ``DEBUG`` is off (start-up fails without it). With ``DEBUG`` on, a
+  fixed development key is used when it is unset. ``make run`` keeps a random one in ``data/secret_key``.
 - ``DEBUG``: ``1``/``true`` for development (default off).
+- ``SALESCYCLE_HTTPS``: ``1`` when the site is served over HTTPS: secure cookies and redirect from http to https.
+- ``SECURE_HSTS_SECONDS``: HSTS max-age in seconds (default 0: no HSTS header); with ``SECURE_HSTS_INCLUDE_SUBDOMAINS``
+  and ``SECURE_HSTS_PRELOAD`` (both default off).
+- ``SALESCYCLE_PROXY_SSL_HEADER``: ``1`` behind a TLS-terminating proxy that sets ``X-Forwarded-Proto`` (and strips it
+  from clients' requests).
 - ``ALLOWED_HOSTS``: comma-separated (default ``127.0.0.1,localhost``).
 - ``CSRF_TRUSTED_ORIGINS``: comma-separated origins.
 - ``LOCAL_CURRENCY_CODE``: the LCY code shown with amounts (default ``EUR``), D19.
@@ -15,9 +20,12 @@ Environment variables:
 from __future__ import annotations
 
 import os
+import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -39,9 +47,14 @@ DATA_DIR = Path(os.environ.get("SALESCYCLE_DATA_DIR", Path.cwd() / "data")).reso
 DEBUG = _env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not _env_bool("SALESCYCLE_ALLOW_INSECURE_KEY", True):
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    # Development and test fallback only; production sets SECRET_KEY (see README).
+    # mypy's django-stubs plugin imports these settings to type the models; it serves nothing, so no key is needed.
+    if not DEBUG and "mypy" not in sys.modules:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set and DEBUG is off. Set SECRET_KEY to a long random value, e.g. "
+            "SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')\", keep it secret and "
+            "the same on every app server (`make run` keeps one in data/secret_key), or set DEBUG=1 for development."
+        )
+    # Development (DEBUG on) and type-checking only. The tests get theirs from pyproject.toml (pytest-env).
     SECRET_KEY = "salescycle-insecure-development-key-change-me"  # noqa: S105
 
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -56,6 +69,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "csp",
     "django_htmx",
     "template_partials",
     "ninja",
@@ -70,6 +85,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -80,6 +96,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "salescycle.urls"
@@ -166,10 +184,62 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
+# Security ------------------------------------------------------------------------------------------------------
+
+# No script reads a cookie (the CSRF token comes from the page: meta tag, hx-headers, Swagger's data attribute).
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# SALESCYCLE_HTTPS=1 when the site is served over HTTPS (directly or behind a TLS-terminating proxy).
+HTTPS = _env_bool("SALESCYCLE_HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+if _env_bool("SALESCYCLE_PROXY_SSL_HEADER", False):
+    # Only behind a proxy that sets X-Forwarded-Proto itself and drops the one a client sends.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS is opt-in: browsers remember it for max-age seconds, so turn it on once HTTPS works for good.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", False)
+if not HTTPS:
+    # Plain HTTP (`make run` on 127.0.0.1, or a trusted network): these deploy checks ask for HTTPS-only settings
+    # that cannot work without TLS. Secure cookies would never be sent back over http (no sign-in: W012, W016),
+    # SECURE_SSL_REDIRECT would redirect to a port nobody listens on (W008), and browsers ignore HSTS received over
+    # http (W004). Every other deploy check stays on; SALESCYCLE_HTTPS=1 turns these four back on.
+    SILENCED_SYSTEM_CHECKS = ["security.W004", "security.W008", "security.W012", "security.W016"]
+
+# Content Security Policy (django-csp): no inline script or style anywhere, nothing from other origins. The
+# templates have no inline <script> or style="" attribute, and htmx's own indicator <style> is switched off in
+# base.html (htmx-config). The API docs (/api/v1/docs: django-ninja's Swagger UI from its bundled static files)
+# work under the same policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed sign-ins for one username from one IP address,
+# that pair is refused (even with the right password) for the cool-off time; a successful sign-in resets the count.
+# Only sign-ins through django.contrib.auth.authenticate() count: API Bearer tokens and force_login() do not.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 
 LOCAL_CURRENCY_CODE = os.environ.get("LOCAL_CURRENCY_CODE", "EUR")
 

@@ -65,7 +65,7 @@ def test_a_salespersons_day(page: Any, live_server: Any, annette: Any) -> None:
 
     # Go back: choosing Previous re-renders the proposals (htmx), then Finish.
     page.check("input[name=action_type][value=previous]")
-    page.wait_for_function("document.querySelector('#id_chances_of_success_pct').value === '10'")
+    page.wait_for_function("() => document.querySelector('#id_chances_of_success_pct').value === '10'")
     page.click("button:has-text('Finish')")
     page.wait_for_url(f"**/opportunities/{no}/")
     assert "1 Initial" in page.locator(".factbox").inner_text()
