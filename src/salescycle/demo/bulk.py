@@ -313,6 +313,18 @@ def insert_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
     return count
 
 
+def analyze() -> None:
+    """Gather the query planner's statistics after a bulk load (``ANALYZE`` of the whole database).
+
+    SQLite keeps no statistics until ``ANALYZE`` runs (then it guesses, and for instance prefers a plain foreign-key
+    index to a smaller partial one); PostgreSQL's autovacuum would get there eventually, but not before the first
+    queries. About 1.5 s at 100,000 generated opportunities on SQLite, under a minute at 1,000,000. Runs in the
+    caller's transaction (allowed on both databases).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def _secondary_indexes(table: str) -> list[tuple[str, str]]:
     """(name, CREATE statement) of the indexes of ``table`` that do not back its primary key or a constraint."""
     with connection.cursor() as cursor:

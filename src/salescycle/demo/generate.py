@@ -277,6 +277,7 @@ def generate(
             bar.update(size)
         bar.close()
     bulk.reset_sequences(OpportunityEntry)
+    bulk.analyze()  # the planner's statistics, after the indexes are built again
     return result
 
 

@@ -104,6 +104,7 @@ def import_maven(data: MavenData, *, progress: bool = False) -> ImportResult:
         bar.update(len(chunk))
     bar.close()
     result.customers = bulk.ensure_customers(won_contacts)
+    bulk.analyze()  # the planner's statistics for the loaded deals
     return result
 
 
