@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -349,6 +351,23 @@ class Opportunity(models.Model):
         return self.status != OpportunityStatus.NOT_STARTED
 
 
+class InLiterals(models.Lookup):
+    """``field__in_literals=[…]``: IN with the values written into the SQL, for fixed choice values only (never
+    input), so that a partial index whose condition names those values can be used."""
+
+    lookup_name = "in_literals"
+    prepare_rhs = False  # keep the sequence; each value is quoted below
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        lhs, params = self.process_lhs(compiler, connection)
+        quoted = (str(value).replace("'", "''") for value in self.rhs)
+        values = ", ".join(f"'{value}'" for value in quoted)
+        return f"{lhs} IN ({values})", tuple(params)
+
+
+CLOSING_ACTIONS = (ActionTaken.WON.value, ActionTaken.LOST.value)
+
+
 class OpportunityEntryQuerySet(models.QuerySet["OpportunityEntry"]):
     """Chainable filters for opportunity entries."""
 
@@ -357,8 +376,12 @@ class OpportunityEntryQuerySet(models.QuerySet["OpportunityEntry"]):
         return self.filter(active=True)
 
     def open(self) -> OpportunityEntryQuerySet:
-        """Active entries whose Action Taken is not Won/Lost (open opportunities, spec §5.3)."""
-        return self.filter(active=True).exclude(action_taken__in=[ActionTaken.WON, ActionTaken.LOST])
+        """Active entries whose Action Taken is not Won/Lost (open opportunities, spec §5.3).
+
+        The two closing values are written into the SQL (``in_literals``) so that SQLite can use the partial index
+        ``entry_open_cycle_stage``, whose condition names them; with bound parameters it cannot prove the query
+        implies that condition and walks every active entry instead (9 s → 80 ms at 1M, bench/README.md)."""
+        return self.filter(active=True).exclude(action_taken__in_literals=CLOSING_ACTIONS)
 
 
 class OpportunityEntry(models.Model):
@@ -505,6 +528,9 @@ class OpportunityEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_no} {self.opportunity_id} {self.action_taken}"
+
+
+OpportunityEntry._meta.get_field("action_taken").register_lookup(InLiterals)
 
 
 class OpportunityComment(models.Model):
