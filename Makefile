@@ -83,7 +83,7 @@ test: $(DEV_STAMP) chromium
 	$(call step,mypy,$(BIN)/mypy)
 	$(call step,bandit (medium and high),$(BIN)/bandit -q -c pyproject.toml -r src -ll)
 	$(call step,makemigrations --check,env -u DATABASE_URL DEBUG=1 $(BIN)/salescycle makemigrations --check --dry-run)
-	$(call step,translations (compile + check),$(BIN)/python scripts/check_translations.py --sources)
+	$(call step,translations (compile + check),$(BIN)/python scripts/check_translations.py --sources=strict)
 	$(call step,pytest on SQLite,env -u DATABASE_URL $(BIN)/pytest -n 2 $(PYTEST_ARGS))
 	$(call step,pytest on PostgreSQL,scripts/with-postgres.sh $(BIN)/pytest -q --tb=short -n 2 $(PYTEST_ARGS))
 	@echo "make test: OK: ruff, format, mypy, bandit, migrations, pytest on SQLite and on PostgreSQL ($$(( $$(date +%s) - $(START) ))s)"

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Compile Salescycle's message catalogs and check the translations (issue #7).
 
-    python scripts/check_translations.py                  compile in place, then check (``make test``)
+    python scripts/check_translations.py                  compile in place, then check
     python scripts/check_translations.py --compile-to DIR compile into DIR instead (the pytest test)
     python scripts/check_translations.py --compile-only   compile in place, check nothing (``make run``)
     python scripts/check_translations.py --sources        also list marked strings missing from the catalogs
-    python scripts/check_translations.py --sources=strict ... and fail on them
+    python scripts/check_translations.py --sources=strict ... and fail on them (``make test``)
 
 Compiling uses GNU ``msgfmt --check`` (format strings, header, plural forms) and writes each ``.mo`` atomically.
 The check fails when, in nl/de/nb/fi:

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from salescycle.core.errors import DomainError
@@ -88,7 +88,7 @@ def _save_activity(by: Any, obj: Activity | None, data: dict[str, Any], lines: A
 register_setup(
     SetupPage(
         slug="sales-cycles",
-        title=_lazy("Sales cycles"),
+        title=gettext_lazy("Sales cycles"),
         model=SalesCycle,
         form=SalesCycleForm,
         columns=("code", "description", "probability_calculation", "blocked"),
@@ -97,16 +97,16 @@ register_setup(
         formset=StageFormSet,
         lines=_stage_lines,
         extra_links=lambda row: [
-            (_lazy("Pipeline"), f"{reverse('opportunities:board')}?cycle={row.pk}"),
-            (_lazy("Statistics"), reverse("opportunities:stage_statistics", args=[row.pk])),
-            (_lazy("Opportunities"), f"{reverse('opportunities:list')}?cycle={row.pk}"),
+            (gettext_lazy("Pipeline"), f"{reverse('opportunities:board')}?cycle={row.pk}"),
+            (gettext_lazy("Statistics"), reverse("opportunities:stage_statistics", args=[row.pk])),
+            (gettext_lazy("Opportunities"), f"{reverse('opportunities:list')}?cycle={row.pk}"),
         ],
     )
 )
 register_setup(
     SetupPage(
         slug="close-codes",
-        title=_lazy("Close opportunity codes"),
+        title=gettext_lazy("Close opportunity codes"),
         model=CloseOpportunityCode,
         form=CloseCodeForm,
         columns=("code", "description", "type"),
@@ -117,7 +117,7 @@ register_setup(
 register_setup(
     SetupPage(
         slug="activities",
-        title=_lazy("Activities"),
+        title=gettext_lazy("Activities"),
         model=Activity,
         form=ActivityForm,
         columns=("code", "description"),
