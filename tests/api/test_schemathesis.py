@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -26,6 +28,18 @@ def _load_schema() -> Any:
 
 
 schema = _load_schema()
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_transactions_connection() -> Any:
+    """Schemathesis calls the WSGI app directly, so Django's request signals would close the database connection
+    the test's transaction lives on (on PostgreSQL; SQLite's in-memory connection never closes). Django's own test
+    client disconnects them the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
