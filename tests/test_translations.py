@@ -243,7 +243,7 @@ def test_screens_show_dates_in_the_short_format_of_the_language_and_keep_iso_in_
     salesperson = testing.make_salesperson("SP1")
     contact = testing.make_company("C1", salesperson=salesperson)
     opportunity = testing.create_opportunity(contact, salesperson, activate=True, creation_date=dt.date(2026, 1, 5))
-    client = _signed_in(testing.make_user(), accept_language=lang)
+    client = _signed_in(testing.make_user(role="Viewer"), accept_language=lang)
     with translation.override(lang):
         expected = formats.date_format(dt.date(2026, 1, 5), "SHORT_DATE_FORMAT")
 
@@ -371,7 +371,7 @@ def test_the_card_groups_amounts_but_keeps_the_version_field_machine_readable(la
     opportunity = testing.create_opportunity(contact, salesperson, activate=True, value="1234567.5")
     Opportunity.objects.filter(no=opportunity.no).update(version=12345)
 
-    page = _signed_in(testing.make_user(), accept_language=lang).get(f"/opportunities/{opportunity.no}/")
+    page = _signed_in(testing.make_user(role="Viewer"), accept_language=lang).get(f"/opportunities/{opportunity.no}/")
 
     html = page.content.decode()
     assert 'name="version" value="12345"' in html

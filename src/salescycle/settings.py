@@ -233,7 +233,8 @@ CONTENT_SECURITY_POLICY = {
 # Only sign-ins through django.contrib.auth.authenticate() count: API Bearer tokens and force_login() do not.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that loads the roles with the user (issue #8): permission checks cost no query per request.
+    "salescycle.contacts.auth.RoleBackend",
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client
 
@@ -101,7 +102,8 @@ class OpenApiClient:
 
 @pytest.fixture
 def generated(client: Client) -> OpenApiClient:
-    get_user_model().objects.create_user(username="integrator", password="x")
+    user = get_user_model().objects.create_user(username="integrator", password="x")
+    user.groups.add(Group.objects.get_or_create(name="Administrator")[0])
     out = io.StringIO()
     call_command("create_token", "integrator", stdout=out)
     document = client.get("/api/v1/openapi.json").json()

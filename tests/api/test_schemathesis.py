@@ -49,7 +49,7 @@ def bearer(db: None) -> dict[str, str]:
     company = testing.make_company("C1", salesperson=salesperson)
     testing.create_opportunity(company, salesperson, activate=True)
     testing.create_opportunity(company, salesperson)
-    user = testing.make_user("fuzzer")
+    user = testing.make_user("fuzzer", role="Administrator")
     return {"Authorization": f"Bearer {create_token(user)[1]}"}
 
 

@@ -108,7 +108,7 @@ CAPTIONS: dict[str, dict[str, str]] = {
 def opportunity_no(transactional_db: Any) -> str:
     use_compiled_catalogs()
     testing.demo_setup()
-    user = testing.make_user("lena")
+    user = testing.make_user("lena", role="Salesperson")
     salesperson = testing.make_salesperson("LE", name="Lena Eriksen", user=user)
     contact = testing.make_company("CT-NORD", name="Nordlys AS", salesperson=salesperson)
     for code in ("WON-A", "WON-B"):

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def team(transactional_db: Any) -> dict[str, Any]:
     testing.demo_setup()
-    testing.make_user("maria")
+    testing.make_user("maria", role="Administrator")
     annette = testing.make_salesperson("AH", name="Annette Hill")
     jo = testing.make_salesperson("JO", name="Jo Bloggs")
     cronus = testing.make_company("CT-CRONUS", name="Cronus Ltd")

@@ -30,7 +30,7 @@ START = dt.date(2026, 1, 5)
 def opportunity(transactional_db: Any) -> Opportunity:
     """OP000001 for Cronus by Annette on cycle NEW, at stage 2 (the next stage, 3, requires a quote)."""
     testing.demo_setup()
-    user = testing.make_user("annette")
+    user = testing.make_user("annette", role="Salesperson")
     salesperson = testing.make_salesperson("AH", name="Annette Hill", user=user)
     cronus = testing.make_company("CT-CRONUS", name="Cronus Ltd")
     set_work_date(user, START)

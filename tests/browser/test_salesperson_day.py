@@ -19,7 +19,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def annette(transactional_db: Any) -> Any:
     testing.demo_setup()
-    user = testing.make_user("annette")
+    user = testing.make_user("annette", role="Salesperson")
+    testing.give_role(user, "Sales Manager")  # the day ends with the batch delete, a manager's job (issue #8)
     testing.make_salesperson("AH", name="Annette Hill", user=user)
     cronus = testing.make_company("CT-CRONUS", name="Cronus Ltd")
     testing.make_person(cronus, "CT-LINDA", name="Linda Martin")

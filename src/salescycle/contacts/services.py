@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, ContactType, Customer, Segment, SegmentLine
 from salescycle.core.errors import DomainError
 from salescycle.core.numbering import next_no
@@ -24,6 +25,7 @@ def create_contact(*, by: Any = None, no: str | None = None, **data: Any) -> Con
     """Create a company or person contact. ``no`` defaults to the ``contact`` series; a company's ``company`` is
     itself; a person's ``company_no`` must name a company contact (``contact.company_not_company``).
     Errors: ``invalid_input``, ``conflict.exists``. Implements spec §2.9."""
+    permissions.require_write(by)
     key = normalize_key(no) or next_no("contact", exists=lambda n: Contact.objects.filter(no=n).exists())
     company_no = normalize_key(data.pop("company_no", None))
     contact_type = data.get("type", ContactType.COMPANY)
@@ -54,6 +56,7 @@ def _company(no: str) -> Contact:
 def update_contact(no: str, *, by: Any = None, expected_version: int | None = None, **changes: Any) -> Contact:
     """Change a contact. Its type cannot change while any opportunity refers to it (``contact.type_in_use``,
     D21); a person's ``company_no`` must be a company. Implements spec §4.11.4."""
+    permissions.require_write(by)
     contact = lock(Contact, normalize_key(no), expected_version=expected_version)
     type_changes = "type" in changes and changes["type"] != contact.type
     if type_changes and (contact.opportunities.exists() or contact.company_opportunities.exists()):
@@ -80,6 +83,7 @@ def delete_contact(no: str, *, by: Any = None, expected_version: int | None = No
     (``contact.has_open_opportunities``, spec §4.11.4); refused with 409 ``conflict.in_use`` while any other data
     (closed opportunities, entries, tasks, persons of a company) refers to it (D17 — we do not re-point or blank
     the references BC changes)."""
+    permissions.require_write(by)
     contact = lock(Contact, normalize_key(no), expected_version=expected_version)
     from salescycle.opportunities.models import Opportunity
 
@@ -138,6 +142,7 @@ def create_segment(
     *, by: Any = None, no: str | None = None, lines: Sequence[Mapping[str, Any]] = (), **data: Any
 ) -> Segment:
     """Create a segment with its lines (``[{contact_no, description}]``); ``no`` from the ``segment`` series."""
+    permissions.require_write(by)
     key = normalize_key(no) or next_no("segment", exists=lambda n: Segment.objects.filter(no=n).exists())
     segment = create_record(Segment, {"no": key, **data})
     replace_segment_lines(segment, lines)
@@ -164,5 +169,6 @@ def replace_segment_lines(segment: Segment, lines: Sequence[Mapping[str, Any]]) 
 @transaction.atomic
 def create_campaign(*, by: Any = None, no: str | None = None, **data: Any) -> Campaign:
     """Create a campaign; ``no`` from the ``campaign`` series."""
+    permissions.require_write(by)
     key = normalize_key(no) or next_no("campaign", exists=lambda n: Campaign.objects.filter(no=n).exists())
     return create_record(Campaign, {"no": key, **data})

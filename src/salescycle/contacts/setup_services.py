@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
-from salescycle.contacts import services
+from salescycle.contacts import permissions, services
 from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment
 from salescycle.contacts.services import normalize_key, replace_segment_lines
 from salescycle.core.records import create_record, delete_record, in_use, lock, require, update_record
@@ -32,6 +32,7 @@ def resolve_references(data: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def create_salesperson(*, by: Any = None, code: str, **data: Any) -> Salesperson:
     """Create a salesperson. Errors: ``invalid_input``, ``conflict.exists``."""
+    permissions.require_setup(by)
     return create_record(Salesperson, {"code": normalize_key(code), **data})
 
 
@@ -40,18 +41,21 @@ def update_salesperson(
     code: str, *, by: Any = None, expected_version: int | None = None, **changes: Any
 ) -> Salesperson:
     """Change a salesperson (not its code). Errors: ``not_found``, ``conflict.version``, ``invalid_input``."""
+    permissions.require_setup(by)
     return update_record(lock(Salesperson, normalize_key(code), expected_version=expected_version), changes)
 
 
 @transaction.atomic
 def delete_salesperson(code: str, *, by: Any = None, expected_version: int | None = None) -> None:
     """Delete a salesperson; refused with ``conflict.in_use`` while data refers to it (D17: block it instead)."""
+    permissions.require_setup(by)
     delete_record(lock(Salesperson, normalize_key(code), expected_version=expected_version))
 
 
 @transaction.atomic
 def update_campaign(no: str, *, by: Any = None, expected_version: int | None = None, **changes: Any) -> Campaign:
     """Change a campaign (``salesperson_code`` by code)."""
+    permissions.require_write(by)
     campaign = lock(Campaign, normalize_key(no), expected_version=expected_version)
     return update_record(campaign, resolve_references(changes))
 
@@ -59,6 +63,7 @@ def update_campaign(no: str, *, by: Any = None, expected_version: int | None = N
 @transaction.atomic
 def delete_campaign(no: str, *, by: Any = None, expected_version: int | None = None) -> None:
     """Delete a campaign; ``conflict.in_use`` while segments, opportunities or tasks refer to it (D17)."""
+    permissions.require_write(by)
     delete_record(lock(Campaign, normalize_key(no), expected_version=expected_version))
 
 
@@ -72,6 +77,7 @@ def update_segment(
     **changes: Any,
 ) -> Segment:
     """Change a segment's header and, when ``lines`` is given, replace its lines."""
+    permissions.require_write(by)
     segment = lock(Segment, normalize_key(no), expected_version=expected_version)
     segment = update_record(segment, resolve_references(changes))
     if lines is not None:
@@ -82,6 +88,7 @@ def update_segment(
 @transaction.atomic
 def delete_segment(no: str, *, by: Any = None, expected_version: int | None = None) -> None:
     """Delete a segment with its lines; ``conflict.in_use`` while opportunities or tasks refer to it (D17)."""
+    permissions.require_write(by)
     segment = lock(Segment, normalize_key(no), expected_version=expected_version)
     if segment.opportunities.exists() or segment.tasks.exists():
         raise in_use(segment)

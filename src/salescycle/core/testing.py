@@ -20,10 +20,57 @@ def _next(prefix: str) -> str:
     return f"{prefix}{next(_counter):05d}"
 
 
-def make_user(username: str | None = None, **extra: Any) -> Any:
-    """A Django user (password ``pw``)."""
+def make_user(username: str | None = None, *, role: str | None = None, salesperson: Any = None, **extra: Any) -> Any:
+    """A Django user (password ``pw``) with ``role`` (a group of ``core/migrations/0002_roles.py``: "Salesperson",
+    "Sales Manager", "Administrator", "Viewer"; None = no role) and linked to ``salesperson`` when given."""
     user_model = get_user_model()
-    return user_model.objects.create_user(username=username or _next("user"), password="pw", **extra)  # noqa: S106
+    user = user_model.objects.create_user(username=username or _next("user"), password="pw", **extra)  # noqa: S106
+    if role:
+        give_role(user, role)
+    if salesperson is not None:
+        salesperson.user = user
+        salesperson.save(update_fields=["user"])
+    return user
+
+
+def give_role(user: Any, role: str) -> Any:
+    """Add ``role`` to ``user``'s roles (and forget their cached rights)."""
+    from django.contrib.auth.models import Group
+
+    from salescycle.contacts.permissions import forget
+
+    # get_or_create: transactional tests flush the groups the data migration created.
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    forget(user)
+    return user
+
+
+def make_salesperson_user(
+    username: str | None = None, *, salesperson: Any = None, teams: tuple[str, ...] = (), **extra: Any
+) -> Any:
+    """Persona "salesperson": a user with the Salesperson role linked to ``salesperson`` (a new one by default),
+    which belongs to ``teams`` (team codes, created when missing)."""
+    from salescycle.contacts.models import Team
+
+    salesperson = salesperson or make_salesperson()
+    for code in teams:
+        salesperson.teams.add(Team.objects.get_or_create(code=code, defaults={"name": f"Team {code}"})[0])
+    return make_user(username, role="Salesperson", salesperson=salesperson, **extra)
+
+
+def make_manager(username: str | None = None, **extra: Any) -> Any:
+    """Persona "sales manager": reads and changes all opportunities, runs the batch delete."""
+    return make_user(username, role="Sales Manager", **extra)
+
+
+def make_administrator(username: str | None = None, **extra: Any) -> Any:
+    """Persona "administrator": a Sales Manager who also edits the setup."""
+    return make_user(username, role="Administrator", **extra)
+
+
+def make_viewer(username: str | None = None, **extra: Any) -> Any:
+    """Persona "viewer": reads everything, changes nothing."""
+    return make_user(username, role="Viewer", **extra)
 
 
 def make_salesperson(code: str | None = None, **fields: Any) -> Any:

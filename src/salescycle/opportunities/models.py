@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.core.dates import date_formula_validator
@@ -609,3 +610,30 @@ class Interaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_no} {self.description}".strip()
+
+
+class OpportunityChange(models.Model):
+    """One changed field of an opportunity: who changed it, when, and its old and new value (the audit trail)."""
+
+    opportunity_no = models.CharField(_("opportunity no."), max_length=20)
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    field = models.CharField(_("field"), max_length=40)
+    old_value = models.CharField(_("old value"), max_length=250, blank=True)
+    new_value = models.CharField(_("new value"), max_length=250, blank=True)
+
+    class Meta:
+        verbose_name = _("opportunity change")
+        verbose_name_plural = _("opportunity changes")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["opportunity_no", "-id"], name="opp_change_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_no} {self.field}"

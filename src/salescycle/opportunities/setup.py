@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from salescycle.contacts import permissions
 from salescycle.contacts.services import normalize_key
 from salescycle.core.dates import validate_date_formula
 from salescycle.core.errors import DomainError
@@ -31,6 +32,7 @@ def delete_sales_cycle(code: str, *, by: Any = None, expected_version: int | Non
     """Delete a sales cycle and its stages. Refused while open opportunities sit on it
     (``sales_cycle.has_open_opportunities``, spec §2.2) and while any opportunity or entry refers to it
     (``conflict.in_use``, D17)."""
+    permissions.require_setup(by)
     cycle = lock(SalesCycle, normalize_key(code), expected_version=expected_version)
     if OpportunityEntry.objects.open().filter(sales_cycle_id=cycle.code).exists():
         raise DomainError(
@@ -68,6 +70,7 @@ def delete_sales_cycle_stage(
 ) -> None:
     """Delete a stage. Refused while an active entry sits on it (``stage.has_active_entries``, spec §2.3) and while
     inactive entries refer to it (``conflict.in_use``, D17)."""
+    permissions.require_setup(by)
     obj = _stage(cycle_code, stage, expected_version)
     entries = OpportunityEntry.objects.filter(sales_cycle_id=obj.sales_cycle_id, sales_cycle_stage=obj.stage)
     if entries.filter(active=True).exists():
@@ -80,6 +83,7 @@ def delete_sales_cycle_stage(
 @transaction.atomic
 def create_sales_cycle_stage(cycle_code: str, *, by: Any = None, **data: Any) -> SalesCycleStage:
     """Add a stage to a cycle; ``date_formula`` is checked and stored in canonical form (``date_formula.invalid``)."""
+    permissions.require_setup(by)
     cycle = lock(SalesCycle, normalize_key(cycle_code))
     if "date_formula" in data:
         data["date_formula"] = validate_date_formula(data["date_formula"] or "")
@@ -91,6 +95,7 @@ def update_sales_cycle_stage(
     cycle_code: str, stage: int, *, by: Any = None, expected_version: int | None = None, **changes: Any
 ) -> SalesCycleStage:
     """Change a stage (not its number); ``date_formula`` is validated. Existing entries keep their figures."""
+    permissions.require_setup(by)
     obj = _stage(cycle_code, stage, expected_version)
     if "date_formula" in changes:
         changes["date_formula"] = validate_date_formula(changes["date_formula"] or "")
@@ -100,6 +105,7 @@ def update_sales_cycle_stage(
 @transaction.atomic
 def delete_close_opportunity_code(code: str, *, by: Any = None, expected_version: int | None = None) -> None:
     """Delete a close opportunity code; refused with ``conflict.in_use`` once an entry uses it (D17)."""
+    permissions.require_setup(by)
     from salescycle.opportunities.models import CloseOpportunityCode
 
     delete_record(lock(CloseOpportunityCode, normalize_key(code), expected_version=expected_version))
@@ -117,6 +123,7 @@ def save_activity(
 ) -> Activity:
     """Create or change an activity and (when ``steps`` is given) replace its steps
     (``[{step_no, type, description, priority, date_formula}]``; ``step_no`` defaults to 10000, 20000, …)."""
+    permissions.require_setup(by)
     key = normalize_key(code)
     if create:
         activity = create_record(Activity, {"code": key, "description": description or ""})
@@ -151,6 +158,7 @@ def save_activity(
 @transaction.atomic
 def delete_activity(code: str, *, by: Any = None, expected_version: int | None = None) -> None:
     """Delete an activity with its steps; refused with ``conflict.in_use`` while a stage uses it (D17)."""
+    permissions.require_setup(by)
     activity = lock(Activity, normalize_key(code), expected_version=expected_version)
     if SalesCycleStage.objects.filter(activity_id=activity.code).exists():
         raise in_use(activity)

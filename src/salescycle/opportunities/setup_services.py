@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from salescycle.contacts import permissions
 from salescycle.contacts.models import Contact, Salesperson
 from salescycle.contacts.services import normalize_key
 from salescycle.core.errors import DomainError
@@ -28,12 +29,14 @@ from salescycle.tasks.models import Activity
 @transaction.atomic
 def create_sales_cycle(*, by: Any = None, code: str, **data: Any) -> SalesCycle:
     """Create a sales cycle (without stages). Errors: ``invalid_input``, ``conflict.exists``."""
+    permissions.require_setup(by)
     return create_record(SalesCycle, {"code": normalize_key(code), **data})
 
 
 @transaction.atomic
 def update_sales_cycle(code: str, *, by: Any = None, expected_version: int | None = None, **changes: Any) -> SalesCycle:
     """Change a sales cycle's description, probability calculation or blocked flag."""
+    permissions.require_setup(by)
     return update_record(lock(SalesCycle, normalize_key(code), expected_version=expected_version), changes)
 
 
@@ -49,6 +52,7 @@ def stage_references(data: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def create_close_code(*, by: Any = None, code: str, **data: Any) -> CloseOpportunityCode:
     """Create a close opportunity code. Errors: ``invalid_input``, ``conflict.exists``."""
+    permissions.require_setup(by)
     return create_record(CloseOpportunityCode, {"code": normalize_key(code), **data})
 
 
@@ -57,6 +61,7 @@ def update_close_code(
     code: str, *, by: Any = None, expected_version: int | None = None, **changes: Any
 ) -> CloseOpportunityCode:
     """Change a close opportunity code's description or type."""
+    permissions.require_setup(by)
     obj = lock(CloseOpportunityCode, normalize_key(code), expected_version=expected_version)
     return update_record(obj, changes)
 
@@ -74,6 +79,7 @@ def update_setup(
     """Change Marketing Setup's default sales cycle (``sales_cycle.not_found``; a blocked cycle is refused with
     ``sales_cycle.blocked``, spec §2.1), the Bus. Rel. Code for Customers (``None`` = unchanged) and
     number-series prefixes (D20; ``setup.number_series_missing`` for an unknown series)."""
+    permissions.require_setup(by)
     MarketingSetup.get()
     setup = lock(MarketingSetup, 1, expected_version=expected_version)
     if number_series:
@@ -132,6 +138,7 @@ def _interaction_references(data: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def create_interaction(*, by: Any = None, **data: Any) -> Interaction:
     """Log an interaction (D22); ``date`` defaults to the WorkDate."""
+    permissions.require_write(by)
     values = _interaction_references(data)
     values["date"] = values.get("date") or get_work_date(by)
     obj = Interaction(**values)
@@ -147,5 +154,6 @@ def update_interaction(
     entry_no: int, *, by: Any = None, expected_version: int | None = None, **changes: Any
 ) -> Interaction:
     """Change an interaction log entry."""
+    permissions.require_write(by)
     obj = lock(Interaction, entry_no, expected_version=expected_version)
     return update_record(obj, _interaction_references(changes))

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from django.db.models import Count, QuerySet, Sum
 
+from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, Salesperson
 from salescycle.contacts.services import normalize_key
 from salescycle.core.money import ZERO
@@ -148,8 +149,15 @@ def _averaged(figures: Figures, kind: type[A]) -> A:
     )
 
 
-def _active(filters: StatisticsFilter | None) -> QuerySet[OpportunityEntry]:
-    return (filters or StatisticsFilter()).apply(OpportunityEntry.objects.active())
+def _visible(entries: QuerySet[OpportunityEntry], user: Any, field: str = "salesperson") -> QuerySet[OpportunityEntry]:
+    """``entries`` of the opportunities ``user`` may see (issue #8). Active entries carry their opportunity's
+    salesperson, so they are filtered on their own (indexed) column; others through the opportunity."""
+    condition = permissions.visibility_filter(user, field)
+    return entries if condition is None else entries.filter(condition)
+
+
+def _active(filters: StatisticsFilter | None, user: Any = None) -> QuerySet[OpportunityEntry]:
+    return _visible((filters or StatisticsFilter()).apply(OpportunityEntry.objects.active()), user)
 
 
 def _dated(filters: StatisticsFilter | None) -> StatisticsFilter:
@@ -158,25 +166,26 @@ def _dated(filters: StatisticsFilter | None) -> StatisticsFilter:
     return StatisticsFilter(filters.estimated_close_date_from, filters.estimated_close_date_to)
 
 
-def stage_figures(code: str, filters: StatisticsFilter | None = None) -> dict[int, Figures]:
+def stage_figures(code: str, filters: StatisticsFilter | None = None, *, user: Any = None) -> dict[int, Figures]:
     """Open opportunities of sales cycle ``code`` per stage number (stages without any are absent), narrowed by
     ``filters``: the columns of the pipeline board and of :func:`cycle_statistics`. One query. Implements spec
     §5.3 (D16)."""
-    entries = OpportunityEntry.objects.open().filter(sales_cycle_id=normalize_key(code))
+    entries = _visible(OpportunityEntry.objects.open().filter(sales_cycle_id=normalize_key(code)), user)
     return _grouped((filters or StatisticsFilter()).apply(entries), "sales_cycle_stage")
 
 
-def cycle_statistics(code: str, filters: StatisticsFilter | None = None) -> CycleStatistics:
+def cycle_statistics(code: str, filters: StatisticsFilter | None = None, *, user: Any = None) -> CycleStatistics:
     """Open opportunities of sales cycle ``code`` in total and per stage, and per stage the average Days Open of its
     inactive entries. Errors: 404 ``not_found``. Implements spec §5.3 (D16). Four queries."""
     key = normalize_key(code)
     if not SalesCycle.objects.filter(code=key).exists():
         raise not_found(SalesCycle, key)
     dated = _dated(filters)
-    per_stage = stage_figures(key, dated)
+    per_stage = stage_figures(key, dated, user=user)
+    inactive_entries = dated.apply(OpportunityEntry.objects.filter(sales_cycle_id=key, active=False))
     inactive: dict[int, dict[str, Any]] = {
         row["sales_cycle_stage"]: dict(row)
-        for row in dated.apply(OpportunityEntry.objects.filter(sales_cycle_id=key, active=False))
+        for row in _visible(inactive_entries, user, "opportunity__salesperson")
         .order_by()
         .values("sales_cycle_stage")
         .annotate(n=Count("pk"), days=Sum("days_open"))
@@ -203,66 +212,72 @@ def cycle_statistics(code: str, filters: StatisticsFilter | None = None) -> Cycl
     )
 
 
-def sales_cycles_statistics(filters: StatisticsFilter | None = None) -> tuple[tuple[SalesCycle, Figures], ...]:
+def sales_cycles_statistics(
+    filters: StatisticsFilter | None = None, *, user: Any = None
+) -> tuple[tuple[SalesCycle, Figures], ...]:
     """Every sales cycle by code with its open opportunities (the Estimated Close Date range of ``filters``
     applies). Two queries. Implements spec §5.3 (D16)."""
-    per_cycle = _grouped(_dated(filters).apply(OpportunityEntry.objects.open()), "sales_cycle_id")
+    per_cycle = _grouped(_visible(_dated(filters).apply(OpportunityEntry.objects.open()), user), "sales_cycle_id")
     return tuple((cycle, per_cycle.get(cycle.code, EMPTY)) for cycle in SalesCycle.objects.order_by("code"))
 
 
-def salesperson_statistics(code: str, filters: StatisticsFilter | None = None) -> SalespersonStatistics:
+def salesperson_statistics(
+    code: str, filters: StatisticsFilter | None = None, *, user: Any = None
+) -> SalespersonStatistics:
     """The salesperson's active entries (Won/Lost included unless filtered): count, sums and averages.
     Errors: 404 ``not_found``. Implements spec §5.5 (D16)."""
     key = normalize_key(code)
     if not Salesperson.objects.filter(code=key).exists():
         raise not_found(Salesperson, key)
-    return _averaged(_figures(_active(filters).filter(salesperson_id=key)), SalespersonStatistics)
+    return _averaged(_figures(_active(filters, user).filter(salesperson_id=key)), SalespersonStatistics)
 
 
 def salespeople_statistics(
-    filters: StatisticsFilter | None = None,
+    filters: StatisticsFilter | None = None, *, user: Any = None
 ) -> tuple[tuple[Salesperson, SalespersonStatistics], ...]:
     """Every salesperson by code with the figures of :func:`salesperson_statistics`. Two queries. Implements spec
     §5.5 (D16)."""
-    per_salesperson = _grouped(_active(filters), "salesperson_id")
+    per_salesperson = _grouped(_active(filters, user), "salesperson_id")
     return tuple(
         (salesperson, _averaged(per_salesperson.get(salesperson.code, EMPTY), SalespersonStatistics))
         for salesperson in Salesperson.objects.order_by("code")
     )
 
 
-def contact_statistics(no: str, filters: StatisticsFilter | None = None) -> Figures:
+def contact_statistics(no: str, filters: StatisticsFilter | None = None, *, user: Any = None) -> Figures:
     """Active entries of the contact — a person's own, a company's for all its contacts. Errors: 404
     ``not_found``. Implements spec §5.4 (D16)."""
     key = normalize_key(no)
     if not Contact.objects.filter(no=key).exists():
         raise not_found(Contact, key)
-    return _figures(_active(filters).filter(contact_filter(key)))
+    return _figures(_active(filters, user).filter(contact_filter(key)))
 
 
-def campaign_statistics(no: str, filters: StatisticsFilter | None = None) -> Figures:
+def campaign_statistics(no: str, filters: StatisticsFilter | None = None, *, user: Any = None) -> Figures:
     """Active entries with the campaign. Errors: 404 ``not_found``. Implements spec §5.6 (D16)."""
     key = normalize_key(no)
     if not Campaign.objects.filter(no=key).exists():
         raise not_found(Campaign, key)
-    return _figures(_active(filters).filter(campaign_id=key))
+    return _figures(_active(filters, user).filter(campaign_id=key))
 
 
-def campaigns_statistics(filters: StatisticsFilter | None = None) -> tuple[tuple[Campaign, AveragedFigures], ...]:
+def campaigns_statistics(
+    filters: StatisticsFilter | None = None, *, user: Any = None
+) -> tuple[tuple[Campaign, AveragedFigures], ...]:
     """Every campaign by no. with the figures of :func:`campaign_statistics` and their averages. Two queries.
     Implements spec §5.6 (D16)."""
-    per_campaign = _grouped(_active(filters).exclude(campaign_id=None), "campaign_id")
+    per_campaign = _grouped(_active(filters, user).exclude(campaign_id=None), "campaign_id")
     return tuple(
         (campaign, _averaged(per_campaign.get(campaign.no, EMPTY), AveragedFigures))
         for campaign in Campaign.objects.order_by("no")
     )
 
 
-def opportunity_statistics(no: str) -> OpportunityStatistics:
+def opportunity_statistics(no: str, *, user: Any = None) -> OpportunityStatistics:
     """The opportunity's figures (its copy of the active entry) and its No. of Interactions (not canceled, not
     postponed). Errors: 404 ``not_found``. Implements spec §5.1."""
     key = normalize_key(no)
-    opportunity = Opportunity.objects.filter(no=key).first()
+    opportunity = permissions.visible_opportunities(user, Opportunity.objects.filter(no=key)).first()
     if opportunity is None:
         raise not_found(Opportunity, key)
     interactions = Interaction.objects.filter(opportunity_id=key, canceled=False, postponed=False).count()

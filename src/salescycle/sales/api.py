@@ -9,6 +9,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
+from salescycle.contacts import permissions
 from salescycle.contacts.models import Contact, Customer
 from salescycle.contacts.schemas import ContactOut, contact_out
 from salescycle.contacts.services import normalize_key
@@ -54,8 +55,8 @@ def _lines(lines: Any) -> list[dict[str, Any]] | None:
     return None if lines is None else [line.dict() for line in lines]
 
 
-def _document(document_type: str, no: str, response: HttpResponse | None = None) -> dict[str, Any]:
-    obj = selectors.sales_document(document_type, key(no))
+def _document(document_type: str, no: str, response: HttpResponse | None = None, *, user: Any = None) -> dict[str, Any]:
+    obj = selectors.sales_document(document_type, key(no), user=user)
     if obj is None:
         raise not_found(SalesHeader, key(no))
     if response is not None:
@@ -192,7 +193,7 @@ def list_sales_quotes(
     cursor: str | None = None,
 ) -> Any:
     """Sales quotes by number, with their lines and amount."""
-    return _list(DocumentType.QUOTE, sell_to_contact_no, opportunity_no, salesperson_code, limit, cursor)
+    return _list(DocumentType.QUOTE, sell_to_contact_no, opportunity_no, salesperson_code, limit, cursor, _by(request))
 
 
 def _list(
@@ -202,8 +203,9 @@ def _list(
     salesperson_code: str | None,
     limit: int,
     cursor: str | None,
+    user: Any,
 ) -> Any:
-    qs = selectors.sales_documents(document_type)
+    qs = selectors.sales_documents(document_type, user=user)
     if sell_to_contact_no:
         qs = qs.filter(sell_to_contact_id=key(sell_to_contact_no))
     if opportunity_no:
@@ -219,13 +221,13 @@ def create_sales_quote(request: HttpRequest, data: SalesQuoteIn, response: HttpR
     values = data.dict()
     values["lines"] = _lines(data.lines) or []
     obj = services.create_sales_quote(by=_by(request), **values)
-    return Status(201, _document(DocumentType.QUOTE, obj.no, response))
+    return Status(201, _document(DocumentType.QUOTE, obj.no, response, user=_by(request)))
 
 
 @router.get("/sales-quotes/{no}", response=with_errors({200: SalesQuoteOut}), tags=["sales quotes"])
 def get_sales_quote(request: HttpRequest, no: Key, response: HttpResponse) -> Any:
     """One quote."""
-    return _document(DocumentType.QUOTE, no, response)
+    return _document(DocumentType.QUOTE, no, response, user=_by(request))
 
 
 @router.patch("/sales-quotes/{no}", response=with_errors({200: SalesQuoteOut}), tags=["sales quotes"])
@@ -242,7 +244,7 @@ def patch_sales_quote(request: HttpRequest, no: Key, data: SalesQuotePatch, resp
         reassign=reassign,
         expected_version=expected_version(request),
     )
-    return _document(DocumentType.QUOTE, obj.no, response)
+    return _document(DocumentType.QUOTE, obj.no, response, user=_by(request))
 
 
 @router.delete("/sales-quotes/{no}", response=with_errors({204: None}), tags=["sales quotes"])
@@ -257,7 +259,7 @@ def make_order(request: HttpRequest, no: Key, response: HttpResponse, data: Make
     """Convert the quote to an order (§4.10.5); a linked In Progress opportunity is closed Won with the given code."""
     values = data.dict() if data else {}
     obj = services.make_order(no, by=_by(request), expected_version=expected_version(request), **values)
-    return Status(201, _document(DocumentType.ORDER, obj.no, response))
+    return Status(201, _document(DocumentType.ORDER, obj.no, response, user=_by(request)))
 
 
 # --- Sales orders and posted invoices ---------------------------------------------------------------------------
@@ -273,13 +275,13 @@ def list_sales_orders(
     cursor: str | None = None,
 ) -> Any:
     """Sales orders by number, with their lines and amount."""
-    return _list(DocumentType.ORDER, sell_to_contact_no, opportunity_no, salesperson_code, limit, cursor)
+    return _list(DocumentType.ORDER, sell_to_contact_no, opportunity_no, salesperson_code, limit, cursor, _by(request))
 
 
 @router.get("/sales-orders/{no}", response=with_errors({200: SalesOrderOut}), tags=["sales orders"])
 def get_sales_order(request: HttpRequest, no: Key, response: HttpResponse) -> Any:
     """One order."""
-    return _document(DocumentType.ORDER, no, response)
+    return _document(DocumentType.ORDER, no, response, user=_by(request))
 
 
 @router.delete("/sales-orders/{no}", response=with_errors({204: None}), tags=["sales orders"])
@@ -301,7 +303,7 @@ def post_order(request: HttpRequest, no: Key, data: PostIn | None = None) -> Any
         posting_date=data.posting_date if data else None,
         expected_version=expected_version(request),
     )
-    return Status(201, posted_invoice_out(fetch(selectors.posted_invoices(), no=invoice.no)))
+    return Status(201, posted_invoice_out(fetch(selectors.posted_invoices(user=_by(request)), no=invoice.no)))
 
 
 @router.get("/posted-invoices", response=with_errors({200: Page[PostedInvoiceOut]}), tags=["posted invoices"])
@@ -313,7 +315,7 @@ def list_posted_invoices(
     cursor: str | None = None,
 ) -> Any:
     """Posted invoices by number (read-only)."""
-    qs = selectors.posted_invoices()
+    qs = selectors.posted_invoices(user=_by(request))
     if sell_to_customer_no:
         qs = qs.filter(sell_to_customer_id=key(sell_to_customer_no))
     if opportunity_no:
@@ -324,7 +326,7 @@ def list_posted_invoices(
 @router.get("/posted-invoices/{no}", response=with_errors({200: PostedInvoiceOut}), tags=["posted invoices"])
 def get_posted_invoice(request: HttpRequest, no: Key) -> Any:
     """One posted invoice."""
-    return posted_invoice_out(fetch(selectors.posted_invoices(), no=key(no)))
+    return posted_invoice_out(fetch(selectors.posted_invoices(user=_by(request)), no=key(no)))
 
 
 # --- Quote actions of opportunities -----------------------------------------------------------------------------
@@ -342,13 +344,13 @@ def create_sales_quote_for_opportunity(
     obj = services.create_sales_quote_for_opportunity(
         no, by=_by(request), expected_version=expected_version(request), **values
     )
-    return Status(201, _document(DocumentType.QUOTE, obj.no, response))
+    return Status(201, _document(DocumentType.QUOTE, obj.no, response, user=_by(request)))
 
 
 @router.get("/opportunities/{no}/sales-quote", response=with_errors({200: SalesQuoteOut}), tags=["opportunities"])
 def show_sales_quote(request: HttpRequest, no: Key, response: HttpResponse) -> Any:
     """Show Sales Quote (§4.10.3): the linked quote, or 404 ``quote.none_assigned`` / ``quote.not_found``."""
-    opportunity = fetch(Opportunity.objects.all(), no=key(no))
+    opportunity = fetch(permissions.visible_opportunities(_by(request), Opportunity.objects.all()), no=key(no))
     quote = selectors.linked_quote(opportunity)
     set_etag(response, quote.version)
     return document_out(quote)

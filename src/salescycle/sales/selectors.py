@@ -3,34 +3,41 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
+from salescycle.contacts import permissions
 from salescycle.core.errors import NotFound
 from salescycle.core.money import ZERO
 from salescycle.opportunities.models import Opportunity, SalesDocumentType
 from salescycle.sales.models import DocumentType, PostedInvoice, PostedInvoiceLine, SalesHeader, SalesLine
 
 
-def sales_documents(document_type: str) -> QuerySet[SalesHeader]:
-    """Quotes or orders with their amount annotated and their lines prefetched (a constant number of queries)."""
+def sales_documents(document_type: str, *, user: Any = None) -> QuerySet[SalesHeader]:
+    """Quotes or orders ``user`` may see (none linked to an opportunity they may not see) with their amount
+    annotated and their lines prefetched (a constant number of queries)."""
     return (
-        SalesHeader.objects.filter(document_type=document_type)
-        .with_amount()
+        _visible(SalesHeader.objects.filter(document_type=document_type).with_amount(), user)
         .select_related("sell_to_contact", "sell_to_customer")
         .prefetch_related(Prefetch("lines", queryset=SalesLine.objects.order_by("line_no")))
     )
 
 
-def sales_document(document_type: str, no: str) -> SalesHeader | None:
-    """One quote or order (amount annotated, lines prefetched), or None."""
-    return sales_documents(document_type).filter(no=no).first()
+def sales_document(document_type: str, no: str, *, user: Any = None) -> SalesHeader | None:
+    """One quote or order (amount annotated, lines prefetched), or None (also when ``user`` may not see it)."""
+    return sales_documents(document_type, user=user).filter(no=no).first()
 
 
-def posted_invoices() -> QuerySet[PostedInvoice]:
-    """Posted invoices with their lines prefetched."""
-    return PostedInvoice.objects.prefetch_related(
+def _visible(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    condition = permissions.linked_to_visible(user)
+    return qs if condition is None else qs.filter(condition)
+
+
+def posted_invoices(*, user: Any = None) -> QuerySet[PostedInvoice]:
+    """Posted invoices ``user`` may see, with their lines prefetched."""
+    return _visible(PostedInvoice.objects.all(), user).prefetch_related(
         Prefetch("lines", queryset=PostedInvoiceLine.objects.order_by("line_no"))
     )
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils.translation import gettext_lazy as _
 
+from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, Customer, Salesperson
 from salescycle.contacts.services import customer_contact, ensure_customer, normalize_key
 from salescycle.core.errors import Conflict, DomainError, InvalidInput
@@ -39,14 +40,32 @@ from salescycle.sales.models import (
 
 LINE_STEP = 10000
 
+
+def _opportunity_ref(no: str, *, by: Any) -> Opportunity:
+    """The opportunity a quote refers to; one ``by`` may not see is as unknown as a missing one (422
+    ``opportunity.not_found``)."""
+    opportunity = require(Opportunity, no, code="opportunity.not_found", field="opportunity_no")
+    if not permissions.can_see_opportunity(by, opportunity):
+        raise DomainError(
+            "opportunity.not_found",
+            _("%(model)s %(key)s does not exist."),
+            fields={"opportunity_no": [str(_("Unknown value."))]},
+            params={"model": str(Opportunity._meta.verbose_name).capitalize(), "key": no},
+        )
+    return opportunity
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Helpers
 
 
-def _lock_document(document_type: str, no: str, expected_version: int | None) -> SalesHeader:
+def _lock_document(document_type: str, no: str, expected_version: int | None, *, by: Any) -> SalesHeader:
+    """Lock a quote or order for a change by ``by``: 403 without the right to change working data, 404 when missing
+    or linked to an opportunity they may not see, then 409 on a stale version."""
+    permissions.require_write(by)
     key = normalize_key(no)
     document = SalesHeader.objects.select_for_update().filter(document_type=document_type, no=key).first()
-    if document is None:
+    if document is None or not permissions.can_see_opportunity_no(by, document.opportunity_no):
         raise not_found(SalesHeader, key)
     check_version(document, expected_version)
     return document
@@ -146,11 +165,11 @@ def replace_lines(document: SalesHeader, lines: Sequence[Mapping[str, Any]]) -> 
     return SalesLine.objects.bulk_create(objs)
 
 
-def _link_quote_to_opportunity(quote: SalesHeader, new_no: str, *, reassign: bool) -> None:
+def _link_quote_to_opportunity(quote: SalesHeader, new_no: str, *, reassign: bool, by: Any) -> None:
     """Spec §4.10.4: the quote's Opportunity No. changes to ``new_no`` (blank allowed)."""
     old_no = quote.opportunity_no
     if new_no:
-        opportunity = require(Opportunity, new_no, code="opportunity.not_found", field="opportunity_no")
+        opportunity = _opportunity_ref(new_no, by=by)
         if quote.sell_to_contact_id != opportunity.contact_id:
             raise DomainError(
                 "sales.opportunity_other_contact",
@@ -158,14 +177,14 @@ def _link_quote_to_opportunity(quote: SalesHeader, new_no: str, *, reassign: boo
                 fields={"opportunity_no": [str(_("Choose an opportunity of the quote's contact."))]},
                 params={"no": new_no, "contact": quote.sell_to_contact_id or ""},
             )
-        previous_quote = opportunity_services.assign_quote(new_no, quote_no=quote.no, reassign=reassign)
+        previous_quote = opportunity_services.assign_quote(new_no, quote_no=quote.no, reassign=reassign, by=by)
         if previous_quote and previous_quote != quote.no:
             SalesHeader.objects.filter(
                 document_type=DocumentType.QUOTE, no=previous_quote, opportunity_no=new_no
             ).update(opportunity_no="", version=F("version") + 1)
     if old_no and old_no != new_no:
         # The previously referenced opportunity loses its link to this quote.
-        opportunity_services.unlink_document(SalesDocumentType.QUOTE, quote.no, except_no=new_no or None)
+        opportunity_services.unlink_document(SalesDocumentType.QUOTE, quote.no, except_no=new_no or None, by=by)
     quote.opportunity_no = new_no
 
 
@@ -194,6 +213,7 @@ def create_sales_quote(
     ``reassign`` is false and the opportunity has a document, ``sales.opportunity_other_contact``).
     Errors: ``conflict.exists``, ``contact.not_found``, ``customer_template.not_found``, ``item.*``,
     ``invalid_input``. Implements spec §2.9, §4.10.4."""
+    permissions.require_write(by)
     key = normalize_key(no) or next_no(
         "quote", exists=lambda n: SalesHeader.objects.filter(document_type=DocumentType.QUOTE, no=n).exists()
     )
@@ -202,7 +222,7 @@ def create_sales_quote(
     opportunity_key = normalize_key(opportunity_no)
     contact_key = normalize_key(sell_to_contact_no)
     if not contact_key and opportunity_key:
-        opportunity = require(Opportunity, opportunity_key, code="opportunity.not_found", field="opportunity_no")
+        opportunity = _opportunity_ref(opportunity_key, by=by)
         contact_key = opportunity.contact_id or ""
     contact = _contact(contact_key) if contact_key else None
     quote = SalesHeader(
@@ -220,7 +240,7 @@ def create_sales_quote(
     quote.save(force_insert=True)
     replace_lines(quote, lines)
     if opportunity_key:
-        _link_quote_to_opportunity(quote, opportunity_key, reassign=reassign)
+        _link_quote_to_opportunity(quote, opportunity_key, reassign=reassign, by=by)
         quote.save(update_fields=["opportunity_no"])
     return quote
 
@@ -241,7 +261,7 @@ def update_sales_quote(
     (``sales.contact_required_by_opportunity``); the sell-to customer cannot change from a non-blank value
     (``sales.customer_locked_by_opportunity``); a new contact is carried to the opportunity (which may refuse with
     ``opportunity.contact_other_company``). ``opportunity_no`` follows §4.10.4 (see :func:`create_sales_quote`)."""
-    quote = _lock_document(DocumentType.QUOTE, no, expected_version)
+    quote = _lock_document(DocumentType.QUOTE, no, expected_version, by=by)
     new_opportunity = normalize_key(changes["opportunity_no"]) if "opportunity_no" in changes else quote.opportunity_no
     if "sell_to_contact_no" in changes:
         contact_key = normalize_key(changes["sell_to_contact_no"])
@@ -282,7 +302,7 @@ def update_sales_quote(
         if name in changes:
             setattr(quote, name, changes[name])
     if new_opportunity != quote.opportunity_no:
-        _link_quote_to_opportunity(quote, new_opportunity, reassign=reassign)
+        _link_quote_to_opportunity(quote, new_opportunity, reassign=reassign, by=by)
     full_clean(quote, validate_unique=False)
     if lines is not None:
         replace_lines(quote, lines)
@@ -294,8 +314,8 @@ def update_sales_quote(
 def delete_sales_quote(no: str, *, by: Any = None, expected_version: int | None = None) -> None:
     """Delete a quote and its lines; an opportunity linked to it loses the link, its status unchanged.
     Implements spec §4.11.5."""
-    quote = _lock_document(DocumentType.QUOTE, no, expected_version)
-    opportunity_services.unlink_document(SalesDocumentType.QUOTE, quote.no)
+    quote = _lock_document(DocumentType.QUOTE, no, expected_version, by=by)
+    opportunity_services.unlink_document(SalesDocumentType.QUOTE, quote.no, by=by)
     quote.delete()
 
 
@@ -318,7 +338,7 @@ def create_sales_quote_for_opportunity(
     contact, salesperson and campaign, Order Date = Shipment Date = the active entry's Estimated Close Date, and the
     opportunity is linked to it (type Quote). Returns the quote. Implements spec §4.10.2."""
     template = _template(customer_template)
-    opportunity = opportunity_services.lock_for_sales_quote(opportunity_no, expected_version=expected_version)
+    opportunity = opportunity_services.lock_for_sales_quote(opportunity_no, by=by, expected_version=expected_version)
     contact = require(Contact, opportunity.contact_id, code="contact.not_found", field="contact_no")
     customer = customer_of(contact)
     if customer is None and create_customer:
@@ -336,7 +356,7 @@ def create_sales_quote_for_opportunity(
         order_date=opportunity.estimated_closing_date,
         shipment_date=opportunity.estimated_closing_date,
     )
-    opportunity_services.link_new_quote(opportunity.no, quote_no=quote.no)
+    opportunity_services.link_new_quote(opportunity.no, quote_no=quote.no, by=by)
     return quote
 
 
@@ -385,7 +405,7 @@ def make_order(
     5. The quote is deleted.
     Refused calls change nothing. Returns the order. Implements spec §4.10.5.
     """
-    quote = _lock_document(DocumentType.QUOTE, quote_no, expected_version)
+    quote = _lock_document(DocumentType.QUOTE, quote_no, expected_version, by=by)
     customer = quote.sell_to_customer or customer_of(quote.sell_to_contact)
     if customer is None:
         if not create_customer or quote.sell_to_contact is None:
@@ -433,7 +453,7 @@ def make_order(
         quote_no=quote.no,
     )
     _copy_lines(quote, order)
-    opportunity_services.move_link_to_order(quote.no, order_no=order.no, order_amount=document_amount(order))
+    opportunity_services.move_link_to_order(quote.no, order_no=order.no, order_amount=document_amount(order), by=by)
     quote.delete()
     return order
 
@@ -450,7 +470,7 @@ def post_order(
     to the order moves its link to the invoice and takes the order amount as Calcd. Current Value, and the order is
     deleted. ``posting_date`` defaults to the WorkDate. Errors: ``sales.customer_required``.
     Implements spec §4.10.6."""
-    order = _lock_document(DocumentType.ORDER, order_no, expected_version)
+    order = _lock_document(DocumentType.ORDER, order_no, expected_version, by=by)
     if order.sell_to_customer_id is None:
         raise DomainError(
             "sales.customer_required",
@@ -485,7 +505,7 @@ def post_order(
         )
         for line in order.lines.order_by("line_no")
     )
-    opportunity_services.move_link_to_posted_invoice(order.no, invoice_no=invoice.no, order_amount=amount)
+    opportunity_services.move_link_to_posted_invoice(order.no, invoice_no=invoice.no, order_amount=amount, by=by)
     order.delete()
     return invoice
 
@@ -503,7 +523,7 @@ def delete_sales_order(
     ``opportunities.services.lose_opportunity_of_deleted_order``); with ``set_opportunity_lost`` false the deletion
     is refused (``sales.order_delete_opportunity_not_lost``) and nothing changes. The link is cleared.
     Implements spec §4.11.6 with D12."""
-    order = _lock_document(DocumentType.ORDER, no, expected_version)
+    order = _lock_document(DocumentType.ORDER, no, expected_version, by=by)
     opportunity_no = order.opportunity_no or linked_opportunity_no(SalesDocumentType.ORDER, order.no)
     if opportunity_no:
         opportunity_services.lose_opportunity_of_deleted_order(
@@ -526,6 +546,7 @@ def create_customer_from_contact(contact_no: str, *, by: Any = None, customer_te
     becomes a customer itself; a contact that is already a customer keeps its customer. ``customer_template`` must
     exist (``customer_template.not_found``). Errors: ``not_found``. Implements spec §4.8.4 via
     ``contacts.services.ensure_customer``."""
+    permissions.require_write(by)
     template = _template(customer_template)
     contact = Contact.objects.filter(no=normalize_key(contact_no)).first()
     if contact is None:

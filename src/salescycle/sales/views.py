@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from salescycle.contacts import permissions
 from salescycle.contacts.services import normalize_key
 from salescycle.core.errors import DomainError
 from salescycle.opportunities.models import Opportunity
@@ -32,15 +33,15 @@ def _show_error(form: forms.BaseForm, error: DomainError) -> None:
             form.add_error(name, texts)
 
 
-def _document(document_type: str, no: str) -> SalesHeader:
-    document = selectors.sales_document(document_type, normalize_key(no))
+def _document(document_type: str, no: str, user: Any) -> SalesHeader:
+    document = selectors.sales_document(document_type, normalize_key(no), user=user)
     if document is None:
         raise Http404(no)
     return document
 
 
-def _opportunity(no: str) -> Opportunity:
-    opportunity = Opportunity.objects.filter(no=normalize_key(no)).first()
+def _opportunity(no: str, user: Any) -> Opportunity:
+    opportunity = permissions.visible_opportunities(user, Opportunity.objects.filter(no=normalize_key(no))).first()
     if opportunity is None:
         raise Http404(no)
     return opportunity
@@ -50,7 +51,7 @@ def _opportunity(no: str) -> Opportunity:
 @login_required
 def document_list(request: HttpRequest, document_type: str) -> HttpResponse:
     """Quotes or orders (newest number last), with their amounts."""
-    documents = selectors.sales_documents(document_type).order_by("no")[:500]
+    documents = selectors.sales_documents(document_type, user=request.user).order_by("no")[:500]
     return render(request, "sales/list.html", {"documents": documents, "document_type": document_type})
 
 
@@ -85,7 +86,7 @@ def _lines_initial(document: SalesHeader) -> list[dict[str, Any]]:
 @login_required
 def quote_card(request: HttpRequest, no: str) -> HttpResponse:
     """The sales quote: header and lines (a formset: add, change, delete lines) saved together."""
-    quote = _document(DocumentType.QUOTE, no)
+    quote = _document(DocumentType.QUOTE, no, request.user)
     if request.method == "POST":
         form = QuoteHeaderForm(request.POST)
         lines = LineFormSet(request.POST, prefix="lines")
@@ -117,7 +118,7 @@ def quote_card(request: HttpRequest, no: str) -> HttpResponse:
 @login_required
 def make_order(request: HttpRequest, no: str) -> HttpResponse:
     """Make Order: close a linked open opportunity as Won and turn the quote into an order (spec §4.10.5)."""
-    quote = _document(DocumentType.QUOTE, no)
+    quote = _document(DocumentType.QUOTE, no, request.user)
     opportunity = Opportunity.objects.filter(
         sales_document_type="quote", sales_document_no=quote.no, status="in_progress"
     ).first()
@@ -147,7 +148,7 @@ def make_order(request: HttpRequest, no: str) -> HttpResponse:
 @login_required
 def delete_quote(request: HttpRequest, no: str) -> HttpResponse:
     """Delete the quote; a linked opportunity loses the link (spec §4.11.5)."""
-    quote = _document(DocumentType.QUOTE, no)
+    quote = _document(DocumentType.QUOTE, no, request.user)
     try:
         services.delete_sales_quote(quote.no, by=request.user)
     except DomainError as error:
@@ -161,7 +162,7 @@ def delete_quote(request: HttpRequest, no: str) -> HttpResponse:
 @login_required
 def order_card(request: HttpRequest, no: str) -> HttpResponse:
     """The sales order (read-only lines) with Post and Delete."""
-    order = _document(DocumentType.ORDER, no)
+    order = _document(DocumentType.ORDER, no, request.user)
     return render(request, "sales/order.html", {"document": order, "delete_form": DeleteOrderForm()})
 
 
@@ -169,7 +170,7 @@ def order_card(request: HttpRequest, no: str) -> HttpResponse:
 @login_required
 def post_order(request: HttpRequest, no: str) -> HttpResponse:
     """Post the order as an invoice; a linked Won opportunity follows (spec §4.10.6)."""
-    order = _document(DocumentType.ORDER, no)
+    order = _document(DocumentType.ORDER, no, request.user)
     try:
         invoice = services.post_order(order.no, by=request.user)
     except DomainError as error:
@@ -183,7 +184,7 @@ def post_order(request: HttpRequest, no: str) -> HttpResponse:
 @login_required
 def delete_order(request: HttpRequest, no: str) -> HttpResponse:
     """Delete the order; a linked opportunity becomes Lost unless declined (spec §4.11.6)."""
-    order = _document(DocumentType.ORDER, no)
+    order = _document(DocumentType.ORDER, no, request.user)
     form = DeleteOrderForm(request.POST)
     form.is_valid()
     try:
@@ -201,7 +202,7 @@ def delete_order(request: HttpRequest, no: str) -> HttpResponse:
 @login_required
 def invoice_card(request: HttpRequest, no: str) -> HttpResponse:
     """A posted invoice (read-only)."""
-    invoice = selectors.posted_invoices().filter(no=normalize_key(no)).first()
+    invoice = selectors.posted_invoices(user=request.user).filter(no=normalize_key(no)).first()
     if invoice is None:
         raise Http404(no)
     return render(request, "sales/invoice.html", {"invoice": invoice})
@@ -211,7 +212,7 @@ def invoice_card(request: HttpRequest, no: str) -> HttpResponse:
 @login_required
 def create_sales_quote(request: HttpRequest, no: str) -> HttpResponse:
     """Create Sales Quote for an opportunity (spec §4.10.2), then open the quote."""
-    opportunity = _opportunity(no)
+    opportunity = _opportunity(no, request.user)
     form = CreateQuoteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -233,7 +234,7 @@ def create_sales_quote(request: HttpRequest, no: str) -> HttpResponse:
 @login_required
 def show_sales_quote(request: HttpRequest, no: str) -> HttpResponse:
     """Show Sales Quote (spec §4.10.3): open the linked quote, or say why there is none."""
-    opportunity = _opportunity(no)
+    opportunity = _opportunity(no, request.user)
     try:
         quote = selectors.linked_quote(opportunity)
     except DomainError as error:

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
+from salescycle.contacts import permissions
 from salescycle.contacts.services import normalize_key
 from salescycle.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from salescycle.core.schemas import Key, Page, expected_version, fetch, set_etag, with_errors
@@ -19,9 +20,11 @@ from salescycle.tasks.schemas import TaskIn, TaskOut, TaskPatch, task_out
 router = Router(tags=["tasks"])
 
 
-def tasks() -> QuerySet[Task]:
-    """Tasks in date order (a selector shared with ``/opportunities/{no}/tasks``)."""
-    return Task.objects.all()
+def tasks(user: Any = None) -> QuerySet[Task]:
+    """The tasks ``user`` may see: those without an opportunity or of an opportunity they may see (a selector
+    shared with ``/opportunities/{no}/tasks``)."""
+    condition = permissions.linked_to_visible(user)
+    return Task.objects.all() if condition is None else Task.objects.filter(condition)
 
 
 @router.get("/tasks", response=with_errors({200: Page[TaskOut]}))
@@ -35,7 +38,7 @@ def list_tasks(
     cursor: str | None = None,
 ) -> Any:
     """Tasks by date and number; filters ``opportunity_no``, ``salesperson_code``, ``contact_no``, ``closed``."""
-    qs = tasks()
+    qs = tasks(request.auth)  # type: ignore[attr-defined]
     if opportunity_no:
         qs = qs.filter(opportunity_no=normalize_key(opportunity_no))
     if salesperson_code:
@@ -58,7 +61,7 @@ def create_task(request: HttpRequest, data: TaskIn, response: HttpResponse) -> A
 @router.get("/tasks/{no}", response=with_errors({200: TaskOut}))
 def get_task(request: HttpRequest, no: Key, response: HttpResponse) -> Any:
     """One task."""
-    obj = fetch(tasks(), no=normalize_key(no))
+    obj = fetch(tasks(request.auth), no=normalize_key(no))  # type: ignore[attr-defined]
     set_etag(response, obj.version)
     return task_out(obj)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import F
 
+from salescycle.contacts import permissions
 from salescycle.core.dates import calc_date
 from salescycle.core.numbering import next_nos
 from salescycle.core.workdate import today
@@ -124,13 +125,25 @@ def closing_changes(*, closed: bool, status: str, canceled: bool, changes: dict[
     return result
 
 
-def _apply(no: str, expected_version: int | None, **change: Any) -> Task:
+def lock_task(no: str, expected_version: int | None, *, by: Any) -> Task:
+    """Lock task ``no`` for a change by ``by``: 404 when missing or linked to an opportunity they may not see, then
+    409 ``conflict.version``."""
+    from salescycle.core.records import check_version, lock, not_found
+
+    task = lock(Task, (no or "").strip().upper())
+    if not permissions.can_see_opportunity_no(by, task.opportunity_no):
+        raise not_found(Task, task.no)
+    check_version(task, expected_version)
+    return task
+
+
+def _apply(no: str, expected_version: int | None, *, by: Any, **change: Any) -> Task:
     from django.db import transaction
 
-    from salescycle.core.records import lock, update_record
+    from salescycle.core.records import update_record
 
     with transaction.atomic():
-        task = lock(Task, (no or "").strip().upper(), expected_version=expected_version)
+        task = lock_task(no, expected_version, by=by)
         values = closing_changes(closed=task.closed, status=task.status, canceled=task.canceled, changes=change)
         return update_record(task, values)
 
@@ -138,14 +151,17 @@ def _apply(no: str, expected_version: int | None, **change: Any) -> Task:
 def complete_task(no: str, *, by: Any = None, expected_version: int | None = None) -> Task:
     """Complete task ``no``: Status Completed, Closed, Date Closed = system date. Errors: ``not_found``,
     ``conflict.version``. Implements spec §2.8."""
-    return _apply(no, expected_version, status=TaskStatus.COMPLETED)
+    permissions.require_write(by)
+    return _apply(no, expected_version, by=by, status=TaskStatus.COMPLETED)
 
 
 def cancel_task(no: str, *, by: Any = None, expected_version: int | None = None) -> Task:
     """Cancel task ``no``: Canceled, and closed as by :func:`complete_task`; not recurring. Implements spec §2.8."""
-    return _apply(no, expected_version, canceled=True, recurring=False)
+    permissions.require_write(by)
+    return _apply(no, expected_version, by=by, canceled=True, recurring=False)
 
 
 def reopen_task(no: str, *, by: Any = None, expected_version: int | None = None) -> Task:
     """Reopen task ``no``: Closed, Canceled and Date Closed cleared; Completed becomes In Progress (spec §2.8)."""
-    return _apply(no, expected_version, closed=False)
+    permissions.require_write(by)
+    return _apply(no, expected_version, by=by, closed=False)

@@ -6,13 +6,14 @@ from typing import Any
 
 from django.db import transaction
 
+from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment
 from salescycle.contacts.services import normalize_key
 from salescycle.core.numbering import next_no
-from salescycle.core.records import create_record, lock, require, update_record
+from salescycle.core.records import create_record, require, update_record
 from salescycle.core.workdate import get_work_date
 from salescycle.tasks.models import Task, TaskStatus
-from salescycle.tasks.services import closing_changes
+from salescycle.tasks.services import closing_changes, lock_task
 
 _REFERENCES = {
     "salesperson_code": ("salesperson", Salesperson, "salesperson.not_found"),
@@ -46,6 +47,7 @@ def _resolve(data: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def create_task(*, by: Any = None, no: str | None = None, **data: Any) -> Task:
     """Create a task; ``no`` from the ``task`` series, ``date`` defaults to the WorkDate."""
+    permissions.require_write(by)
     key = normalize_key(no) or next_no("task", exists=lambda n: Task.objects.filter(no=n).exists())
     values = _resolve(data)
     values["date"] = values.get("date") or get_work_date(by)
@@ -56,6 +58,7 @@ def create_task(*, by: Any = None, no: str | None = None, **data: Any) -> Task:
 @transaction.atomic
 def update_task(no: str, *, by: Any = None, expected_version: int | None = None, **changes: Any) -> Task:
     """Change a task; closing and reopening follow spec §2.8 (``tasks.services.closing_changes``)."""
-    task = lock(Task, normalize_key(no), expected_version=expected_version)
+    permissions.require_write(by)
+    task = lock_task(no, expected_version, by=by)
     values = closing_changes(closed=task.closed, status=task.status, canceled=task.canceled, changes=_resolve(changes))
     return update_record(task, values)

@@ -16,6 +16,7 @@ from salescycle.contacts.services import normalize_key
 from salescycle.core.errors import DomainError
 from salescycle.core.workdate import get_work_date
 from salescycle.tasks import services
+from salescycle.tasks.api import tasks
 from salescycle.tasks.models import Task
 
 PAGE = 200
@@ -28,7 +29,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     WorkDate), ``all``; ``?opportunity=OP…`` narrows to one opportunity."""
     show = request.GET.get("show", "mine")
     opportunity_no = normalize_key(request.GET.get("opportunity"))
-    qs: QuerySet[Task] = Task.objects.select_related("contact").order_by("date", "no")
+    qs: QuerySet[Task] = tasks(request.user).select_related("contact").order_by("date", "no")
     work_date = get_work_date(request.user)
     salesperson = Salesperson.objects.filter(user_id=request.user.pk or 0).values_list("code", flat=True).first()
     if opportunity_no:
@@ -54,7 +55,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def task_card(request: HttpRequest, no: str) -> HttpResponse:
     """One task with its actions."""
-    task = Task.objects.select_related("contact", "salesperson").filter(no=normalize_key(no)).first()
+    task = tasks(request.user).select_related("contact", "salesperson").filter(no=normalize_key(no)).first()
     if task is None:
         raise Http404(no)
     return render(request, "tasks/card.html", {"task": task})

@@ -27,8 +27,8 @@ def _by(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
-def _opportunity(no: str, response: HttpResponse | None = None) -> dict[str, Any]:
-    obj = selectors.opportunity(no)
+def _opportunity(no: str, response: HttpResponse | None = None, *, user: Any = None) -> dict[str, Any]:
+    obj = selectors.opportunity(no, user)
     if obj is None:
         raise not_found(Opportunity, normalize_key(no))
     if response is not None:

@@ -8,15 +8,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Schema, Status
 
-from salescycle.contacts.services import normalize_key
 from salescycle.core.pagination import paginate
-from salescycle.core.records import not_found
 from salescycle.core.schemas import DateIn, Key, Page, expected_version, with_errors
 from salescycle.opportunities import engine, selectors, services, statistics
 from salescycle.opportunities.api._shared import LIMIT, _by, _opportunity, router
-from salescycle.opportunities.models import (
-    Opportunity,
-)
 from salescycle.opportunities.schemas import (
     ActivateIn,
     CloseIn,
@@ -67,7 +62,7 @@ def list_opportunities(
     cursor: str | None = None,
 ) -> Any:
     """Opportunities with the list's filters (``contact_no`` of a company covers all its contacts) and orderings."""
-    qs = selectors.filter_opportunities(selectors.opportunities(), **filters.dict())
+    qs = selectors.filter_opportunities(selectors.opportunities(_by(request)), **filters.dict())
     return paginate(qs, ordering=[ordering], limit=limit, cursor=cursor, serialize=opportunity_out)
 
 
@@ -92,8 +87,8 @@ def delete_closed(request: HttpRequest, data: DeleteClosedIn) -> Any:
 
 @router.get("/opportunities/{no}", response=with_errors({200: OpportunityOut}), tags=["opportunities"])
 def get_opportunity(request: HttpRequest, no: Key, response: HttpResponse) -> Any:
-    """One opportunity."""
-    return _opportunity(no, response)
+    """One opportunity (404 when the user may not see it)."""
+    return _opportunity(no, response, user=_by(request))
 
 
 @router.patch("/opportunities/{no}", response=with_errors({200: OpportunityOut}), tags=["opportunities"])
@@ -108,7 +103,7 @@ def patch_opportunity(request: HttpRequest, no: Key, data: OpportunityPatch, res
         update_open_tasks=update_open_tasks,
         expected_version=expected_version(request),
     )
-    return _opportunity(obj.no, response)
+    return _opportunity(obj.no, response, user=_by(request))
 
 
 @router.delete("/opportunities/{no}", response=with_errors({204: None}), tags=["opportunities"])
@@ -121,8 +116,7 @@ def delete_opportunity(request: HttpRequest, no: Key) -> Any:
 @router.get("/opportunities/{no}/entries", response=with_errors({200: Page[EntryOut]}), tags=["opportunities"])
 def list_entries(request: HttpRequest, no: Key, limit: int = LIMIT, cursor: str | None = None) -> Any:
     """The opportunity's entries, newest first."""
-    if not Opportunity.objects.filter(no=normalize_key(no)).exists():
-        raise not_found(Opportunity, normalize_key(no))
+    selectors.visible_opportunity(no, _by(request))
     return paginate(selectors.entries(no), ordering=["-entry_no"], limit=limit, cursor=cursor, serialize=entry_out)
 
 
@@ -131,13 +125,36 @@ def list_opportunity_tasks(
     request: HttpRequest, no: Key, closed: bool | None = None, limit: int = LIMIT, cursor: str | None = None
 ) -> Any:
     """The opportunity's tasks by date."""
-    key = normalize_key(no)
-    if not Opportunity.objects.filter(no=key).exists():
-        raise not_found(Opportunity, key)
-    qs = task_selector().filter(opportunity_no=key)
+    key = selectors.visible_opportunity(no, _by(request)).no
+    qs = task_selector(_by(request)).filter(opportunity_no=key)
     if closed is not None:
         qs = qs.filter(closed=closed)
     return paginate(qs, ordering=["date", "no"], limit=limit, cursor=cursor, serialize=task_out)
+
+
+class ChangeOut(Schema):
+    changed_at: dt.datetime
+    user: str | None
+    field: str
+    old_value: str
+    new_value: str
+
+
+def change_out(obj: Any) -> dict[str, Any]:
+    return {
+        "changed_at": obj.changed_at,
+        "user": obj.user.get_username() if obj.user is not None else None,
+        "field": obj.field,
+        "old_value": obj.old_value,
+        "new_value": obj.new_value,
+    }
+
+
+@router.get("/opportunities/{no}/changes", response=with_errors({200: Page[ChangeOut]}), tags=["opportunities"])
+def list_changes(request: HttpRequest, no: Key, limit: int = LIMIT, cursor: str | None = None) -> Any:
+    """The opportunity's field changes (the audit trail, issue #8), newest first: who, when, old and new value."""
+    selectors.visible_opportunity(no, _by(request))
+    return paginate(selectors.changes(no), ordering=["-id"], limit=limit, cursor=cursor, serialize=change_out)
 
 
 @router.get(
@@ -145,7 +162,7 @@ def list_opportunity_tasks(
 )
 def opportunity_statistics(request: HttpRequest, no: Key) -> Any:
     """§5.1 figures."""
-    return statistics.opportunity_statistics(no)
+    return statistics.opportunity_statistics(no, user=_by(request))
 
 
 @router.post(
@@ -159,7 +176,7 @@ def activate_first_stage(request: HttpRequest, no: Key, response: HttpResponse, 
         date_of_change=data.date_of_change if data else None,
         expected_version=expected_version(request),
     )
-    return _opportunity(obj.no, response)
+    return _opportunity(obj.no, response, user=_by(request))
 
 
 @router.get("/opportunities/{no}/update-options", response=with_errors({200: UpdateOptionsOut}), tags=["opportunities"])
@@ -191,14 +208,14 @@ def update_opportunity(request: HttpRequest, no: Key, data: UpdateIn, response: 
         request=engine.UpdateRequest(**data.dict()),
         expected_version=expected_version(request),
     )
-    return _opportunity(obj.no, response)
+    return _opportunity(obj.no, response, user=_by(request))
 
 
 @router.post("/opportunities/{no}/close", response=with_errors({200: OpportunityOut}), tags=["opportunities"])
 def close_opportunity(request: HttpRequest, no: Key, data: CloseIn, response: HttpResponse) -> Any:
     """Close as Won or Lost with a close code of that type (§4.8)."""
     obj = services.close_opportunity(no, by=_by(request), expected_version=expected_version(request), **data.dict())
-    return _opportunity(obj.no, response)
+    return _opportunity(obj.no, response, user=_by(request))
 
 
 @router.post("/segments/{no}/create-opportunities", response=with_errors({200: CreatedOut}), tags=["opportunities"])

@@ -11,6 +11,7 @@ from salescycle.opportunities.selectors.opportunities import (
     ListPage,
     caption_for,
     card,
+    changes,
     contact_filter,
     counted_interactions,
     entries,
@@ -21,6 +22,7 @@ from salescycle.opportunities.selectors.opportunities import (
     opportunity,
     opportunity_page,
     ordered,
+    visible_opportunity,
 )
 from salescycle.opportunities.selectors.wizards import create_defaults, stage_names, update_proposal
 
@@ -36,6 +38,7 @@ __all__ = [
     "board_cards",
     "caption_for",
     "card",
+    "changes",
     "contact_filter",
     "counted_interactions",
     "create_defaults",
@@ -49,4 +52,5 @@ __all__ = [
     "ordered",
     "stage_names",
     "update_proposal",
+    "visible_opportunity",
 ]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import QuerySet
 
+from salescycle.contacts import permissions
 from salescycle.core.errors import InvalidInput
 from salescycle.core.pagination import Keyset, Nulls
 from salescycle.opportunities import statistics  # the module, not its names: it imports selectors.opportunities
@@ -31,35 +33,45 @@ class BoardColumn:
     next_cursor: str | None
 
 
-def _stage_entries(cycle_code: str, stage: int, salesperson: str = "") -> QuerySet[OpportunityEntry]:
+def _stage_entries(cycle_code: str, stage: int, salesperson: str = "", user: Any = None) -> QuerySet[OpportunityEntry]:
     qs = OpportunityEntry.objects.filter(active=True, sales_cycle_id=cycle_code, sales_cycle_stage=stage)
     if salesperson:
         qs = qs.filter(salesperson_id=salesperson)
-    return qs
+    # Active entries carry their opportunity's salesperson: the visibility filter needs no join.
+    condition = permissions.visibility_filter(user)
+    return qs if condition is None else qs.filter(condition)
 
 
 def board_cards(
-    cycle_code: str, stage: int, *, salesperson: str = "", cursor: str | None = None, size: int = BOARD_PAGE_SIZE
+    cycle_code: str,
+    stage: int,
+    *,
+    salesperson: str = "",
+    cursor: str | None = None,
+    size: int = BOARD_PAGE_SIZE,
+    user: Any = None,
 ) -> tuple[list[OpportunityEntry], str | None]:
     """One page of a stage's cards after ``cursor`` (a cursor that does not parse starts from the beginning) and
     the next page's cursor. One query."""
-    qs = _stage_entries(cycle_code, stage, salesperson).select_related("opportunity", "contact")
+    qs = _stage_entries(cycle_code, stage, salesperson, user).select_related("opportunity", "contact")
     try:
         return CARD_ORDER.page(qs, cursor=cursor, size=size)
     except InvalidInput:
         return CARD_ORDER.page(qs, cursor=None, size=size)
 
 
-def board(cycle_code: str, *, salesperson: str = "") -> list[BoardColumn]:
+def board(cycle_code: str, *, salesperson: str = "", user: Any = None) -> list[BoardColumn]:
     """The board of a sales cycle: one column per stage with count, estimated and calculated current value of the
     open opportunities at the stage (one aggregate query, :func:`statistics.stage_figures`) and its first cards
     (one query per stage)."""
     stages = list(SalesCycleStage.objects.filter(sales_cycle_id=cycle_code).order_by("stage"))
-    totals = statistics.stage_figures(cycle_code, statistics.StatisticsFilter(salesperson_code=salesperson or None))
+    totals = statistics.stage_figures(
+        cycle_code, statistics.StatisticsFilter(salesperson_code=salesperson or None), user=user
+    )
     columns = []
     for stage in stages:
         figures = totals.get(stage.stage, statistics.EMPTY)
-        cards, next_cursor = board_cards(cycle_code, stage.stage, salesperson=salesperson)
+        cards, next_cursor = board_cards(cycle_code, stage.stage, salesperson=salesperson, user=user)
         columns.append(
             BoardColumn(
                 stage=stage,

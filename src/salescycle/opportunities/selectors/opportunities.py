@@ -12,11 +12,13 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, ContactType, Salesperson, Segment
 from salescycle.contacts.services import normalize_key
 from salescycle.core.errors import InvalidInput
 from salescycle.core.pagination import Keyset, Nulls
-from salescycle.opportunities.models import Interaction, Opportunity, OpportunityEntry
+from salescycle.core.records import not_found
+from salescycle.opportunities.models import Interaction, Opportunity, OpportunityChange, OpportunityEntry
 
 PAGE_SIZE = 50
 
@@ -33,17 +35,28 @@ def counted_interactions() -> Any:
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
 
 
-def opportunities() -> QuerySet[Opportunity]:
-    """Opportunities with the names the API shows (contact, company, salesperson) and No. of Interactions, in one
-    query whatever the number of rows."""
-    return Opportunity.objects.select_related("contact", "contact_company", "salesperson").annotate(
-        no_of_interactions=counted_interactions()
+def opportunities(user: Any = None) -> QuerySet[Opportunity]:
+    """The opportunities ``user`` may see (None: the system, all) with the names the API shows (contact, company,
+    salesperson) and No. of Interactions, in one query whatever the number of rows."""
+    return (
+        permissions.visible_opportunities(user, Opportunity.objects.all())
+        .select_related("contact", "contact_company", "salesperson")
+        .annotate(no_of_interactions=counted_interactions())
     )
 
 
-def opportunity(no: str) -> Opportunity | None:
-    """One opportunity as :func:`opportunities` loads it, or None."""
-    return opportunities().filter(no=normalize_key(no)).first()
+def opportunity(no: str, user: Any = None) -> Opportunity | None:
+    """One opportunity as :func:`opportunities` loads it, or None (also when ``user`` may not see it)."""
+    return opportunities(user).filter(no=normalize_key(no)).first()
+
+
+def visible_opportunity(no: str, user: Any = None) -> Opportunity:
+    """Opportunity ``no`` when ``user`` may see it. Errors: 404 ``not_found`` (missing or invisible alike)."""
+    key = normalize_key(no)
+    obj = permissions.visible_opportunities(user, Opportunity.objects.filter(no=key)).first()
+    if obj is None:
+        raise not_found(Opportunity, key)
+    return obj
 
 
 def contact_filter(contact_no: str, *, field: str = "contact") -> Q:
@@ -103,8 +116,14 @@ def filter_opportunities(
 
 
 def entries(no: str) -> QuerySet[OpportunityEntry]:
-    """The opportunity's entries (the card's "Sales Cycle Stages" subform, spec §5.2)."""
+    """The opportunity's entries (the card's "Sales Cycle Stages" subform, spec §5.2); check the opportunity's
+    visibility first (:func:`visible_opportunity`)."""
     return OpportunityEntry.objects.filter(opportunity_id=normalize_key(no))
+
+
+def changes(no: str) -> QuerySet[OpportunityChange]:
+    """The opportunity's audit trail (issue #8), newest first; check the opportunity's visibility first."""
+    return OpportunityChange.objects.filter(opportunity_no=normalize_key(no)).select_related("user")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -159,11 +178,13 @@ class ListPage:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def filtered_opportunities(filters: ListFilters, contact: Contact | None = None) -> QuerySet[Opportunity]:
-    """The opportunities matching ``filters``, unordered. A company contact filter covers all its persons (§5.2);
-    ``contact`` is the filter's contact when already loaded."""
+def filtered_opportunities(
+    filters: ListFilters, contact: Contact | None = None, *, user: Any = None
+) -> QuerySet[Opportunity]:
+    """The opportunities ``user`` may see matching ``filters``, unordered. A company contact filter covers all its
+    persons (§5.2); ``contact`` is the filter's contact when already loaded."""
     qs = filter_opportunities(
-        Opportunity.objects.all(),
+        permissions.visible_opportunities(user, Opportunity.objects.all()),
         status=filters.status,
         closed={"yes": True, "no": False}.get(filters.closed),
         salesperson_code=filters.salesperson,
@@ -215,11 +236,13 @@ def caption_for(filters: ListFilters) -> tuple[str, Contact | None]:
     return str(_("Opportunities")), None
 
 
-def opportunity_page(filters: ListFilters, cursor: str | None = None, size: int = PAGE_SIZE) -> ListPage:
-    """One page of the filtered list after ``cursor`` (a cursor that does not parse starts from the beginning).
-    Two queries: the caption's record and the page."""
+def opportunity_page(
+    filters: ListFilters, cursor: str | None = None, size: int = PAGE_SIZE, *, user: Any = None
+) -> ListPage:
+    """One page of the filtered list of what ``user`` may see, after ``cursor`` (a cursor that does not parse starts
+    from the beginning). Two queries: the caption's record and the page."""
     caption, contact = caption_for(filters)
-    qs = filtered_opportunities(filters, contact).select_related("contact", "campaign")
+    qs = filtered_opportunities(filters, contact, user=user).select_related("contact", "campaign")
     keyset = filters.keyset()
     try:
         rows, next_cursor = keyset.page(qs, cursor=cursor, size=size)
@@ -250,11 +273,11 @@ EXPORT_COLUMNS: list[tuple[str, Any]] = [
 ]
 
 
-def export_rows(filters: ListFilters) -> Iterator[tuple[Any, ...]]:
-    """The filtered list in its order as value tuples of :data:`EXPORT_COLUMNS`, streamed from a server-side cursor
-    (rows are never all in memory)."""
+def export_rows(filters: ListFilters, *, user: Any = None) -> Iterator[tuple[Any, ...]]:
+    """The filtered list of what ``user`` may see, in its order, as value tuples of :data:`EXPORT_COLUMNS`,
+    streamed from a server-side cursor (rows are never all in memory)."""
     _caption, contact = caption_for(filters)
-    qs = ordered(filtered_opportunities(filters, contact), filters)
+    qs = ordered(filtered_opportunities(filters, contact, user=user), filters)
     yield from qs.values_list(*[name for name, _label in EXPORT_COLUMNS]).iterator(chunk_size=2000)
 
 
@@ -272,14 +295,21 @@ class Card:
     tasks: list[Any]
     no_of_interactions: int
     last_date_of_change: dt.date | None
+    changes: list[OpportunityChange] = field(default_factory=list)
+    can_change: bool = True
 
 
-def card(no: str) -> Card | None:
-    """The card of opportunity ``no`` (five queries whatever the number of entries, comments and tasks)."""
+CARD_CHANGES = 50
+
+
+def card(no: str, user: Any = None) -> Card | None:
+    """The card of opportunity ``no`` as ``user`` may see it (None when missing or invisible): six queries whatever
+    the number of entries, comments, tasks and changes (the newest :data:`CARD_CHANGES`)."""
     from salescycle.tasks.models import Task
 
     opportunity = (
-        Opportunity.objects.select_related("contact", "contact_company", "salesperson", "campaign", "sales_cycle")
+        permissions.visible_opportunities(user, Opportunity.objects.all())
+        .select_related("contact", "contact_company", "salesperson", "campaign", "sales_cycle")
         .filter(no=normalize_key(no))
         .first()
     )
@@ -297,4 +327,6 @@ def card(no: str) -> Card | None:
         tasks=list(Task.objects.filter(opportunity_no=opportunity.no).order_by("date", "no")[:200]),
         no_of_interactions=opportunity.interactions.filter(canceled=False, postponed=False).count(),
         last_date_of_change=entries[0].date_of_change if entries else None,
+        changes=list(changes(opportunity.no)[:CARD_CHANGES]),
+        can_change=permissions.can_change_opportunity(user, opportunity),
     )

@@ -9,10 +9,11 @@ from typing import Any
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment
 from salescycle.contacts.services import ensure_customer, normalize_key
 from salescycle.core.errors import DomainError
-from salescycle.core.records import lock, require
+from salescycle.core.records import check_version, lock, require
 from salescycle.core.workdate import get_work_date
 from salescycle.opportunities import documents, engine
 from salescycle.opportunities.models import (
@@ -77,8 +78,13 @@ def entry_state(entry: OpportunityEntry | None) -> engine.EntryState | None:
     )
 
 
-def _lock(no: str, expected_version: int | None) -> Opportunity:
-    return lock(Opportunity, normalize_key(no), expected_version=expected_version)
+def _lock(no: str, expected_version: int | None, *, by: Any = None) -> Opportunity:
+    """Lock opportunity ``no`` for a change by ``by``: 404 when missing or invisible to them, 403 when they may only
+    read it, then 409 ``conflict.version`` (after the permission check, so a stale If-Match reveals nothing)."""
+    opportunity = lock(Opportunity, normalize_key(no))
+    permissions.require_change_opportunity(by, opportunity)
+    check_version(opportunity, expected_version)
+    return opportunity
 
 
 def _work_date(by: Any, work_date: dt.date | None) -> dt.date:

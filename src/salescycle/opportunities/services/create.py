@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, Segment
 from salescycle.contacts.services import normalize_key
 from salescycle.core.errors import Conflict, DomainError
@@ -107,8 +108,11 @@ def create_opportunity(
     segment rules (§4.3.3–§4.3.4), the activation estimates (``…estimated_value_not_positive``,
     ``…chances_not_positive``, ``…closing_date_required``, ``…closing_date_before_creation``),
     ``sales_cycle.no_stages`` (D9), ``conflict.exists`` for a number already used.
+    Permissions (issue #8): 403 ``permission_denied`` for Viewers and users without a role; a Salesperson creates
+    opportunities only for themselves (their own salesperson is the default, before the contact's).
     Implements spec §4.1, §4.2.2, §4.4.1.
     """
+    permissions.require_write(by)
     creation = creation_date or _work_date(by, work_date)
     if not (description or "").strip():
         raise DomainError(
@@ -124,7 +128,9 @@ def create_opportunity(
             fields={"contact_no": [str(_("Required."))]},
         )
     contact = require(Contact, contact_key, code="contact.not_found", field="contact_no")
-    salesperson_key = normalize_key(salesperson_code) or contact.salesperson_id or _user_salesperson(by)
+    who = permissions.access(by)
+    own = who.salesperson_code if who.changes_own and not who.changes_all else ""
+    salesperson_key = normalize_key(salesperson_code) or own or contact.salesperson_id or _user_salesperson(by)
     if not salesperson_key:
         raise DomainError(
             "opportunity.create.salesperson_required",
@@ -132,6 +138,7 @@ def create_opportunity(
             fields={"salesperson_code": [str(_("Required."))]},
         )
     salesperson = _salesperson(salesperson_key)
+    permissions.require_create_opportunity(by, salesperson.code)
     cycle_key = normalize_key(sales_cycle_code) or default_sales_cycle_code()
     if not cycle_key:
         raise DomainError(
@@ -210,6 +217,7 @@ def create_opportunities_from_segment(
     header's salesperson wins over ``salesperson_code``), each optionally activated with the same estimates.
     Errors: ``segment.empty`` and those of :func:`create_opportunity` (the first failure rolls back all).
     Implements spec §4.2.3."""
+    permissions.require_write(by)
     segment = require(Segment, normalize_key(segment_no), code="segment.not_found", field="segment_no")
     lines = list(segment.lines.exclude(contact_id="").order_by("line_no"))
     if not lines:

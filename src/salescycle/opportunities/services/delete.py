@@ -9,10 +9,12 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from salescycle.contacts import permissions
 from salescycle.contacts.services import normalize_key
 from salescycle.core.errors import DomainError
 from salescycle.opportunities.models import (
     Opportunity,
+    OpportunityChange,
     OpportunityComment,
     OpportunityEntry,
     OpportunityStatus,
@@ -30,7 +32,7 @@ from salescycle.tasks.models import Task
 def delete_opportunity(no: str, *, by: Any = None, expected_version: int | None = None) -> None:
     """Delete an opportunity with its comments and entries; its tasks stay, their link cleared (D1).
     Errors: ``opportunity.delete_in_progress`` while In Progress. Implements spec §4.11.1."""
-    opportunity = _lock(no, expected_version)
+    opportunity = _lock(no, expected_version, by=by)
     if opportunity.status == OpportunityStatus.IN_PROGRESS:
         raise DomainError("opportunity.delete_in_progress", _("You cannot delete this opportunity while it is active."))
     _delete(Opportunity.objects.filter(no=opportunity.no))
@@ -77,7 +79,9 @@ def closed_opportunities(
 def delete_closed_opportunities(*, by: Any = None, dry_run: bool = False, **filters: Any) -> DeleteResult:
     """The Delete Opportunities batch job: delete the closed opportunities matching ``filters`` (see
     :func:`closed_opportunities`) with their comments and entries, in a few set-based statements whatever the
-    number. ``dry_run`` only counts. Implements spec §4.11.2."""
+    number. ``dry_run`` only counts. Sales Managers and Administrators only (403 ``permission_denied``).
+    Implements spec §4.11.2."""
+    permissions.require_batch_delete(by)
     selected = closed_opportunities(**filters)
     nos = selected.values("no")
     result = DeleteResult(
@@ -97,5 +101,6 @@ def _delete(selected: Any) -> None:
     Interaction.objects.filter(opportunity_id__in=nos).update(opportunity=None)
     OpportunityComment.objects.filter(opportunity_id__in=nos)._raw_delete(OpportunityComment.objects.db)
     OpportunityEntry.objects.filter(opportunity_id__in=nos)._raw_delete(OpportunityEntry.objects.db)
+    OpportunityChange.objects.filter(opportunity_no__in=nos)._raw_delete(OpportunityChange.objects.db)
     # Related rows are gone, so one DELETE suffices (Django's collector would load every row first).
     Opportunity.objects.filter(pk__in=selected.values("no"))._raw_delete(Opportunity.objects.db)

@@ -22,6 +22,7 @@ from salescycle.opportunities.models import (
     OpportunityStatus,
     SalesDocumentType,
 )
+from salescycle.opportunities.services import audit
 from salescycle.opportunities.services._common import (
     _check_campaign,
     _check_segment,
@@ -68,7 +69,8 @@ def change_opportunity(
     (§4.10.1): ``opportunity.document_already_linked``, ``opportunity.document_not_found``. With
     ``update_open_tasks`` the open tasks with the old salesperson/contact/campaign get the new one.
     """
-    opportunity = _lock(no, expected_version)
+    opportunity = _lock(no, expected_version, by=by)
+    before = audit.snapshot(opportunity)
     status = opportunity.status
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -149,6 +151,7 @@ def change_opportunity(
         opportunity.version = F("version") + 1
         opportunity.save()
         opportunity.refresh_from_db()
+        audit.record(opportunity, before, by=by)
     return opportunity
 
 
@@ -280,7 +283,7 @@ def _change_document(opportunity: Opportunity, document_type: str | None, docume
 @transaction.atomic
 def add_comment(no: str, *, by: Any = None, comment: str, date: dt.date | None = None) -> OpportunityComment:
     """Add a comment line to an opportunity (BC Rlshp. Mgt. Comment Line)."""
-    opportunity = _lock(no, None)
+    opportunity = _lock(no, None, by=by)
     if not comment.strip():
         raise DomainError("invalid_input", _("A comment cannot be empty."), fields={"comment": [str(_("Required."))]})
     last = opportunity.comments.order_by("-line_no").values_list("line_no", flat=True).first() or 0

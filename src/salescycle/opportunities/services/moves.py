@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from salescycle.contacts import permissions
 from salescycle.contacts.services import normalize_key
 from salescycle.opportunities import engine
 from salescycle.opportunities.models import (
@@ -44,7 +45,7 @@ def activate_first_stage(
     % from the stage and estimated close date CalcDate(stage formula, date of change); stage tasks are created.
     Errors: ``opportunity.sales_cycle_required``, ``opportunity.not_not_started``, ``sales_cycle.no_stages``.
     Implements spec §4.4.2."""
-    opportunity = _lock(no, expected_version)
+    opportunity = _lock(no, expected_version, by=by)
     if opportunity.closed:
         raise engine._closed_error()
     cycle = _cycle_or_error(opportunity)
@@ -62,11 +63,11 @@ def get_update_options(
 ) -> engine.UpdateOptions:
     """The Update wizard's opening state for opportunity ``no`` (spec §4.5.1–§4.5.2). Errors: ``not_found``,
     ``opportunity.closed``, ``opportunity.sales_cycle_required``."""
-    opportunity = Opportunity.objects.filter(no=normalize_key(no)).first()
+    opportunity = permissions.visible_opportunities(by, Opportunity.objects.filter(no=normalize_key(no))).first()
     if opportunity is None:
         from salescycle.core.records import not_found
 
-        raise not_found(Opportunity, no)
+        raise not_found(Opportunity, normalize_key(no))
     if opportunity.closed:
         raise engine._closed_error()
     cycle = _cycle_or_error(opportunity)
@@ -91,7 +92,7 @@ def update_opportunity(
     """Move the opportunity through its cycle with one of the six actions (First, Next, Previous, Skip, Update,
     Jump). Validation and errors as :func:`engine.plan_update` (spec §4.5.4–§4.5.5); then a new active entry
     (§4.7) with stage tasks except for Update, and cancelling old tasks when asked. Implements spec §4.5."""
-    opportunity = _lock(no, expected_version)
+    opportunity = _lock(no, expected_version, by=by)
     if opportunity.closed:
         raise engine._closed_error()
     cycle = _cycle_or_error(opportunity)
@@ -130,7 +131,7 @@ def close_opportunity(
     linked quote exists, whose amount wins (D11). Old tasks are cancelled by default; no stage tasks. A Won close
     makes the contact (or its company) a customer. Errors as :func:`engine.plan_close`. Implements spec §4.8.
     """
-    opportunity = _lock(no, expected_version)
+    opportunity = _lock(no, expected_version, by=by)
     code_key = normalize_key(close_opportunity_code)
     code_type = CloseOpportunityCode.objects.filter(code=code_key).values_list("type", flat=True).first()
     planned = engine.plan_close(

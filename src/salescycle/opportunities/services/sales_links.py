@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from salescycle.contacts import permissions
 from salescycle.core.errors import DomainError
 from salescycle.core.money import HUNDRED, ZERO
 from salescycle.opportunities import documents, engine
@@ -26,6 +27,7 @@ from salescycle.opportunities.models import (
     OpportunityStatus,
     SalesDocumentType,
 )
+from salescycle.opportunities.services import audit
 from salescycle.opportunities.services._common import (
     _insert_entry,
     _lock,
@@ -44,12 +46,14 @@ def _not_in_progress(opportunity: Opportunity) -> DomainError:
     )
 
 
-def _save_link(opportunity: Opportunity, document_type: str, document_no: str) -> None:
+def _save_link(opportunity: Opportunity, document_type: str, document_no: str, *, by: Any) -> None:
+    before = audit.snapshot(opportunity)
     opportunity.sales_document_type = document_type if document_no else SalesDocumentType.BLANK
     opportunity.sales_document_no = document_no if document_type else ""
     opportunity.version = F("version") + 1
     opportunity.save(update_fields=["sales_document_type", "sales_document_no", "version", "modified_at"])
     opportunity.refresh_from_db()
+    audit.record(opportunity, before, by=by)
 
 
 def has_linked_document(opportunity: Opportunity) -> bool:
@@ -59,12 +63,12 @@ def has_linked_document(opportunity: Opportunity) -> bool:
     )
 
 
-def lock_for_sales_quote(no: str, *, expected_version: int | None = None) -> Opportunity:
+def lock_for_sales_quote(no: str, *, by: Any = None, expected_version: int | None = None) -> Opportunity:
     """Lock opportunity ``no`` and check that a sales quote may be created for it, in the order of spec §4.10.2:
     the contact must exist (``opportunity.contact_required``); no quote, order or posted invoice may be linked
     already (``quote.already_assigned``, D3); the status must be In Progress (``opportunity.not_in_progress``).
     Returns the locked opportunity. Implements spec §4.10.2 steps 1, 2 and 4."""
-    opportunity = _lock(no, expected_version)
+    opportunity = _lock(no, expected_version, by=by)
     if not opportunity.contact_id:
         raise DomainError(
             "opportunity.contact_required",
@@ -83,16 +87,16 @@ def lock_for_sales_quote(no: str, *, expected_version: int | None = None) -> Opp
 
 
 @transaction.atomic
-def link_new_quote(no: str, *, quote_no: str) -> Opportunity:
+def link_new_quote(no: str, *, quote_no: str, by: Any = None) -> Opportunity:
     """Link opportunity ``no`` to the quote just created for it: Sales Document Type Quote, No. ``quote_no``.
     Implements spec §4.10.2 step 6."""
-    opportunity = _lock(no, None)
-    _save_link(opportunity, SalesDocumentType.QUOTE, quote_no)
+    opportunity = _lock(no, None, by=by)
+    _save_link(opportunity, SalesDocumentType.QUOTE, quote_no, by=by)
     return opportunity
 
 
 @transaction.atomic
-def assign_quote(no: str, *, quote_no: str, reassign: bool = True) -> str | None:
+def assign_quote(no: str, *, quote_no: str, reassign: bool = True, by: Any = None) -> str | None:
     """Link opportunity ``no`` to quote ``quote_no`` from the quote's side (its Opportunity No. changes).
 
     The opportunity must be In Progress (``opportunity.not_in_progress``). When it is already linked to another
@@ -100,7 +104,7 @@ def assign_quote(no: str, *, quote_no: str, reassign: bool = True) -> str | None
     ``quote.reassign_declined`` and nothing changes (D18). Returns the number of the quote that lost the opportunity
     (the caller clears that quote's Opportunity No.), or None. Implements spec §4.10.4.
     """
-    opportunity = _lock(no, None)
+    opportunity = _lock(no, None, by=by)
     if opportunity.status != OpportunityStatus.IN_PROGRESS:
         raise _not_in_progress(opportunity)
     current = (opportunity.sales_document_type, opportunity.sales_document_no)
@@ -124,24 +128,31 @@ def assign_quote(no: str, *, quote_no: str, reassign: bool = True) -> str | None
             )
         if opportunity.sales_document_type == SalesDocumentType.QUOTE:
             previous_quote = opportunity.sales_document_no
-    _save_link(opportunity, SalesDocumentType.QUOTE, quote_no)
+    _save_link(opportunity, SalesDocumentType.QUOTE, quote_no, by=by)
     return previous_quote
 
 
 @transaction.atomic
-def unlink_document(document_type: str, document_no: str, *, except_no: str | None = None) -> list[str]:
+def unlink_document(document_type: str, document_no: str, *, except_no: str | None = None, by: Any = None) -> list[str]:
     """Clear Sales Document Type/No. on every opportunity linked to (``document_type``, ``document_no``), except
-    opportunity ``except_no``; statuses and entries stay as they are. Returns the opportunities changed.
+    opportunity ``except_no``; statuses and entries stay as they are. Returns the opportunities changed. Each must
+    be changeable by ``by`` (404/403 as :func:`permissions.require_change_opportunity`).
     Implements spec §4.10.4 (the old opportunity loses its link) and §4.11.5 (deleting a quote)."""
     linked = Opportunity.objects.select_for_update().filter(
         sales_document_type=document_type, sales_document_no=document_no
     )
     if except_no:
         linked = linked.exclude(no=except_no)
-    nos = list(linked.values_list("no", flat=True))
+    opportunities = list(linked.only("no", "salesperson_id"))
+    for opportunity in opportunities:
+        permissions.require_change_opportunity(by, opportunity)
+    nos = [opportunity.no for opportunity in opportunities]
     Opportunity.objects.filter(no__in=nos).update(
         sales_document_type=SalesDocumentType.BLANK, sales_document_no="", version=F("version") + 1
     )
+    before = {"sales_document_type": document_type, "sales_document_no": document_no}
+    for no in nos:
+        audit.record_values(no, before, {"sales_document_type": "", "sales_document_no": ""}, by=by)
     return nos
 
 
@@ -179,24 +190,26 @@ def open_opportunity_of_quote(quote_no: str) -> Opportunity | None:
 
 
 @transaction.atomic
-def move_link_to_order(quote_no: str, *, order_no: str, order_amount: Decimal) -> Opportunity | None:
+def move_link_to_order(quote_no: str, *, order_no: str, order_amount: Decimal, by: Any = None) -> Opportunity | None:
     """After Make Order: the opportunity linked to quote ``quote_no`` follows the new order. Won → linked to the
     order (type Order) and its active entry's Calcd. Current Value := ``order_amount``; Lost → link cleared;
     Not Started → untouched. Returns that opportunity, or None. Implements spec §4.10.5 step 4."""
     no = linked_opportunity_no(SalesDocumentType.QUOTE, quote_no)
     if no is None:
         return None
-    opportunity = _lock(no, None)
+    opportunity = _lock(no, None, by=by)
     if opportunity.status == OpportunityStatus.WON:
-        _save_link(opportunity, SalesDocumentType.ORDER, order_no)
+        _save_link(opportunity, SalesDocumentType.ORDER, order_no, by=by)
         set_active_calculated_value(opportunity, order_amount)
     elif opportunity.status == OpportunityStatus.LOST:
-        _save_link(opportunity, SalesDocumentType.BLANK, "")
+        _save_link(opportunity, SalesDocumentType.BLANK, "", by=by)
     return opportunity
 
 
 @transaction.atomic
-def move_link_to_posted_invoice(order_no: str, *, invoice_no: str, order_amount: Decimal) -> Opportunity | None:
+def move_link_to_posted_invoice(
+    order_no: str, *, invoice_no: str, order_amount: Decimal, by: Any = None
+) -> Opportunity | None:
     """After posting order ``order_no``: a Won opportunity linked to it gets Sales Document Type Posted Invoice,
     No. ``invoice_no``, and its active entry's Calcd. Current Value := ``order_amount`` (the posted order's value).
     Returns that opportunity, or None. Implements spec §4.10.6."""
@@ -209,8 +222,8 @@ def move_link_to_posted_invoice(order_no: str, *, invoice_no: str, order_amount:
     )
     if no is None:
         return None
-    opportunity = _lock(no, None)
-    _save_link(opportunity, SalesDocumentType.POSTED_INVOICE, invoice_no)
+    opportunity = _lock(no, None, by=by)
+    _save_link(opportunity, SalesDocumentType.POSTED_INVOICE, invoice_no, by=by)
     set_active_calculated_value(opportunity, order_amount)
     return opportunity
 
@@ -236,7 +249,7 @@ def lose_opportunity_of_deleted_order(
     """
     if not no or not Opportunity.objects.filter(no=no).exists():
         return None
-    opportunity = _lock(no, None)
+    opportunity = _lock(no, None, by=by)
     if opportunity.status != OpportunityStatus.LOST:
         if not set_opportunity_lost:
             raise DomainError(
@@ -267,5 +280,5 @@ def lose_opportunity_of_deleted_order(
         )
         _insert_entry(opportunity, planned, by=by)
     if (opportunity.sales_document_type, opportunity.sales_document_no) == (SalesDocumentType.ORDER, order_no):
-        _save_link(opportunity, SalesDocumentType.BLANK, "")
+        _save_link(opportunity, SalesDocumentType.BLANK, "", by=by)
     return opportunity

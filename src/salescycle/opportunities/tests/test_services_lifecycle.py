@@ -461,7 +461,7 @@ def test_creation_takes_the_contacts_salesperson_and_the_default_cycle(demo: Non
 
 
 def test_creation_takes_the_acting_users_salesperson(demo: None) -> None:
-    user = testing.make_user("annette")
+    user = testing.make_user("annette", role="Salesperson")
     testing.make_salesperson("USR", user=user)
     contact = testing.make_company("CT-X")
 

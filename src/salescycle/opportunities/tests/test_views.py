@@ -30,7 +30,7 @@ WORK_DATE = dt.date(2026, 1, 5)
 @pytest.fixture
 def setup(db: Any) -> dict[str, Any]:
     testing.demo_setup()
-    user = testing.make_user("annette")
+    user = testing.make_user("annette", role="Salesperson")
     annette = testing.make_salesperson("AH", name="Annette Hill", user=user)
     cronus = testing.make_company("CT-CRONUS", name="Cronus Ltd")
     linda = testing.make_person(cronus, "CT-LINDA", name="Linda Martin")
@@ -605,6 +605,7 @@ def test_closing_with_a_code_of_the_other_type_shows_the_engine_message(
 
 
 def test_batch_delete_previews_then_needs_confirmation(signed_in: Client, setup: dict[str, Any]) -> None:
+    testing.give_role(setup["user"], "Sales Manager")  # the batch job is a manager's
     closed = make(setup)
     services.close_opportunity(
         closed.no, outcome="won", close_opportunity_code="PRICE_W", sales_value=Decimal(1), work_date=WORK_DATE

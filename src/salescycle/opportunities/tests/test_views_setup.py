@@ -19,7 +19,7 @@ SLUGS = ["salespeople", "contacts", "campaigns", "segments", "sales-cycles", "cl
 @pytest.fixture
 def manager(client: Client, db: Any) -> Client:
     testing.demo_setup()
-    client.force_login(testing.make_user("manager"))
+    client.force_login(testing.make_user("manager", role="Administrator"))
     return client
 
 

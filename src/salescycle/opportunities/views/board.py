@@ -33,7 +33,7 @@ def _board_context(request: HttpRequest, cycle: SalesCycle, salesperson: str, **
         "cycle": cycle,
         "cycles": SalesCycle.objects.order_by("code"),
         "salesperson": salesperson,
-        "columns": selectors.board(cycle.code, salesperson=salesperson),
+        "columns": selectors.board(cycle.code, salesperson=salesperson, user=request.user),
         **extra,
     }
 
@@ -54,7 +54,7 @@ def board_column(request: HttpRequest, cycle: str, stage: int) -> HttpResponse:
     """The next page of a column's cards (htmx partial)."""
     salesperson = (request.GET.get("salesperson") or "").strip().upper()
     cards, next_cursor = selectors.board_cards(
-        cycle.upper(), stage, salesperson=salesperson, cursor=request.GET.get("after")
+        cycle.upper(), stage, salesperson=salesperson, cursor=request.GET.get("after"), user=request.user
     )
     context = {"cards": cards, "next_cursor": next_cursor, "cycle_code": cycle.upper(), "stage_no": stage}
     return render(request, "opportunities/board.html#cards", {**context, "salesperson": salesperson})

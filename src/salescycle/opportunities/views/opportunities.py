@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from salescycle.contacts import permissions
 from salescycle.core.errors import DomainError
 from salescycle.core.views import add_domain_error, is_htmx
 from salescycle.opportunities import selectors, services
@@ -49,9 +50,11 @@ def _list_query(request: HttpRequest, *drop: str) -> str:
 def opportunity_list(request: HttpRequest) -> HttpResponse:
     """All opportunities, or those of a salesperson, contact (company: all its persons), campaign or segment, with
     filters, search, sortable columns and keyset paging ("More" appends the next page)."""
+    if permissions.has_no_role(request.user):
+        messages.info(request, permissions.NO_ROLE_MESSAGE)
     form = ListFilterForm(request.GET)
     filters = form.filters()
-    page = selectors.opportunity_page(filters, request.GET.get("after"))
+    page = selectors.opportunity_page(filters, request.GET.get("after"), user=request.user)
     context = {
         "form": form,
         "page": page,
@@ -81,7 +84,8 @@ def _csv_lines(rows: Iterator[tuple[Any, ...]]) -> Iterator[str]:
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered list as CSV (UTF-8 with BOM), streamed row by row."""
     filters = ListFilterForm(request.GET).filters()
-    response = StreamingHttpResponse(_csv_lines(selectors.export_rows(filters)), content_type="text/csv; charset=utf-8")
+    rows = selectors.export_rows(filters, user=request.user)
+    response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="opportunities.csv"'
     return response
 
@@ -97,7 +101,7 @@ def export_xlsx(request: HttpRequest) -> FileResponse:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Opportunities")[:31])
     sheet.append([str(label) for _name, label in selectors.EXPORT_COLUMNS])
-    for row in selectors.export_rows(filters):
+    for row in selectors.export_rows(filters, user=request.user):
         sheet.append(list(row))
     output = tempfile.TemporaryFile()  # noqa: SIM115 — FileResponse closes it
     workbook.save(output)
@@ -114,8 +118,9 @@ def export_xlsx(request: HttpRequest) -> FileResponse:
 # Card (spec §4.12, §5.1, §5.2 subform)
 
 
-def card_or_404(no: str) -> selectors.Card:
-    card = selectors.card(no)
+def card_or_404(no: str, user: Any) -> selectors.Card:
+    """The card of ``no`` as ``user`` sees it; 404 when missing or invisible."""
+    card = selectors.card(no, user)
     if card is None:
         raise Http404(no)
     return card
@@ -126,7 +131,7 @@ def card_or_404(no: str) -> selectors.Card:
 def opportunity_card(request: HttpRequest, no: str) -> HttpResponse:
     """The card: fields editable per status (§4.12) saved through ``change_opportunity``, entries newest first, the
     statistics fact box, comments and tasks."""
-    card = card_or_404(no)
+    card = card_or_404(no, request.user)
     form = OpportunityForm(request.POST or None, opportunity=card.opportunity)
     if request.method == "POST" and form.is_valid():
         try:
@@ -157,7 +162,7 @@ def int_or_none(value: str | None) -> int | None:
 @login_required
 def add_comment(request: HttpRequest, no: str) -> HttpResponse:
     """Add a comment line (htmx: re-renders the comments block)."""
-    card = card_or_404(no)
+    card = card_or_404(no, request.user)
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -165,7 +170,7 @@ def add_comment(request: HttpRequest, no: str) -> HttpResponse:
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            card = card_or_404(no)
+            card = card_or_404(no, request.user)
             form = CommentForm()
     context = {"card": card, "o": card.opportunity, "comment_form": form}
     if is_htmx(request):
@@ -177,7 +182,7 @@ def add_comment(request: HttpRequest, no: str) -> HttpResponse:
 @login_required
 def activate_first_stage(request: HttpRequest, no: str) -> HttpResponse:
     """Activate First Stage with a confirmation step (spec §4.4.2)."""
-    card = card_or_404(no)
+    card = card_or_404(no, request.user)
     error = None
     if request.method == "POST":
         try:
@@ -195,7 +200,7 @@ def activate_first_stage(request: HttpRequest, no: str) -> HttpResponse:
 @login_required
 def delete_opportunity(request: HttpRequest, no: str) -> HttpResponse:
     """Delete with a confirmation step; refused while In Progress with the service's message (spec §4.11.1)."""
-    card = card_or_404(no)
+    card = card_or_404(no, request.user)
     error = None
     if request.method == "POST":
         try:

@@ -32,7 +32,7 @@ def _filters(request: HttpRequest) -> tuple[StatisticsFilterForm, statistics.Sta
 def cycle_statistics(request: HttpRequest) -> HttpResponse:
     """Sales Cycle statistics: open opportunities per cycle, with an estimated-close-date filter (§5.3)."""
     form, filters = _filters(request)
-    rows = statistics.sales_cycles_statistics(filters)
+    rows = statistics.sales_cycles_statistics(filters, user=request.user)
     return render(request, "statistics/cycles.html", {"form": form, "rows": rows, "query": request.GET.urlencode()})
 
 
@@ -44,7 +44,7 @@ def stage_statistics(request: HttpRequest, code: str) -> HttpResponse:
     if cycle is None:
         raise Http404(code)
     form, filters = _filters(request)
-    figures = statistics.cycle_statistics(cycle.code, filters)
+    figures = statistics.cycle_statistics(cycle.code, filters, user=request.user)
     return render(request, "statistics/stages.html", {"form": form, "rows": figures.stages, "cycle": cycle})
 
 
@@ -55,14 +55,14 @@ def people_statistics(request: HttpRequest, kind: str) -> HttpResponse:
     form, filters = _filters(request)
     context: dict[str, Any] = {"form": form, "kind": kind}
     if kind == "salespeople":
-        context["rows"] = statistics.salespeople_statistics(filters)
+        context["rows"] = statistics.salespeople_statistics(filters, user=request.user)
     elif kind == "campaigns":
-        context["rows"] = statistics.campaigns_statistics(filters)
+        context["rows"] = statistics.campaigns_statistics(filters, user=request.user)
     elif kind == "contacts":
         contact_no = normalize_key(form.cleaned_data.get("contact")) if form.is_valid() else ""
         contact = Contact.objects.filter(no=contact_no).first() if contact_no else None
         context["contact"] = contact
-        context["figures"] = statistics.contact_statistics(contact.no, filters) if contact else None
+        context["figures"] = statistics.contact_statistics(contact.no, filters, user=request.user) if contact else None
     else:
         raise Http404(kind)
     return render(request, "statistics/people.html", context)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from salescycle.contacts import permissions
 from salescycle.core.errors import DomainError
 from salescycle.core.views import add_domain_error, is_htmx
 from salescycle.core.workdate import get_work_date
@@ -34,7 +35,9 @@ from salescycle.opportunities.views.opportunities import GET_POST, card_or_404, 
 @login_required
 def create_opportunity(request: HttpRequest) -> HttpResponse:
     """The Create Opportunity wizard, launched from the list, a contact, a salesperson, a campaign or a segment
-    (``?contact=``, ``?salesperson=``, ``?campaign=``, ``?segment=``); from a segment one per contact."""
+    (``?contact=``, ``?salesperson=``, ``?campaign=``, ``?segment=``); from a segment one per contact. A 403 page
+    for Viewers and users without a role."""
+    permissions.require_for_page(permissions.require_write, request.user)
     initial = selectors.create_defaults(request.GET, get_work_date(request.user))
     form = CreateOpportunityForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -97,7 +100,7 @@ def _update_initial(no: str, options: Any, action: ActionType | None, target: in
 def update_opportunity(request: HttpRequest, no: str) -> HttpResponse:
     """The Update Opportunity wizard: exactly the engine's actions, the stage list for Skip and Jump, the proposed
     values (re-rendered by htmx when the action or stage changes) and the engine's refusals next to the fields."""
-    card = card_or_404(no)
+    card = card_or_404(no, request.user)
     try:
         options = services.get_update_options(card.opportunity.no, by=request.user)
     except DomainError as error:
@@ -146,7 +149,7 @@ def _update_request(form: UpdateOpportunityForm) -> UpdateRequest:
 def close_opportunity(request: HttpRequest, no: str) -> HttpResponse:
     """The Close Opportunity wizard: won or lost, a close code of that type (pre-filled when it is the only one),
     closing date, sales value, cancel old tasks (default on). Changing the outcome re-renders the codes (htmx)."""
-    card = card_or_404(no)
+    card = card_or_404(no, request.user)
     work_date = get_work_date(request.user)
     initial = {"outcome": "won", "date_closed": max(filter(None, [card.last_date_of_change, work_date]))}
     form = CloseOpportunityForm(
@@ -172,7 +175,9 @@ def close_opportunity(request: HttpRequest, no: str) -> HttpResponse:
 @require_http_methods(GET_POST)
 @login_required
 def delete_closed(request: HttpRequest) -> HttpResponse:
-    """Filters → preview (dry-run counts) → explicit confirmation → result."""
+    """Filters → preview (dry-run counts) → explicit confirmation → result. A 403 page for anyone but Sales
+    Managers and Administrators."""
+    permissions.require_for_page(permissions.require_batch_delete, request.user)
     form = BatchDeleteForm(request.POST or None)
     preview = result = None
     if request.method == "POST" and form.is_valid():

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def browser(client: Client, salesperson: Any) -> Client:
-    user = testing.make_user("annette")
+    user = testing.make_user("annette", role="Salesperson")
     salesperson.user = user
     salesperson.save()
     client.force_login(user)

@@ -1,0 +1,311 @@
+"""Who may see and change what (issue #8): the four roles, resolved once per user object, and the checks every
+service and selector calls, so that the web app, the API and the CLI cannot differ (conventions: "Permission checks
+live here too").
+
+Roles are Django groups created by ``core/migrations/0002_roles.py``:
+
+- **Salesperson** — a user linked to a Salesperson record (``Salesperson.user``). Sees the opportunities whose
+  salesperson shares a team with them, plus their own (no team: only their own); changes only opportunities where
+  they are the salesperson and creates opportunities only for themselves; may create and change working data
+  (contacts, campaigns, segments, interactions, tasks, sales documents of visible opportunities); no setup.
+- **Sales Manager** — sees and changes all opportunities, runs the batch delete, sees all statistics; no setup.
+- **Administrator** — everything a Sales Manager does, plus setup (sales cycles and stages, close codes,
+  activities, Marketing Setup with its number series, salespeople, teams, items, customer templates).
+- **Viewer** — sees everything, changes nothing.
+
+Superusers act as Administrators. ``by=None`` is the system (CLI commands, importers, batch jobs started at the
+shell) and may do everything. A signed-in user **without a role** sees no opportunity and may change nothing; the
+web app shows them a page saying so (``templates/403.html``). Several roles add up (a Salesperson who is also a
+Viewer sees all but changes only their own).
+
+A record the actor may not see is refused as 404 ``not_found`` (lists leave it out); a record they may see but not
+change as 403 ``permission_denied`` (spec api.md "Visibility vs permission").
+
+This module sits in ``contacts`` because it needs the Salesperson; the opportunity model it filters is named by its
+label (``opportunities.Opportunity``), the way foreign keys across apps are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from salescycle.contacts.models import Salesperson
+from salescycle.core.errors import NotFound, PermissionDenied
+from salescycle.core.records import not_found
+
+SALESPERSON = "Salesperson"
+SALES_MANAGER = "Sales Manager"
+ADMINISTRATOR = "Administrator"
+VIEWER = "Viewer"
+ROLES = (SALESPERSON, SALES_MANAGER, ADMINISTRATOR, VIEWER)
+
+_CACHE_ATTRIBUTE = "_salescycle_access"
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one actor may do, from their roles. ``salesperson_code`` is the user's own Salesperson (or "")."""
+
+    roles: frozenset[str]
+    is_system: bool = False
+    is_superuser: bool = False
+    salesperson_code: str = ""
+
+    @property
+    def sees_all(self) -> bool:
+        """Reads every opportunity (system, superuser, Administrator, Sales Manager, Viewer)."""
+        return self.is_system or self.is_superuser or bool(self.roles & {ADMINISTRATOR, SALES_MANAGER, VIEWER})
+
+    @property
+    def changes_all(self) -> bool:
+        """Changes every opportunity (system, superuser, Administrator, Sales Manager)."""
+        return self.is_system or self.is_superuser or bool(self.roles & {ADMINISTRATOR, SALES_MANAGER})
+
+    @property
+    def changes_own(self) -> bool:
+        """Changes the opportunities where they are the salesperson (a Salesperson with a Salesperson record)."""
+        return SALESPERSON in self.roles and bool(self.salesperson_code)
+
+    @property
+    def may_read(self) -> bool:
+        """Has any role at all (a user without one sees nothing)."""
+        return self.is_system or self.is_superuser or bool(self.roles)
+
+    @property
+    def may_write(self) -> bool:
+        """May create and change working data (contacts, campaigns, segments, interactions, tasks, quotes)."""
+        return self.changes_all or self.changes_own
+
+    @property
+    def may_setup(self) -> bool:
+        """May change setup (system, superuser, Administrator)."""
+        return self.is_system or self.is_superuser or ADMINISTRATOR in self.roles
+
+    @property
+    def may_batch_delete(self) -> bool:
+        """May run the Delete Opportunities batch job (system, superuser, Administrator, Sales Manager)."""
+        return self.changes_all
+
+    @property
+    def role_names(self) -> list[str]:
+        """The roles in the order of :data:`ROLES` (for the header and the 403 page)."""
+        return [role for role in ROLES if role in self.roles]
+
+
+SYSTEM = Access(roles=frozenset(), is_system=True)
+NOBODY = Access(roles=frozenset())
+
+
+def access(user: Any) -> Access:
+    """The actor's :class:`Access`: ``None`` is the system; an anonymous user has no role. Resolved with one small
+    query (groups and own salesperson) and cached on the user object, so once per request."""
+    if user is None:
+        return SYSTEM
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "pk", None):
+        return NOBODY
+    cached = getattr(user, _CACHE_ATTRIBUTE, None)
+    if isinstance(cached, Access):
+        return cached
+    # One query: the user's role groups joined with their salesperson (one row per group, or one without).
+    users = get_user_model()._default_manager
+    rows = list(users.filter(pk=user.pk).values_list("groups__name", "salesperson__code"))
+    return remember(user, {name for name, _code in rows}, next((code for _name, code in rows if code), ""))
+
+
+def remember(user: Any, roles: Any, salesperson_code: str) -> Access:
+    """Cache the :class:`Access` of ``user`` from roles and salesperson loaded with the user (``contacts/auth.py``)."""
+    held = frozenset(roles) & frozenset(ROLES)
+    result = Access(
+        roles=held,
+        is_superuser=bool(user.is_superuser),
+        salesperson_code=salesperson_code if SALESPERSON in held else "",
+    )
+    setattr(user, _CACHE_ATTRIBUTE, result)
+    return result
+
+
+def forget(user: Any) -> None:
+    """Drop the cached :class:`Access` of ``user`` (after changing their groups or salesperson)."""
+    if user is not None and hasattr(user, _CACHE_ATTRIBUTE):
+        delattr(user, _CACHE_ATTRIBUTE)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Visibility (SQL only)
+
+
+def visible_salesperson_codes(code: str) -> QuerySet[Any]:
+    """A subquery of the salesperson codes sharing a team with salesperson ``code`` (both ways on the teams table's
+    indexes)."""
+    membership = Salesperson.teams.through.objects
+    own_teams = membership.filter(salesperson_id=code).values("team_id")
+    return membership.filter(team_id__in=own_teams).values("salesperson_id")
+
+
+def visibility_filter(user: Any, field: str = "salesperson") -> Q | None:
+    """The condition on ``<field>_id`` (an opportunity's or entry's salesperson) for the rows ``user`` may see:
+    None when they see all, an always-false condition when they see none."""
+    who = access(user)
+    if who.sees_all:
+        return None
+    if SALESPERSON not in who.roles or not who.salesperson_code:
+        return Q(pk__in=[])
+    code = who.salesperson_code
+    return Q(**{f"{field}_id": code}) | Q(**{f"{field}_id__in": visible_salesperson_codes(code)})
+
+
+def visible_opportunities(user: Any, qs: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    """``qs`` (default all opportunities) restricted to the opportunities ``user`` may see: a filter on the
+    salesperson column with a subquery on team membership, so the database uses ``opp_salesperson_*`` indexes."""
+    if qs is None:
+        qs = apps.get_model("opportunities", "Opportunity").objects.all()
+    condition = visibility_filter(user)
+    return qs if condition is None else qs.filter(condition)
+
+
+def visible_opportunity_nos(user: Any) -> QuerySet[Any] | None:
+    """A subquery of the numbers of the opportunities ``user`` may see, or None when they see all (for filtering
+    rows that reference an opportunity by number: tasks, sales documents)."""
+    if visibility_filter(user) is None:
+        return None
+    return visible_opportunities(user).values("no")
+
+
+def linked_to_visible(user: Any, field: str = "opportunity_no") -> Q | None:
+    """The condition for rows with an opportunity number in ``field`` (blank = none): no opportunity, or a visible
+    one. None when the user sees all."""
+    nos = visible_opportunity_nos(user)
+    if nos is None:
+        return None
+    return Q(**{field: ""}) | Q(**{f"{field}__in": nos})
+
+
+def can_see_opportunity(user: Any, opportunity: Any) -> bool:
+    """True when ``user`` may read ``opportunity`` (no query for the roles that see all or see nothing)."""
+    who = access(user)
+    if who.sees_all:
+        return True
+    if SALESPERSON not in who.roles or not who.salesperson_code:
+        return False
+    if opportunity.salesperson_id == who.salesperson_code:
+        return True
+    if not opportunity.salesperson_id:
+        return False
+    return visible_salesperson_codes(who.salesperson_code).filter(salesperson_id=opportunity.salesperson_id).exists()
+
+
+def can_see_opportunity_no(user: Any, no: str) -> bool:
+    """True when ``no`` is blank or names an opportunity ``user`` may see (or one that no longer exists)."""
+    if not no or visibility_filter(user) is None:
+        return True
+    model = apps.get_model("opportunities", "Opportunity")
+    salesperson = model.objects.filter(no=no).values_list("salesperson_id", flat=True).first()
+    if salesperson is None and not model.objects.filter(no=no).exists():
+        return True
+    return visible_opportunities(user, model.objects.filter(no=no)).exists()
+
+
+def can_change_opportunity(user: Any, opportunity: Any) -> bool:
+    """True when ``user`` may change ``opportunity``: all for managers and administrators, their own for a
+    Salesperson."""
+    who = access(user)
+    if who.changes_all:
+        return True
+    return who.changes_own and opportunity.salesperson_id == who.salesperson_code
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The checks services call (they raise; 404 when the record is invisible, 403 when it is only read-only)
+
+
+def _denied() -> PermissionDenied:
+    return PermissionDenied("permission_denied", _("You do not have permission to perform this action."))
+
+
+def _not_found(opportunity: Any) -> NotFound:
+    # Exactly the answer for a number that does not exist: an invisible record must not be told apart.
+    return not_found(type(opportunity), opportunity.pk)
+
+
+def require_read(by: Any) -> None:
+    """Refuse (403 ``permission_denied``) an actor without any role."""
+    if not access(by).may_read:
+        raise _denied()
+
+
+def require_see_opportunity(by: Any, opportunity: Any) -> None:
+    """Refuse with 404 ``not_found`` when ``by`` may not see ``opportunity``."""
+    if not can_see_opportunity(by, opportunity):
+        raise _not_found(opportunity)
+
+
+def require_change_opportunity(by: Any, opportunity: Any) -> None:
+    """Refuse a change of ``opportunity`` by ``by``: 404 ``not_found`` when they may not even see it, 403
+    ``permission_denied`` when they may see but not change it."""
+    if can_change_opportunity(by, opportunity):
+        return
+    require_see_opportunity(by, opportunity)
+    raise _denied()
+
+
+def require_create_opportunity(by: Any, salesperson_code: str) -> None:
+    """Refuse (403) creating an opportunity for ``salesperson_code``: managers and administrators for anyone, a
+    Salesperson only for themselves."""
+    who = access(by)
+    if who.changes_all or (who.changes_own and salesperson_code == who.salesperson_code):
+        return
+    raise PermissionDenied(
+        "permission_denied",
+        _("You may only create opportunities for yourself as the salesperson."),
+        fields={"salesperson_code": [str(_("Not allowed."))]} if who.changes_own else None,
+    )
+
+
+def require_write(by: Any) -> None:
+    """Refuse (403) an actor who may not change working data (Viewers, users without a role)."""
+    if not access(by).may_write:
+        raise _denied()
+
+
+def require_setup(by: Any) -> None:
+    """Refuse (403) a setup change by anyone but an Administrator (or a superuser, or the system)."""
+    if not access(by).may_setup:
+        raise _denied()
+
+
+def require_batch_delete(by: Any) -> None:
+    """Refuse (403) the Delete Opportunities batch job to anyone but a Sales Manager or Administrator."""
+    if not access(by).may_batch_delete:
+        raise _denied()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The web app
+
+
+NO_ROLE_MESSAGE = _(
+    "Your user has no role in Salescycle yet, so there are no opportunities to show. "
+    "Ask an administrator to give you a role (Salesperson, Sales Manager, Administrator or Viewer)."
+)
+
+
+def has_no_role(user: Any) -> bool:
+    """True for a signed-in user without any role (the list shows :data:`NO_ROLE_MESSAGE`)."""
+    return not access(user).may_read
+
+
+def require_for_page(check: Any, user: Any) -> None:
+    """Run ``check(user)`` (one of the ``require_*`` above) for a whole page: its refusal becomes Django's 403 with
+    the translated message, which ``templates/403.html`` shows."""
+    from django.core.exceptions import PermissionDenied as PageDenied
+
+    try:
+        check(user)
+    except PermissionDenied as error:
+        raise PageDenied(error.message) from error

@@ -1,0 +1,46 @@
+"""The audit trail of opportunity fields (issue #8): one :class:`OpportunityChange` row per changed field, written
+by the services that change them (``change_opportunity`` and the sales-document link functions), in their
+transaction. ``by=None`` (CLI, importers) is recorded as no user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from salescycle.opportunities.models import Opportunity, OpportunityChange
+
+# API field name → model attribute
+AUDITED = {
+    "description": "description",
+    "contact_no": "contact_id",
+    "salesperson_code": "salesperson_id",
+    "campaign_no": "campaign_id",
+    "segment_no": "segment_id",
+    "priority": "priority",
+    "sales_cycle_code": "sales_cycle_id",
+    "sales_document_type": "sales_document_type",
+    "sales_document_no": "sales_document_no",
+}
+
+
+def snapshot(opportunity: Opportunity) -> dict[str, str]:
+    """The audited fields of ``opportunity`` as text (blank for None)."""
+    return {name: str(getattr(opportunity, attribute) or "") for name, attribute in AUDITED.items()}
+
+
+def record(opportunity: Opportunity, before: dict[str, str], *, by: Any) -> list[OpportunityChange]:
+    """Write a change row for each audited field whose value differs from ``before`` (one INSERT)."""
+    after = snapshot(opportunity)
+    return record_values(opportunity.no, before, after, by=by)
+
+
+def record_values(no: str, before: dict[str, str], after: dict[str, str], *, by: Any) -> list[OpportunityChange]:
+    """Write a change row of opportunity ``no`` for each field of ``after`` that differs from ``before``."""
+    user = by if getattr(by, "pk", None) else None
+    rows = [
+        OpportunityChange(
+            opportunity_no=no, user=user, field=name, old_value=before.get(name, "")[:250], new_value=value[:250]
+        )
+        for name, value in after.items()
+        if value != before.get(name, "")
+    ]
+    return OpportunityChange.objects.bulk_create(rows) if rows else []
