@@ -149,3 +149,22 @@ def test_create_batch_delete_and_setup_follow_the_matrix(world: dict[str, Any], 
     for response in (own, theirs, batch, setup):
         if response.status_code == 403:
             assert response.json()["code"] == "permission_denied"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_interactions_of_opportunities_the_user_may_not_see_are_left_out(world: dict[str, Any], persona: str) -> None:
+    from salescycle.opportunities.models import Interaction
+
+    rows = world["rows"]
+    for target, opportunity in rows.items():
+        Interaction.objects.create(
+            date=opportunity.creation_date,
+            contact_id=opportunity.contact_id,
+            opportunity=opportunity,
+            description=target,
+        )
+    api = client_for(world, persona)
+
+    listed = api.get("/interactions?limit=100").json()
+
+    assert {item["description"] for item in listed["items"]} == SEES[persona]

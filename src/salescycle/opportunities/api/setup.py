@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Status
 
+from salescycle.contacts import permissions
 from salescycle.contacts.services import normalize_key
 from salescycle.core.models import NumberSeries
 from salescycle.core.pagination import paginate
@@ -305,6 +306,13 @@ def delete_activity(request: HttpRequest, code: Key) -> Any:
 # --- Interactions ----------------------------------------------------------------------------------------------
 
 
+def _interactions(request: HttpRequest) -> QuerySet[Interaction]:
+    """The interactions the user may see: without an opportunity, or of an opportunity they may see."""
+    nos = permissions.visible_opportunity_nos(_by(request))
+    qs = Interaction.objects.all()
+    return qs if nos is None else qs.filter(Q(opportunity__isnull=True) | Q(opportunity_id__in=nos))
+
+
 @router.get("/interactions", response=with_errors({200: Page[InteractionOut]}), tags=["interactions"])
 def list_interactions(
     request: HttpRequest,
@@ -314,8 +322,8 @@ def list_interactions(
     limit: int = LIMIT,
     cursor: str | None = None,
 ) -> Any:
-    """Interaction log entries by entry number."""
-    qs = Interaction.objects.all()
+    """Interaction log entries by entry number (those of opportunities the user may not see are left out)."""
+    qs = _interactions(request)
     if opportunity_no:
         qs = qs.filter(opportunity_id=normalize_key(opportunity_no))
     if contact_no:
@@ -336,7 +344,7 @@ def create_interaction(request: HttpRequest, data: InteractionIn, response: Http
 @router.get("/interactions/{entry_no}", response=with_errors({200: InteractionOut}), tags=["interactions"])
 def get_interaction(request: HttpRequest, entry_no: int, response: HttpResponse) -> Any:
     """One interaction log entry."""
-    obj = fetch(Interaction.objects.all(), entry_no=entry_no)
+    obj = fetch(_interactions(request), entry_no=entry_no)
     set_etag(response, obj.version)
     return interaction_out(obj)
 
