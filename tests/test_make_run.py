@@ -1,0 +1,210 @@
+"""Issue #6: what ``make run`` serves is the opportunity list with the Maven CRM data, proved over real HTTP.
+
+``make run`` is the Makefile's install step (a no-op while ``.venv`` is up to date) followed by ``scripts/run.sh``,
+which creates and installs nothing: it migrates, compiles the catalogs, loads the demo data, imports the Maven CRM
+data, creates the demo user, collects the static files and starts gunicorn. This test runs that same
+``scripts/run.sh`` with this checkout's ``.venv``, against a temporary data folder (``SALESCYCLE_DATA_DIR``: the
+SQLite database, the secret key and the static files; the developer's ``data/`` is never touched), with no
+``DATABASE_URL`` or ``SECRET_KEY`` (as in a fresh shell) and on a free port (``SALESCYCLE_BIND``). Then, over plain
+HTTP with urllib (not Django's test client), it signs in with the credentials run.sh printed, reads the list page
+and the API, and stops gunicorn. The whole way from a fresh clone, install included, is ``make check-run``
+(``scripts/check-make-run.sh``), too slow for ``make test``.
+
+SQLite pass only: the server always runs on its own SQLite database, so the PostgreSQL pass of ``make test`` would
+only repeat it. There is no ``sqlite_only`` marker (``conftest.py`` deselects ``postgres_only`` and ``browser``),
+so on PostgreSQL this module holds no test (``__test__``): it is neither run nor skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from email.message import Message
+from http.cookiejar import CookieJar
+from pathlib import Path
+from typing import Any
+
+from django.db import connection
+
+__test__ = connection.vendor == "sqlite"
+
+REPO = Path(__file__).resolve().parents[1]
+RUN_SH = REPO / "scripts" / "run.sh"
+STARTUP_TIMEOUT = 150  # seconds: migrate, demo data, 8,800 Maven deals, collectstatic, gunicorn (~20 s when idle)
+HOST = "127.0.0.1"
+
+
+def maven_dir() -> Path:
+    """The Maven CRM folder run.sh imports: ``MAVEN_CRM_DIR``, else ``../shared/data/maven-crm`` (run.sh's
+    default, relative to the repository)."""
+    override = os.environ.get("MAVEN_CRM_DIR")
+    return Path(override) if override else REPO.parent / "shared" / "data" / "maven-crm"
+
+
+def maven_deal_nos() -> list[str]:
+    """The opportunity numbers the import makes of ``sales_pipeline.csv`` (its ``opportunity_id``, upper-cased)."""
+    with (maven_dir() / "sales_pipeline.csv").open(newline="") as handle:
+        return [row["opportunity_id"].strip().upper() for row in csv.DictReader(handle)]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Response:
+    """What the server answered: status, headers and the body as text."""
+
+    status: int
+    headers: Message
+    text: str
+
+    def json(self) -> Any:
+        """The body parsed as JSON."""
+        return json.loads(self.text)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # the 3xx reaches the caller as it is
+
+
+class Browser:
+    """A cookie-keeping HTTP client for one server that follows no redirects and uses no proxy."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.cookies = CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}), urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect()
+        )
+
+    def cookie(self, name: str) -> str | None:
+        """The value of the cookie ``name``, if the server set it."""
+        return next((c.value for c in self.cookies if c.name == name), None)
+
+    def request(
+        self, path: str, form: dict[str, str] | None = None, headers: dict[str, str] | None = None, timeout: float = 60
+    ) -> Response:
+        """GET ``path``, or POST ``form`` (urlencoded) to it; 4xx, 5xx and 3xx answers are returned, not raised."""
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        req = urllib.request.Request(self.base + path, data=data, headers=headers or {})
+        try:
+            with self.opener.open(req, timeout=timeout) as answer:
+                return Response(answer.status, answer.headers, answer.read().decode())
+        except urllib.error.HTTPError as error:
+            with error:
+                return Response(error.code, error.headers, error.read().decode())
+
+
+def wait_until_up(browser: Browser, server: subprocess.Popen[bytes], log: Path) -> dict[str, Any]:
+    """Poll ``/api/v1/health`` until it answers 200 (its JSON is returned); fail when run.sh exits or the timeout
+    passes."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while True:
+        if server.poll() is not None:
+            raise AssertionError(f"run.sh exited ({server.returncode}) before serving:\n{log.read_text()[-4000:]}")
+        try:
+            health = browser.request("/api/v1/health", timeout=5)
+            if health.status == 200:
+                return dict(health.json())
+        except OSError:
+            pass  # not listening yet
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no answer within {STARTUP_TIMEOUT} s:\n{log.read_text()[-4000:]}")
+        time.sleep(0.5)
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop run.sh's process group: gunicorn (run.sh execs it) and its workers."""
+    if server.poll() is not None:
+        return
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
+    except ProcessLookupError:
+        server.wait(timeout=10)
+
+
+def test_run_sh_serves_the_opportunity_list_with_the_maven_data_over_http(tmp_path: Path) -> None:
+    deals = maven_deal_nos()
+    assert len(deals) == len(set(deals)) > 0
+    first_deal = min(deals)  # the list is sorted by No.; the demo data's OP… numbers sort after the Maven ids
+    data_dir = tmp_path / "data"
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    env = {name: value for name, value in os.environ.items() if name not in {"DATABASE_URL", "SECRET_KEY", "DEBUG"}}
+    env.update(SALESCYCLE_DATA_DIR=str(data_dir), SALESCYCLE_BIND=f"{HOST}:{port}")
+    log = tmp_path / "run.log"
+    browser = Browser(base)
+
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [str(RUN_SH)],
+            cwd=REPO,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so that stop() reaches the gunicorn workers
+        )
+    try:
+        assert wait_until_up(browser, server, log) == {"status": "ok", "database": "sqlite"}
+        printed = log.read_text()
+        assert f"Imported {len(deals)} opportunities" in printed, printed
+        match = re.search(r"^Log in as: (\S+) / (.+)$", printed, re.MULTILINE)
+        assert match, printed
+        username, password = match.groups()
+
+        # Everything went to the temporary data folder.
+        assert (data_dir / "salescycle.sqlite3").is_file()
+        assert (data_dir / "secret_key").stat().st_mode & 0o777 == 0o600
+        assert (data_dir / "staticfiles").is_dir()
+
+        # Sign in like a browser: the form's CSRF token, the csrftoken cookie, an Origin header on the POST.
+        login = browser.request("/accounts/login/")
+        assert login.status == 200
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text)
+        assert token and browser.cookie("csrftoken")
+        signed_in = browser.request(
+            "/accounts/login/",
+            form={"csrfmiddlewaretoken": token.group(1), "username": username, "password": password},
+            headers={"Origin": base, "Referer": f"{base}/accounts/login/"},
+        )
+        assert signed_in.status == 302, signed_in.text[-2000:]
+        assert browser.cookie("sessionid")
+
+        listing = browser.request("/opportunities/")
+        assert listing.status == 200
+        shown = re.findall(r'<td><a href="/opportunities/([^/"]+)/">', listing.text)
+        assert shown[0] == first_deal
+        assert f">{first_deal}<" in listing.text
+        assert set(shown) <= set(deals), set(shown) - set(deals)  # the first page is all Maven deals
+
+        everything = browser.request("/api/v1/opportunities?limit=1")
+        assert everything.status == 200
+        assert everything.json()["count"] >= len(deals)
+        maven = browser.request("/api/v1/opportunities?limit=1&sales_cycle_code=MAVEN")
+        assert maven.status == 200
+        page = maven.json()
+        assert page["count"] == len(deals) == 8800
+        assert page["items"][0]["no"] == first_deal
+    finally:
+        stop(server)
+    assert server.returncode is not None
