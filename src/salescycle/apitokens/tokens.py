@@ -9,6 +9,7 @@ import secrets
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.utils import timezone
 
 from salescycle.apitokens.models import PREFIX_LENGTH, ApiToken
@@ -33,14 +34,23 @@ def user_for_token(token: str) -> Any | None:
     """The active user owning the non-revoked ``token``, or None. Compares hashes in constant time."""
     if not token or len(token) < PREFIX_LENGTH or len(token) > 200:
         return None
+    from salescycle.contacts.auth import prime, with_roles
+
     digest = hash_token(token)
-    candidates = ApiToken.objects.select_related("user").filter(key_prefix=token[:PREFIX_LENGTH], revoked=False)
-    for row in candidates:
-        if hmac.compare_digest(row.key_hash, digest) and row.user.is_active:
+    # One query: the users of the tokens with this prefix, each with its token's hash and last use, and the roles
+    # the permission checks need (contacts/auth.py), so a token request costs no extra query for them.
+    users = get_user_model()._default_manager.filter(
+        api_tokens__key_prefix=token[:PREFIX_LENGTH], api_tokens__revoked=False
+    )
+    candidates = with_roles(users).annotate(
+        _token_pk=F("api_tokens__pk"), _token_hash=F("api_tokens__key_hash"), _token_used=F("api_tokens__last_used_at")
+    )
+    for user in candidates:
+        if hmac.compare_digest(user._token_hash, digest) and user.is_active:
             now = timezone.now()
-            if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
-                ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
-            return row.user
+            if user._token_used is None or now - user._token_used > LAST_USED_RESOLUTION:
+                ApiToken.objects.filter(pk=user._token_pk).update(last_used_at=now)
+            return prime(user)
     return None
 
 

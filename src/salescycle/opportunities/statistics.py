@@ -227,9 +227,11 @@ def salesperson_statistics(
     """The salesperson's active entries (Won/Lost included unless filtered): count, sums and averages.
     Errors: 404 ``not_found``. Implements spec §5.5 (D16)."""
     key = normalize_key(code)
-    if not Salesperson.objects.filter(code=key).exists():
+    figures = _figures(_active(filters, user).filter(salesperson_id=key))
+    # Entries point at an existing salesperson (foreign key), so only an empty result needs the existence check.
+    if not figures.no_of_opportunities and not Salesperson.objects.filter(code=key).exists():
         raise not_found(Salesperson, key)
-    return _averaged(_figures(_active(filters, user).filter(salesperson_id=key)), SalespersonStatistics)
+    return _averaged(figures, SalespersonStatistics)
 
 
 def salespeople_statistics(
@@ -248,9 +250,10 @@ def contact_statistics(no: str, filters: StatisticsFilter | None = None, *, user
     """Active entries of the contact — a person's own, a company's for all its contacts. Errors: 404
     ``not_found``. Implements spec §5.4 (D16)."""
     key = normalize_key(no)
-    if not Contact.objects.filter(no=key).exists():
+    figures = _figures(_active(filters, user).filter(contact_filter(key)))
+    if not figures.no_of_opportunities and not Contact.objects.filter(no=key).exists():
         raise not_found(Contact, key)
-    return _figures(_active(filters, user).filter(contact_filter(key)))
+    return figures
 
 
 def campaign_statistics(no: str, filters: StatisticsFilter | None = None, *, user: Any = None) -> Figures:

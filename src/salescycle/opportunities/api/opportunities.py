@@ -29,7 +29,7 @@ from salescycle.opportunities.schemas import (
     UpdateIn,
     UpdateOptionsOut,
     entry_out,
-    opportunity_out,
+    opportunity_row_out,
 )
 from salescycle.tasks.api import tasks as task_selector
 from salescycle.tasks.schemas import TaskOut, task_out
@@ -63,7 +63,14 @@ def list_opportunities(
 ) -> Any:
     """Opportunities with the list's filters (``contact_no`` of a company covers all its contacts) and orderings."""
     qs = selectors.filter_opportunities(selectors.opportunities(_by(request)), **filters.dict())
-    return paginate(qs, ordering=[ordering], limit=limit, cursor=cursor, serialize=opportunity_out)
+    return paginate(
+        qs,
+        ordering=[ordering],
+        limit=limit,
+        cursor=cursor,
+        serialize=opportunity_row_out,
+        rows=selectors.opportunity_values,
+    )
 
 
 @router.post("/opportunities", response=with_errors({201: OpportunityOut}), tags=["opportunities"])

@@ -21,6 +21,7 @@ from salescycle.opportunities.selectors.opportunities import (
     opportunities,
     opportunity,
     opportunity_page,
+    opportunity_values,
     ordered,
     visible_opportunity,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "opportunities",
     "opportunity",
     "opportunity_page",
+    "opportunity_values",
     "ordered",
     "stage_names",
     "update_proposal",
