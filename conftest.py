@@ -4,6 +4,8 @@ Tests that cannot run in this environment are deselected, not skipped, so that a
 skipped tests: they are simply not part of this run, and pytest's summary counts them as "deselected".
 
 - ``@pytest.mark.postgres_only`` runs only when the database is PostgreSQL (``scripts/with-postgres.sh``).
+- ``@pytest.mark.sqlite_only`` runs only on SQLite (a test whose subject does not depend on the database, such as
+  ``make run``'s own SQLite server, so the PostgreSQL pass would only repeat it).
 - ``@pytest.mark.browser`` runs unless ``SALESCYCLE_SKIP_BROWSER=1``.
 """
 
@@ -30,6 +32,8 @@ def _deselection_reasons() -> dict[str, str]:
     vendor = _database_vendor()
     if vendor != "postgresql":
         reasons["postgres_only"] = f"database is {vendor}, not postgresql"
+    if vendor != "sqlite":
+        reasons["sqlite_only"] = f"database is {vendor}, not sqlite"
     if _skip_browser():
         reasons["browser"] = "SALESCYCLE_SKIP_BROWSER=1"
     return reasons

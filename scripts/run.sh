@@ -17,11 +17,12 @@ export DEBUG=0
 export DEMO_PASSWORD="${DEMO_PASSWORD:-demo-sales-2026}"
 bind="${SALESCYCLE_BIND:-127.0.0.1:8000}"
 maven_dir="${MAVEN_CRM_DIR:-../shared/data/maven-crm}"
+data_dir="${SALESCYCLE_DATA_DIR:-data}"
 
 # DEBUG is off, so the settings refuse to start without SECRET_KEY. The key must stay the same across restarts (it
 # signs the sessions), so it is kept in the data folder, beside the SQLite database.
 if [[ -z "${SECRET_KEY:-}" ]]; then
-    key_file="${SALESCYCLE_DATA_DIR:-data}/secret_key"
+    key_file="$data_dir/secret_key"
     if [[ ! -s "$key_file" ]]; then
         mkdir -p "$(dirname "$key_file")"
         (umask 077 && "$bin/python" -c 'import secrets; print(secrets.token_urlsafe(50))' >"$key_file.tmp")
@@ -77,4 +78,8 @@ echo "Salescycle is starting on http://$bind/"
 echo "Log in as: demo / $DEMO_PASSWORD"
 echo
 
-exec "$bin/gunicorn" salescycle.wsgi:application --bind "$bind" --workers "${WEB_WORKERS:-3}"
+mkdir -p "$data_dir"
+# gunicorn 27's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl): two servers of one user
+# (a developer's make run and the test suite's) would fight over it, so each data folder gets its own.
+exec "$bin/gunicorn" salescycle.wsgi:application --bind "$bind" --workers "${WEB_WORKERS:-3}" \
+    --control-socket "$data_dir/gunicorn.ctl"

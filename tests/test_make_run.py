@@ -11,8 +11,7 @@ and the API, and stops gunicorn. The whole way from a fresh clone, install inclu
 (``scripts/check-make-run.sh``), too slow for ``make test``.
 
 SQLite pass only: the server always runs on its own SQLite database, so the PostgreSQL pass of ``make test`` would
-only repeat it. There is no ``sqlite_only`` marker (``conftest.py`` deselects ``postgres_only`` and ``browser``),
-so on PostgreSQL this module holds no test (``__test__``): it is neither run nor skipped.
+only repeat it: the module is marked ``sqlite_only``, which ``conftest.py`` deselects on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -34,9 +33,9 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
 
-from django.db import connection
+import pytest
 
-__test__ = connection.vendor == "sqlite"
+pytestmark = pytest.mark.sqlite_only
 
 REPO = Path(__file__).resolve().parents[1]
 RUN_SH = REPO / "scripts" / "run.sh"
