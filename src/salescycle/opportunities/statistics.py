@@ -116,7 +116,10 @@ class OpportunityStatistics:
 
 
 EMPTY = Figures(0, ZERO, ZERO)
-_SUMS = {"n": Count("pk"), "value": Sum("estimated_value"), "current": Sum("calculated_current_value")}
+# COUNT(*), not COUNT(entry_no): the entry number is in none of the statistics' covering partial indexes, so
+# naming it sends PostgreSQL to the table for every row; with COUNT(*) the aggregates are index-only scans
+# (59 → 2.4 ms for the open entries of a cycle at 100,000 opportunities, bench/README.md).
+_SUMS = {"n": Count("*"), "value": Sum("estimated_value"), "current": Sum("calculated_current_value")}
 A = TypeVar("A", bound=AveragedFigures)
 
 
@@ -188,7 +191,7 @@ def cycle_statistics(code: str, filters: StatisticsFilter | None = None, *, user
         for row in _visible(inactive_entries, user, "opportunity__salesperson")
         .order_by()
         .values("sales_cycle_stage")
-        .annotate(n=Count("pk"), days=Sum("days_open"))
+        .annotate(n=Count("*"), days=Sum("days_open"))
     }
     stages = []
     for stage in SalesCycleStage.objects.filter(sales_cycle_id=key).order_by("stage"):
