@@ -4,11 +4,14 @@ range, keys of at most 20 characters, blank values as null, the one error shape 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
 from ninja import Schema
-from pydantic import AfterValidator, BaseModel, Field, PlainSerializer
+from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, TypeAdapter
 
 from salescycle.core.money import normalize
 
@@ -35,8 +38,17 @@ def _no_control_characters(value: str) -> str:
     return value
 
 
+def datetime_text(value: dt.datetime) -> str:
+    """A timestamp as every other API response writes it (Django's JSON encoder: ISO 8601, milliseconds, ``Z``)."""
+    return str(_DJANGO_JSON.default(value))
+
+
+_DJANGO_JSON = DjangoJSONEncoder()
+
 # Output: an exact decimal as a string.
 DecimalOut = Annotated[Decimal, PlainSerializer(decimal_text, return_type=str)]
+# Output: a timestamp, in JSON exactly as ninja's encoder writes one (for responses rendered by json_response).
+DateTimeOut = Annotated[dt.datetime, PlainSerializer(datetime_text, return_type=str, when_used="json")]
 # Input: a string or a number, finite, at most 15 integer digits and 5 decimals (D19).
 AmountIn = Annotated[Decimal, Field(max_digits=20, decimal_places=5)]
 PercentIn = Annotated[Decimal, Field(max_digits=8, decimal_places=5)]
@@ -73,6 +85,23 @@ class Page(BaseModel, Generic[T]):
 
 class DeletedOut(Schema):
     """Nothing: DELETE answers 204."""
+
+
+@functools.cache
+def _adapter(schema: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(schema)
+
+
+def json_response(schema: Any, data: Any, *, status: int = 200) -> HttpResponse:
+    """``data`` validated against ``schema`` (the operation's declared response, e.g. ``Page[OpportunityOut]``) and
+    written as JSON by pydantic-core, as ninja would answer but without its Python-level dump and ``json.dumps``:
+    for hot lists (the opportunity list: about 0.5 ms of a 5 ms request at 50 rows). The schema's fields must
+    render as ninja's do (``DecimalOut``, ``DateTimeOut``; dates are ISO in both). Errors: a ``ValidationError``
+    for data that does not fit the schema, as ninja's own check (a bug, answered 500)."""
+    adapter = _adapter(schema)
+    return HttpResponse(
+        adapter.dump_json(adapter.validate_python(data)), status=status, content_type="application/json; charset=utf-8"
+    )
 
 
 def blank_to_none(value: Any) -> Any:

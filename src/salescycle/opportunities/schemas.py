@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from salescycle.core.schemas import (
     AmountIn,
     DateIn,
+    DateTimeOut,
     DecimalOut,
     Key,
     PercentIn,
@@ -78,8 +79,8 @@ class OpportunityOut(BaseModel):
     sales_document_no: str | None
     no_of_interactions: int
     version: int
-    created_at: dt.datetime
-    modified_at: dt.datetime
+    created_at: DateTimeOut
+    modified_at: DateTimeOut
 
 
 # The opportunity columns the API shows, by attribute name (``contact_id`` …), for ``QuerySet.values()``.

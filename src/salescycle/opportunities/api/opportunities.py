@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Schema, Status
 
 from salescycle.core.pagination import paginate
-from salescycle.core.schemas import DateIn, Key, Page, expected_version, with_errors
+from salescycle.core.schemas import DateIn, Key, Page, expected_version, json_response, with_errors
 from salescycle.opportunities import engine, selectors, services, statistics
 from salescycle.opportunities.api._shared import LIMIT, _by, _opportunity, router
 from salescycle.opportunities.schemas import (
@@ -63,7 +63,7 @@ def list_opportunities(
 ) -> Any:
     """Opportunities with the list's filters (``contact_no`` of a company covers all its contacts) and orderings."""
     qs = selectors.filter_opportunities(selectors.opportunities(_by(request)), **filters.dict())
-    return paginate(
+    page = paginate(
         qs,
         ordering=[ordering],
         limit=limit,
@@ -71,6 +71,7 @@ def list_opportunities(
         serialize=opportunity_row_out,
         rows=selectors.opportunity_values,
     )
+    return json_response(Page[OpportunityOut], page)
 
 
 @router.post("/opportunities", response=with_errors({201: OpportunityOut}), tags=["opportunities"])

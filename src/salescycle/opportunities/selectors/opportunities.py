@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import F, IntegerField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
@@ -24,15 +25,24 @@ PAGE_SIZE = 50
 
 
 def counted_interactions() -> Any:
-    """A subquery counting an opportunity's interactions that are neither canceled nor postponed (spec §5.1)."""
-    counts = (
-        Interaction.objects.filter(opportunity_id=OuterRef("pk"), canceled=False, postponed=False)
-        .order_by()
-        .values("opportunity_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+    """The number of an opportunity's interactions that are neither canceled nor postponed (spec §5.1), as a
+    correlated subquery over ``interaction_opportunity`` for a queryset of opportunities.
+
+    Written as SQL (names from the models' ``_meta``, no parameters): Django compiles a ``Subquery`` anew on every
+    request, about a tenth of the API list's time; this text is the same statement without that work."""
+    quote = connection.ops.quote_name
+    interaction, opportunity = Interaction._meta, Opportunity._meta
+    assert opportunity.pk is not None
+
+    def column(meta: Any, name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    # Not an injection (bandit B608/B611): every name comes from the models' _meta, quoted by the backend.
+    table, pk = quote(opportunity.db_table), quote(opportunity.pk.column or opportunity.pk.attname)
+    where = f"{column(interaction, 'opportunity')} = {table}.{pk}"
+    flags = f"NOT {column(interaction, 'canceled')} AND NOT {column(interaction, 'postponed')}"
+    sql = f"(SELECT COUNT(*) FROM {quote(interaction.db_table)} WHERE {where} AND {flags})"  # noqa: S608  # nosec B608
+    return RawSQL(sql, (), output_field=IntegerField())  # noqa: S611  # nosec B611
 
 
 def opportunities(user: Any = None) -> QuerySet[Opportunity]:
