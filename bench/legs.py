@@ -350,7 +350,8 @@ def reads(
         ),
         ("opportunity card (HTML)", f"/opportunities/{card_no}/", card_ref, None, PAGE_MS),
         ("pipeline board (HTML)", f"/opportunities/board/?cycle={CYCLE}", board_ref, None, PAGE_MS),
-        ("stage statistics page (HTML)", f"/opportunities/statistics/cycles/{CYCLE}/", cycle_sql, RATIO, None),
+        # No ratio target: the issue sets it for the statistics *endpoints* (API); the page is measured alongside.
+        ("stage statistics page (HTML)", f"/opportunities/statistics/cycles/{CYCLE}/", cycle_sql, None, None),
     ]
     for name, url, ref, ratio, ms in pages:
         if web is not None and _status(web, url) == 200:  # a page being built by someone else may not work yet

@@ -152,8 +152,8 @@ def render(legs: list[dict[str, Any]], args: argparse.Namespace, load0: Any, loa
         lines += [f"### {leg['database']}", ""]
         lines += [
             "| size | measurement | app (ms) | floor (ms) | app ÷ floor | SQL (ms) | app ÷ SQL | queries "
-            "| app CPU (ms) | target |",
-            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
+            "| app CPU (ms) | floor CPU (ms) | target |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
         ]
         for size, result in leg["sizes"].items():
             for m in result["reads"]:
@@ -162,14 +162,14 @@ def render(legs: list[dict[str, Any]], args: argparse.Namespace, load0: Any, loa
                 lines.append(
                     f"| {int(size):,} | {m['name']} | {_fmt_ms(m['app_ms'])} | {_fmt_ms(m.get('floor_ms'))} "
                     f"| {floor_ratio} | {_fmt_ms(m.get('sql_ms'))} | {ratio} | {m.get('queries', '—')} "
-                    f"| {_fmt_ms(m.get('app_cpu_ms'))} | {m.get('target', '')} |"
+                    f"| {_fmt_ms(m.get('app_cpu_ms'))} | {_fmt_ms(m.get('floor_cpu_ms'))} | {m.get('target', '')} |"
                 )
             d = result["delete"]
             delete_ratio = d["service_ms"] / d["sql_ms"]
             lines.append(
                 f"| {int(size):,} | batch delete of {d['opportunities']:,} closed opportunities "
                 f"({d['entries']:,} entries) | {d['service_ms']:.0f} | — | — | {d['sql_ms']:.0f} | "
-                f"{delete_ratio:.2f}× | — | — | ≤ 2× {'✓' if delete_ratio <= 2 else '✗'} |"
+                f"{delete_ratio:.2f}× | — | — | — | ≤ 2× {'✓' if delete_ratio <= 2 else '✗'} |"
             )
         lines += [
             "",

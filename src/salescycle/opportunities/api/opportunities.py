@@ -62,7 +62,7 @@ def list_opportunities(
     cursor: str | None = None,
 ) -> Any:
     """Opportunities with the list's filters (``contact_no`` of a company covers all its contacts) and orderings."""
-    qs = selectors.filter_opportunities(selectors.opportunities(_by(request)), **filters.dict())
+    qs = selectors.filter_opportunities(selectors.visible(_by(request)), **filters.dict())
     page = paginate(
         qs,
         ordering=[ordering],

@@ -23,6 +23,7 @@ from salescycle.opportunities.selectors.opportunities import (
     opportunity_page,
     opportunity_values,
     ordered,
+    visible,
     visible_opportunity,
 )
 from salescycle.opportunities.selectors.wizards import create_defaults, stage_names, update_proposal
@@ -54,5 +55,6 @@ __all__ = [
     "ordered",
     "stage_names",
     "update_proposal",
+    "visible",
     "visible_opportunity",
 ]

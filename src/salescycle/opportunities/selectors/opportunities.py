@@ -49,20 +49,27 @@ def opportunities(user: Any = None) -> QuerySet[Opportunity]:
     """The opportunities ``user`` may see (None: the system, all) with the names the API shows (contact, company,
     salesperson) and No. of Interactions, in one query whatever the number of rows."""
     return (
-        permissions.visible_opportunities(user, Opportunity.objects.all())
+        visible(user)
         .select_related("contact", "contact_company", "salesperson")
         .annotate(no_of_interactions=counted_interactions())
     )
 
 
+def visible(user: Any = None) -> QuerySet[Opportunity]:
+    """The opportunities ``user`` may see (None: the system, all), plain: nothing joined or annotated, so that
+    counting them costs only the filter."""
+    return permissions.visible_opportunities(user, Opportunity.objects.all())
+
+
 def opportunity_values(queryset: QuerySet[Opportunity]) -> QuerySet[Opportunity, dict[str, Any]]:
-    """``queryset`` (from :func:`opportunities`) as dict rows of the API's columns (``schemas.OPPORTUNITY_VALUES``)
-    with the joined names and No. of Interactions: the API list builds no model instances (one query)."""
+    """``queryset`` (from :func:`visible` or :func:`opportunities`) as dict rows of the API's columns
+    (``schemas.OPPORTUNITY_VALUES``) with the joined names and No. of Interactions: the API list builds no model
+    instances (one query)."""
     from salescycle.opportunities.schemas import OPPORTUNITY_VALUES
 
     return queryset.values(
         *OPPORTUNITY_VALUES,
-        "no_of_interactions",
+        no_of_interactions=counted_interactions(),
         contact_name=F("contact__name"),
         contact_company_name=F("contact_company__name"),
         salesperson_name=F("salesperson__name"),
