@@ -366,3 +366,31 @@ def test_segment_create_opportunities(api, people) -> None:
     assert response.status_code == 200
     assert len(response.json()["created"]) == 2
     assert api.get("/opportunities?segment_no=SEG1").json()["count"] == 2
+
+
+def test_list_items_are_exactly_what_get_answers_for_each_opportunity(api, people) -> None:
+    """The list is read as ``values()`` rows and rendered by pydantic-core (``json_response``), the single
+    opportunity from a model through ninja: both must write every field alike (names, blanks as null, exact
+    decimals, stage null while Not Started, No. of Interactions, timestamps with milliseconds and ``Z``)."""
+    started = create(api)["no"]
+    not_started = create(api, activate_first_stage=False, contact_no="c1")["no"]
+    Interaction.objects.create(date=dt.date(2026, 1, 6), contact_id="P1", opportunity_id=started)
+    Interaction.objects.create(date=dt.date(2026, 1, 7), contact_id="P1", opportunity_id=started, canceled=True)
+    Opportunity.objects.filter(no=started).update(estimated_value="1234.50000")
+
+    response = api.get("/opportunities?ordering=-no&limit=1")
+    listed = response.json()
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert listed["count"] == 2 and listed["next"]
+    page_two = api.get(f"/opportunities?ordering=-no&limit=1&cursor={listed['next']}").json()
+    items = listed["items"] + page_two["items"]
+
+    assert [item["no"] for item in items] == [not_started, started]
+    for item in items:
+        assert item == api.get(f"/opportunities/{item['no']}").json()
+    by_no = {item["no"]: item for item in items}
+    assert by_no[started]["no_of_interactions"] == 1
+    assert by_no[started]["estimated_value"] == "1234.5"
+    assert by_no[not_started]["current_sales_cycle_stage"] is None
+    assert by_no[not_started]["contact_company_name"] == "Contoso"
+    assert by_no[started]["created_at"].endswith("Z")
