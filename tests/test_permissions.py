@@ -365,6 +365,27 @@ def test_web_card_save_shows_the_refusal_and_changes_nothing(world: dict[str, An
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
+def test_web_card_offers_changes_only_to_who_may_make_them(world: dict[str, Any], persona: str) -> None:
+    """A read-only card (Viewer, a salesperson on a team mate's) says so, shows its fields disabled and offers no
+    Save, Update, Close, Delete, quote or comment action; a card the user may change offers them all."""
+    rows = opportunities(world, activate=True)
+    client = signed_in(world, persona)
+
+    for target, opportunity in rows.items():
+        if target not in SEES[persona]:
+            continue
+        page = client.get(f"/opportunities/{opportunity.no}/").content.decode()
+        may_change = CHANGE[persona][target] == "ok"
+        assert ('id="read-only-notice"' in page) != may_change, (persona, target)
+        for action in ("update", "close", "delete", "comments"):
+            assert (f"/opportunities/{opportunity.no}/{action}/" in page) == may_change, (persona, target, action)
+        assert ('<button type="submit">Save</button>' in page) == may_change, (persona, target)
+        assert ('name="description"' in page and " disabled" in page.split('name="description"')[1][:200]) != (
+            may_change
+        ), (persona, target)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
 def test_web_close_delete_batch_delete_and_setup_follow_the_matrix(world: dict[str, Any], persona: str) -> None:
     rows = opportunities(world, activate=True)
     not_started = testing.create_opportunity(world["company"], world["salespeople"]["own"], creation_date=DAY)

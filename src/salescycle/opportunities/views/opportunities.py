@@ -133,6 +133,9 @@ def opportunity_card(request: HttpRequest, no: str) -> HttpResponse:
     statistics fact box, comments and tasks."""
     card = card_or_404(no, request.user)
     form = OpportunityForm(request.POST or None, opportunity=card.opportunity)
+    if not card.can_change:  # read-only for this user (issue #8): the fields as text, no Save (the service refuses)
+        for field in form.fields.values():
+            field.disabled = True
     if request.method == "POST" and form.is_valid():
         try:
             services.change_opportunity(
