@@ -159,6 +159,8 @@ def test_me_reads_and_sets_the_work_date(api) -> None:
         "salesperson_code": "SP1",
         "work_date": "2026-02-03",
         "language": "de",
+        "roles": ["Administrator"],
+        "is_superuser": False,
     }
 
 

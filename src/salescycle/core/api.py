@@ -26,6 +26,10 @@ class MeOut(Schema):
     salesperson_code: str | None
     work_date: dt.date
     language: str
+    # Added to api.md's shape (additions only): the user's roles (issue #8), so a client can offer only what the
+    # user may do; a superuser has every right whatever their groups.
+    roles: list[str]
+    is_superuser: bool
 
 
 class MePatch(Schema):
@@ -34,20 +38,24 @@ class MePatch(Schema):
 
 
 def _me(user: Any) -> dict[str, Any]:
+    from salescycle.contacts import permissions
     from salescycle.contacts.models import Salesperson
 
     pref = UserPreference.objects.filter(user=user).first()
+    who = permissions.access(user)  # loaded with the user (no query of its own)
     return {
         "username": user.get_username(),
         "salesperson_code": Salesperson.objects.filter(user=user).values_list("code", flat=True).first(),
         "work_date": get_work_date(user),
         "language": (pref.language if pref and pref.language else settings.LANGUAGE_CODE),
+        "roles": sorted(who.roles),
+        "is_superuser": bool(user.is_superuser),
     }
 
 
 @router.get("/me", response={200: MeOut, ERRORS: ErrorOut})
 def get_me(request: HttpRequest) -> Any:
-    """The signed-in user: username, salesperson, WorkDate (default today) and interface language."""
+    """The signed-in user: username, salesperson, WorkDate (default today), interface language and roles."""
     return _me(request.auth)  # type: ignore[attr-defined]
 
 
