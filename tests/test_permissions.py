@@ -413,8 +413,32 @@ def test_web_close_delete_batch_delete_and_setup_follow_the_matrix(world: dict[s
         assert "You do not have permission to perform this action." in batch.content.decode()
 
     setup = client.post("/setup/close-codes/new/", {"code": "WEB_W", "description": "Web", "type": "won"})
-    assert setup.status_code == (302 if persona in MAY_SETUP else 200)
+    assert setup.status_code == (302 if persona in MAY_SETUP else 403)
     assert CloseOpportunityCode.objects.filter(code="WEB_W").exists() == (persona in MAY_SETUP)
+
+
+MAY_WRITE = {"salesperson", "manager", "administrator"}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_web_setup_pages_are_read_only_for_who_may_not_write_them(world: dict[str, Any], persona: str) -> None:
+    """Setup tables (Administrators) and contacts (everyone who writes working data): the others see the records
+    with a notice, disabled fields and no New, Save or Delete; the "new" form is 403 for them."""
+    client = signed_in(world, persona)
+    for slug, key, writers in (("close-codes", "PRICE_L", MAY_SETUP), ("contacts", "CT-CRONUS", MAY_WRITE)):
+        listing = client.get(f"/setup/{slug}/").content.decode()
+        record = client.get(f"/setup/{slug}/{key}/").content.decode()
+        new = client.get(f"/setup/{slug}/new/")
+        may_edit = persona in writers
+        assert (f"/setup/{slug}/new/" in listing) == may_edit, (persona, slug)
+        assert ('id="read-only-notice"' in listing) != may_edit, (persona, slug)
+        assert ('id="read-only-notice"' in record) != may_edit, (persona, slug)
+        assert ('<button type="submit">Save</button>' in record) == may_edit, (persona, slug)
+        assert (f"/setup/{slug}/{key}/delete/" in record) == may_edit, (persona, slug)
+        assert new.status_code == (200 if may_edit else 403), (persona, slug)
+    marketing = client.get("/setup/marketing/").content.decode()
+    assert ('id="read-only-notice"' in marketing) != (persona in MAY_SETUP)
+    assert ('<button type="submit">Save</button>' in marketing) == (persona in MAY_SETUP)
 
 
 @pytest.mark.parametrize("persona", ["salesperson", "viewer"])

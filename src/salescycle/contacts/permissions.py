@@ -233,6 +233,16 @@ def _not_found(opportunity: Any) -> NotFound:
     return not_found(type(opportunity), opportunity.pk)
 
 
+def may_write(user: Any) -> bool:
+    """True when ``user`` may change working data such as contacts, campaigns and segments (not a Viewer)."""
+    return access(user).may_write
+
+
+def may_setup(user: Any) -> bool:
+    """True when ``user`` may change the setup (an Administrator, a superuser or the system)."""
+    return access(user).may_setup
+
+
 def require_read(by: Any) -> None:
     """Refuse (403 ``permission_denied``) an actor without any role."""
     if not access(by).may_read:

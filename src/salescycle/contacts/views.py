@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from salescycle.contacts import services, setup_services
+from salescycle.contacts import permissions, services, setup_services
 from salescycle.contacts.forms import CampaignForm, ContactForm, SalespersonForm, SegmentForm, SegmentLineFormSet
 from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment
 from salescycle.core.views import SetupPage, register_setup
@@ -59,6 +59,7 @@ register_setup(
         model=Salesperson,
         form=SalespersonForm,
         columns=("code", "name", "email", "blocked"),
+        may_edit=permissions.may_setup,
         save=_save_salesperson,
         delete=lambda by, obj: setup_services.delete_salesperson(obj.code, by=by),
         extra_links=_opportunity_links("salesperson"),
@@ -71,6 +72,7 @@ register_setup(
         model=Contact,
         form=ContactForm,
         columns=("no", "name", "type", "company", "salesperson"),
+        may_edit=permissions.may_write,
         save=_save_contact,
         delete=lambda by, obj: services.delete_contact(obj.no, by=by),
         initial=lambda obj: {"company_no": obj.company_id if not obj.is_company else ""},
@@ -84,6 +86,7 @@ register_setup(
         model=Campaign,
         form=CampaignForm,
         columns=("no", "description", "starting_date", "ending_date", "activated"),
+        may_edit=permissions.may_write,
         save=_save_campaign,
         delete=lambda by, obj: setup_services.delete_campaign(obj.no, by=by),
         extra_links=_opportunity_links("campaign"),
@@ -96,6 +99,7 @@ register_setup(
         model=Segment,
         form=SegmentForm,
         columns=("no", "description", "campaign", "salesperson"),
+        may_edit=permissions.may_write,
         save=_save_segment,
         delete=lambda by, obj: setup_services.delete_segment(obj.no, by=by),
         formset=SegmentLineFormSet,

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as Forbidden
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -92,6 +93,13 @@ class SetupPage:
     opportunity_filter: str = ""
     extra_links: Callable[[Any], list[tuple[Any, str]]] | None = None
     order_by: tuple[str, ...] = ()
+    # Whether a user may write this table (the services check it anyway); None: anyone who may sign in. Pages
+    # shown to others are read-only: no New, Save or Delete, fields disabled, and a notice saying so.
+    may_edit: Callable[[Any], bool] | None = None
+
+    def editable_by(self, user: Any) -> bool:
+        """True when ``user`` may create, change and delete records of this table."""
+        return self.may_edit is None or self.may_edit(user)
 
 
 SETUP_PAGES: dict[str, SetupPage] = {}
@@ -136,7 +144,13 @@ def setup_list(request: HttpRequest, slug: str) -> HttpResponse:
         for row in rows[:SETUP_LIST_SIZE]
     ]
     headers = [getattr(page.model._meta.get_field(column), "verbose_name", column) for column in page.columns]
-    context = {"page": page, "table": table, "headers": headers, "more": more}
+    context = {
+        "page": page,
+        "table": table,
+        "headers": headers,
+        "more": more,
+        "may_edit": page.editable_by(request.user),
+    }
     return render(request, "setup/list.html", context)
 
 
@@ -148,10 +162,15 @@ def setup_edit(request: HttpRequest, slug: str, key: str | None = None) -> HttpR
     obj = page.model._default_manager.filter(pk=key).first() if key is not None else None
     if key is not None and obj is None:
         raise Http404(key)
+    may_edit = page.editable_by(request.user)
+    if obj is None and not may_edit:
+        raise Forbidden  # nothing to show: the "new" form of a table the user may only read
     initial = page.initial(obj) if (page.initial and obj is not None) else {}
     form = page.form(request.POST or None, instance=obj, initial=initial)  # type: ignore[call-arg]
     lines = page.lines(obj) if (page.lines and obj is not None) else []
     formset = page.formset(request.POST or None, initial=lines, prefix="lines") if page.formset else None
+    if not may_edit:  # read-only: the values as disabled fields (a POST still reaches the service, which refuses)
+        disable_fields(form, *(formset.forms if formset is not None else []))
     if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
         rows = _formset_rows(formset)
         try:
@@ -161,8 +180,24 @@ def setup_edit(request: HttpRequest, slug: str, key: str | None = None) -> HttpR
         else:
             messages.success(request, _("%(record)s saved.") % {"record": saved})
             return redirect("setup:edit", slug=slug, key=saved.pk)
-    context = {"page": page, "form": form, "formset": formset, "obj": obj}
+    # can_delete, not page.delete in the template: the template engine would call the function (and fail silently)
+    can_delete = obj is not None and page.delete is not None and may_edit
+    context = {
+        "page": page,
+        "form": form,
+        "formset": formset,
+        "obj": obj,
+        "may_edit": may_edit,
+        "can_delete": can_delete,
+    }
     return render(request, "setup/edit.html", context)
+
+
+def disable_fields(*forms_: forms.BaseForm) -> None:
+    """Show every field of ``forms_`` disabled (a read-only view of a record the user may not change)."""
+    for form in forms_:
+        for field in form.fields.values():
+            field.disabled = True
 
 
 def _formset_rows(formset: Any) -> list[dict[str, Any]] | None:

@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from salescycle.contacts import permissions
 from salescycle.core.errors import DomainError
 from salescycle.core.models import NumberSeries
-from salescycle.core.views import SetupPage, add_domain_error, register_setup
+from salescycle.core.views import SetupPage, add_domain_error, disable_fields, register_setup
 from salescycle.opportunities import setup, setup_services
 from salescycle.opportunities.forms import CloseCodeForm, MarketingSetupForm, SalesCycleForm, StageFormSet
 from salescycle.opportunities.models import CloseOpportunityCode, MarketingSetup, SalesCycle, SalesCycleStage
@@ -92,6 +93,7 @@ register_setup(
         model=SalesCycle,
         form=SalesCycleForm,
         columns=("code", "description", "probability_calculation", "blocked"),
+        may_edit=permissions.may_setup,
         save=_save_cycle,
         delete=lambda by, obj: setup.delete_sales_cycle(obj.code, by=by),
         formset=StageFormSet,
@@ -110,6 +112,7 @@ register_setup(
         model=CloseOpportunityCode,
         form=CloseCodeForm,
         columns=("code", "description", "type"),
+        may_edit=permissions.may_setup,
         save=_save_close_code,
         delete=lambda by, obj: setup.delete_close_opportunity_code(obj.code, by=by),
     )
@@ -121,6 +124,7 @@ register_setup(
         model=Activity,
         form=ActivityForm,
         columns=("code", "description"),
+        may_edit=permissions.may_setup,
         save=_save_activity,
         delete=lambda by, obj: setup.delete_activity(obj.code, by=by),
         formset=ActivityStepFormSet,
@@ -140,6 +144,9 @@ def marketing_setup(request: HttpRequest) -> HttpResponse:
     marketing = MarketingSetup.get()
     series = list(NumberSeries.objects.order_by("code"))
     form = MarketingSetupForm(request.POST or None, setup=marketing, series=series)
+    may_edit = permissions.may_setup(request.user)
+    if not may_edit:
+        disable_fields(form)
     if request.method == "POST" and form.is_valid():
         prefixes = form.number_series()
         try:
@@ -156,7 +163,7 @@ def marketing_setup(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("%(record)s saved.") % {"record": marketing})
             return redirect("setup:marketing")
-    return render(request, "setup/marketing.html", {"form": form})
+    return render(request, "setup/marketing.html", {"form": form, "may_edit": may_edit})
 
 
 def _prefix(series: list[NumberSeries], code: str) -> str:
