@@ -168,3 +168,16 @@ def api_user():
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get(username="alice")
+
+
+def test_tokens_never_start_with_a_dash_so_the_command_line_takes_them() -> None:
+    """``salescycle revoke-token TOKEN``: a token starting with ``-`` would be read as an option (one in 64 of
+    ``token_urlsafe`` does; this test failed now and then before create_token drew again)."""
+    from salescycle.apitokens.tokens import create_token
+    from salescycle.core import testing
+
+    user = testing.make_user("dash")
+    tokens = [create_token(user)[1] for _ in range(400)]
+
+    assert not [token for token in tokens if token.startswith("-")]
+    assert len(set(tokens)) == 400
