@@ -8,12 +8,9 @@ import functools
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from ninja import Schema
 from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, TypeAdapter
-
-from salescycle.core.money import normalize
 
 T = TypeVar("T")
 
@@ -22,8 +19,12 @@ MAX_DATE = dt.date(2999, 12, 31)
 
 
 def decimal_text(value: Decimal) -> str:
-    """The exact decimal as JSON text without exponent or trailing zeros (``Decimal("4150.00000")`` → ``"4150"``)."""
-    return format(normalize(value), "f")
+    """The exact decimal as JSON text without exponent or trailing zeros (``Decimal("4150.00000")`` → ``"4150"``):
+    ``format(money.normalize(value), "f")``, by string operations (a list page writes hundreds of these)."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
 
 
 def _date_in_range(value: dt.date) -> dt.date:
@@ -39,11 +40,15 @@ def _no_control_characters(value: str) -> str:
 
 
 def datetime_text(value: dt.datetime) -> str:
-    """A timestamp as every other API response writes it (Django's JSON encoder: ISO 8601, milliseconds, ``Z``)."""
-    return str(_DJANGO_JSON.default(value))
+    """A timestamp as every other API response writes it: what Django's JSON encoder (``DjangoJSONEncoder``) writes,
+    ISO 8601 with milliseconds and ``Z`` for UTC."""
+    text = value.isoformat()
+    if value.microsecond:
+        text = text[:23] + text[26:]
+    if text.endswith("+00:00"):
+        text = text[:-6] + "Z"
+    return text
 
-
-_DJANGO_JSON = DjangoJSONEncoder()
 
 # Output: an exact decimal as a string.
 DecimalOut = Annotated[Decimal, PlainSerializer(decimal_text, return_type=str)]
