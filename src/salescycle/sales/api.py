@@ -9,14 +9,13 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
-from salescycle.contacts import permissions
 from salescycle.contacts.models import Contact, Customer
 from salescycle.contacts.schemas import ContactOut, contact_out
 from salescycle.contacts.services import normalize_key
 from salescycle.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from salescycle.core.records import not_found
 from salescycle.core.schemas import Key, Page, expected_version, fetch, set_etag, with_errors
-from salescycle.opportunities.models import Opportunity
+from salescycle.opportunities import selectors as opportunity_selectors
 from salescycle.sales import selectors, services, setup_services
 from salescycle.sales.models import CustomerTemplate, DocumentType, Item, SalesHeader
 from salescycle.sales.schemas import (
@@ -350,7 +349,7 @@ def create_sales_quote_for_opportunity(
 @router.get("/opportunities/{no}/sales-quote", response=with_errors({200: SalesQuoteOut}), tags=["opportunities"])
 def show_sales_quote(request: HttpRequest, no: Key, response: HttpResponse) -> Any:
     """Show Sales Quote (§4.10.3): the linked quote, or 404 ``quote.none_assigned`` / ``quote.not_found``."""
-    opportunity = fetch(permissions.visible_opportunities(_by(request), Opportunity.objects.all()), no=key(no))
+    opportunity = opportunity_selectors.visible_opportunity(no, _by(request))
     quote = selectors.linked_quote(opportunity)
     set_etag(response, quote.version)
     return document_out(quote)

@@ -29,7 +29,9 @@ def counted_interactions() -> Any:
     correlated subquery over ``interaction_opportunity`` for a queryset of opportunities.
 
     Written as SQL (names from the models' ``_meta``, no parameters): Django compiles a ``Subquery`` anew on every
-    request, about a tenth of the API list's time; this text is the same statement without that work."""
+    request, about a tenth of the API list's time; this text is the same statement without that work. It names the
+    opportunity table itself, so use it only to annotate a queryset over that table (as :func:`opportunities` and
+    :func:`opportunity_values` do), never inside a subquery, where the table would have another alias."""
     quote = connection.ops.quote_name
     interaction, opportunity = Interaction._meta, Opportunity._meta
     assert opportunity.pk is not None
@@ -215,7 +217,7 @@ def filtered_opportunities(
     """The opportunities ``user`` may see matching ``filters``, unordered. A company contact filter covers all its
     persons (§5.2); ``contact`` is the filter's contact when already loaded."""
     qs = filter_opportunities(
-        permissions.visible_opportunities(user, Opportunity.objects.all()),
+        visible(user),
         status=filters.status,
         closed={"yes": True, "no": False}.get(filters.closed),
         salesperson_code=filters.salesperson,
@@ -339,7 +341,7 @@ def card(no: str, user: Any = None) -> Card | None:
     from salescycle.tasks.models import Task
 
     opportunity = (
-        permissions.visible_opportunities(user, Opportunity.objects.all())
+        visible(user)
         .select_related("contact", "contact_company", "salesperson", "campaign", "sales_cycle")
         .filter(no=normalize_key(no))
         .first()

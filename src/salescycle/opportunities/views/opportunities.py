@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from salescycle.contacts import permissions
 from salescycle.core.errors import DomainError
-from salescycle.core.views import add_domain_error, is_htmx
+from salescycle.core.views import add_domain_error, disable_fields, is_htmx
 from salescycle.opportunities import selectors, services
 from salescycle.opportunities.forms import CommentForm, ListFilterForm, OpportunityForm
 
@@ -133,9 +133,8 @@ def opportunity_card(request: HttpRequest, no: str) -> HttpResponse:
     statistics fact box, comments and tasks."""
     card = card_or_404(no, request.user)
     form = OpportunityForm(request.POST or None, opportunity=card.opportunity)
-    if not card.can_change:  # read-only for this user (issue #8): the fields as text, no Save (the service refuses)
-        for field in form.fields.values():
-            field.disabled = True
+    if not card.can_change:  # read-only for this user (issue #8): the fields disabled, no Save (the service refuses)
+        disable_fields(form)
     if request.method == "POST" and form.is_valid():
         try:
             services.change_opportunity(
@@ -181,37 +180,48 @@ def add_comment(request: HttpRequest, no: str) -> HttpResponse:
     return redirect("opportunities:card", no=card.opportunity.no)
 
 
-@require_http_methods(GET_POST)
-@login_required
-def activate_first_stage(request: HttpRequest, no: str) -> HttpResponse:
-    """Activate First Stage with a confirmation step (spec §4.4.2)."""
+def _confirmed(
+    request: HttpRequest, no: str, action: str, run: Callable[[str], Any], done: str, then: Callable[[str], Any]
+) -> HttpResponse:
+    """A confirmation step (``opportunities/confirm.html``): GET asks; POST calls ``run(no)`` and, when the service
+    accepts, says ``done`` (with ``%(no)s``) and answers ``then(no)`` (a redirect); a refusal is shown on the page."""
     card = card_or_404(no, request.user)
     error = None
     if request.method == "POST":
         try:
-            services.activate_first_stage(card.opportunity.no, by=request.user)
+            run(card.opportunity.no)
         except DomainError as exc:
             error = exc.message
         else:
-            messages.success(request, _("The first stage of %(no)s is active.") % {"no": card.opportunity.no})
-            return redirect("opportunities:card", no=card.opportunity.no)
-    context = {"o": card.opportunity, "error": error, "action": "activate"}
+            messages.success(request, done % {"no": card.opportunity.no})
+            return then(card.opportunity.no)
+    context = {"o": card.opportunity, "error": error, "action": action}
     return render(request, "opportunities/confirm.html", context)
+
+
+@require_http_methods(GET_POST)
+@login_required
+def activate_first_stage(request: HttpRequest, no: str) -> HttpResponse:
+    """Activate First Stage with a confirmation step (spec §4.4.2)."""
+    return _confirmed(
+        request,
+        no,
+        "activate",
+        lambda key: services.activate_first_stage(key, by=request.user),
+        _("The first stage of %(no)s is active."),
+        lambda key: redirect("opportunities:card", no=key),
+    )
 
 
 @require_http_methods(GET_POST)
 @login_required
 def delete_opportunity(request: HttpRequest, no: str) -> HttpResponse:
     """Delete with a confirmation step; refused while In Progress with the service's message (spec §4.11.1)."""
-    card = card_or_404(no, request.user)
-    error = None
-    if request.method == "POST":
-        try:
-            services.delete_opportunity(card.opportunity.no, by=request.user)
-        except DomainError as exc:
-            error = exc.message
-        else:
-            messages.success(request, _("Opportunity %(no)s deleted.") % {"no": card.opportunity.no})
-            return redirect("opportunities:list")
-    context = {"o": card.opportunity, "error": error, "action": "delete"}
-    return render(request, "opportunities/confirm.html", context)
+    return _confirmed(
+        request,
+        no,
+        "delete",
+        lambda key: services.delete_opportunity(key, by=request.user),
+        _("Opportunity %(no)s deleted."),
+        lambda key: redirect("opportunities:list"),
+    )
