@@ -26,6 +26,7 @@ from run import AS_OF, DELETE_TARGET, MAVEN_DIR, code_hash, interleaved, median_
 
 from salescycle.apitokens.tokens import create_token
 from salescycle.contacts.models import Campaign, Contact, Salesperson
+from salescycle.core.actors import SYSTEM
 from salescycle.opportunities import services
 from salescycle.opportunities.models import (
     Interaction,
@@ -500,7 +501,7 @@ def deletes(pristine: str, cutoff: str, runs: int) -> dict[str, Any]:
     for _run in range(runs):
         with scratch(pristine, _copy_name(pristine, "del_a")):
             started = time.perf_counter()
-            result = services.delete_closed_opportunities(date_closed_to=cutoff)
+            result = services.delete_closed_opportunities(date_closed_to=cutoff, by=SYSTEM)
             service_samples.append(time.perf_counter() - started)
             counts = {"opportunities": result.deleted_opportunities, "entries": result.deleted_entries}
         with scratch(pristine, _copy_name(pristine, "del_b")):

@@ -11,6 +11,7 @@ from django.test import Client
 
 from salescycle.apitokens.tokens import create_token
 from salescycle.core import testing
+from salescycle.core.actors import SYSTEM
 from salescycle.opportunities import services
 from salescycle.opportunities.models import OpportunityChange, OpportunityEntry
 from salescycle.sales import services as sales_services
@@ -85,7 +86,7 @@ def test_a_change_over_the_api_is_logged_and_listed_newest_first(world: dict[str
 def test_a_change_from_the_cli_or_an_import_is_the_systems(world: dict[str, Any]) -> None:
     opportunity = world["opportunity"]
 
-    services.change_opportunity(opportunity.no, changes={"description": "From a script"})  # what commands do
+    services.change_opportunity(opportunity.no, changes={"description": "From a script"}, by=SYSTEM)  # what commands do
 
     assert changes(opportunity.no) == [(None, "description", "Test opportunity", "From a script")]
 

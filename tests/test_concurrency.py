@@ -18,6 +18,7 @@ from django.db import connection
 
 from salescycle.contacts.models import Customer
 from salescycle.core import testing
+from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import DomainError
 from salescycle.opportunities.engine import UpdateRequest
 from salescycle.opportunities.integrity import check_integrity
@@ -76,7 +77,9 @@ def started(cycle: Any) -> Opportunity:
     """A fresh In Progress opportunity at stage 1 of RACE (version 2)."""
     salesperson = testing.make_salesperson()
     company = testing.make_company()
-    opportunity = testing.create_opportunity(company, salesperson, cycle=cycle.code, activate=True, creation_date=START)
+    opportunity = testing.create_opportunity(
+        company, salesperson, cycle=cycle.code, activate=True, creation_date=START, by=SYSTEM
+    )
     assert (opportunity.status, opportunity.version) == ("in_progress", 2)
     return opportunity
 
@@ -104,7 +107,9 @@ def test_two_next_with_the_same_expected_version_one_wins_one_gets_conflict_vers
     no, version = opportunity.no, opportunity.version
 
     def next_stage() -> Opportunity:
-        return update_opportunity(no, request=UpdateRequest("next", date_of_change=START), expected_version=version)
+        return update_opportunity(
+            no, request=UpdateRequest("next", date_of_change=START), expected_version=version, by=SYSTEM
+        )
 
     results = race(next_stage, next_stage)
 
@@ -123,7 +128,7 @@ def test_two_next_without_version_never_make_two_active_entries(cycle: Any, roun
     no = started(cycle).no
 
     def next_stage() -> Opportunity:
-        return update_opportunity(no, request=UpdateRequest("next", date_of_change=START))
+        return update_opportunity(no, request=UpdateRequest("next", date_of_change=START), by=SYSTEM)
 
     results = race(next_stage, next_stage)
 
@@ -143,7 +148,9 @@ def test_two_skips_to_the_same_stage_one_wins_the_other_finds_nothing_to_skip(cy
     no = started(cycle).no
 
     def skip_to_3() -> Opportunity:
-        return update_opportunity(no, request=UpdateRequest("skip", sales_cycle_stage=3, date_of_change=START))
+        return update_opportunity(
+            no, request=UpdateRequest("skip", sales_cycle_stage=3, date_of_change=START), by=SYSTEM
+        )
 
     results = race(skip_to_3, skip_to_3)
 
@@ -161,7 +168,7 @@ def test_two_won_closings_make_one_closing_entry_and_one_customer(cycle: Any) ->
 
     def win() -> Opportunity:
         return close_opportunity(
-            no, outcome="won", close_opportunity_code="PRICE_W", date_closed=START, sales_value=Decimal(100)
+            no, outcome="won", close_opportunity_code="PRICE_W", date_closed=START, sales_value=Decimal(100), by=SYSTEM
         )
 
     results = race(win, win)
@@ -180,7 +187,7 @@ def test_two_creations_at_once_get_distinct_numbers(cycle: Any) -> None:
 
     def create() -> Opportunity:
         return create_opportunity(
-            description="Race", contact_no=company.no, salesperson_code=salesperson.code, creation_date=START
+            description="Race", contact_no=company.no, salesperson_code=salesperson.code, creation_date=START, by=SYSTEM
         )
 
     results = race(create, create, create)

@@ -28,6 +28,7 @@ from django.test import Client
 
 from salescycle.contacts.models import Team
 from salescycle.core import testing
+from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import NotFound, PermissionDenied
 from salescycle.opportunities import selectors, services, setup_services, statistics
 from salescycle.opportunities.engine import UpdateRequest
@@ -90,7 +91,7 @@ def world(db: Any) -> dict[str, Any]:
 def opportunities(world: dict[str, Any], *, activate: bool) -> dict[str, Opportunity]:
     return {
         target: testing.create_opportunity(
-            world["company"], salesperson, activate=activate, description=f"{target} deal", creation_date=DAY
+            world["company"], salesperson, activate=activate, description=f"{target} deal", creation_date=DAY, by=SYSTEM
         )
         for target, salesperson in world["salespeople"].items()
     }
@@ -208,7 +209,9 @@ def test_a_salesperson_creates_for_themselves_by_default(world: dict[str, Any]) 
 def test_the_batch_delete_is_for_managers_and_administrators(world: dict[str, Any], persona: str) -> None:
     rows = opportunities(world, activate=True)
     for opportunity in rows.values():
-        services.close_opportunity(opportunity.no, outcome="lost", close_opportunity_code="PRICE_L", work_date=DAY)
+        services.close_opportunity(
+            opportunity.no, outcome="lost", close_opportunity_code="PRICE_L", work_date=DAY, by=SYSTEM
+        )
 
     result = outcome(lambda: services.delete_closed_opportunities(by=world["users"][persona]))
 
@@ -240,7 +243,7 @@ def test_the_system_and_superusers_may_do_everything(world: dict[str, Any]) -> N
     rows = opportunities(world, activate=True)
 
     services.change_opportunity(rows["other"].no, by=root, changes={"description": "By root"})
-    services.change_opportunity(rows["mate"].no, by=None, changes={"description": "By the system"})
+    services.change_opportunity(rows["mate"].no, by=SYSTEM, changes={"description": "By the system"})
     setup_services.create_sales_cycle(by=root, code="B2B", description="B2B")
 
     assert {o.no for o in selectors.opportunities(root)} == {o.no for o in rows.values()}
@@ -388,7 +391,9 @@ def test_web_card_offers_changes_only_to_who_may_make_them(world: dict[str, Any]
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_web_close_delete_batch_delete_and_setup_follow_the_matrix(world: dict[str, Any], persona: str) -> None:
     rows = opportunities(world, activate=True)
-    not_started = testing.create_opportunity(world["company"], world["salespeople"]["own"], creation_date=DAY)
+    not_started = testing.create_opportunity(
+        world["company"], world["salespeople"]["own"], creation_date=DAY, by=SYSTEM
+    )
     client = signed_in(world, persona)
     own = rows["own"]
     may_change_own = CHANGE[persona]["own"] == "ok"

@@ -24,6 +24,7 @@ from django.test import Client
 from django.utils import formats, translation
 
 from salescycle.core import testing
+from salescycle.core.actors import SYSTEM
 from salescycle.core.models import UserPreference
 
 CHECKER = Path(__file__).resolve().parents[1] / "scripts" / "check_translations.py"
@@ -242,7 +243,9 @@ def test_screens_show_dates_in_the_short_format_of_the_language_and_keep_iso_in_
     testing.demo_setup()
     salesperson = testing.make_salesperson("SP1")
     contact = testing.make_company("C1", salesperson=salesperson)
-    opportunity = testing.create_opportunity(contact, salesperson, activate=True, creation_date=dt.date(2026, 1, 5))
+    opportunity = testing.create_opportunity(
+        contact, salesperson, activate=True, creation_date=dt.date(2026, 1, 5), by=SYSTEM
+    )
     client = _signed_in(testing.make_user(role="Viewer"), accept_language=lang)
     with translation.override(lang):
         expected = formats.date_format(dt.date(2026, 1, 5), "SHORT_DATE_FORMAT")

@@ -12,6 +12,7 @@ from django.test import Client
 from salescycle.apitokens.tokens import create_token
 from salescycle.contacts.models import Team
 from salescycle.core import testing
+from salescycle.core.actors import SYSTEM
 from salescycle.opportunities.models import Opportunity, SalesCycle
 from tests.api.conftest import ApiClient
 
@@ -117,7 +118,9 @@ def test_delete_follows_the_matrix(world: dict[str, Any], persona: str) -> None:
     api = client_for(world, persona)
     company = world["rows"]["own"].contact
     not_started = {
-        target: testing.create_opportunity(company, world["rows"][target].salesperson, description=f"{target} new")
+        target: testing.create_opportunity(
+            company, world["rows"][target].salesperson, description=f"{target} new", by=SYSTEM
+        )
         for target in ("own", "mate", "other")
     }
 

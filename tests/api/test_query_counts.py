@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from salescycle.contacts.models import Campaign, Segment, SegmentLine
 from salescycle.core import testing
+from salescycle.core.actors import SYSTEM
 from salescycle.opportunities.engine import UpdateRequest
 from salescycle.opportunities.models import Interaction, SalesCycle, SalesCycleStage
 from salescycle.opportunities.services import update_opportunity
@@ -42,7 +43,7 @@ def many(demo) -> None:
     for i in range(1, N):
         testing.create_opportunity(companies[i], salespeople[i], activate=True)
     for _ in range(3):
-        update_opportunity(first.no, request=UpdateRequest(action_type="update"))
+        update_opportunity(first.no, request=UpdateRequest(action_type="update"), by=SYSTEM)
     for i in range(N):
         Task.objects.create(no=f"TO{i:03d}", date=dt.date(2026, 1, 1), opportunity_no=first.no)
 
@@ -83,7 +84,7 @@ def test_entries_query_count_does_not_depend_on_page_size(api, demo, django_asse
     salesperson = testing.make_salesperson("SP1")
     opportunity = testing.create_opportunity(testing.make_company("C1"), salesperson, activate=True)
     for _ in range(10):
-        update_opportunity(opportunity.no, request=UpdateRequest(action_type="update"))
+        update_opportunity(opportunity.no, request=UpdateRequest(action_type="update"), by=SYSTEM)
     with CaptureQueriesContext(connection) as one:
         assert len(api.get(f"/opportunities/{opportunity.no}/entries?limit=1").json()["items"]) == 1
 

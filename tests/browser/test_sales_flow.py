@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from salescycle.core import testing
+from salescycle.core.actors import SYSTEM
 from salescycle.core.workdate import set_work_date
 from salescycle.opportunities.engine import UpdateRequest
 from salescycle.opportunities.models import Opportunity
@@ -35,7 +36,9 @@ def opportunity(transactional_db: Any) -> Opportunity:
     cronus = testing.make_company("CT-CRONUS", name="Cronus Ltd")
     set_work_date(user, START)
     opportunity = testing.create_opportunity(cronus, salesperson, activate=True, value="5000", chances="20")
-    return update_opportunity(opportunity.no, request=UpdateRequest("next", date_of_change=START), work_date=START)
+    return update_opportunity(
+        opportunity.no, request=UpdateRequest("next", date_of_change=START), work_date=START, by=SYSTEM
+    )
 
 
 def test_quote_to_order_to_invoice_with_the_opportunity_following(

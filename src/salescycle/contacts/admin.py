@@ -1,30 +1,73 @@
-"""Admin for contacts, salespeople, teams, campaigns, segments and customers (staff setup screens)."""
+"""Admin for contacts, salespeople, teams, campaigns, segments and customers: read-only (issue #12), except the
+assignments no other screen offers — teams, and a salesperson's sign-in user and teams — which are saved through
+:mod:`salescycle.contacts.setup_services` (Administrators only, ``version`` bumped)."""
 
-from django.contrib import admin
+from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import admin, messages
+from django.forms import ModelForm
+from django.http import HttpRequest
+
+from salescycle.contacts import setup_services
 from salescycle.contacts.models import Campaign, Contact, Customer, Salesperson, Segment, SegmentLine, Team
-from salescycle.contacts.services import delete_contact
-from salescycle.core.admin_mixins import ServiceDeleteMixin
+from salescycle.core.admin_mixins import ReadOnlyAdmin, ReadOnlyInline
+from salescycle.core.errors import DomainError
 
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
     list_display = ("code", "name")
     search_fields = ("code", "name")
+    exclude = ("version",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("code",) if obj is not None else ()
+
+    def save_model(self, request: HttpRequest, obj: Team, form: ModelForm[Team], change: bool) -> None:
+        try:
+            setup_services.save_team(obj.code, name=obj.name, by=request.user)
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+
+    def delete_model(self, request: HttpRequest, obj: Team) -> None:
+        setup_services.delete_team(obj.code, by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for team in queryset:
+            self.delete_model(request, team)
 
 
 @admin.register(Salesperson)
-class SalespersonAdmin(admin.ModelAdmin):
+class SalespersonAdmin(ReadOnlyAdmin):
+    """Salespeople are created and changed on the setup page or over the API; here only the sign-in user and the
+    teams are set."""
+
     list_display = ("code", "name", "email", "job_title", "blocked", "user")
     list_filter = ("blocked", "teams")
     search_fields = ("code", "name", "email")
     filter_horizontal = ("teams",)
-    exclude = ("version",)
+    fields = ("code", "name", "email", "job_title", "blocked", "user", "teams")
+    readonly_fields = ("code", "name", "email", "job_title", "blocked")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return admin.ModelAdmin.has_change_permission(self, request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Salesperson, form: ModelForm[Salesperson], change: bool) -> None:
+        try:
+            setup_services.assign_salesperson(
+                obj.code, account=form.cleaned_data["user"], teams=list(form.cleaned_data["teams"]), by=request.user
+            )
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """The teams were saved by :func:`setup_services.assign_salesperson`."""
 
 
 @admin.register(Contact)
-class ContactAdmin(ServiceDeleteMixin, admin.ModelAdmin):
-    service_delete = staticmethod(lambda obj: delete_contact(obj.no))
+class ContactAdmin(ReadOnlyAdmin):
     list_display = ("no", "name", "type", "company", "salesperson", "city", "country_code", "industry")
     list_filter = ("type", "industry", "country_code", "salesperson")
     search_fields = ("no", "name", "email", "city")
@@ -34,7 +77,7 @@ class ContactAdmin(ServiceDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(ReadOnlyAdmin):
     list_display = ("no", "name", "contact", "template_code")
     search_fields = ("no", "name")
     raw_id_fields = ("contact",)
@@ -42,21 +85,21 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(ReadOnlyAdmin):
     list_display = ("no", "description", "starting_date", "ending_date", "salesperson", "activated")
     list_filter = ("activated", "salesperson")
     search_fields = ("no", "description")
     exclude = ("version",)
 
 
-class SegmentLineInline(admin.TabularInline):
+class SegmentLineInline(ReadOnlyInline):
     model = SegmentLine
     raw_id_fields = ("contact",)
     extra = 0
 
 
 @admin.register(Segment)
-class SegmentAdmin(admin.ModelAdmin):
+class SegmentAdmin(ReadOnlyAdmin):
     list_display = ("no", "description", "campaign", "salesperson")
     list_filter = ("campaign", "salesperson")
     search_fields = ("no", "description")

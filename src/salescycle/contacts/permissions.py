@@ -13,10 +13,11 @@ Roles are Django groups created by ``core/migrations/0002_roles.py``:
   activities, Marketing Setup with its number series, salespeople, teams, items, customer templates).
 - **Viewer** — sees everything, changes nothing.
 
-Superusers act as Administrators. ``by=None`` is the system (CLI commands, importers, batch jobs started at the
-shell) and may do everything. A signed-in user **without a role** sees no opportunity and may change nothing; the
-web app shows them a page saying so (``templates/403.html``). Several roles add up (a Salesperson who is also a
-Viewer sees all but changes only their own).
+Superusers act as Administrators. :data:`salescycle.core.actors.SYSTEM` is the system (CLI commands, importers,
+batch jobs started at the shell) and may do everything; it is an explicit argument, never a default (issue #12:
+fail closed), and ``None`` or an anonymous user is someone without a role. A signed-in user **without a role**
+sees no opportunity and may change nothing; the web app shows them a page saying so (``templates/403.html``).
+Several roles add up (a Salesperson who is also a Viewer sees all but changes only their own).
 
 A record the actor may not see is refused as 404 ``not_found`` (lists leave it out); a record they may see but not
 change as 403 ``permission_denied`` (spec api.md "Visibility vs permission").
@@ -36,6 +37,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts.models import Salesperson
+from salescycle.core.actors import Actor, System
 from salescycle.core.errors import NotFound, PermissionDenied
 from salescycle.core.records import not_found
 
@@ -102,19 +104,23 @@ SYSTEM = Access(roles=frozenset(), is_system=True)
 NOBODY = Access(roles=frozenset())
 
 
-def access(user: Any) -> Access:
-    """The actor's :class:`Access`: ``None`` is the system; an anonymous user has no role. Resolved with one small
-    query (groups and own salesperson) and cached on the user object, so once per request."""
-    if user is None:
+def access(user: Actor | None) -> Access:
+    """The actor's :class:`Access`: :data:`~salescycle.core.actors.SYSTEM` may do everything; ``None`` and an
+    anonymous user have no role (fail closed: a forgotten actor grants nothing). Resolved with one small query
+    (groups and own salesperson) and cached on the user object, so once per request."""
+    if isinstance(user, System):
         return SYSTEM
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "pk", None):
+    if user is None:
+        return NOBODY
+    pk = getattr(user, "pk", None)
+    if not getattr(user, "is_authenticated", False) or not pk:
         return NOBODY
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if isinstance(cached, Access):
         return cached
     # One query: the user's role groups joined with their salesperson (one row per group, or one without).
     users = get_user_model()._default_manager
-    rows = list(users.filter(pk=user.pk).values_list("groups__name", "salesperson__code"))
+    rows = list(users.filter(pk=pk).values_list("groups__name", "salesperson__code"))
     return remember(user, {name for name, _code in rows}, next((code for _name, code in rows if code), ""))
 
 

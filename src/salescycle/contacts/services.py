@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, ContactType, Customer, Segment, SegmentLine
+from salescycle.core.actors import Actor
 from salescycle.core.errors import DomainError
 from salescycle.core.numbering import next_no
 from salescycle.core.records import create_record, delete_record, lock, require, update_record
@@ -21,7 +22,7 @@ def normalize_key(value: str | None) -> str:
 
 
 @transaction.atomic
-def create_contact(*, by: Any = None, no: str | None = None, **data: Any) -> Contact:
+def create_contact(*, by: Actor, no: str | None = None, **data: Any) -> Contact:
     """Create a company or person contact. ``no`` defaults to the ``contact`` series; a company's ``company`` is
     itself; a person's ``company_no`` must name a company contact (``contact.company_not_company``).
     Errors: ``invalid_input``, ``conflict.exists``. Implements spec §2.9."""
@@ -53,7 +54,7 @@ def _company(no: str) -> Contact:
 
 
 @transaction.atomic
-def update_contact(no: str, *, by: Any = None, expected_version: int | None = None, **changes: Any) -> Contact:
+def update_contact(no: str, *, by: Actor, expected_version: int | None = None, **changes: Any) -> Contact:
     """Change a contact. Its type cannot change while any opportunity refers to it (``contact.type_in_use``,
     D21); a person's ``company_no`` must be a company. Implements spec §4.11.4."""
     permissions.require_write(by)
@@ -78,7 +79,7 @@ def update_contact(no: str, *, by: Any = None, expected_version: int | None = No
 
 
 @transaction.atomic
-def delete_contact(no: str, *, by: Any = None, expected_version: int | None = None) -> None:
+def delete_contact(no: str, *, by: Actor, expected_version: int | None = None) -> None:
     """Delete a contact: refused while it has Not Started or In Progress opportunities
     (``contact.has_open_opportunities``, spec §4.11.4); refused with 409 ``conflict.in_use`` while any other data
     (closed opportunities, entries, tasks, persons of a company) refers to it (D17 — we do not re-point or blank
@@ -139,7 +140,7 @@ def ensure_customer(contact: Contact, *, template_code: str = "") -> Customer:
 
 @transaction.atomic
 def create_segment(
-    *, by: Any = None, no: str | None = None, lines: Sequence[Mapping[str, Any]] = (), **data: Any
+    *, by: Actor, no: str | None = None, lines: Sequence[Mapping[str, Any]] = (), **data: Any
 ) -> Segment:
     """Create a segment with its lines (``[{contact_no, description}]``); ``no`` from the ``segment`` series."""
     permissions.require_write(by)
@@ -167,7 +168,7 @@ def replace_segment_lines(segment: Segment, lines: Sequence[Mapping[str, Any]]) 
 
 
 @transaction.atomic
-def create_campaign(*, by: Any = None, no: str | None = None, **data: Any) -> Campaign:
+def create_campaign(*, by: Actor, no: str | None = None, **data: Any) -> Campaign:
     """Create a campaign; ``no`` from the ``campaign`` series."""
     permissions.require_write(by)
     key = normalize_key(no) or next_no("campaign", exists=lambda n: Campaign.objects.filter(no=n).exists())

@@ -9,8 +9,9 @@ from typing import Any
 from django.db import transaction
 
 from salescycle.contacts import permissions, services
-from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment
+from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment, Team
 from salescycle.contacts.services import normalize_key, replace_segment_lines
+from salescycle.core.actors import Actor
 from salescycle.core.records import create_record, delete_record, in_use, lock, require, update_record
 
 
@@ -30,30 +31,66 @@ def resolve_references(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_salesperson(*, by: Any = None, code: str, **data: Any) -> Salesperson:
+def create_salesperson(*, by: Actor, code: str, **data: Any) -> Salesperson:
     """Create a salesperson. Errors: ``invalid_input``, ``conflict.exists``."""
     permissions.require_setup(by)
     return create_record(Salesperson, {"code": normalize_key(code), **data})
 
 
 @transaction.atomic
-def update_salesperson(
-    code: str, *, by: Any = None, expected_version: int | None = None, **changes: Any
-) -> Salesperson:
+def update_salesperson(code: str, *, by: Actor, expected_version: int | None = None, **changes: Any) -> Salesperson:
     """Change a salesperson (not its code). Errors: ``not_found``, ``conflict.version``, ``invalid_input``."""
     permissions.require_setup(by)
     return update_record(lock(Salesperson, normalize_key(code), expected_version=expected_version), changes)
 
 
 @transaction.atomic
-def delete_salesperson(code: str, *, by: Any = None, expected_version: int | None = None) -> None:
+def delete_salesperson(code: str, *, by: Actor, expected_version: int | None = None) -> None:
     """Delete a salesperson; refused with ``conflict.in_use`` while data refers to it (D17: block it instead)."""
     permissions.require_setup(by)
     delete_record(lock(Salesperson, normalize_key(code), expected_version=expected_version))
 
 
 @transaction.atomic
-def update_campaign(no: str, *, by: Any = None, expected_version: int | None = None, **changes: Any) -> Campaign:
+def save_team(code: str, *, by: Actor, name: str = "") -> Team:
+    """Create team ``code`` or change its name (bumping ``version``). Errors: 403 ``permission_denied`` (setup is
+    for Administrators), ``invalid_input``."""
+    permissions.require_setup(by)
+    key = normalize_key(code)
+    team = Team.objects.select_for_update().filter(code=key).first()
+    if team is None:
+        return create_record(Team, {"code": key, "name": name})
+    return update_record(team, {"name": name})
+
+
+@transaction.atomic
+def delete_team(code: str, *, by: Actor) -> None:
+    """Delete team ``code`` (its salespeople stay, without the team). Errors: 403 ``permission_denied``,
+    404 ``not_found``."""
+    permissions.require_setup(by)
+    delete_record(lock(Team, normalize_key(code), expected_version=None))
+
+
+@transaction.atomic
+def assign_salesperson(
+    code: str, *, by: Actor, account: Any, teams: Sequence[Team], expected_version: int | None = None
+) -> Salesperson:
+    """Link salesperson ``code`` to the sign-in ``account`` (a Django user, or None) and set their ``teams``: the
+    assignments that decide what a Salesperson sees (``contacts/permissions.py``), bumping ``version``. Errors:
+    403 ``permission_denied``, 404 ``not_found``, 409 ``conflict.version``/``conflict.exists`` (the user belongs to
+    another salesperson)."""
+    permissions.require_setup(by)
+    salesperson = update_record(
+        lock(Salesperson, normalize_key(code), expected_version=expected_version), {"user": account}
+    )
+    salesperson.teams.set(teams)
+    if account is not None:
+        permissions.forget(account)
+    return salesperson
+
+
+@transaction.atomic
+def update_campaign(no: str, *, by: Actor, expected_version: int | None = None, **changes: Any) -> Campaign:
     """Change a campaign (``salesperson_code`` by code)."""
     permissions.require_write(by)
     campaign = lock(Campaign, normalize_key(no), expected_version=expected_version)
@@ -61,7 +98,7 @@ def update_campaign(no: str, *, by: Any = None, expected_version: int | None = N
 
 
 @transaction.atomic
-def delete_campaign(no: str, *, by: Any = None, expected_version: int | None = None) -> None:
+def delete_campaign(no: str, *, by: Actor, expected_version: int | None = None) -> None:
     """Delete a campaign; ``conflict.in_use`` while segments, opportunities or tasks refer to it (D17)."""
     permissions.require_write(by)
     delete_record(lock(Campaign, normalize_key(no), expected_version=expected_version))
@@ -71,7 +108,7 @@ def delete_campaign(no: str, *, by: Any = None, expected_version: int | None = N
 def update_segment(
     no: str,
     *,
-    by: Any = None,
+    by: Actor,
     expected_version: int | None = None,
     lines: Sequence[Mapping[str, Any]] | None = None,
     **changes: Any,
@@ -86,7 +123,7 @@ def update_segment(
 
 
 @transaction.atomic
-def delete_segment(no: str, *, by: Any = None, expected_version: int | None = None) -> None:
+def delete_segment(no: str, *, by: Actor, expected_version: int | None = None) -> None:
     """Delete a segment with its lines; ``conflict.in_use`` while opportunities or tasks refer to it (D17)."""
     permissions.require_write(by)
     segment = lock(Segment, normalize_key(no), expected_version=expected_version)
@@ -96,21 +133,21 @@ def delete_segment(no: str, *, by: Any = None, expected_version: int | None = No
     delete_record(segment)
 
 
-def create_contact(*, by: Any = None, **data: Any) -> Contact:
+def create_contact(*, by: Actor, **data: Any) -> Contact:
     """:func:`salescycle.contacts.services.create_contact` with the API's ``salesperson_code``."""
     return services.create_contact(by=by, **resolve_references(data))
 
 
-def update_contact(no: str, *, by: Any = None, expected_version: int | None = None, **changes: Any) -> Contact:
+def update_contact(no: str, *, by: Actor, expected_version: int | None = None, **changes: Any) -> Contact:
     """:func:`salescycle.contacts.services.update_contact` with the API's ``salesperson_code``."""
     return services.update_contact(no, by=by, expected_version=expected_version, **resolve_references(changes))
 
 
-def create_campaign(*, by: Any = None, **data: Any) -> Campaign:
+def create_campaign(*, by: Actor, **data: Any) -> Campaign:
     """:func:`salescycle.contacts.services.create_campaign` with the API's ``salesperson_code``."""
     return services.create_campaign(by=by, **resolve_references(data))
 
 
-def create_segment(*, by: Any = None, **data: Any) -> Segment:
+def create_segment(*, by: Actor, **data: Any) -> Segment:
     """:func:`salescycle.contacts.services.create_segment` with the API's reference names."""
     return services.create_segment(by=by, **resolve_references(data))

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Final, TypeAlias, final
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
-    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 @final
@@ -44,3 +44,11 @@ Actor: TypeAlias = "AbstractBaseUser | AnonymousUser | System"
 def is_system(actor: object) -> bool:
     """True only for :data:`SYSTEM` (not for ``None``, not for a superuser)."""
     return actor is SYSTEM
+
+
+def user_of(actor: Actor) -> User | None:
+    """The Django user to record as the author of a row (``created_by``, the change log): the actor when it is a
+    saved user, None for :data:`SYSTEM` and for an anonymous user."""
+    if isinstance(actor, System) or not getattr(actor, "pk", None):
+        return None
+    return actor  # type: ignore[return-value]

@@ -1,28 +1,44 @@
-"""Admin helpers: route deletions through the services so the deletion rules (spec §4.11, D17) apply in the admin."""
+"""Admin helpers (issue #12 item 2: the admin never bypasses the rules).
+
+Salescycle's records are written only by the services, which check the actor's rights, apply the business rules,
+validate, and bump ``version`` (so ETags see every change). The Django admin is therefore a **read-only** window on
+them (:class:`ReadOnlyAdmin`, :class:`ReadOnlyInline`): add, change and delete happen in the web app's setup pages,
+the API or the command line. The few admin screens that write (teams, a salesperson's user and teams: the role
+assignments no other screen offers) save through a service with ``by=request.user``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from django.contrib import admin, messages
-from django.db import models
+from django.contrib import admin
 from django.http import HttpRequest
 
-from salescycle.core.errors import DomainError
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shows rows without letting the admin add, change or delete them (the services are the only writers)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
-class ServiceDeleteMixin(admin.ModelAdmin):
-    """Deletes through ``service_delete(obj)``; a refused deletion shows the rule's message and changes nothing."""
+class ReadOnlyInline(admin.TabularInline):
+    """An inline table that shows rows without adding, changing or deleting them."""
 
-    service_delete: Callable[[Any], None] | None = None
+    extra = 0
+    can_delete = False
 
-    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
-        try:
-            type(self).service_delete(obj)  # type: ignore[misc]
-        except DomainError as error:
-            self.message_user(request, f"{obj}: {error.message}", messages.ERROR)
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
-    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
-        for obj in queryset:
-            self.delete_model(request, obj)
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

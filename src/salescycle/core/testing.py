@@ -13,6 +13,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from salescycle.core.actors import SYSTEM
+
 _counter = itertools.count(1)
 
 
@@ -143,7 +145,8 @@ def create_opportunity(
     creation_date: dt.date = dt.date(2026, 1, 5),
     **extra: Any,
 ) -> Any:
-    """An opportunity created through the service (optionally activated with the given estimates)."""
+    """An opportunity created through the service (optionally activated with the given estimates), by ``by`` (default
+    :data:`~salescycle.core.actors.SYSTEM`: a test fixture is set up by the system)."""
     from salescycle.opportunities.services import Estimates
     from salescycle.opportunities.services import create_opportunity as create
 
@@ -155,5 +158,16 @@ def create_opportunity(
         creation_date=creation_date,
         activate_first_stage=activate,
         estimates=Estimates(Decimal(value), Decimal(chances), closing or creation_date + dt.timedelta(days=30)),
+        by=extra.pop("by", SYSTEM),
         **extra,
     )
+
+
+def with_actor(call: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``kwargs`` plus ``by=SYSTEM`` when ``call`` takes an actor and none is given (for test helpers that call many
+    services: the fixture acts as the system unless the test says who acts)."""
+    import inspect
+
+    if "by" in kwargs or "by" not in inspect.signature(call).parameters:
+        return kwargs
+    return {**kwargs, "by": SYSTEM}

@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from salescycle.contacts.models import Contact, ContactType, Salesperson
+from salescycle.core.actors import SYSTEM
 from salescycle.demo.setup_data import install_demo_setup
 from salescycle.opportunities import engine
 from salescycle.opportunities.models import Opportunity
@@ -197,6 +198,7 @@ def _create(demo: DemoOpportunity, base_date: dt.date) -> None:
         if demo.activate
         else None,
         work_date=created,
+        by=SYSTEM,
     )
     for step in demo.steps:
         when = base_date - dt.timedelta(days=step.days)
@@ -211,6 +213,7 @@ def _create(demo: DemoOpportunity, base_date: dt.date) -> None:
                     estimated_close_date=when + dt.timedelta(days=ESTIMATE_DAYS),
                 ),
                 work_date=when,
+                by=SYSTEM,
             )
         else:
             close_opportunity(
@@ -220,4 +223,5 @@ def _create(demo: DemoOpportunity, base_date: dt.date) -> None:
                 date_closed=when,
                 sales_value=Decimal(step.value) if step.kind == "won" else None,
                 work_date=when,
+                by=SYSTEM,
             )

@@ -4,13 +4,9 @@ Opportunities and entries are shown read-only: every change goes through the ser
 so the admin can never write an entry that the engine did not compute.
 """
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from salescycle.core.admin_mixins import ServiceDeleteMixin
-from salescycle.opportunities import setup
+from salescycle.core.admin_mixins import ReadOnlyAdmin, ReadOnlyInline
 from salescycle.opportunities.models import (
     CloseOpportunityCode,
     Interaction,
@@ -22,7 +18,7 @@ from salescycle.opportunities.models import (
 )
 
 
-class SalesCycleStageInline(admin.TabularInline):
+class SalesCycleStageInline(ReadOnlyInline):
     model = SalesCycleStage
     extra = 0
     exclude = ("version",)
@@ -30,8 +26,7 @@ class SalesCycleStageInline(admin.TabularInline):
 
 
 @admin.register(SalesCycle)
-class SalesCycleAdmin(ServiceDeleteMixin, admin.ModelAdmin):
-    service_delete = staticmethod(lambda obj: setup.delete_sales_cycle(obj.code))
+class SalesCycleAdmin(ReadOnlyAdmin):
     list_display = ("code", "description", "probability_calculation", "blocked")
     list_filter = ("probability_calculation", "blocked")
     search_fields = ("code", "description")
@@ -40,8 +35,7 @@ class SalesCycleAdmin(ServiceDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(SalesCycleStage)
-class SalesCycleStageAdmin(ServiceDeleteMixin, admin.ModelAdmin):
-    service_delete = staticmethod(lambda obj: setup.delete_sales_cycle_stage(obj.sales_cycle_id, obj.stage))
+class SalesCycleStageAdmin(ReadOnlyAdmin):
     list_display = (
         "sales_cycle",
         "stage",
@@ -59,8 +53,7 @@ class SalesCycleStageAdmin(ServiceDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(CloseOpportunityCode)
-class CloseOpportunityCodeAdmin(ServiceDeleteMixin, admin.ModelAdmin):
-    service_delete = staticmethod(lambda obj: setup.delete_close_opportunity_code(obj.code))
+class CloseOpportunityCodeAdmin(ReadOnlyAdmin):
     list_display = ("code", "description", "type")
     list_filter = ("type",)
     search_fields = ("code", "description")
@@ -68,28 +61,9 @@ class CloseOpportunityCodeAdmin(ServiceDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(MarketingSetup)
-class MarketingSetupAdmin(admin.ModelAdmin):
+class MarketingSetupAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "default_sales_cycle", "bus_rel_code_for_customers")
     exclude = ("version",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return not MarketingSetup.objects.exists()
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Shows rows without letting the admin add, change or delete them."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Opportunity)
@@ -134,7 +108,7 @@ class OpportunityEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Interaction)
-class InteractionAdmin(admin.ModelAdmin):
+class InteractionAdmin(ReadOnlyAdmin):
     list_display = ("entry_no", "date", "contact", "opportunity", "salesperson", "description", "canceled", "postponed")
     list_filter = ("canceled", "postponed")
     search_fields = ("description", "contact__name")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
 from salescycle.contacts.services import normalize_key
+from salescycle.core.actors import Actor
 from salescycle.core.dates import validate_date_formula
 from salescycle.core.errors import DomainError
 from salescycle.core.records import create_record, delete_record, in_use, lock, not_found, update_record
@@ -28,7 +29,7 @@ from salescycle.tasks.models import Activity, ActivityStep
 
 
 @transaction.atomic
-def delete_sales_cycle(code: str, *, by: Any = None, expected_version: int | None = None) -> None:
+def delete_sales_cycle(code: str, *, by: Actor, expected_version: int | None = None) -> None:
     """Delete a sales cycle and its stages. Refused while open opportunities sit on it
     (``sales_cycle.has_open_opportunities``, spec §2.2) and while any opportunity or entry refers to it
     (``conflict.in_use``, D17)."""
@@ -65,9 +66,7 @@ def _stage(cycle_code: str, stage: int, expected_version: int | None = None) -> 
 
 
 @transaction.atomic
-def delete_sales_cycle_stage(
-    cycle_code: str, stage: int, *, by: Any = None, expected_version: int | None = None
-) -> None:
+def delete_sales_cycle_stage(cycle_code: str, stage: int, *, by: Actor, expected_version: int | None = None) -> None:
     """Delete a stage. Refused while an active entry sits on it (``stage.has_active_entries``, spec §2.3) and while
     inactive entries refer to it (``conflict.in_use``, D17)."""
     permissions.require_setup(by)
@@ -81,7 +80,7 @@ def delete_sales_cycle_stage(
 
 
 @transaction.atomic
-def create_sales_cycle_stage(cycle_code: str, *, by: Any = None, **data: Any) -> SalesCycleStage:
+def create_sales_cycle_stage(cycle_code: str, *, by: Actor, **data: Any) -> SalesCycleStage:
     """Add a stage to a cycle; ``date_formula`` is checked and stored in canonical form (``date_formula.invalid``)."""
     permissions.require_setup(by)
     cycle = lock(SalesCycle, normalize_key(cycle_code))
@@ -92,7 +91,7 @@ def create_sales_cycle_stage(cycle_code: str, *, by: Any = None, **data: Any) ->
 
 @transaction.atomic
 def update_sales_cycle_stage(
-    cycle_code: str, stage: int, *, by: Any = None, expected_version: int | None = None, **changes: Any
+    cycle_code: str, stage: int, *, by: Actor, expected_version: int | None = None, **changes: Any
 ) -> SalesCycleStage:
     """Change a stage (not its number); ``date_formula`` is validated. Existing entries keep their figures."""
     permissions.require_setup(by)
@@ -103,7 +102,7 @@ def update_sales_cycle_stage(
 
 
 @transaction.atomic
-def delete_close_opportunity_code(code: str, *, by: Any = None, expected_version: int | None = None) -> None:
+def delete_close_opportunity_code(code: str, *, by: Actor, expected_version: int | None = None) -> None:
     """Delete a close opportunity code; refused with ``conflict.in_use`` once an entry uses it (D17)."""
     permissions.require_setup(by)
     from salescycle.opportunities.models import CloseOpportunityCode
@@ -115,7 +114,7 @@ def delete_close_opportunity_code(code: str, *, by: Any = None, expected_version
 def save_activity(
     code: str,
     *,
-    by: Any = None,
+    by: Actor,
     description: str | None = None,
     steps: Sequence[Mapping[str, Any]] | None = None,
     create: bool = False,
@@ -156,7 +155,7 @@ def save_activity(
 
 
 @transaction.atomic
-def delete_activity(code: str, *, by: Any = None, expected_version: int | None = None) -> None:
+def delete_activity(code: str, *, by: Actor, expected_version: int | None = None) -> None:
     """Delete an activity with its steps; refused with ``conflict.in_use`` while a stage uses it (D17)."""
     permissions.require_setup(by)
     activity = lock(Activity, normalize_key(code), expected_version=expected_version)

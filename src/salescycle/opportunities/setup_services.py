@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from salescycle.contacts import permissions
 from salescycle.contacts.models import Contact, Salesperson
 from salescycle.contacts.services import normalize_key
+from salescycle.core.actors import Actor
 from salescycle.core.errors import DomainError
 from salescycle.core.models import NumberSeries
 from salescycle.core.records import create_record, lock, require, update_record
@@ -27,14 +28,14 @@ from salescycle.tasks.models import Activity
 
 
 @transaction.atomic
-def create_sales_cycle(*, by: Any = None, code: str, **data: Any) -> SalesCycle:
+def create_sales_cycle(*, by: Actor, code: str, **data: Any) -> SalesCycle:
     """Create a sales cycle (without stages). Errors: ``invalid_input``, ``conflict.exists``."""
     permissions.require_setup(by)
     return create_record(SalesCycle, {"code": normalize_key(code), **data})
 
 
 @transaction.atomic
-def update_sales_cycle(code: str, *, by: Any = None, expected_version: int | None = None, **changes: Any) -> SalesCycle:
+def update_sales_cycle(code: str, *, by: Actor, expected_version: int | None = None, **changes: Any) -> SalesCycle:
     """Change a sales cycle's description, probability calculation or blocked flag."""
     permissions.require_setup(by)
     return update_record(lock(SalesCycle, normalize_key(code), expected_version=expected_version), changes)
@@ -50,7 +51,7 @@ def stage_references(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_close_code(*, by: Any = None, code: str, **data: Any) -> CloseOpportunityCode:
+def create_close_code(*, by: Actor, code: str, **data: Any) -> CloseOpportunityCode:
     """Create a close opportunity code. Errors: ``invalid_input``, ``conflict.exists``."""
     permissions.require_setup(by)
     return create_record(CloseOpportunityCode, {"code": normalize_key(code), **data})
@@ -58,7 +59,7 @@ def create_close_code(*, by: Any = None, code: str, **data: Any) -> CloseOpportu
 
 @transaction.atomic
 def update_close_code(
-    code: str, *, by: Any = None, expected_version: int | None = None, **changes: Any
+    code: str, *, by: Actor, expected_version: int | None = None, **changes: Any
 ) -> CloseOpportunityCode:
     """Change a close opportunity code's description or type."""
     permissions.require_setup(by)
@@ -69,7 +70,7 @@ def update_close_code(
 @transaction.atomic
 def update_setup(
     *,
-    by: Any = None,
+    by: Actor,
     expected_version: int | None = None,
     default_sales_cycle_code: str | None = None,
     number_series: Mapping[str, str] | None = None,
@@ -136,7 +137,7 @@ def _interaction_references(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_interaction(*, by: Any = None, **data: Any) -> Interaction:
+def create_interaction(*, by: Actor, **data: Any) -> Interaction:
     """Log an interaction (D22); ``date`` defaults to the WorkDate."""
     permissions.require_write(by)
     values = _interaction_references(data)
@@ -150,9 +151,7 @@ def create_interaction(*, by: Any = None, **data: Any) -> Interaction:
 
 
 @transaction.atomic
-def update_interaction(
-    entry_no: int, *, by: Any = None, expected_version: int | None = None, **changes: Any
-) -> Interaction:
+def update_interaction(entry_no: int, *, by: Actor, expected_version: int | None = None, **changes: Any) -> Interaction:
     """Change an interaction log entry."""
     permissions.require_write(by)
     obj = lock(Interaction, entry_no, expected_version=expected_version)

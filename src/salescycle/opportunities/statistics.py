@@ -18,6 +18,7 @@ from django.db.models import Count, QuerySet, Sum
 from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, Salesperson
 from salescycle.contacts.services import normalize_key
+from salescycle.core.actors import Actor
 from salescycle.core.money import ZERO
 from salescycle.core.records import not_found
 from salescycle.opportunities.models import (
@@ -152,14 +153,16 @@ def _averaged(figures: Figures, kind: type[A]) -> A:
     )
 
 
-def _visible(entries: QuerySet[OpportunityEntry], user: Any, field: str = "salesperson") -> QuerySet[OpportunityEntry]:
+def _visible(
+    entries: QuerySet[OpportunityEntry], user: Actor, field: str = "salesperson"
+) -> QuerySet[OpportunityEntry]:
     """``entries`` of the opportunities ``user`` may see (issue #8). Active entries carry their opportunity's
     salesperson, so they are filtered on their own (indexed) column; others through the opportunity."""
     condition = permissions.visibility_filter(user, field)
     return entries if condition is None else entries.filter(condition)
 
 
-def _active(filters: StatisticsFilter | None, user: Any = None) -> QuerySet[OpportunityEntry]:
+def _active(filters: StatisticsFilter | None, user: Actor) -> QuerySet[OpportunityEntry]:
     return _visible((filters or StatisticsFilter()).apply(OpportunityEntry.objects.active()), user)
 
 
@@ -169,7 +172,7 @@ def _dated(filters: StatisticsFilter | None) -> StatisticsFilter:
     return StatisticsFilter(filters.estimated_close_date_from, filters.estimated_close_date_to)
 
 
-def stage_figures(code: str, filters: StatisticsFilter | None = None, *, user: Any = None) -> dict[int, Figures]:
+def stage_figures(code: str, filters: StatisticsFilter | None = None, *, user: Actor) -> dict[int, Figures]:
     """Open opportunities of sales cycle ``code`` per stage number (stages without any are absent), narrowed by
     ``filters``: the columns of the pipeline board and of :func:`cycle_statistics`. One query. Implements spec
     §5.3 (D16)."""
@@ -177,7 +180,7 @@ def stage_figures(code: str, filters: StatisticsFilter | None = None, *, user: A
     return _grouped((filters or StatisticsFilter()).apply(entries), "sales_cycle_stage")
 
 
-def cycle_statistics(code: str, filters: StatisticsFilter | None = None, *, user: Any = None) -> CycleStatistics:
+def cycle_statistics(code: str, filters: StatisticsFilter | None = None, *, user: Actor) -> CycleStatistics:
     """Open opportunities of sales cycle ``code`` in total and per stage, and per stage the average Days Open of its
     inactive entries. Errors: 404 ``not_found``. Implements spec §5.3 (D16). Four queries."""
     key = normalize_key(code)
@@ -216,7 +219,7 @@ def cycle_statistics(code: str, filters: StatisticsFilter | None = None, *, user
 
 
 def sales_cycles_statistics(
-    filters: StatisticsFilter | None = None, *, user: Any = None
+    filters: StatisticsFilter | None = None, *, user: Actor
 ) -> tuple[tuple[SalesCycle, Figures], ...]:
     """Every sales cycle by code with its open opportunities (the Estimated Close Date range of ``filters``
     applies). Two queries. Implements spec §5.3 (D16)."""
@@ -224,9 +227,7 @@ def sales_cycles_statistics(
     return tuple((cycle, per_cycle.get(cycle.code, EMPTY)) for cycle in SalesCycle.objects.order_by("code"))
 
 
-def salesperson_statistics(
-    code: str, filters: StatisticsFilter | None = None, *, user: Any = None
-) -> SalespersonStatistics:
+def salesperson_statistics(code: str, filters: StatisticsFilter | None = None, *, user: Actor) -> SalespersonStatistics:
     """The salesperson's active entries (Won/Lost included unless filtered): count, sums and averages.
     Errors: 404 ``not_found``. Implements spec §5.5 (D16)."""
     key = normalize_key(code)
@@ -238,7 +239,7 @@ def salesperson_statistics(
 
 
 def salespeople_statistics(
-    filters: StatisticsFilter | None = None, *, user: Any = None
+    filters: StatisticsFilter | None = None, *, user: Actor
 ) -> tuple[tuple[Salesperson, SalespersonStatistics], ...]:
     """Every salesperson by code with the figures of :func:`salesperson_statistics`. Two queries. Implements spec
     §5.5 (D16)."""
@@ -249,7 +250,7 @@ def salespeople_statistics(
     )
 
 
-def contact_statistics(no: str, filters: StatisticsFilter | None = None, *, user: Any = None) -> Figures:
+def contact_statistics(no: str, filters: StatisticsFilter | None = None, *, user: Actor) -> Figures:
     """Active entries of the contact — a person's own, a company's for all its contacts. Errors: 404
     ``not_found``. Implements spec §5.4 (D16)."""
     key = normalize_key(no)
@@ -259,7 +260,7 @@ def contact_statistics(no: str, filters: StatisticsFilter | None = None, *, user
     return figures
 
 
-def campaign_statistics(no: str, filters: StatisticsFilter | None = None, *, user: Any = None) -> Figures:
+def campaign_statistics(no: str, filters: StatisticsFilter | None = None, *, user: Actor) -> Figures:
     """Active entries with the campaign. Errors: 404 ``not_found``. Implements spec §5.6 (D16)."""
     key = normalize_key(no)
     if not Campaign.objects.filter(no=key).exists():
@@ -268,7 +269,7 @@ def campaign_statistics(no: str, filters: StatisticsFilter | None = None, *, use
 
 
 def campaigns_statistics(
-    filters: StatisticsFilter | None = None, *, user: Any = None
+    filters: StatisticsFilter | None = None, *, user: Actor
 ) -> tuple[tuple[Campaign, AveragedFigures], ...]:
     """Every campaign by no. with the figures of :func:`campaign_statistics` and their averages. Two queries.
     Implements spec §5.6 (D16)."""
@@ -279,7 +280,7 @@ def campaigns_statistics(
     )
 
 
-def opportunity_statistics(no: str, *, user: Any = None) -> OpportunityStatistics:
+def opportunity_statistics(no: str, *, user: Actor) -> OpportunityStatistics:
     """The opportunity's figures (its copy of the active entry) and its No. of Interactions (not canceled, not
     postponed). Errors: 404 ``not_found``. Implements spec §5.1."""
     key = normalize_key(no)

@@ -12,6 +12,7 @@ from ninja import Query, Router, Status
 from salescycle.contacts.models import Contact, Customer
 from salescycle.contacts.schemas import ContactOut, contact_out
 from salescycle.contacts.services import normalize_key
+from salescycle.core.actors import Actor
 from salescycle.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from salescycle.core.records import not_found
 from salescycle.core.schemas import Key, Page, expected_version, fetch, set_etag, with_errors
@@ -54,7 +55,7 @@ def _lines(lines: Any) -> list[dict[str, Any]] | None:
     return None if lines is None else [line.dict() for line in lines]
 
 
-def _document(document_type: str, no: str, response: HttpResponse | None = None, *, user: Any = None) -> dict[str, Any]:
+def _document(document_type: str, no: str, response: HttpResponse | None = None, *, user: Actor) -> dict[str, Any]:
     obj = selectors.sales_document(document_type, key(no), user=user)
     if obj is None:
         raise not_found(SalesHeader, key(no))
@@ -350,6 +351,6 @@ def create_sales_quote_for_opportunity(
 def show_sales_quote(request: HttpRequest, no: Key, response: HttpResponse) -> Any:
     """Show Sales Quote (§4.10.3): the linked quote, or 404 ``quote.none_assigned`` / ``quote.not_found``."""
     opportunity = opportunity_selectors.visible_opportunity(no, _by(request))
-    quote = selectors.linked_quote(opportunity)
+    quote = selectors.linked_quote(opportunity, user=_by(request))
     set_etag(response, quote.version)
     return document_out(quote)

@@ -9,13 +9,14 @@ from django.db.models import F, Prefetch, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
+from salescycle.core.actors import Actor
 from salescycle.core.errors import NotFound
 from salescycle.core.money import ZERO
 from salescycle.opportunities.models import Opportunity, SalesDocumentType
 from salescycle.sales.models import DocumentType, PostedInvoice, PostedInvoiceLine, SalesHeader, SalesLine
 
 
-def sales_documents(document_type: str, *, user: Any = None) -> QuerySet[SalesHeader]:
+def sales_documents(document_type: str, *, user: Actor) -> QuerySet[SalesHeader]:
     """Quotes or orders ``user`` may see (none linked to an opportunity they may not see) with their amount
     annotated and their lines prefetched (a constant number of queries)."""
     return (
@@ -25,17 +26,17 @@ def sales_documents(document_type: str, *, user: Any = None) -> QuerySet[SalesHe
     )
 
 
-def sales_document(document_type: str, no: str, *, user: Any = None) -> SalesHeader | None:
+def sales_document(document_type: str, no: str, *, user: Actor) -> SalesHeader | None:
     """One quote or order (amount annotated, lines prefetched), or None (also when ``user`` may not see it)."""
     return sales_documents(document_type, user=user).filter(no=no).first()
 
 
-def _visible(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
+def _visible(qs: QuerySet[Any], user: Actor) -> QuerySet[Any]:
     condition = permissions.linked_to_visible(user)
     return qs if condition is None else qs.filter(condition)
 
 
-def posted_invoices(*, user: Any = None) -> QuerySet[PostedInvoice]:
+def posted_invoices(*, user: Actor) -> QuerySet[PostedInvoice]:
     """Posted invoices ``user`` may see, with their lines prefetched."""
     return _visible(PostedInvoice.objects.all(), user).prefetch_related(
         Prefetch("lines", queryset=PostedInvoiceLine.objects.order_by("line_no"))
@@ -52,12 +53,12 @@ def document_amount(document_type: str, no: str) -> Decimal | None:
     return total["s"] or ZERO
 
 
-def linked_quote(opportunity: Opportunity) -> SalesHeader:
+def linked_quote(opportunity: Opportunity, *, user: Actor) -> SalesHeader:
     """The sales quote linked to ``opportunity`` (Show Sales Quote). Errors: 404 ``quote.none_assigned`` when the
     opportunity is not linked to a quote, 404 ``quote.not_found`` when that quote does not exist. Spec §4.10.3."""
     if opportunity.sales_document_type != SalesDocumentType.QUOTE or not opportunity.sales_document_no:
         raise NotFound("quote.none_assigned", _("There is no sales quote that is assigned to this opportunity."))
-    quote = sales_document(DocumentType.QUOTE, opportunity.sales_document_no)
+    quote = sales_document(DocumentType.QUOTE, opportunity.sales_document_no, user=user)
     if quote is None:
         raise NotFound(
             "quote.not_found",

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, Customer, Salesperson
 from salescycle.contacts.services import customer_contact, ensure_customer, normalize_key
+from salescycle.core.actors import Actor
 from salescycle.core.errors import Conflict, DomainError, InvalidInput
 from salescycle.core.money import ZERO
 from salescycle.core.numbering import next_no
@@ -41,7 +42,7 @@ from salescycle.sales.models import (
 LINE_STEP = 10000
 
 
-def _opportunity_ref(no: str, *, by: Any) -> Opportunity:
+def _opportunity_ref(no: str, *, by: Actor) -> Opportunity:
     """The opportunity a quote refers to; one ``by`` may not see is as unknown as a missing one (422
     ``opportunity.not_found``)."""
     opportunity = require(Opportunity, no, code="opportunity.not_found", field="opportunity_no")
@@ -59,7 +60,7 @@ def _opportunity_ref(no: str, *, by: Any) -> Opportunity:
 # Helpers
 
 
-def _lock_document(document_type: str, no: str, expected_version: int | None, *, by: Any) -> SalesHeader:
+def _lock_document(document_type: str, no: str, expected_version: int | None, *, by: Actor) -> SalesHeader:
     """Lock a quote or order for a change by ``by``: 403 without the right to change working data, 404 when missing
     or linked to an opportunity they may not see, then 409 on a stale version."""
     permissions.require_write(by)
@@ -165,7 +166,7 @@ def replace_lines(document: SalesHeader, lines: Sequence[Mapping[str, Any]]) -> 
     return SalesLine.objects.bulk_create(objs)
 
 
-def _link_quote_to_opportunity(quote: SalesHeader, new_no: str, *, reassign: bool, by: Any) -> None:
+def _link_quote_to_opportunity(quote: SalesHeader, new_no: str, *, reassign: bool, by: Actor) -> None:
     """Spec §4.10.4: the quote's Opportunity No. changes to ``new_no`` (blank allowed)."""
     old_no = quote.opportunity_no
     if new_no:
@@ -195,7 +196,7 @@ def _link_quote_to_opportunity(quote: SalesHeader, new_no: str, *, reassign: boo
 @transaction.atomic
 def create_sales_quote(
     *,
-    by: Any = None,
+    by: Actor,
     no: str | None = None,
     sell_to_contact_no: str | None = None,
     customer_template: str | None = None,
@@ -249,7 +250,7 @@ def create_sales_quote(
 def update_sales_quote(
     no: str,
     *,
-    by: Any = None,
+    by: Actor,
     changes: Mapping[str, Any],
     lines: Sequence[Mapping[str, Any]] | None = None,
     reassign: bool = True,
@@ -311,7 +312,7 @@ def update_sales_quote(
 
 
 @transaction.atomic
-def delete_sales_quote(no: str, *, by: Any = None, expected_version: int | None = None) -> None:
+def delete_sales_quote(no: str, *, by: Actor, expected_version: int | None = None) -> None:
     """Delete a quote and its lines; an opportunity linked to it loses the link, its status unchanged.
     Implements spec §4.11.5."""
     quote = _lock_document(DocumentType.QUOTE, no, expected_version, by=by)
@@ -323,7 +324,7 @@ def delete_sales_quote(no: str, *, by: Any = None, expected_version: int | None 
 def create_sales_quote_for_opportunity(
     opportunity_no: str,
     *,
-    by: Any = None,
+    by: Actor,
     customer_template: str | None = None,
     create_customer: bool = False,
     expected_version: int | None = None,
@@ -384,7 +385,7 @@ def _copy_lines(source: SalesHeader, target: SalesHeader) -> None:
 def make_order(
     quote_no: str,
     *,
-    by: Any = None,
+    by: Actor,
     create_customer: bool = False,
     close_opportunity_code: str | None = None,
     date_closed: dt.date | None = None,
@@ -462,7 +463,7 @@ def make_order(
 def post_order(
     order_no: str,
     *,
-    by: Any = None,
+    by: Actor,
     posting_date: dt.date | None = None,
     expected_version: int | None = None,
 ) -> PostedInvoice:
@@ -514,7 +515,7 @@ def post_order(
 def delete_sales_order(
     no: str,
     *,
-    by: Any = None,
+    by: Actor,
     set_opportunity_lost: bool = True,
     work_date: dt.date | None = None,
     expected_version: int | None = None,
@@ -541,7 +542,7 @@ def delete_sales_order(
 
 
 @transaction.atomic
-def create_customer_from_contact(contact_no: str, *, by: Any = None, customer_template: str | None = None) -> Customer:
+def create_customer_from_contact(contact_no: str, *, by: Actor, customer_template: str | None = None) -> Customer:
     """Make a contact a customer: a person with a company makes the company the customer, a person without company
     becomes a customer itself; a contact that is already a customer keeps its customer. ``customer_template`` must
     exist (``customer_template.not_found``). Errors: ``not_found``. Implements spec §4.8.4 via

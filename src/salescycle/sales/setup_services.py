@@ -8,19 +8,20 @@ from django.db import transaction
 
 from salescycle.contacts import permissions
 from salescycle.contacts.services import normalize_key
+from salescycle.core.actors import Actor
 from salescycle.core.records import create_record, delete_record, lock, update_record
 from salescycle.sales.models import CustomerTemplate, Item
 
 
 @transaction.atomic
-def create_item(*, by: Any = None, code: str, **data: Any) -> Item:
+def create_item(*, by: Actor, code: str, **data: Any) -> Item:
     """Create an item. Errors: ``conflict.exists``, ``invalid_input``."""
     permissions.require_setup(by)
     return create_record(Item, {"code": normalize_key(code), **data})
 
 
 @transaction.atomic
-def update_item(code: str, *, by: Any = None, expected_version: int | None = None, **changes: Any) -> Item:
+def update_item(code: str, *, by: Actor, expected_version: int | None = None, **changes: Any) -> Item:
     """Change an item (``description``, ``unit_price``, ``blocked``); 409 ``conflict.version`` on a stale version."""
     permissions.require_setup(by)
     item = lock(Item, normalize_key(code), expected_version=expected_version)
@@ -28,7 +29,7 @@ def update_item(code: str, *, by: Any = None, expected_version: int | None = Non
 
 
 @transaction.atomic
-def delete_item(code: str, *, by: Any = None, expected_version: int | None = None) -> None:
+def delete_item(code: str, *, by: Actor, expected_version: int | None = None) -> None:
     """Delete an item; 409 ``conflict.in_use`` while document lines refer to it (D17: block it instead)."""
     permissions.require_setup(by)
     item = lock(Item, normalize_key(code), expected_version=expected_version)
@@ -36,7 +37,7 @@ def delete_item(code: str, *, by: Any = None, expected_version: int | None = Non
 
 
 @transaction.atomic
-def create_customer_template(*, by: Any = None, code: str, description: str = "") -> CustomerTemplate:
+def create_customer_template(*, by: Actor, code: str, description: str = "") -> CustomerTemplate:
     """Create a customer template. Errors: ``conflict.exists``, ``invalid_input``."""
     permissions.require_setup(by)
     return create_record(CustomerTemplate, {"code": normalize_key(code), "description": description})

@@ -236,7 +236,7 @@ def show_sales_quote(request: HttpRequest, no: str) -> HttpResponse:
     """Show Sales Quote (spec §4.10.3): open the linked quote, or say why there is none."""
     opportunity = _opportunity(no, request.user)
     try:
-        quote = selectors.linked_quote(opportunity)
+        quote = selectors.linked_quote(opportunity, user=request.user)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("opportunities:card", no=opportunity.no)

@@ -2,24 +2,17 @@
 
 from django.contrib import admin
 
-from salescycle.core.admin_mixins import ServiceDeleteMixin
+from salescycle.core.admin_mixins import ReadOnlyAdmin, ReadOnlyInline
 from salescycle.tasks.models import Activity, ActivityStep, Task
 
 
-class ActivityStepInline(admin.TabularInline):
+class ActivityStepInline(ReadOnlyInline):
     model = ActivityStep
     extra = 0
 
 
-def _delete_activity(obj: Activity) -> None:
-    from salescycle.opportunities.setup import delete_activity
-
-    delete_activity(obj.code)
-
-
 @admin.register(Activity)
-class ActivityAdmin(ServiceDeleteMixin, admin.ModelAdmin):
-    service_delete = staticmethod(_delete_activity)
+class ActivityAdmin(ReadOnlyAdmin):
     list_display = ("code", "description")
     search_fields = ("code", "description")
     inlines = [ActivityStepInline]
@@ -27,7 +20,7 @@ class ActivityAdmin(ServiceDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(ReadOnlyAdmin):
     list_display = (
         "no",
         "description",

@@ -10,6 +10,7 @@ from ninja import Query, Router, Status
 
 from salescycle.contacts import permissions
 from salescycle.contacts.services import normalize_key
+from salescycle.core.actors import Actor
 from salescycle.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from salescycle.core.schemas import Key, Page, expected_version, fetch, set_etag, with_errors
 from salescycle.tasks import services as task_services
@@ -20,7 +21,7 @@ from salescycle.tasks.schemas import TaskIn, TaskOut, TaskPatch, task_out
 router = Router(tags=["tasks"])
 
 
-def tasks(user: Any = None) -> QuerySet[Task]:
+def tasks(user: Actor) -> QuerySet[Task]:
     """The tasks ``user`` may see: those without an opportunity or of an opportunity they may see (a selector
     shared with ``/opportunities/{no}/tasks``)."""
     condition = permissions.linked_to_visible(user)

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import F
 
 from salescycle.contacts import permissions
+from salescycle.core.actors import Actor
 from salescycle.core.dates import calc_date
 from salescycle.core.numbering import next_nos
 from salescycle.core.workdate import today
@@ -125,7 +126,7 @@ def closing_changes(*, closed: bool, status: str, canceled: bool, changes: dict[
     return result
 
 
-def lock_task(no: str, expected_version: int | None, *, by: Any) -> Task:
+def lock_task(no: str, expected_version: int | None, *, by: Actor) -> Task:
     """Lock task ``no`` for a change by ``by``: 404 when missing or linked to an opportunity they may not see, then
     409 ``conflict.version``."""
     from salescycle.core.records import check_version, lock, not_found
@@ -137,7 +138,7 @@ def lock_task(no: str, expected_version: int | None, *, by: Any) -> Task:
     return task
 
 
-def _apply(no: str, expected_version: int | None, *, by: Any, **change: Any) -> Task:
+def _apply(no: str, expected_version: int | None, *, by: Actor, **change: Any) -> Task:
     from django.db import transaction
 
     from salescycle.core.records import update_record
@@ -148,20 +149,20 @@ def _apply(no: str, expected_version: int | None, *, by: Any, **change: Any) -> 
         return update_record(task, values)
 
 
-def complete_task(no: str, *, by: Any = None, expected_version: int | None = None) -> Task:
+def complete_task(no: str, *, by: Actor, expected_version: int | None = None) -> Task:
     """Complete task ``no``: Status Completed, Closed, Date Closed = system date. Errors: ``not_found``,
     ``conflict.version``. Implements spec §2.8."""
     permissions.require_write(by)
     return _apply(no, expected_version, by=by, status=TaskStatus.COMPLETED)
 
 
-def cancel_task(no: str, *, by: Any = None, expected_version: int | None = None) -> Task:
+def cancel_task(no: str, *, by: Actor, expected_version: int | None = None) -> Task:
     """Cancel task ``no``: Canceled, and closed as by :func:`complete_task`; not recurring. Implements spec §2.8."""
     permissions.require_write(by)
     return _apply(no, expected_version, by=by, canceled=True, recurring=False)
 
 
-def reopen_task(no: str, *, by: Any = None, expected_version: int | None = None) -> Task:
+def reopen_task(no: str, *, by: Actor, expected_version: int | None = None) -> Task:
     """Reopen task ``no``: Closed, Canceled and Date Closed cleared; Completed becomes In Progress (spec §2.8)."""
     permissions.require_write(by)
     return _apply(no, expected_version, by=by, closed=False)

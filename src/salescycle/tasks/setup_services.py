@@ -9,6 +9,7 @@ from django.db import transaction
 from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment
 from salescycle.contacts.services import normalize_key
+from salescycle.core.actors import Actor
 from salescycle.core.numbering import next_no
 from salescycle.core.records import create_record, require, update_record
 from salescycle.core.workdate import get_work_date
@@ -45,7 +46,7 @@ def _resolve(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_task(*, by: Any = None, no: str | None = None, **data: Any) -> Task:
+def create_task(*, by: Actor, no: str | None = None, **data: Any) -> Task:
     """Create a task; ``no`` from the ``task`` series, ``date`` defaults to the WorkDate."""
     permissions.require_write(by)
     key = normalize_key(no) or next_no("task", exists=lambda n: Task.objects.filter(no=n).exists())
@@ -56,7 +57,7 @@ def create_task(*, by: Any = None, no: str | None = None, **data: Any) -> Task:
 
 
 @transaction.atomic
-def update_task(no: str, *, by: Any = None, expected_version: int | None = None, **changes: Any) -> Task:
+def update_task(no: str, *, by: Actor, expected_version: int | None = None, **changes: Any) -> Task:
     """Change a task; closing and reopening follow spec §2.8 (``tasks.services.closing_changes``)."""
     permissions.require_write(by)
     task = lock_task(no, expected_version, by=by)

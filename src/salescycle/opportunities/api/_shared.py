@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
 from salescycle.contacts.services import normalize_key
+from salescycle.core.actors import Actor
 from salescycle.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from salescycle.core.records import not_found
 from salescycle.core.schemas import set_etag
@@ -27,7 +28,7 @@ def _by(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
-def _opportunity(no: str, response: HttpResponse | None = None, *, user: Any = None) -> dict[str, Any]:
+def _opportunity(no: str, response: HttpResponse | None = None, *, user: Actor) -> dict[str, Any]:
     obj = selectors.opportunity(no, user)
     if obj is None:
         raise not_found(Opportunity, normalize_key(no))

@@ -84,7 +84,7 @@ def create_opportunity(request: HttpRequest, data: OpportunityIn, response: Http
         values.pop("estimated_value"), values.pop("chances_of_success_pct"), values.pop("estimated_closing_date")
     )
     obj = services.create_opportunity(by=_by(request), estimates=estimates, **values)
-    return Status(201, _opportunity(obj.no, response))
+    return Status(201, _opportunity(obj.no, response, user=_by(request)))
 
 
 @router.post("/opportunities/delete-closed", response=with_errors({200: DeleteClosedOut}), tags=["opportunities"])

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import QuerySet
 
 from salescycle.contacts import permissions
+from salescycle.core.actors import Actor
 from salescycle.core.errors import InvalidInput
 from salescycle.core.pagination import Keyset, Nulls
 from salescycle.opportunities import statistics  # the module, not its names: it imports selectors.opportunities
@@ -33,7 +33,7 @@ class BoardColumn:
     next_cursor: str | None
 
 
-def _stage_entries(cycle_code: str, stage: int, salesperson: str = "", user: Any = None) -> QuerySet[OpportunityEntry]:
+def _stage_entries(cycle_code: str, stage: int, salesperson: str = "", *, user: Actor) -> QuerySet[OpportunityEntry]:
     qs = OpportunityEntry.objects.filter(active=True, sales_cycle_id=cycle_code, sales_cycle_stage=stage)
     if salesperson:
         qs = qs.filter(salesperson_id=salesperson)
@@ -49,18 +49,18 @@ def board_cards(
     salesperson: str = "",
     cursor: str | None = None,
     size: int = BOARD_PAGE_SIZE,
-    user: Any = None,
+    user: Actor,
 ) -> tuple[list[OpportunityEntry], str | None]:
     """One page of a stage's cards after ``cursor`` (a cursor that does not parse starts from the beginning) and
     the next page's cursor. One query."""
-    qs = _stage_entries(cycle_code, stage, salesperson, user).select_related("opportunity", "contact")
+    qs = _stage_entries(cycle_code, stage, salesperson, user=user).select_related("opportunity", "contact")
     try:
         return CARD_ORDER.page(qs, cursor=cursor, size=size)
     except InvalidInput:
         return CARD_ORDER.page(qs, cursor=None, size=size)
 
 
-def board(cycle_code: str, *, salesperson: str = "", user: Any = None) -> list[BoardColumn]:
+def board(cycle_code: str, *, salesperson: str = "", user: Actor) -> list[BoardColumn]:
     """The board of a sales cycle: one column per stage with count, estimated and calculated current value of the
     open opportunities at the stage (one aggregate query, :func:`statistics.stage_figures`) and its first cards
     (one query per stage)."""

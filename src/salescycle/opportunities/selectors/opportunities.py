@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, ContactType, Salesperson, Segment
 from salescycle.contacts.services import normalize_key
+from salescycle.core.actors import Actor
 from salescycle.core.errors import InvalidInput
 from salescycle.core.pagination import Keyset, Nulls
 from salescycle.core.records import not_found
@@ -47,7 +48,7 @@ def counted_interactions() -> Any:
     return RawSQL(sql, (), output_field=IntegerField())  # noqa: S611  # nosec B611
 
 
-def opportunities(user: Any = None) -> QuerySet[Opportunity]:
+def opportunities(user: Actor) -> QuerySet[Opportunity]:
     """The opportunities ``user`` may see (None: the system, all) with the names the API shows (contact, company,
     salesperson) and No. of Interactions, in one query whatever the number of rows."""
     return (
@@ -57,7 +58,7 @@ def opportunities(user: Any = None) -> QuerySet[Opportunity]:
     )
 
 
-def visible(user: Any = None) -> QuerySet[Opportunity]:
+def visible(user: Actor) -> QuerySet[Opportunity]:
     """The opportunities ``user`` may see (None: the system, all), plain: nothing joined or annotated, so that
     counting them costs only the filter."""
     return permissions.visible_opportunities(user, Opportunity.objects.all())
@@ -78,12 +79,12 @@ def opportunity_values(queryset: QuerySet[Opportunity]) -> QuerySet[Opportunity,
     )
 
 
-def opportunity(no: str, user: Any = None) -> Opportunity | None:
+def opportunity(no: str, user: Actor) -> Opportunity | None:
     """One opportunity as :func:`opportunities` loads it, or None (also when ``user`` may not see it)."""
     return opportunities(user).filter(no=normalize_key(no)).first()
 
 
-def visible_opportunity(no: str, user: Any = None) -> Opportunity:
+def visible_opportunity(no: str, user: Actor) -> Opportunity:
     """Opportunity ``no`` when ``user`` may see it. Errors: 404 ``not_found`` (missing or invisible alike)."""
     key = normalize_key(no)
     obj = permissions.visible_opportunities(user, Opportunity.objects.filter(no=key)).first()
@@ -212,7 +213,7 @@ class ListPage:
 
 
 def filtered_opportunities(
-    filters: ListFilters, contact: Contact | None = None, *, user: Any = None
+    filters: ListFilters, contact: Contact | None = None, *, user: Actor
 ) -> QuerySet[Opportunity]:
     """The opportunities ``user`` may see matching ``filters``, unordered. A company contact filter covers all its
     persons (§5.2); ``contact`` is the filter's contact when already loaded."""
@@ -270,7 +271,7 @@ def caption_for(filters: ListFilters) -> tuple[str, Contact | None]:
 
 
 def opportunity_page(
-    filters: ListFilters, cursor: str | None = None, size: int = PAGE_SIZE, *, user: Any = None
+    filters: ListFilters, cursor: str | None = None, size: int = PAGE_SIZE, *, user: Actor
 ) -> ListPage:
     """One page of the filtered list of what ``user`` may see, after ``cursor`` (a cursor that does not parse starts
     from the beginning). Two queries: the caption's record and the page."""
@@ -306,7 +307,7 @@ EXPORT_COLUMNS: list[tuple[str, Any]] = [
 ]
 
 
-def export_rows(filters: ListFilters, *, user: Any = None) -> Iterator[tuple[Any, ...]]:
+def export_rows(filters: ListFilters, *, user: Actor) -> Iterator[tuple[Any, ...]]:
     """The filtered list of what ``user`` may see, in its order, as value tuples of :data:`EXPORT_COLUMNS`,
     streamed from a server-side cursor (rows are never all in memory)."""
     _caption, contact = caption_for(filters)
@@ -335,7 +336,7 @@ class Card:
 CARD_CHANGES = 50
 
 
-def card(no: str, user: Any = None) -> Card | None:
+def card(no: str, user: Actor) -> Card | None:
     """The card of opportunity ``no`` as ``user`` may see it (None when missing or invisible): six queries whatever
     the number of entries, comments, tasks and changes (the newest :data:`CARD_CHANGES`)."""
     from salescycle.tasks.models import Task

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment
 from salescycle.contacts.services import ensure_customer, normalize_key
+from salescycle.core.actors import Actor, user_of
 from salescycle.core.errors import DomainError
 from salescycle.core.records import check_version, lock, require
 from salescycle.core.workdate import get_work_date
@@ -78,7 +78,7 @@ def entry_state(entry: OpportunityEntry | None) -> engine.EntryState | None:
     )
 
 
-def _lock(no: str, expected_version: int | None, *, by: Any = None) -> Opportunity:
+def _lock(no: str, expected_version: int | None, *, by: Actor) -> Opportunity:
     """Lock opportunity ``no`` for a change by ``by``: 404 when missing or invisible to them, 403 when they may only
     read it, then 409 ``conflict.version`` (after the permission check, so a stale If-Match reveals nothing)."""
     opportunity = lock(Opportunity, normalize_key(no))
@@ -87,7 +87,7 @@ def _lock(no: str, expected_version: int | None, *, by: Any = None) -> Opportuni
     return opportunity
 
 
-def _work_date(by: Any, work_date: dt.date | None) -> dt.date:
+def _work_date(by: Actor, work_date: dt.date | None) -> dt.date:
     return work_date or get_work_date(by)
 
 
@@ -117,7 +117,7 @@ def _cycle_or_error(opportunity: Opportunity) -> engine.Cycle:
 # The one place that writes entries (spec §4.7)
 
 
-def _insert_entry(opportunity: Opportunity, planned: engine.PlannedEntry, *, by: Any) -> OpportunityEntry:
+def _insert_entry(opportunity: Opportunity, planned: engine.PlannedEntry, *, by: Actor) -> OpportunityEntry:
     """Deactivate the active entry (setting its Days Open), insert ``planned`` as the new active entry, cancel and
     create tasks, ensure the customer on Won, and update the opportunity's status and figures. Spec §4.7."""
     previous = active_entry(opportunity)
@@ -149,7 +149,7 @@ def _insert_entry(opportunity: Opportunity, planned: engine.PlannedEntry, *, by:
         probability_pct=estimate.probability_pct,
         close_opportunity_code_id=planned.close_opportunity_code,
         estimated_close_date=estimate.estimated_close_date,
-        created_by=by if getattr(by, "pk", None) else None,
+        created_by=user_of(by),
     )
     if planned.create_stage_tasks and planned.activity_code:
         task_services.create_stage_tasks(
@@ -279,7 +279,8 @@ def _check_segment(segment: Segment, campaign_no: str | None) -> None:
         )
 
 
-def _user_salesperson(by: Any) -> str | None:
-    if by is None or not getattr(by, "pk", None):
+def _user_salesperson(by: Actor) -> str | None:
+    user = user_of(by)
+    if user is None:
         return None
-    return Salesperson.objects.filter(user_id=by.pk).values_list("code", flat=True).first()
+    return Salesperson.objects.filter(user_id=user.pk).values_list("code", flat=True).first()

@@ -1,11 +1,10 @@
 """The audit trail of opportunity fields (issue #8): one :class:`OpportunityChange` row per changed field, written
 by the services that change them (``change_opportunity`` and the sales-document link functions), in their
-transaction. ``by=None`` (CLI, importers) is recorded as no user."""
+transaction. :data:`~salescycle.core.actors.SYSTEM` (CLI, importers) is recorded as no user."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from salescycle.core.actors import Actor, user_of
 from salescycle.opportunities.models import Opportunity, OpportunityChange
 
 # API field name → model attribute
@@ -27,15 +26,15 @@ def snapshot(opportunity: Opportunity) -> dict[str, str]:
     return {name: str(getattr(opportunity, attribute) or "") for name, attribute in AUDITED.items()}
 
 
-def record(opportunity: Opportunity, before: dict[str, str], *, by: Any) -> list[OpportunityChange]:
+def record(opportunity: Opportunity, before: dict[str, str], *, by: Actor) -> list[OpportunityChange]:
     """Write a change row for each audited field whose value differs from ``before`` (one INSERT)."""
     after = snapshot(opportunity)
     return record_values(opportunity.no, before, after, by=by)
 
 
-def record_values(no: str, before: dict[str, str], after: dict[str, str], *, by: Any) -> list[OpportunityChange]:
+def record_values(no: str, before: dict[str, str], after: dict[str, str], *, by: Actor) -> list[OpportunityChange]:
     """Write a change row of opportunity ``no`` for each field of ``after`` that differs from ``before``."""
-    user = by if getattr(by, "pk", None) else None
+    user = user_of(by)
     rows = [
         OpportunityChange(
             opportunity_no=no, user=user, field=name, old_value=before.get(name, "")[:250], new_value=value[:250]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, Segment
 from salescycle.contacts.services import normalize_key
+from salescycle.core.actors import Actor
 from salescycle.core.errors import Conflict, DomainError
 from salescycle.core.money import ZERO
 from salescycle.core.numbering import next_no
@@ -84,7 +84,7 @@ def _check_create_estimates(estimates: Estimates, creation_date: dt.date) -> Non
 @transaction.atomic
 def create_opportunity(
     *,
-    by: Any = None,
+    by: Actor,
     no: str | None = None,
     description: str,
     contact_no: str | None,
@@ -203,7 +203,7 @@ def create_opportunity(
 def create_opportunities_from_segment(
     segment_no: str,
     *,
-    by: Any = None,
+    by: Actor,
     description: str,
     sales_cycle_code: str | None = None,
     salesperson_code: str | None = None,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
 from salescycle.contacts.services import normalize_key
+from salescycle.core.actors import Actor
 from salescycle.core.errors import DomainError
 from salescycle.opportunities.models import (
     Opportunity,
@@ -29,7 +30,7 @@ from salescycle.tasks.models import Task
 
 
 @transaction.atomic
-def delete_opportunity(no: str, *, by: Any = None, expected_version: int | None = None) -> None:
+def delete_opportunity(no: str, *, by: Actor, expected_version: int | None = None) -> None:
     """Delete an opportunity with its comments and entries; its tasks stay, their link cleared (D1).
     Errors: ``opportunity.delete_in_progress`` while In Progress. Implements spec §4.11.1."""
     opportunity = _lock(no, expected_version, by=by)
@@ -76,7 +77,7 @@ def closed_opportunities(
 
 
 @transaction.atomic
-def delete_closed_opportunities(*, by: Any = None, dry_run: bool = False, **filters: Any) -> DeleteResult:
+def delete_closed_opportunities(*, by: Actor, dry_run: bool = False, **filters: Any) -> DeleteResult:
     """The Delete Opportunities batch job: delete the closed opportunities matching ``filters`` (see
     :func:`closed_opportunities`) with their comments and entries, in a few set-based statements whatever the
     number. ``dry_run`` only counts. Sales Managers and Administrators only (403 ``permission_denied``).

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts.models import Campaign, Contact, Segment
 from salescycle.contacts.services import normalize_key
+from salescycle.core.actors import Actor, user_of
 from salescycle.core.errors import DomainError
 from salescycle.core.records import require
 from salescycle.core.workdate import get_work_date
@@ -53,7 +54,7 @@ EDITABLE: dict[str, set[str]] = {
 def change_opportunity(
     no: str,
     *,
-    by: Any = None,
+    by: Actor,
     changes: dict[str, Any],
     update_open_tasks: bool = False,
     expected_version: int | None = None,
@@ -281,7 +282,7 @@ def _change_document(opportunity: Opportunity, document_type: str | None, docume
 
 
 @transaction.atomic
-def add_comment(no: str, *, by: Any = None, comment: str, date: dt.date | None = None) -> OpportunityComment:
+def add_comment(no: str, *, by: Actor, comment: str, date: dt.date | None = None) -> OpportunityComment:
     """Add a comment line to an opportunity (BC Rlshp. Mgt. Comment Line)."""
     opportunity = _lock(no, None, by=by)
     if not comment.strip():
@@ -292,5 +293,5 @@ def add_comment(no: str, *, by: Any = None, comment: str, date: dt.date | None =
         line_no=last + 10000,
         date=date or get_work_date(by),
         comment=comment.strip(),
-        created_by=by if getattr(by, "pk", None) else None,
+        created_by=user_of(by),
     )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 
 from salescycle.contacts import permissions
 from salescycle.contacts.services import normalize_key
+from salescycle.core.actors import Actor
 from salescycle.opportunities import engine
 from salescycle.opportunities.models import (
     CloseOpportunityCode,
@@ -36,7 +36,7 @@ from salescycle.opportunities.services._common import (
 def activate_first_stage(
     no: str,
     *,
-    by: Any = None,
+    by: Actor,
     date_of_change: dt.date | None = None,
     work_date: dt.date | None = None,
     expected_version: int | None = None,
@@ -59,7 +59,7 @@ def activate_first_stage(
 
 
 def get_update_options(
-    no: str, *, by: Any = None, date_of_change: dt.date | None = None, work_date: dt.date | None = None
+    no: str, *, by: Actor, date_of_change: dt.date | None = None, work_date: dt.date | None = None
 ) -> engine.UpdateOptions:
     """The Update wizard's opening state for opportunity ``no`` (spec §4.5.1–§4.5.2). Errors: ``not_found``,
     ``opportunity.closed``, ``opportunity.sales_cycle_required``."""
@@ -84,7 +84,7 @@ def get_update_options(
 def update_opportunity(
     no: str,
     *,
-    by: Any = None,
+    by: Actor,
     request: engine.UpdateRequest,
     work_date: dt.date | None = None,
     expected_version: int | None = None,
@@ -116,7 +116,7 @@ def update_opportunity(
 def close_opportunity(
     no: str,
     *,
-    by: Any = None,
+    by: Actor,
     outcome: str | None,
     close_opportunity_code: str | None,
     date_closed: dt.date | None = None,

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
+from salescycle.core.actors import Actor
 from salescycle.core.errors import DomainError
 from salescycle.core.money import HUNDRED, ZERO
 from salescycle.opportunities import documents, engine
@@ -46,7 +46,7 @@ def _not_in_progress(opportunity: Opportunity) -> DomainError:
     )
 
 
-def _save_link(opportunity: Opportunity, document_type: str, document_no: str, *, by: Any) -> None:
+def _save_link(opportunity: Opportunity, document_type: str, document_no: str, *, by: Actor) -> None:
     before = audit.snapshot(opportunity)
     opportunity.sales_document_type = document_type if document_no else SalesDocumentType.BLANK
     opportunity.sales_document_no = document_no if document_type else ""
@@ -63,7 +63,7 @@ def has_linked_document(opportunity: Opportunity) -> bool:
     )
 
 
-def lock_for_sales_quote(no: str, *, by: Any = None, expected_version: int | None = None) -> Opportunity:
+def lock_for_sales_quote(no: str, *, by: Actor, expected_version: int | None = None) -> Opportunity:
     """Lock opportunity ``no`` and check that a sales quote may be created for it, in the order of spec §4.10.2:
     the contact must exist (``opportunity.contact_required``); no quote, order or posted invoice may be linked
     already (``quote.already_assigned``, D3); the status must be In Progress (``opportunity.not_in_progress``).
@@ -87,7 +87,7 @@ def lock_for_sales_quote(no: str, *, by: Any = None, expected_version: int | Non
 
 
 @transaction.atomic
-def link_new_quote(no: str, *, quote_no: str, by: Any = None) -> Opportunity:
+def link_new_quote(no: str, *, quote_no: str, by: Actor) -> Opportunity:
     """Link opportunity ``no`` to the quote just created for it: Sales Document Type Quote, No. ``quote_no``.
     Implements spec §4.10.2 step 6."""
     opportunity = _lock(no, None, by=by)
@@ -96,7 +96,7 @@ def link_new_quote(no: str, *, quote_no: str, by: Any = None) -> Opportunity:
 
 
 @transaction.atomic
-def assign_quote(no: str, *, quote_no: str, reassign: bool = True, by: Any = None) -> str | None:
+def assign_quote(no: str, *, quote_no: str, reassign: bool = True, by: Actor) -> str | None:
     """Link opportunity ``no`` to quote ``quote_no`` from the quote's side (its Opportunity No. changes).
 
     The opportunity must be In Progress (``opportunity.not_in_progress``). When it is already linked to another
@@ -133,7 +133,7 @@ def assign_quote(no: str, *, quote_no: str, reassign: bool = True, by: Any = Non
 
 
 @transaction.atomic
-def unlink_document(document_type: str, document_no: str, *, except_no: str | None = None, by: Any = None) -> list[str]:
+def unlink_document(document_type: str, document_no: str, *, except_no: str | None = None, by: Actor) -> list[str]:
     """Clear Sales Document Type/No. on every opportunity linked to (``document_type``, ``document_no``), except
     opportunity ``except_no``; statuses and entries stay as they are. Returns the opportunities changed. Each must
     be changeable by ``by`` (404/403 as :func:`permissions.require_change_opportunity`).
@@ -190,7 +190,7 @@ def open_opportunity_of_quote(quote_no: str) -> Opportunity | None:
 
 
 @transaction.atomic
-def move_link_to_order(quote_no: str, *, order_no: str, order_amount: Decimal, by: Any = None) -> Opportunity | None:
+def move_link_to_order(quote_no: str, *, order_no: str, order_amount: Decimal, by: Actor) -> Opportunity | None:
     """After Make Order: the opportunity linked to quote ``quote_no`` follows the new order. Won → linked to the
     order (type Order) and its active entry's Calcd. Current Value := ``order_amount``; Lost → link cleared;
     Not Started → untouched. Returns that opportunity, or None. Implements spec §4.10.5 step 4."""
@@ -208,7 +208,7 @@ def move_link_to_order(quote_no: str, *, order_no: str, order_amount: Decimal, b
 
 @transaction.atomic
 def move_link_to_posted_invoice(
-    order_no: str, *, invoice_no: str, order_amount: Decimal, by: Any = None
+    order_no: str, *, invoice_no: str, order_amount: Decimal, by: Actor
 ) -> Opportunity | None:
     """After posting order ``order_no``: a Won opportunity linked to it gets Sales Document Type Posted Invoice,
     No. ``invoice_no``, and its active entry's Calcd. Current Value := ``order_amount`` (the posted order's value).
@@ -234,7 +234,7 @@ def lose_opportunity_of_deleted_order(
     *,
     order_no: str,
     set_opportunity_lost: bool = True,
-    by: Any = None,
+    by: Actor,
     work_date: dt.date | None = None,
 ) -> Opportunity | None:
     """Deleting sales order ``order_no`` whose Opportunity No. is ``no``.

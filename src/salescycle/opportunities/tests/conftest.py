@@ -16,6 +16,7 @@ import pytest
 from django.db import transaction
 
 from salescycle.core import testing
+from salescycle.core.actors import SYSTEM
 from salescycle.opportunities import documents
 from salescycle.opportunities.engine import UpdateRequest
 from salescycle.opportunities.models import Opportunity, OpportunityEntry
@@ -36,7 +37,7 @@ def day(offset: int) -> dt.date:
 
 def move(no: str, action: str, **request: Any) -> Opportunity:
     """``update_opportunity`` with an ``UpdateRequest(action, **request)``."""
-    return update_opportunity(no, request=UpdateRequest(action, **request))
+    return update_opportunity(no, request=UpdateRequest(action, **request), by=SYSTEM)
 
 
 def entries_of(no: str) -> list[OpportunityEntry]:

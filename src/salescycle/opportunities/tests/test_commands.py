@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from salescycle.core import testing
+from salescycle.core.actors import SYSTEM
 from salescycle.opportunities.models import Opportunity, OpportunityEntry
 from salescycle.opportunities.services import close_opportunity
 from salescycle.opportunities.tests.conftest import D, day, move
@@ -27,10 +28,12 @@ def run(*args: str) -> tuple[str, str]:
 def book(salesperson: Any, company: Any, person: Any) -> dict[str, str]:
     """OP000001 won on day 2 (Cronus), OP000002 lost on day 6 (Linda), OP000003 in progress."""
     won = testing.create_opportunity(company, salesperson, activate=True).no
-    close_opportunity(won, outcome="won", close_opportunity_code="PRICE_W", date_closed=day(2), sales_value=D(10))
+    close_opportunity(
+        won, outcome="won", close_opportunity_code="PRICE_W", date_closed=day(2), sales_value=D(10), by=SYSTEM
+    )
     lost = testing.create_opportunity(person, salesperson, activate=True).no
     move(lost, "next", date_of_change=day(1))
-    close_opportunity(lost, outcome="lost", close_opportunity_code="PRICE_L", date_closed=day(6))
+    close_opportunity(lost, outcome="lost", close_opportunity_code="PRICE_L", date_closed=day(6), by=SYSTEM)
     open_ = testing.create_opportunity(company, salesperson, activate=True).no
     return {"won": won, "lost": lost, "open": open_}
 

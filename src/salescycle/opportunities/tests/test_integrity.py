@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from salescycle.core import testing
+from salescycle.core.actors import SYSTEM
 from salescycle.opportunities.integrity import check_integrity
 from salescycle.opportunities.models import Opportunity, OpportunityEntry
 from salescycle.opportunities.services import close_opportunity, delete_closed_opportunities
@@ -27,10 +28,12 @@ def story(salesperson: Any, company: Any, person: Any) -> dict[str, str]:
     move(won, "previous", date_of_change=day(9), estimated_close_date=day(60), cancel_old_tasks=True)
     move(won, "skip", sales_cycle_stage=2, date_of_change=day(12), estimated_close_date=day(60))
     move(won, "update", date_of_change=day(12), estimated_value=D(25000), estimated_close_date=day(60))
-    close_opportunity(won, outcome="won", close_opportunity_code="PRODUCT_W", date_closed=day(30), sales_value=D(24000))
+    close_opportunity(
+        won, outcome="won", close_opportunity_code="PRODUCT_W", date_closed=day(30), sales_value=D(24000), by=SYSTEM
+    )
     lost = testing.create_opportunity(person, salesperson, activate=True).no
     move(lost, "next", date_of_change=day(4))
-    close_opportunity(lost, outcome="lost", close_opportunity_code="PRICE_L", date_closed=day(8))
+    close_opportunity(lost, outcome="lost", close_opportunity_code="PRICE_L", date_closed=day(8), by=SYSTEM)
     open_ = testing.create_opportunity(company, salesperson, activate=True).no
     move(open_, "next", date_of_change=day(1))
     move(open_, "update", date_of_change=day(6), estimated_value=D(777))
@@ -46,7 +49,7 @@ def test_a_long_story_leaves_a_sound_ledger(story: dict[str, str]) -> None:
 
 
 def test_the_ledger_stays_sound_after_a_batch_delete(story: dict[str, str]) -> None:
-    delete_closed_opportunities(no=story["won"])
+    delete_closed_opportunities(no=story["won"], by=SYSTEM)
 
     assert check_integrity().ok
 

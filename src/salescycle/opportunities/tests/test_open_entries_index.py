@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Count
 
 from salescycle.core import testing
+from salescycle.core.actors import SYSTEM
 from salescycle.opportunities.models import OpportunityEntry
 from salescycle.opportunities.services import close_opportunity
 
@@ -23,7 +24,12 @@ def test_open_excludes_won_and_lost_active_entries_and_keeps_the_rest() -> None:
     open_one = testing.create_opportunity(company, salesperson, activate=True)
     won = testing.create_opportunity(company, salesperson, activate=True)
     close_opportunity(
-        won.no, outcome="won", close_opportunity_code="PRICE_W", sales_value=Decimal(5), date_closed=dt.date(2026, 2, 1)
+        won.no,
+        outcome="won",
+        close_opportunity_code="PRICE_W",
+        sales_value=Decimal(5),
+        date_closed=dt.date(2026, 2, 1),
+        by=SYSTEM,
     )
 
     assert list(OpportunityEntry.objects.open().values_list("opportunity_id", flat=True)) == [open_one.no]

@@ -15,6 +15,7 @@ import pytest
 from salescycle.contacts import services as contact_services
 from salescycle.contacts.models import Campaign, Contact, Salesperson
 from salescycle.core import testing
+from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import DomainError
 from salescycle.opportunities import services, setup
 from salescycle.opportunities.engine import UpdateRequest
@@ -45,7 +46,7 @@ class World:
 def world(salesperson: Any, company: Any, person: Any, sales_documents: FakeDocuments) -> World:
     other = testing.make_company("CT-OTHER", name="Other Inc")
     campaign = contact_services.create_campaign(
-        no="CP-SPRING", description="Spring", starting_date=day(-10), ending_date=day(60), activated=True
+        no="CP-SPRING", description="Spring", starting_date=day(-10), ending_date=day(60), activated=True, by=SYSTEM
     )
     not_started = testing.create_opportunity(company, salesperson).no
     in_progress = testing.create_opportunity(company, salesperson, activate=True).no
@@ -53,7 +54,7 @@ def world(salesperson: Any, company: Any, person: Any, sales_documents: FakeDocu
     move(existing_2, "next", date_of_change=day(10), estimated_close_date=day(40))
     won = testing.create_opportunity(company, salesperson, activate=True).no
     services.close_opportunity(
-        won, outcome="won", close_opportunity_code="PRICE_W", date_closed=day(3), sales_value=D(5)
+        won, outcome="won", close_opportunity_code="PRICE_W", date_closed=day(3), sales_value=D(5), by=SYSTEM
     )
     return World(
         company, person, other, salesperson, campaign, not_started, in_progress, existing_2, won, sales_documents
@@ -72,7 +73,7 @@ def create(w: World, **overrides: Any) -> Callable[[], object]:
         estimates=Estimates(D(100), D(10), day(30)),
     )
     values.update(overrides)
-    return lambda: services.create_opportunity(**values)
+    return lambda: services.create_opportunity(**values, by=SYSTEM)
 
 
 def estimates(value: str | None = "100", chances: str | None = "10", closing: dt.date | None = day(30)) -> Estimates:
@@ -89,11 +90,11 @@ def close(no: str, **overrides: Any) -> Callable[[], object]:
         outcome="won", close_opportunity_code="PRICE_W", date_closed=day(20), sales_value=D(9)
     )
     values.update(overrides)
-    return lambda: services.close_opportunity(no, **values)
+    return lambda: services.close_opportunity(no, **values, by=SYSTEM)
 
 
 def change(no: str, **changes: Any) -> Callable[[], object]:
-    return lambda: services.change_opportunity(no, changes=changes, update_open_tasks=True)
+    return lambda: services.change_opportunity(no, changes=changes, update_open_tasks=True, by=SYSTEM)
 
 
 def block_salesperson(w: World) -> Callable[[], object]:
@@ -127,8 +128,10 @@ def campaign_without_end(w: World) -> Callable[[], object]:
 
 
 def foreign_segment(w: World) -> Callable[[], object]:
-    other = contact_services.create_campaign(no="CP-OTHER", starting_date=day(-1), ending_date=day(1), activated=True)
-    segment = contact_services.create_segment(no="SG-OTHER", campaign=other)
+    other = contact_services.create_campaign(
+        no="CP-OTHER", starting_date=day(-1), ending_date=day(1), activated=True, by=SYSTEM
+    )
+    segment = contact_services.create_segment(no="SG-OTHER", campaign=other, by=SYSTEM)
     return create(w, campaign_no="CP-SPRING", segment_no=segment.no)
 
 
@@ -137,10 +140,10 @@ def segment_second_line_fails(w: World) -> Callable[[], object]:
     Contact.objects.filter(no=w.company.no).update(salesperson_id="AH")
     loner = testing.make_person(None, "CT-SOLO")
     segment = contact_services.create_segment(
-        no="SG-MIXED", lines=[{"contact_no": w.company.no}, {"contact_no": loner.no}]
+        no="SG-MIXED", lines=[{"contact_no": w.company.no}, {"contact_no": loner.no}], by=SYSTEM
     )
     return lambda: services.create_opportunities_from_segment(
-        segment.no, description="x", creation_date=START, activate_first_stage=True, estimates=estimates()
+        segment.no, description="x", creation_date=START, activate_first_stage=True, estimates=estimates(), by=SYSTEM
     )
 
 
@@ -155,21 +158,23 @@ def campaign_changed(w: World, **fields: Any) -> Callable[[], object]:
 
 
 def segment_of_another_campaign(w: World) -> Callable[[], object]:
-    services.change_opportunity(w.in_progress, changes={"campaign_no": "CP-SPRING"})
-    contact_services.create_campaign(no="CP-B", starting_date=day(-1), ending_date=day(1), activated=True)
-    contact_services.create_segment(no="SG-B", campaign_id="CP-B")
+    services.change_opportunity(w.in_progress, changes={"campaign_no": "CP-SPRING"}, by=SYSTEM)
+    contact_services.create_campaign(no="CP-B", starting_date=day(-1), ending_date=day(1), activated=True, by=SYSTEM)
+    contact_services.create_segment(no="SG-B", campaign_id="CP-B", by=SYSTEM)
     return change(w.in_progress, segment_no="SG-B")
 
 
 def empty_segment(w: World) -> Callable[[], object]:
-    contact_services.create_segment(no="SG-EMPTY")
-    return lambda: services.create_opportunities_from_segment("SG-EMPTY", description="x", creation_date=START)
+    contact_services.create_segment(no="SG-EMPTY", by=SYSTEM)
+    return lambda: services.create_opportunities_from_segment(
+        "SG-EMPTY", description="x", creation_date=START, by=SYSTEM
+    )
 
 
 def first_stage_on_empty_cycle(w: World) -> Callable[[], object]:
     testing.make_cycle("EMPTY")
     no = testing.create_opportunity(w.company, w.salesperson, cycle="EMPTY").no
-    return lambda: services.activate_first_stage(no, date_of_change=START)
+    return lambda: services.activate_first_stage(no, date_of_change=START, by=SYSTEM)
 
 
 def update_on_empty_cycle(w: World) -> Callable[[], object]:
@@ -180,7 +185,7 @@ def update_on_empty_cycle(w: World) -> Callable[[], object]:
 
 def without_cycle(w: World) -> Callable[[], object]:
     Opportunity.objects.filter(no=w.not_started).update(sales_cycle=None)
-    return lambda: services.activate_first_stage(w.not_started, date_of_change=START)
+    return lambda: services.activate_first_stage(w.not_started, date_of_change=START, by=SYSTEM)
 
 
 def missing_bus_rel_code(w: World) -> Callable[[], object]:
@@ -192,17 +197,19 @@ def missing_bus_rel_code(w: World) -> Callable[[], object]:
 
 def quote_linked_elsewhere(w: World) -> Callable[[], object]:
     w.documents.add("quote", "SQ1", contact_no=w.company.no, amount="10")
-    services.change_opportunity(w.existing_2, changes={"sales_document_type": "quote", "sales_document_no": "SQ1"})
+    services.change_opportunity(
+        w.existing_2, changes={"sales_document_type": "quote", "sales_document_no": "SQ1"}, by=SYSTEM
+    )
     return change(w.in_progress, sales_document_type="quote", sales_document_no="SQ1")
 
 
 def open_opportunity_of_company(w: World) -> Callable[[], object]:
-    return lambda: contact_services.delete_contact(w.company.no)
+    return lambda: contact_services.delete_contact(w.company.no, by=SYSTEM)
 
 
 def open_opportunity_of_person(w: World) -> Callable[[], object]:
     testing.create_opportunity(w.person, w.salesperson)
-    return lambda: contact_services.delete_contact(w.person.no)
+    return lambda: contact_services.delete_contact(w.person.no, by=SYSTEM)
 
 
 CASES: list[tuple[str, str, Callable[[World], Callable[[], object]]]] = [
@@ -267,19 +274,19 @@ CASES: list[tuple[str, str, Callable[[World], Callable[[], object]]]] = [
     ("create-number-taken", "conflict.exists", lambda w: create(w, no=w.in_progress.lower())),
     # create_opportunities_from_segment (§4.2.3)
     ("segment-unknown", "segment.not_found", lambda w: lambda: services.create_opportunities_from_segment(
-        "SG-NONE", description="x", creation_date=START)),
+        "SG-NONE", description="x", creation_date=START, by=SYSTEM)),
     ("segment-empty", "segment.empty", empty_segment),
     ("segment-second-line-fails", "opportunity.create.salesperson_required", segment_second_line_fails),
     # activate_first_stage (§4.4.2, D9)
-    ("first-unknown-opportunity", "not_found", lambda w: lambda: services.activate_first_stage("OP999999")),
+    ("first-unknown-opportunity", "not_found", lambda w: lambda: services.activate_first_stage("OP999999", by=SYSTEM)),
     ("first-already-started", "opportunity.not_not_started", lambda w: lambda: services.activate_first_stage(
-        w.in_progress, date_of_change=day(1))),
+        w.in_progress, date_of_change=day(1), by=SYSTEM)),
     ("first-closed", "opportunity.closed", lambda w: lambda: services.activate_first_stage(
-        w.won, date_of_change=day(9))),
+        w.won, date_of_change=day(9), by=SYSTEM)),
     ("first-cycle-without-stages", "sales_cycle.no_stages", first_stage_on_empty_cycle),
     ("first-without-cycle", "opportunity.sales_cycle_required", without_cycle),
     ("first-stale-version", "conflict.version", lambda w: lambda: services.activate_first_stage(
-        w.not_started, date_of_change=START, expected_version=7)),
+        w.not_started, date_of_change=START, expected_version=7, by=SYSTEM)),
     # update_opportunity (§4.5.4–§4.5.5)
     ("update-unknown-opportunity", "not_found", lambda w: update("OP999999", "next")),
     ("update-closed", "opportunity.closed", lambda w: update(w.won, "next")),
@@ -308,7 +315,7 @@ CASES: list[tuple[str, str, Callable[[World], Callable[[], object]]]] = [
         w.in_progress, "next", date_of_change=day(5), estimated_close_date=day(4))),
     ("update-stale-version", "conflict.version", lambda w: lambda: services.update_opportunity(
         w.in_progress, request=UpdateRequest("update"),
-        expected_version=1)),
+        expected_version=1, by=SYSTEM)),
     # close_opportunity (§4.8.3, D10, D11)
     ("close-unknown-opportunity", "not_found", lambda w: close("OP999999")),
     ("close-already-closed", "opportunity.closed", lambda w: close(w.won)),
@@ -359,40 +366,42 @@ CASES: list[tuple[str, str, Callable[[World], Callable[[], object]]]] = [
         w.in_progress, sales_document_type="quote", sales_document_no="SQ404")),
     ("change-document-linked-elsewhere", "opportunity.document_already_linked", quote_linked_elsewhere),
     ("change-stale-version", "conflict.version", lambda w: lambda: services.change_opportunity(
-        w.in_progress, changes={"description": "x"}, expected_version=1)),
+        w.in_progress, changes={"description": "x"}, expected_version=1, by=SYSTEM)),
     # delete_opportunity, add_comment, contacts (§4.11.1, §4.11.4)
     ("delete-in-progress", "opportunity.delete_in_progress", lambda w: lambda: services.delete_opportunity(
-        w.in_progress)),
+        w.in_progress, by=SYSTEM)),
     ("delete-stale-version", "conflict.version", lambda w: lambda: services.delete_opportunity(
-        w.won, expected_version=1)),
-    ("delete-unknown", "not_found", lambda w: lambda: services.delete_opportunity("OP999999")),
-    ("comment-empty", "invalid_input", lambda w: lambda: services.add_comment(w.won, comment="   ")),
+        w.won, expected_version=1, by=SYSTEM)),
+    ("delete-unknown", "not_found", lambda w: lambda: services.delete_opportunity("OP999999", by=SYSTEM)),
+    ("comment-empty", "invalid_input", lambda w: lambda: services.add_comment(w.won, comment="   ", by=SYSTEM)),
     ("contact-delete-company-with-open", "contact.has_open_opportunities", open_opportunity_of_company),
     ("contact-delete-person-with-open", "contact.has_open_opportunities", open_opportunity_of_person),
     ("contact-type-change-in-use", "contact.type_in_use", lambda w: lambda: contact_services.update_contact(
-        w.company.no, type="person")),
+        w.company.no, type="person", by=SYSTEM)),
     ("contact-company-not-company", "contact.company_not_company", lambda w: lambda: contact_services.create_contact(
-        type="person", name="Kid", company_no=w.person.no)),
+        type="person", name="Kid", company_no=w.person.no, by=SYSTEM)),
     ("contact-no-taken", "conflict.exists", lambda w: lambda: contact_services.create_contact(
-        no=w.company.no, name="Again")),
+        no=w.company.no, name="Again", by=SYSTEM)),
     ("segment-line-unknown-contact", "contact.not_found", lambda w: lambda: contact_services.create_segment(
-        lines=[{"contact_no": "CT-NOBODY"}])),
+        lines=[{"contact_no": "CT-NOBODY"}], by=SYSTEM)),
     # setup (§2.2, §2.3, D17)
     ("setup-stage-bad-formula", "date_formula.invalid", lambda w: lambda: setup.create_sales_cycle_stage(
-        "NEW", stage=9, date_formula="+1X")),
-    ("setup-stage-duplicate", "conflict.exists", lambda w: lambda: setup.create_sales_cycle_stage("NEW", stage=1)),
+        "NEW", stage=9, date_formula="+1X", by=SYSTEM)),
+    ("setup-stage-duplicate", "conflict.exists", lambda w: lambda: setup.create_sales_cycle_stage(
+        "NEW", stage=1, by=SYSTEM)),
     ("setup-stage-chances-over-100", "invalid_input", lambda w: lambda: setup.update_sales_cycle_stage(
-        "NEW", 2, chances_of_success_pct=D(120))),
+        "NEW", 2, chances_of_success_pct=D(120), by=SYSTEM)),
     ("setup-stage-completed-negative", "invalid_input", lambda w: lambda: setup.create_sales_cycle_stage(
-        "NEW", stage=9, completed_pct=D(-1))),
+        "NEW", stage=9, completed_pct=D(-1), by=SYSTEM)),
     ("setup-activity-duplicate-steps", "invalid_input", lambda w: lambda: setup.save_activity(
-        "INIT", steps=[{"step_no": 1}, {"step_no": 1}])),
+        "INIT", steps=[{"step_no": 1}, {"step_no": 1}], by=SYSTEM)),
     ("setup-delete-cycle-open", "sales_cycle.has_open_opportunities", lambda w: lambda: setup.delete_sales_cycle(
-        "NEW")),
+        "NEW", by=SYSTEM)),
     ("setup-delete-stage-active", "stage.has_active_entries", lambda w: lambda: setup.delete_sales_cycle_stage(
-        "NEW", 1)),
-    ("setup-delete-code-used", "conflict.in_use", lambda w: lambda: setup.delete_close_opportunity_code("PRICE_W")),
-    ("setup-delete-activity-used", "conflict.in_use", lambda w: lambda: setup.delete_activity("INIT")),
+        "NEW", 1, by=SYSTEM)),
+    ("setup-delete-code-used", "conflict.in_use", lambda w: lambda: setup.delete_close_opportunity_code(
+        "PRICE_W", by=SYSTEM)),
+    ("setup-delete-activity-used", "conflict.in_use", lambda w: lambda: setup.delete_activity("INIT", by=SYSTEM)),
 ]  # fmt: skip
 
 
@@ -412,11 +421,11 @@ def test_bad_input_is_refused_with_the_spec_key_and_changes_nothing(
 
 def test_refusals_carry_the_api_status_and_fields(world: World) -> None:
     with pytest.raises(DomainError) as stale:
-        services.change_opportunity(world.in_progress, changes={"description": "x"}, expected_version=1)
+        services.change_opportunity(world.in_progress, changes={"description": "x"}, expected_version=1, by=SYSTEM)
     with pytest.raises(DomainError) as missing:
-        services.delete_opportunity("OP999999")
+        services.delete_opportunity("OP999999", by=SYSTEM)
     with pytest.raises(DomainError) as rule:
-        services.change_opportunity(world.won, changes={"contact_no": "CT-LINDA", "priority": "high"})
+        services.change_opportunity(world.won, changes={"contact_no": "CT-LINDA", "priority": "high"}, by=SYSTEM)
 
     assert (stale.value.status, missing.value.status, rule.value.status) == (409, 404, 422)
     assert sorted(rule.value.fields) == ["contact_no", "priority"]

@@ -10,6 +10,7 @@ import pytest
 from salescycle.contacts.models import Contact, Salesperson
 from salescycle.contacts.services import create_campaign, delete_contact
 from salescycle.core import testing
+from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import DomainError
 from salescycle.core.records import delete_record
 from salescycle.opportunities import setup
@@ -39,7 +40,9 @@ def closed(contact: Any, salesperson: Any, outcome: str = "won", on: int = 2, **
     """An opportunity activated on START and closed ``on`` days later; returns its number."""
     no = testing.create_opportunity(contact, salesperson, activate=True, **extra).no
     code = "PRICE_W" if outcome == "won" else "PRICE_L"
-    close_opportunity(no, outcome=outcome, close_opportunity_code=code, date_closed=day(on), sales_value=D(1))
+    close_opportunity(
+        no, outcome=outcome, close_opportunity_code=code, date_closed=day(on), sales_value=D(1), by=SYSTEM
+    )
     return no
 
 
@@ -47,7 +50,7 @@ def refused(code: str, call: Any, *args: Any, **kwargs: Any) -> DomainError:
     """Call and assert the refusal ``code`` and that no row changed."""
     before = snapshot()
     with pytest.raises(DomainError) as error:
-        call(*args, **kwargs)
+        call(*args, **testing.with_actor(call, kwargs))
     assert error.value.code == code
     assert snapshot() == before
     return error.value
@@ -65,9 +68,9 @@ def test_an_in_progress_opportunity_cannot_be_deleted(salesperson: Any, company:
 
 def test_a_not_started_opportunity_is_deleted_with_its_comments(salesperson: Any, company: Any) -> None:
     no = testing.create_opportunity(company, salesperson).no
-    add_comment(no, comment="Maybe later", date=day(0))
+    add_comment(no, comment="Maybe later", date=day(0), by=SYSTEM)
 
-    delete_opportunity(no)
+    delete_opportunity(no, by=SYSTEM)
 
     assert not Opportunity.objects.filter(no=no).exists()
     assert not OpportunityComment.objects.exists()
@@ -79,9 +82,9 @@ def test_a_closed_opportunity_is_deleted_but_its_tasks_stay_unlinked(
 ) -> None:
     no = closed(company, salesperson, outcome)
     other = testing.create_opportunity(company, salesperson, activate=True).no
-    add_comment(no, comment="Done", date=day(3))
+    add_comment(no, comment="Done", date=day(3), by=SYSTEM)
 
-    delete_opportunity(no)
+    delete_opportunity(no, by=SYSTEM)
 
     assert not Opportunity.objects.filter(no=no).exists()
     assert not OpportunityEntry.objects.filter(opportunity_id=no).exists()
@@ -102,7 +105,7 @@ def test_a_closed_opportunity_is_deleted_but_its_tasks_stay_unlinked(
 def closed_book(salesperson: Any, company: Any, person: Any) -> dict[str, str]:
     """Five closed opportunities differing in one filter each, plus an open and a Not Started one."""
     testing.make_salesperson("BO")
-    campaign = create_campaign(no="CP-FAIR", starting_date=day(-5), ending_date=day(5), activated=True)
+    campaign = create_campaign(no="CP-FAIR", starting_date=day(-5), ending_date=day(5), activated=True, by=SYSTEM)
     testing.make_cycle("SHORT", stages=[{"stage": 1, "completed_pct": "50", "chances_of_success_pct": "50"}])
     bo = Salesperson.objects.get(code="BO")
     return {
@@ -142,12 +145,12 @@ def test_batch_delete_takes_closed_opportunities_matching_every_filter(
     tasks = set(Task.objects.filter(opportunity_no__in=nos).values_list("no", flat=True))
     before = snapshot()
 
-    dry = delete_closed_opportunities(dry_run=True, **filters)
+    dry = delete_closed_opportunities(dry_run=True, **filters, by=SYSTEM)
 
     assert dry == DeleteResult(deleted_opportunities=len(nos), deleted_entries=entries)
     assert snapshot() == before
 
-    result = delete_closed_opportunities(**filters)
+    result = delete_closed_opportunities(**filters, by=SYSTEM)
 
     assert result == dry
     remaining = set(Opportunity.objects.values_list("no", flat=True))
@@ -157,10 +160,10 @@ def test_batch_delete_takes_closed_opportunities_matching_every_filter(
 
 
 def test_batch_delete_never_touches_open_opportunities(closed_book: dict[str, str]) -> None:
-    delete_closed_opportunities()
+    delete_closed_opportunities(by=SYSTEM)
 
     assert set(Opportunity.objects.values_list("no", flat=True)) == {closed_book["open"], closed_book["new"]}
-    assert delete_closed_opportunities() == DeleteResult(0, 0)
+    assert delete_closed_opportunities(by=SYSTEM) == DeleteResult(0, 0)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -193,7 +196,7 @@ def test_the_default_cycle_is_in_use(demo: None) -> None:
 
 
 def test_an_unused_cycle_is_deleted_with_its_stages(demo: None) -> None:
-    setup.delete_sales_cycle("existing")
+    setup.delete_sales_cycle("existing", by=SYSTEM)
 
     assert not SalesCycle.objects.filter(code="EXISTING").exists()
     assert not SalesCycleStage.objects.filter(sales_cycle_id="EXISTING").exists()
@@ -225,7 +228,7 @@ def test_a_stage_a_closed_opportunity_passed_through_is_in_use(salesperson: Any,
 def test_an_unused_stage_is_deleted(salesperson: Any, company: Any) -> None:
     testing.create_opportunity(company, salesperson, activate=True)
 
-    setup.delete_sales_cycle_stage("NEW", 5)
+    setup.delete_sales_cycle_stage("NEW", 5, by=SYSTEM)
 
     assert list(SalesCycleStage.objects.filter(sales_cycle_id="NEW").values_list("stage", flat=True)) == [1, 2, 3, 4]
 
@@ -238,7 +241,7 @@ def test_a_close_code_in_use_cannot_be_deleted_an_unused_one_can(salesperson: An
     closed(company, salesperson, "lost")
 
     refused("conflict.in_use", setup.delete_close_opportunity_code, "PRICE_L")
-    setup.delete_close_opportunity_code("walked_l")
+    setup.delete_close_opportunity_code("walked_l", by=SYSTEM)
 
     assert not CloseOpportunityCode.objects.filter(code="WALKED_L").exists()
 
@@ -246,7 +249,7 @@ def test_a_close_code_in_use_cannot_be_deleted_an_unused_one_can(salesperson: An
 def test_an_activity_used_by_a_stage_cannot_be_deleted_an_unused_one_goes_with_its_steps(demo: None) -> None:
     refused("conflict.in_use", setup.delete_activity, "QUAL")
 
-    setup.delete_activity("WORKSHOP")
+    setup.delete_activity("WORKSHOP", by=SYSTEM)
 
     assert not Activity.objects.filter(code="WORKSHOP").exists()
     assert not ActivityStep.objects.filter(activity_id="WORKSHOP").exists()
@@ -286,7 +289,7 @@ def test_a_company_with_persons_is_in_use(company: Any, person: Any) -> None:
 
 
 def test_an_unreferenced_contact_is_deleted(company: Any, person: Any) -> None:
-    delete_contact(person.no)
-    delete_contact(company.no)
+    delete_contact(person.no, by=SYSTEM)
+    delete_contact(company.no, by=SYSTEM)
 
     assert not Contact.objects.exists()

@@ -9,6 +9,7 @@ import pytest
 
 from salescycle.contacts.services import create_campaign, create_segment
 from salescycle.core import testing
+from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import DomainError
 from salescycle.opportunities import services
 from salescycle.opportunities.models import Opportunity
@@ -25,7 +26,7 @@ def opportunity_in(status: str, contact: Any, salesperson: Any) -> Opportunity:
     if status in ("won", "lost"):
         code = "PRICE_W" if status == "won" else "PRICE_L"
         close_opportunity(
-            opportunity.no, outcome=status, close_opportunity_code=code, date_closed=day(2), sales_value=D(1)
+            opportunity.no, outcome=status, close_opportunity_code=code, date_closed=day(2), sales_value=D(1), by=SYSTEM
         )
     opportunity.refresh_from_db()
     assert opportunity.status == status
@@ -84,8 +85,8 @@ def test_editability_matrix(
     sales_documents: FakeDocuments,
 ) -> None:
     testing.make_salesperson("BO")
-    create_campaign(no="CP-SPRING", starting_date=day(-10), ending_date=day(60), activated=True)
-    create_segment(no="SG-FREE", description="Free segment")
+    create_campaign(no="CP-SPRING", starting_date=day(-10), ending_date=day(60), activated=True, by=SYSTEM)
+    create_segment(no="SG-FREE", description="Free segment", by=SYSTEM)
     sales_documents.add("quote", "SQ1", contact_no=company.no, amount="10")
     opportunity = opportunity_in(status, company, salesperson)
     changes = {field: NEW_VALUES[field]}
@@ -93,14 +94,14 @@ def test_editability_matrix(
         changes["sales_document_no"] = "SQ1"
 
     if expected == OK:
-        changed = change_opportunity(opportunity.no, changes=changes)
+        changed = change_opportunity(opportunity.no, changes=changes, by=SYSTEM)
         assert changed.version == opportunity.version + 1
         column = COLUMNS.get(field, field)
         assert getattr(Opportunity.objects.get(no=opportunity.no), column) == NEW_VALUES[field]
     else:
         before = snapshot()
         with pytest.raises(DomainError) as error:
-            change_opportunity(opportunity.no, changes=changes)
+            change_opportunity(opportunity.no, changes=changes, by=SYSTEM)
         assert error.value.code == expected
         assert field in error.value.fields
         assert snapshot() == before
@@ -114,7 +115,7 @@ def test_contact_of_another_company_is_allowed_before_the_start(salesperson: Any
     other = testing.make_company("CT-OTHER")
     no = testing.create_opportunity(company, salesperson).no
 
-    changed = change_opportunity(no, changes={"contact_no": other.no})
+    changed = change_opportunity(no, changes={"contact_no": other.no}, by=SYSTEM)
 
     assert (changed.contact_id, changed.contact_company_id) == ("CT-OTHER", "CT-OTHER")
 
@@ -124,7 +125,7 @@ def test_contact_of_another_company_is_refused_once_started(salesperson: Any, co
     no = testing.create_opportunity(company, salesperson, activate=True).no
 
     with pytest.raises(DomainError) as error:
-        change_opportunity(no, changes={"contact_no": other_person.no})
+        change_opportunity(no, changes={"contact_no": other_person.no}, by=SYSTEM)
 
     assert error.value.code == "opportunity.contact_other_company"
 
@@ -134,7 +135,7 @@ def test_a_person_without_company_counts_as_another_company(salesperson: Any, co
     no = testing.create_opportunity(company, salesperson, activate=True).no
 
     with pytest.raises(DomainError) as error:
-        change_opportunity(no, changes={"contact_no": loner.no})
+        change_opportunity(no, changes={"contact_no": loner.no}, by=SYSTEM)
 
     assert error.value.code == "opportunity.contact_other_company"
 
@@ -148,7 +149,7 @@ def test_contact_change_moves_active_entry_and_with_consent_open_tasks(
     assert done is not None
     Task.objects.filter(no=done.no).update(closed=True, date_closed=day(1))
 
-    change_opportunity(no, changes={"contact_no": person.no}, update_open_tasks=True)
+    change_opportunity(no, changes={"contact_no": person.no}, update_open_tasks=True, by=SYSTEM)
 
     assert [(e.contact_id, e.contact_company_id, e.active) for e in entries_of(no)] == [
         ("CT-CRONUS", "CT-CRONUS", False), ("CT-LINDA", "CT-CRONUS", True)
@@ -162,7 +163,7 @@ def test_contact_change_moves_active_entry_and_with_consent_open_tasks(
 def test_contact_change_without_consent_leaves_tasks(salesperson: Any, company: Any, person: Any) -> None:
     no = testing.create_opportunity(company, salesperson, activate=True).no
 
-    change_opportunity(no, changes={"contact_no": person.no})
+    change_opportunity(no, changes={"contact_no": person.no}, by=SYSTEM)
 
     assert set(Task.objects.filter(opportunity_no=no).values_list("contact_id", flat=True)) == {"CT-CRONUS"}
     assert Opportunity.objects.get(no=no).contact_id == "CT-LINDA"
@@ -177,7 +178,7 @@ def test_salesperson_change_reaches_the_active_entry_only(salesperson: Any, comp
     no = testing.create_opportunity(company, salesperson, activate=True).no
     move(no, "next", date_of_change=day(1))
 
-    change_opportunity(no, changes={"salesperson_code": "bo"})
+    change_opportunity(no, changes={"salesperson_code": "bo"}, by=SYSTEM)
 
     assert [(e.salesperson_id, e.active) for e in entries_of(no)] == [("AH", False), ("BO", True)]
     assert set(Task.objects.filter(opportunity_no=no).values_list("salesperson_id", flat=True)) == {"AH"}
@@ -191,7 +192,7 @@ def test_salesperson_change_reaches_open_tasks_when_asked(salesperson: Any, comp
     Task.objects.filter(no=first.no).update(closed=True, date_closed=day(1))
     third = Task.objects.create(no="TD-HAND", date=day(3), opportunity_no=no, salesperson_id="CY")
 
-    change_opportunity(no, changes={"salesperson_code": "BO"}, update_open_tasks=True)
+    change_opportunity(no, changes={"salesperson_code": "BO"}, update_open_tasks=True, by=SYSTEM)
 
     owners = dict(Task.objects.filter(opportunity_no=no).values_list("no", "salesperson_id"))
     # Closed tasks and tasks of another salesperson keep theirs.
@@ -205,15 +206,15 @@ def test_salesperson_change_reaches_open_tasks_when_asked(salesperson: Any, comp
 @pytest.fixture
 def spring(demo: None) -> Any:
     return create_campaign(
-        no="CP-SPRING", description="Spring", starting_date=day(-10), ending_date=day(60), activated=True
+        no="CP-SPRING", description="Spring", starting_date=day(-10), ending_date=day(60), activated=True, by=SYSTEM
     )
 
 
 def test_campaign_with_exactly_one_segment_sets_that_segment(salesperson: Any, company: Any, spring: Any) -> None:
-    create_segment(no="SG-SPRING", description="Spring buyers", campaign=spring)
+    create_segment(no="SG-SPRING", description="Spring buyers", campaign=spring, by=SYSTEM)
     no = testing.create_opportunity(company, salesperson, activate=True).no
 
-    changed = change_opportunity(no, changes={"campaign_no": "cp-spring"})
+    changed = change_opportunity(no, changes={"campaign_no": "cp-spring"}, by=SYSTEM)
 
     assert (changed.campaign_id, changed.segment_id, changed.segment_description) == (
         "CP-SPRING", "SG-SPRING", "Spring buyers"
@@ -222,21 +223,21 @@ def test_campaign_with_exactly_one_segment_sets_that_segment(salesperson: Any, c
 
 
 def test_campaign_with_two_segments_blanks_the_segment(salesperson: Any, company: Any, spring: Any) -> None:
-    create_segment(no="SG-A", campaign=spring)
-    create_segment(no="SG-B", campaign=spring)
-    free = create_segment(no="SG-FREE", description="Free")
+    create_segment(no="SG-A", campaign=spring, by=SYSTEM)
+    create_segment(no="SG-B", campaign=spring, by=SYSTEM)
+    free = create_segment(no="SG-FREE", description="Free", by=SYSTEM)
     no = testing.create_opportunity(company, salesperson, segment_no=free.no).no
 
-    changed = change_opportunity(no, changes={"campaign_no": spring.no})
+    changed = change_opportunity(no, changes={"campaign_no": spring.no}, by=SYSTEM)
 
     assert (changed.segment_id, changed.segment_description) == (None, "")
 
 
 def test_removing_the_campaign_blanks_the_segment(salesperson: Any, company: Any, spring: Any) -> None:
-    segment = create_segment(no="SG-SPRING", campaign=spring)
+    segment = create_segment(no="SG-SPRING", campaign=spring, by=SYSTEM)
     no = testing.create_opportunity(company, salesperson, campaign_no=spring.no, segment_no=segment.no).no
 
-    changed = change_opportunity(no, changes={"campaign_no": None})
+    changed = change_opportunity(no, changes={"campaign_no": None}, by=SYSTEM)
 
     assert (changed.campaign_id, changed.segment_id) == (None, None)
 
@@ -245,16 +246,16 @@ def test_campaign_period_is_checked_against_the_creation_date(salesperson: Any, 
     no = testing.create_opportunity(company, salesperson, creation_date=day(-11)).no
 
     with pytest.raises(DomainError) as error:
-        change_opportunity(no, changes={"campaign_no": spring.no})
+        change_opportunity(no, changes={"campaign_no": spring.no}, by=SYSTEM)
 
     assert error.value.code == "opportunity.campaign_out_of_period"
 
 
 def test_campaign_change_reaches_open_tasks_when_asked(salesperson: Any, company: Any, spring: Any) -> None:
     no = testing.create_opportunity(company, salesperson, activate=True, campaign_no=spring.no).no
-    create_campaign(no="CP-AUTUMN", starting_date=day(-1), ending_date=day(1), activated=True)
+    create_campaign(no="CP-AUTUMN", starting_date=day(-1), ending_date=day(1), activated=True, by=SYSTEM)
 
-    change_opportunity(no, changes={"campaign_no": "CP-AUTUMN"}, update_open_tasks=True)
+    change_opportunity(no, changes={"campaign_no": "CP-AUTUMN"}, update_open_tasks=True, by=SYSTEM)
 
     assert set(Task.objects.filter(opportunity_no=no).values_list("campaign_id", flat=True)) == {"CP-AUTUMN"}
 
@@ -262,13 +263,13 @@ def test_campaign_change_reaches_open_tasks_when_asked(salesperson: Any, company
 def test_segment_of_the_same_campaign_or_without_campaign_is_accepted(
     salesperson: Any, company: Any, spring: Any
 ) -> None:
-    own = create_segment(no="SG-OWN", description="Own", campaign=spring)
-    free = create_segment(no="SG-FREE", description="Free")
+    own = create_segment(no="SG-OWN", description="Own", campaign=spring, by=SYSTEM)
+    free = create_segment(no="SG-FREE", description="Free", by=SYSTEM)
     no = testing.create_opportunity(company, salesperson, campaign_no=spring.no).no
 
-    assert change_opportunity(no, changes={"segment_no": own.no}).segment_description == "Own"
-    assert change_opportunity(no, changes={"segment_no": free.no}).segment_description == "Free"
-    assert change_opportunity(no, changes={"segment_no": ""}).segment_description == ""
+    assert change_opportunity(no, changes={"segment_no": own.no}, by=SYSTEM).segment_description == "Own"
+    assert change_opportunity(no, changes={"segment_no": free.no}, by=SYSTEM).segment_description == "Free"
+    assert change_opportunity(no, changes={"segment_no": ""}, by=SYSTEM).segment_description == ""
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -278,9 +279,9 @@ def test_segment_of_the_same_campaign_or_without_campaign_is_accepted(
 def test_blank_document_type_clears_the_number(salesperson: Any, company: Any, sales_documents: FakeDocuments) -> None:
     sales_documents.add("quote", "SQ1", contact_no=company.no, amount="10")
     no = testing.create_opportunity(company, salesperson, activate=True).no
-    change_opportunity(no, changes={"sales_document_type": "quote", "sales_document_no": "sq1"})
+    change_opportunity(no, changes={"sales_document_type": "quote", "sales_document_no": "sq1"}, by=SYSTEM)
 
-    changed = change_opportunity(no, changes={"sales_document_type": ""})
+    changed = change_opportunity(no, changes={"sales_document_type": ""}, by=SYSTEM)
 
     assert (changed.sales_document_type, changed.sales_document_no) == ("", "")
 
@@ -292,7 +293,7 @@ def test_a_quote_of_another_contact_cannot_be_linked(
     no = testing.create_opportunity(company, salesperson, activate=True).no
 
     with pytest.raises(DomainError) as error:
-        change_opportunity(no, changes={"sales_document_type": "quote", "sales_document_no": "SQ1"})
+        change_opportunity(no, changes={"sales_document_type": "quote", "sales_document_no": "SQ1"}, by=SYSTEM)
 
     assert error.value.code == "opportunity.document_not_found"
 
@@ -305,10 +306,12 @@ def test_every_write_increments_the_version(salesperson: Any, company: Any) -> N
     no = testing.create_opportunity(company, salesperson).no
     versions = [Opportunity.objects.get(no=no).version]
 
-    versions.append(change_opportunity(no, changes={"description": "A"}, expected_version=1).version)
-    versions.append(services.activate_first_stage(no, date_of_change=day(0), expected_version=2).version)
+    versions.append(change_opportunity(no, changes={"description": "A"}, expected_version=1, by=SYSTEM).version)
+    versions.append(services.activate_first_stage(no, date_of_change=day(0), expected_version=2, by=SYSTEM).version)
     versions.append(move(no, "next", date_of_change=day(1), estimated_value=D(50)).version)
-    versions.append(close_opportunity(no, outcome="lost", close_opportunity_code="PRICE_L", expected_version=4).version)
+    versions.append(
+        close_opportunity(no, outcome="lost", close_opportunity_code="PRICE_L", expected_version=4, by=SYSTEM).version
+    )
 
     assert versions == [1, 2, 3, 4, 5]
 
@@ -316,17 +319,19 @@ def test_every_write_increments_the_version(salesperson: Any, company: Any) -> N
 def test_a_change_to_the_same_values_is_no_write(salesperson: Any, company: Any) -> None:
     no = testing.create_opportunity(company, salesperson, description="Same").no
 
-    changed = change_opportunity(no, changes={"description": "Same", "salesperson_code": "ah", "campaign_no": ""})
+    changed = change_opportunity(
+        no, changes={"description": "Same", "salesperson_code": "ah", "campaign_no": ""}, by=SYSTEM
+    )
 
     assert changed.version == 1
 
 
 def test_a_stale_version_is_a_409_conflict(salesperson: Any, company: Any) -> None:
     no = testing.create_opportunity(company, salesperson).no
-    change_opportunity(no, changes={"description": "Someone else"})
+    change_opportunity(no, changes={"description": "Someone else"}, by=SYSTEM)
 
     with pytest.raises(DomainError) as error:
-        change_opportunity(no, changes={"description": "Mine"}, expected_version=1)
+        change_opportunity(no, changes={"description": "Mine"}, expected_version=1, by=SYSTEM)
 
     assert (error.value.code, error.value.status) == ("conflict.version", 409)
     assert Opportunity.objects.get(no=no).description == "Someone else"

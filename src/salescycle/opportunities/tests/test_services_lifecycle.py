@@ -12,6 +12,7 @@ import pytest
 from salescycle.contacts.models import Customer
 from salescycle.contacts.services import create_campaign, create_segment, ensure_customer
 from salescycle.core import testing
+from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import DomainError
 from salescycle.opportunities import services
 from salescycle.opportunities.engine import ActionType, UpdateRequest
@@ -115,7 +116,7 @@ def tasks_of(no: str) -> list[Task]:
 
 def fast_cycle() -> Any:
     """A Multiply cycle with skippable stages 1–2 and date formulas; stage 3 has an activity without steps."""
-    save_activity("NOSTEPS", description="Activity without steps", create=True)
+    save_activity("NOSTEPS", description="Activity without steps", create=True, by=SYSTEM)
     return testing.make_cycle(
         "FAST",
         method="multiply",
@@ -144,6 +145,7 @@ def test_story_existing_cycle_from_creation_to_won_and_delete(salesperson: Any, 
         creation_date=START,
         activate_first_stage=True,
         estimates=Estimates(D(10000), D(10), dt.date(2026, 3, 31)),
+        by=SYSTEM,
     )
     no = opportunity.no
     close = dt.date(2026, 3, 31)
@@ -186,7 +188,9 @@ def test_story_existing_cycle_from_creation_to_won_and_delete(salesperson: Any, 
     assert all(t.closed and t.status == TaskStatus.COMPLETED and t.date_closed is not None for t in cancelled)
     assert [t.date for t in tasks if not t.closed] == [day(15), day(22), day(17), day(20), day(20), day(20)]
 
-    close_opportunity(no, outcome="won", close_opportunity_code="BUSINESS_W", date_closed=day(36), sales_value=D(9000))
+    close_opportunity(
+        no, outcome="won", close_opportunity_code="BUSINESS_W", date_closed=day(36), sales_value=D(9000), by=SYSTEM
+    )
 
     assert rows(no)[-2:] == [
         row(2, "Presentation", 2, "updated", day(17), False, 19, "15000", "50", "45", "50", "7500", close),
@@ -199,7 +203,7 @@ def test_story_existing_cycle_from_creation_to_won_and_delete(salesperson: Any, 
     assert (customer.no, customer.name) == ("CU000001", "Cronus Ltd")
     assert check_integrity().ok
 
-    services.delete_opportunity(no)
+    services.delete_opportunity(no, by=SYSTEM)
 
     assert not Opportunity.objects.filter(no=no).exists()
     assert not OpportunityEntry.objects.filter(opportunity_id=no).exists()
@@ -217,24 +221,24 @@ def test_story_multiply_cycle_with_skip_jump_and_lost(salesperson: Any, company:
     no = opportunity.no
     assert (opportunity.status, opportunity.version, rows(no)) == ("not_started", 1, [])
 
-    options = services.get_update_options(no, work_date=START)
+    options = services.get_update_options(no, work_date=START, by=SYSTEM)
     assert options.default_action_type == ActionType.FIRST
     assert options.proposed is not None and options.proposed.sales_cycle_stage == 1
 
-    services.activate_first_stage(no, date_of_change=START)
+    services.activate_first_stage(no, date_of_change=START, by=SYSTEM)
     # §4.4.2: value 0, chances and completed from the stage, close date = CalcDate('+1W', Date of Change).
     assert rows(no) == [row(1, "Lead", 0, "first", START, True, 0, "0", "10", "20", "2", "0", day(7))]
 
     move(no, "update", date_of_change=day(1), estimated_value=D(5000))
-    options = services.get_update_options(no, work_date=day(5))
+    options = services.get_update_options(no, work_date=day(5), by=SYSTEM)
     assert options.lists.skip == (2, 3)
     assert options.lists.next == (2,)
     move(no, "skip", sales_cycle_stage=3, date_of_change=day(5), chances_of_success_pct=D(99))
     move(no, "next", date_of_change=day(10))
-    options = services.get_update_options(no, work_date=day(15))
+    options = services.get_update_options(no, work_date=day(15), by=SYSTEM)
     assert options.lists.jump == (1, 2, 3)
     move(no, "jump", sales_cycle_stage=1, date_of_change=day(15))
-    close_opportunity(no, outcome="lost", close_opportunity_code="PRICE_L", date_closed=day(26))
+    close_opportunity(no, outcome="lost", close_opportunity_code="PRICE_L", date_closed=day(26), by=SYSTEM)
 
     assert rows(no) == [
         row(1, "Lead", 0, "first", START, False, 1, "0", "10", "20", "2", "0", day(7)),
@@ -291,7 +295,9 @@ def test_work_date_before_the_last_change_moves_the_date_of_change_forward(sales
     no = testing.create_opportunity(company, salesperson, cycle="EXISTING", activate=True).no
     move(no, "next", date_of_change=day(10), estimated_close_date=day(40))
 
-    services.update_opportunity(no, request=UpdateRequest("previous", estimated_close_date=day(40)), work_date=day(3))
+    services.update_opportunity(
+        no, request=UpdateRequest("previous", estimated_close_date=day(40)), work_date=day(3), by=SYSTEM
+    )
 
     assert entries_of(no)[-1].date_of_change == day(10)  # max(last Date of Change, WorkDate), §4.5.1
     assert entries_of(no)[-2].days_open == 0
@@ -300,7 +306,7 @@ def test_work_date_before_the_last_change_moves_the_date_of_change_forward(sales
 def test_close_defaults_to_the_work_date_and_keeps_the_last_estimate(salesperson: Any, company: Any) -> None:
     no = testing.create_opportunity(company, salesperson, activate=True, value="700").no
 
-    close_opportunity(no, outcome="lost", close_opportunity_code="WALKED_L", work_date=day(4))
+    close_opportunity(no, outcome="lost", close_opportunity_code="WALKED_L", work_date=day(4), by=SYSTEM)
 
     last = entries_of(no)[-1]
     assert (last.date_of_change, last.date_closed, last.estimated_value, last.previous_sales_cycle_stage) == (
@@ -312,7 +318,9 @@ def test_close_defaults_to_the_work_date_and_keeps_the_last_estimate(salesperson
 def test_closing_straight_from_not_started_is_allowed(salesperson: Any, company: Any) -> None:
     no = testing.create_opportunity(company, salesperson).no
 
-    close_opportunity(no, outcome="won", close_opportunity_code="PRICE_W", date_closed=day(2), sales_value=D(300))
+    close_opportunity(
+        no, outcome="won", close_opportunity_code="PRICE_W", date_closed=day(2), sales_value=D(300), by=SYSTEM
+    )
 
     assert rows(no) == [
         row(0, "", 0, "won", day(2), True, 0, "0", "100", "100", "100", "300", day(2), day(2), "PRICE_W")
@@ -323,7 +331,9 @@ def test_closing_straight_from_not_started_is_allowed(salesperson: Any, company:
 def test_closing_keeps_open_tasks_when_asked(salesperson: Any, company: Any) -> None:
     no = testing.create_opportunity(company, salesperson, activate=True).no
 
-    close_opportunity(no, outcome="lost", close_opportunity_code="PRICE_L", date_closed=day(1), cancel_old_tasks=False)
+    close_opportunity(
+        no, outcome="lost", close_opportunity_code="PRICE_L", date_closed=day(1), cancel_old_tasks=False, by=SYSTEM
+    )
 
     assert [(t.closed, t.canceled) for t in tasks_of(no)] == [(False, False), (False, False)]
 
@@ -356,10 +366,12 @@ def test_first_and_update_never_cancel_old_tasks(salesperson: Any, company: Any)
 
 
 def test_stage_tasks_carry_the_opportunity_context(salesperson: Any, person: Any) -> None:
-    campaign = create_campaign(description="Spring", starting_date=day(-30), ending_date=day(60), activated=True)
-    segment = create_segment(description="Spring buyers", campaign=campaign)
+    campaign = create_campaign(
+        description="Spring", starting_date=day(-30), ending_date=day(60), activated=True, by=SYSTEM
+    )
+    segment = create_segment(description="Spring buyers", campaign=campaign, by=SYSTEM)
     opportunity = testing.create_opportunity(
-        person, salesperson, activate=True, campaign_no=campaign.no, segment_no=segment.no
+        person, salesperson, activate=True, campaign_no=campaign.no, segment_no=segment.no, by=SYSTEM
     )
 
     task = tasks_of(opportunity.no)[0]
@@ -378,15 +390,24 @@ def test_setup_changes_drive_later_moves(salesperson: Any, company: Any) -> None
         description="Call",
         create=True,
         steps=[{"type": "phone_call", "description": "Call back", "priority": "high", "date_formula": "+2D"}],
+        by=SYSTEM,
     )
     create_sales_cycle_stage(
-        "SETUP", stage=10, description="Contact", completed_pct=D(20), chances_of_success_pct=D(30)
+        "SETUP", stage=10, description="Contact", completed_pct=D(20), chances_of_success_pct=D(30), by=SYSTEM
     )
     create_sales_cycle_stage(
-        "SETUP", stage=20, description="Offer", completed_pct=D(50), chances_of_success_pct=D(60), activity_id="CALL"
+        "SETUP",
+        stage=20,
+        description="Offer",
+        completed_pct=D(50),
+        chances_of_success_pct=D(60),
+        activity_id="CALL",
+        by=SYSTEM,
     )
-    update_sales_cycle_stage("SETUP", 20, date_formula="<+2W>")
-    no = testing.create_opportunity(company, salesperson, cycle="SETUP", activate=True, value="1000", chances="33").no
+    update_sales_cycle_stage("SETUP", 20, date_formula="<+2W>", by=SYSTEM)
+    no = testing.create_opportunity(
+        company, salesperson, cycle="SETUP", activate=True, value="1000", chances="33", by=SYSTEM
+    ).no
 
     move(no, "next", date_of_change=day(1))
 
@@ -404,7 +425,9 @@ def test_setup_changes_drive_later_moves(salesperson: Any, company: Any) -> None
 def test_won_for_a_person_makes_the_company_a_customer(salesperson: Any, person: Any, company: Any) -> None:
     no = testing.create_opportunity(person, salesperson, activate=True).no
 
-    close_opportunity(no, outcome="won", close_opportunity_code="PRICE_W", date_closed=day(1), sales_value=D(1))
+    close_opportunity(
+        no, outcome="won", close_opportunity_code="PRICE_W", date_closed=day(1), sales_value=D(1), by=SYSTEM
+    )
 
     assert list(Customer.objects.values_list("contact_id", flat=True)) == [company.no]
 
@@ -413,7 +436,9 @@ def test_won_for_a_person_without_company_makes_the_person_a_customer(salesperso
     loner = testing.make_person(None, "CT-SOLO", name="Sam Solo")
     no = testing.create_opportunity(loner, salesperson, activate=True).no
 
-    close_opportunity(no, outcome="won", close_opportunity_code="PRICE_W", date_closed=day(1), sales_value=D(1))
+    close_opportunity(
+        no, outcome="won", close_opportunity_code="PRICE_W", date_closed=day(1), sales_value=D(1), by=SYSTEM
+    )
 
     assert list(Customer.objects.values_list("contact_id", "name")) == [("CT-SOLO", "Sam Solo")]
 
@@ -422,7 +447,9 @@ def test_won_for_an_existing_customer_creates_no_second_customer(salesperson: An
     existing = ensure_customer(company)
     no = testing.create_opportunity(company, salesperson, activate=True).no
 
-    close_opportunity(no, outcome="won", close_opportunity_code="PRICE_W", date_closed=day(1), sales_value=D(1))
+    close_opportunity(
+        no, outcome="won", close_opportunity_code="PRICE_W", date_closed=day(1), sales_value=D(1), by=SYSTEM
+    )
 
     assert list(Customer.objects.values_list("no", flat=True)) == [existing.no]
 
@@ -433,11 +460,15 @@ def test_won_with_a_linked_quote_takes_the_quote_amount(
     sales_documents.add("quote", "SQ000001", contact_no=company.no, amount="4321.5")
     no = testing.create_opportunity(company, salesperson, cycle="EXISTING", activate=True).no
     move(no, "next", date_of_change=day(1), estimated_close_date=day(40))
-    services.change_opportunity(no, changes={"sales_document_type": "quote", "sales_document_no": "SQ000001"})
+    services.change_opportunity(
+        no, changes={"sales_document_type": "quote", "sales_document_no": "SQ000001"}, by=SYSTEM
+    )
 
     # Quote Required stage 3 can be entered by Next now that a quote is linked (§4.5.5), value = quote's.
     move(no, "next", date_of_change=day(2), estimated_close_date=day(40))
-    close_opportunity(no, outcome="won", close_opportunity_code="PRICE_W", date_closed=day(3), sales_value=D(999))
+    close_opportunity(
+        no, outcome="won", close_opportunity_code="PRICE_W", date_closed=day(3), sales_value=D(999), by=SYSTEM
+    )
 
     stage3, won = entries_of(no)[-2:]
     assert (stage3.sales_cycle_stage, stage3.estimated_value) == (3, D("4321.5"))
@@ -452,7 +483,7 @@ def test_creation_takes_the_contacts_salesperson_and_the_default_cycle(demo: Non
     owner = testing.make_salesperson("OWN")
     contact = testing.make_company("CT-OWNED", salesperson=owner)
 
-    opportunity = create_opportunity(description="Desk", contact_no="ct-owned", creation_date=START)
+    opportunity = create_opportunity(description="Desk", contact_no="ct-owned", creation_date=START, by=SYSTEM)
 
     assert (opportunity.salesperson_id, opportunity.sales_cycle_id, opportunity.contact_company_id) == (
         "OWN", "NEW", contact.no
@@ -474,7 +505,12 @@ def test_number_series_gives_op000001_and_skips_numbers_taken_by_hand(salesperso
     first = testing.create_opportunity(company, salesperson)
     second = testing.create_opportunity(company, salesperson)
     manual = create_opportunity(
-        no="op000004", description="By hand", contact_no=company.no, salesperson_code="AH", creation_date=START
+        no="op000004",
+        description="By hand",
+        contact_no=company.no,
+        salesperson_code="AH",
+        creation_date=START,
+        by=SYSTEM,
     )
     third = testing.create_opportunity(company, salesperson)
     fifth = testing.create_opportunity(company, salesperson)
@@ -486,7 +522,7 @@ def test_number_series_gives_op000001_and_skips_numbers_taken_by_hand(salesperso
 
 
 def test_creating_from_a_segment_makes_one_activated_opportunity_per_line(salesperson: Any, company: Any) -> None:
-    campaign = create_campaign(description="Fair", starting_date=day(-1), ending_date=day(9), activated=True)
+    campaign = create_campaign(description="Fair", starting_date=day(-1), ending_date=day(9), activated=True, by=SYSTEM)
     other = testing.make_company("CT-OTHER")
     loner = testing.make_person(None, "CT-SOLO")
     segment = create_segment(
@@ -494,6 +530,7 @@ def test_creating_from_a_segment_makes_one_activated_opportunity_per_line(salesp
         campaign=campaign,
         salesperson=salesperson,
         lines=[{"contact_no": company.no}, {"contact_no": other.no}, {"contact_no": loner.no}],
+        by=SYSTEM,
     )
 
     created = services.create_opportunities_from_segment(
@@ -502,6 +539,7 @@ def test_creating_from_a_segment_makes_one_activated_opportunity_per_line(salesp
         creation_date=START,
         activate_first_stage=True,
         estimates=Estimates(D(500), D(15), day(20)),
+        by=SYSTEM,
     )
 
     assert [(o.no, o.contact_id, o.contact_company_id) for o in created] == [
@@ -519,20 +557,20 @@ def test_creating_from_a_segment_makes_one_activated_opportunity_per_line(salesp
 
 
 def test_creating_from_a_segment_without_activation_leaves_them_not_started(salesperson: Any, company: Any) -> None:
-    segment = create_segment(description="Cold", lines=[{"contact_no": company.no}])
+    segment = create_segment(description="Cold", lines=[{"contact_no": company.no}], by=SYSTEM)
 
     (created,) = services.create_opportunities_from_segment(
-        segment.no, description="Cold lead", salesperson_code=salesperson.code, creation_date=START
+        segment.no, description="Cold lead", salesperson_code=salesperson.code, creation_date=START, by=SYSTEM
     )
 
     assert (created.status, created.salesperson_id, rows(created.no)) == ("not_started", "AH", [])
 
 
 def test_creating_from_an_empty_segment_is_refused(demo: None) -> None:
-    segment = create_segment(description="Nobody")
+    segment = create_segment(description="Nobody", by=SYSTEM)
 
     with pytest.raises(DomainError) as error:
-        services.create_opportunities_from_segment(segment.no, description="x", creation_date=START)
+        services.create_opportunities_from_segment(segment.no, description="x", creation_date=START, by=SYSTEM)
 
     assert error.value.code == "segment.empty"
 
@@ -540,8 +578,8 @@ def test_creating_from_an_empty_segment_is_refused(demo: None) -> None:
 def test_comments_are_numbered_in_steps_of_10000(salesperson: Any, company: Any) -> None:
     no = testing.create_opportunity(company, salesperson).no
 
-    services.add_comment(no, comment=" Called ", date=START)
-    second = services.add_comment(no, comment="Sent brochure", date=day(1))
+    services.add_comment(no, comment=" Called ", date=START, by=SYSTEM)
+    second = services.add_comment(no, comment="Sent brochure", date=day(1), by=SYSTEM)
 
     assert (second.line_no, second.comment) == (20000, "Sent brochure")
     assert list(Opportunity.objects.get(no=no).comments.values_list("comment", flat=True)) == [

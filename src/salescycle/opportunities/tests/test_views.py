@@ -19,6 +19,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from salescycle.core import testing
+from salescycle.core.actors import SYSTEM
 from salescycle.core.workdate import set_work_date
 from salescycle.opportunities import services
 from salescycle.opportunities.engine import UpdateRequest
@@ -182,7 +183,7 @@ def test_keyset_paging_walks_every_row_exactly_once(signed_in: Client, setup: di
     seen: list[str] = []
     cursor = None
     while True:
-        page = web_selectors.opportunity_page(filters, cursor, size=3)
+        page = web_selectors.opportunity_page(filters, cursor, size=3, user=SYSTEM)
         seen.extend(o.no for o in page.rows)
         if page.next_cursor is None:
             break
@@ -252,7 +253,7 @@ def test_xlsx_export_is_a_workbook_with_the_filtered_rows(signed_in: Client, set
 
 def test_the_card_shows_entries_newest_first_and_the_fact_box(signed_in: Client, setup: dict[str, Any]) -> None:
     opportunity = make(setup)
-    services.update_opportunity(opportunity.no, request=UpdateRequest("next"), work_date=WORK_DATE)
+    services.update_opportunity(opportunity.no, request=UpdateRequest("next"), work_date=WORK_DATE, by=SYSTEM)
 
     page = html(signed_in.get(f"/opportunities/{opportunity.no}/"))
 
@@ -264,7 +265,12 @@ def test_the_card_shows_entries_newest_first_and_the_fact_box(signed_in: Client,
 def test_a_won_opportunity_shows_its_salesperson_as_text(signed_in: Client, setup: dict[str, Any]) -> None:
     opportunity = make(setup)
     services.close_opportunity(
-        opportunity.no, outcome="won", close_opportunity_code="PRICE_W", sales_value=Decimal(1), work_date=WORK_DATE
+        opportunity.no,
+        outcome="won",
+        close_opportunity_code="PRICE_W",
+        sales_value=Decimal(1),
+        work_date=WORK_DATE,
+        by=SYSTEM,
     )
 
     page = html(signed_in.get(f"/opportunities/{opportunity.no}/"))
@@ -309,12 +315,12 @@ def test_the_card_runs_the_same_number_of_queries_for_1_and_30_entries(
     signed_in: Client, setup: dict[str, Any]
 ) -> None:
     opportunity = make(setup)
-    services.add_comment(opportunity.no, comment="First")
+    services.add_comment(opportunity.no, comment="First", by=SYSTEM)
     one = queries_for(signed_in, f"/opportunities/{opportunity.no}/")
     for index in range(29):
         action = "next" if index % 2 == 0 else "previous"
-        services.update_opportunity(opportunity.no, request=UpdateRequest(action), work_date=WORK_DATE)
-        services.add_comment(opportunity.no, comment=f"Comment {index}")
+        services.update_opportunity(opportunity.no, request=UpdateRequest(action), work_date=WORK_DATE, by=SYSTEM)
+        services.add_comment(opportunity.no, comment=f"Comment {index}", by=SYSTEM)
     thirty = queries_for(signed_in, f"/opportunities/{opportunity.no}/")
 
     assert one == thirty
@@ -434,6 +440,7 @@ def test_the_create_wizard_from_a_segment_creates_one_per_contact(signed_in: Cli
         description="Spring",
         salesperson_id="AH",
         lines=[{"contact_no": "CT-LINDA"}, {"contact_no": "CT-CRONUS"}],
+        by=SYSTEM,
     )
     page = html(signed_in.get("/opportunities/new/?segment=SEG1"))
     data = {
@@ -468,7 +475,7 @@ def test_the_update_wizard_offers_exactly_the_engine_actions(signed_in: Client, 
 
 def test_next_into_a_quote_required_stage_shows_the_engine_message(signed_in: Client, setup: dict[str, Any]) -> None:
     opportunity = make(setup)
-    services.update_opportunity(opportunity.no, request=UpdateRequest("next"), work_date=WORK_DATE)
+    services.update_opportunity(opportunity.no, request=UpdateRequest("next"), work_date=WORK_DATE, by=SYSTEM)
     data = {
         "action_type": "next",
         "date_of_change": "2026-01-05",
@@ -517,7 +524,7 @@ def test_the_update_wizard_moves_next(signed_in: Client, setup: dict[str, Any]) 
 
 def test_switching_the_action_rerenders_the_proposals(signed_in: Client, setup: dict[str, Any]) -> None:
     opportunity = testing.create_opportunity(
-        setup["linda"], setup["annette"], cycle="EXISTING", activate=True, creation_date=WORK_DATE
+        setup["linda"], setup["annette"], cycle="EXISTING", activate=True, creation_date=WORK_DATE, by=SYSTEM
     )  # EXISTING stage 1: Skip offers 2 (skippable) and 3
 
     partial = html(signed_in.get(f"/opportunities/{opportunity.no}/update/?action_type=skip", HTTP_HX_REQUEST="true"))
@@ -536,7 +543,9 @@ def test_switching_the_action_rerenders_the_proposals(signed_in: Client, setup: 
 
 def test_the_update_wizard_of_a_closed_opportunity_shows_the_refusal(signed_in: Client, setup: dict[str, Any]) -> None:
     opportunity = make(setup)
-    services.close_opportunity(opportunity.no, outcome="lost", close_opportunity_code="PRICE_L", work_date=WORK_DATE)
+    services.close_opportunity(
+        opportunity.no, outcome="lost", close_opportunity_code="PRICE_L", work_date=WORK_DATE, by=SYSTEM
+    )
 
     page = html(signed_in.get(f"/opportunities/{opportunity.no}/update/"))
 
@@ -608,7 +617,12 @@ def test_batch_delete_previews_then_needs_confirmation(signed_in: Client, setup:
     testing.give_role(setup["user"], "Sales Manager")  # the batch job is a manager's
     closed = make(setup)
     services.close_opportunity(
-        closed.no, outcome="won", close_opportunity_code="PRICE_W", sales_value=Decimal(1), work_date=WORK_DATE
+        closed.no,
+        outcome="won",
+        close_opportunity_code="PRICE_W",
+        sales_value=Decimal(1),
+        work_date=WORK_DATE,
+        by=SYSTEM,
     )
     open_one = make(setup)
 
@@ -654,7 +668,7 @@ def test_dropping_on_the_next_stage_moves_next(signed_in: Client, setup: dict[st
 
 def test_dropping_on_a_quote_required_stage_shows_the_refusal(signed_in: Client, setup: dict[str, Any]) -> None:
     opportunity = make(setup)
-    services.update_opportunity(opportunity.no, request=UpdateRequest("next"), work_date=WORK_DATE)
+    services.update_opportunity(opportunity.no, request=UpdateRequest("next"), work_date=WORK_DATE, by=SYSTEM)
 
     page = html(signed_in.post("/opportunities/board/move/", {"no": opportunity.no, "stage": "3", "cycle": "NEW"}))
 
@@ -676,10 +690,10 @@ def test_dropping_back_two_stages_jumps(signed_in: Client, setup: dict[str, Any]
     stages = [{"stage": n, "description": f"S{n}", "chances_of_success_pct": "50"} for n in (1, 2, 3)]
     testing.make_cycle("PLAIN", stages=stages)
     opportunity = testing.create_opportunity(
-        setup["linda"], setup["annette"], cycle="PLAIN", activate=True, creation_date=WORK_DATE
+        setup["linda"], setup["annette"], cycle="PLAIN", activate=True, creation_date=WORK_DATE, by=SYSTEM
     )
     for _ in range(2):
-        services.update_opportunity(opportunity.no, request=UpdateRequest("next"), work_date=WORK_DATE)
+        services.update_opportunity(opportunity.no, request=UpdateRequest("next"), work_date=WORK_DATE, by=SYSTEM)
 
     signed_in.post("/opportunities/board/move/", {"no": opportunity.no, "stage": "1", "cycle": "PLAIN"})
 
@@ -719,7 +733,12 @@ def test_cycle_statistics_count_open_opportunities_only(signed_in: Client, setup
     make(setup, value="1000")
     closed = make(setup, value="2000")
     services.close_opportunity(
-        closed.no, outcome="won", close_opportunity_code="PRICE_W", sales_value=Decimal(1), work_date=WORK_DATE
+        closed.no,
+        outcome="won",
+        close_opportunity_code="PRICE_W",
+        sales_value=Decimal(1),
+        work_date=WORK_DATE,
+        by=SYSTEM,
     )
 
     page = html(signed_in.get("/opportunities/statistics/cycles/"))
@@ -740,7 +759,10 @@ def test_cycle_statistics_filter_on_the_estimated_close_date(signed_in: Client, 
 def test_stage_statistics_show_active_figures_and_average_days(signed_in: Client, setup: dict[str, Any]) -> None:
     opportunity = make(setup, value="1000")
     services.update_opportunity(
-        opportunity.no, request=UpdateRequest("next", date_of_change=dt.date(2026, 1, 9)), work_date=WORK_DATE
+        opportunity.no,
+        request=UpdateRequest("next", date_of_change=dt.date(2026, 1, 9)),
+        work_date=WORK_DATE,
+        by=SYSTEM,
     )
 
     page = html(signed_in.get("/opportunities/statistics/cycles/NEW/"))

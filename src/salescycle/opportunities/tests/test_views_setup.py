@@ -9,6 +9,7 @@ from django.test import Client
 
 from salescycle.contacts.models import Contact, Salesperson, Segment
 from salescycle.core import testing
+from salescycle.core.actors import SYSTEM
 from salescycle.core.models import NumberSeries
 from salescycle.opportunities.models import CloseOpportunityCode, MarketingSetup, SalesCycle, SalesCycleStage
 from salescycle.tasks.models import Activity
@@ -82,7 +83,9 @@ def test_editing_a_cycle_updates_changed_stages_and_deletes_removed_ones(manager
 
 def test_a_refused_stage_deletion_shows_the_service_message(manager: Client) -> None:
     salesperson = testing.make_salesperson("AH")
-    testing.create_opportunity(testing.make_company("CT1"), salesperson, activate=True)  # active on NEW stage 1
+    testing.create_opportunity(
+        testing.make_company("CT1"), salesperson, activate=True, by=SYSTEM
+    )  # active on NEW stage 1
     page = manager.get("/setup/sales-cycles/NEW/").content.decode()
     assert 'value="Initial"' in page
     rows = [{"stage": str(n), "description": d} for n, d in [(2, "Qualification")]]

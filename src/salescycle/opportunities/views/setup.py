@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from salescycle.contacts import permissions
+from salescycle.core.actors import Actor
 from salescycle.core.errors import DomainError
 from salescycle.core.models import NumberSeries
 from salescycle.core.views import SetupPage, add_domain_error, disable_fields, register_setup
@@ -28,7 +29,7 @@ from salescycle.tasks.models import Activity
 
 
 @transaction.atomic
-def _save_cycle(by: Any, obj: SalesCycle | None, data: dict[str, Any], lines: list[dict[str, Any]] | None) -> Any:
+def _save_cycle(by: Actor, obj: SalesCycle | None, data: dict[str, Any], lines: list[dict[str, Any]] | None) -> Any:
     if obj is None:
         cycle = setup_services.create_sales_cycle(by=by, **data)
     else:
@@ -74,14 +75,14 @@ def _stage_lines(cycle: SalesCycle) -> list[dict[str, Any]]:
     ]
 
 
-def _save_close_code(by: Any, obj: CloseOpportunityCode | None, data: dict[str, Any], lines: Any) -> Any:
+def _save_close_code(by: Actor, obj: CloseOpportunityCode | None, data: dict[str, Any], lines: Any) -> Any:
     if obj is None:
         return setup_services.create_close_code(by=by, **data)
     data.pop("code", None)
     return setup_services.update_close_code(obj.code, by=by, **data)
 
 
-def _save_activity(by: Any, obj: Activity | None, data: dict[str, Any], lines: Any) -> Activity:
+def _save_activity(by: Actor, obj: Activity | None, data: dict[str, Any], lines: Any) -> Activity:
     code = obj.code if obj is not None else data["code"]
     return setup.save_activity(code, by=by, description=data["description"], steps=lines or [], create=obj is None)
 

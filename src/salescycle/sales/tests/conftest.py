@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from salescycle.core import testing
+from salescycle.core.actors import SYSTEM
 from salescycle.opportunities.engine import UpdateRequest
 from salescycle.opportunities.models import Opportunity, OpportunityEntry
 from salescycle.opportunities.services import update_opportunity
@@ -32,7 +33,9 @@ def day(offset: int) -> dt.date:
 
 def move(no: str, action: str, **request: Any) -> Opportunity:
     """``update_opportunity`` with an ``UpdateRequest(action, **request)``."""
-    return update_opportunity(no, request=UpdateRequest(action, **request), work_date=request.get("date_of_change"))
+    return update_opportunity(
+        no, request=UpdateRequest(action, **request), work_date=request.get("date_of_change"), by=SYSTEM
+    )
 
 
 def entries_of(no: str) -> list[OpportunityEntry]:

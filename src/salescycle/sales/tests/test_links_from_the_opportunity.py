@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from salescycle.core.actors import SYSTEM
 from salescycle.opportunities.models import Opportunity
 from salescycle.opportunities.services import change_opportunity
 from salescycle.sales import services
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def _quote(opportunity: Opportunity, *, linked: bool) -> SalesHeader:
     return services.create_sales_quote(
-        sell_to_contact_no=opportunity.contact_id, opportunity_no=opportunity.no if linked else None
+        sell_to_contact_no=opportunity.contact_id, opportunity_no=opportunity.no if linked else None, by=SYSTEM
     )
 
 
@@ -27,7 +28,9 @@ def test_linking_another_quote_moves_the_opportunity_no_from_the_old_quote_to_th
     first = _quote(opportunity, linked=True)
     second = _quote(opportunity, linked=False)
 
-    change_opportunity(opportunity.no, changes={"sales_document_type": "quote", "sales_document_no": second.no})
+    change_opportunity(
+        opportunity.no, changes={"sales_document_type": "quote", "sales_document_no": second.no}, by=SYSTEM
+    )
 
     first.refresh_from_db()
     second.refresh_from_db()
@@ -37,7 +40,7 @@ def test_linking_another_quote_moves_the_opportunity_no_from_the_old_quote_to_th
 def test_blanking_the_document_no_clears_the_quotes_opportunity_no(opportunity: Opportunity) -> None:
     quote = _quote(opportunity, linked=True)
 
-    change_opportunity(opportunity.no, changes={"sales_document_no": ""})
+    change_opportunity(opportunity.no, changes={"sales_document_no": ""}, by=SYSTEM)
 
     quote.refresh_from_db()
     opportunity.refresh_from_db()
@@ -48,7 +51,7 @@ def test_blanking_the_document_no_clears_the_quotes_opportunity_no(opportunity: 
 def test_a_linked_quote_follows_the_opportunitys_new_contact(opportunity: Opportunity, person: Any) -> None:
     quote = _quote(opportunity, linked=True)
 
-    change_opportunity(opportunity.no, changes={"contact_no": person.no})
+    change_opportunity(opportunity.no, changes={"contact_no": person.no}, by=SYSTEM)
 
     quote.refresh_from_db()
     assert quote.sell_to_contact_id == person.no

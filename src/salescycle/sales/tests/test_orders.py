@@ -9,6 +9,7 @@ from django.db import transaction
 
 from salescycle.contacts.models import Customer
 from salescycle.core import testing
+from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import DomainError
 from salescycle.opportunities.models import Opportunity, OpportunityEntry
 from salescycle.opportunities.services import close_opportunity
@@ -26,8 +27,8 @@ LINES = [
 
 
 def quoted(opportunity: Opportunity) -> SalesHeader:
-    quote = services.create_sales_quote_for_opportunity(opportunity.no)
-    return services.update_sales_quote(quote.no, changes={}, lines=LINES)
+    quote = services.create_sales_quote_for_opportunity(opportunity.no, by=SYSTEM)
+    return services.update_sales_quote(quote.no, changes={}, lines=LINES, by=SYSTEM)
 
 
 def state() -> dict[str, Any]:
@@ -43,7 +44,7 @@ def state() -> dict[str, Any]:
 def make_order_safely(**kwargs: Any) -> DomainError:
     """Call make_order in a savepoint (as a request would) and return its error."""
     with pytest.raises(DomainError) as error, transaction.atomic():
-        services.make_order("SQ000001", **kwargs)
+        services.make_order("SQ000001", **kwargs, by=SYSTEM)
     return error.value
 
 
@@ -81,9 +82,11 @@ def test_make_order_needs_a_customer(opportunity: Opportunity) -> None:
 def test_make_order_creates_the_customer_from_the_quote_template(opportunity: Opportunity) -> None:
     CustomerTemplate.objects.create(code="RETAIL")
     quote = quoted(opportunity)
-    services.update_sales_quote(quote.no, changes={"customer_template": "RETAIL"})
+    services.update_sales_quote(quote.no, changes={"customer_template": "RETAIL"}, by=SYSTEM)
 
-    order = services.make_order(quote.no, create_customer=True, close_opportunity_code="PRICE_W", work_date=day(2))
+    order = services.make_order(
+        quote.no, create_customer=True, close_opportunity_code="PRICE_W", work_date=day(2), by=SYSTEM
+    )
 
     customer = Customer.objects.get(contact_id="CT-CRONUS")
     assert (customer.template_code, order.sell_to_customer_id) == ("RETAIL", customer.no)
@@ -92,7 +95,9 @@ def test_make_order_creates_the_customer_from_the_quote_template(opportunity: Op
 def test_make_order_with_a_won_close_links_the_order_and_takes_the_order_amount(opportunity: Opportunity) -> None:
     quoted(opportunity)
 
-    order = services.make_order("SQ000001", create_customer=True, close_opportunity_code="PRICE_W", work_date=day(2))
+    order = services.make_order(
+        "SQ000001", create_customer=True, close_opportunity_code="PRICE_W", work_date=day(2), by=SYSTEM
+    )
 
     assert (order.no, order.quote_no, order.opportunity_no) == ("SO000001", "SQ000001", "OP000001")
     assert [(line.line_no, line.amount) for line in order.lines.order_by("line_no")] == [
@@ -112,9 +117,9 @@ def test_make_order_with_a_won_close_links_the_order_and_takes_the_order_amount(
 
 def test_make_order_of_a_lost_opportunity_clears_its_link(opportunity: Opportunity) -> None:
     quoted(opportunity)
-    close_opportunity(opportunity.no, outcome="lost", close_opportunity_code="PRICE_L", work_date=day(2))
+    close_opportunity(opportunity.no, outcome="lost", close_opportunity_code="PRICE_L", work_date=day(2), by=SYSTEM)
 
-    services.make_order("SQ000001", create_customer=True)
+    services.make_order("SQ000001", create_customer=True, by=SYSTEM)
 
     opportunity.refresh_from_db()
     assert (opportunity.status, opportunity.sales_document_type, opportunity.sales_document_no) == ("lost", "", "")
@@ -122,11 +127,11 @@ def test_make_order_of_a_lost_opportunity_clears_its_link(opportunity: Opportuni
 
 def test_posting_moves_the_link_to_the_posted_invoice(opportunity: Opportunity) -> None:
     quoted(opportunity)
-    services.make_order("SQ000001", create_customer=True, close_opportunity_code="PRICE_W", work_date=day(2))
+    services.make_order("SQ000001", create_customer=True, close_opportunity_code="PRICE_W", work_date=day(2), by=SYSTEM)
     # A changed calculated value is set back to the posted order's value.
     OpportunityEntry.objects.filter(opportunity_id=opportunity.no, active=True).update(calculated_current_value=1)
 
-    invoice = services.post_order("SO000001", posting_date=day(9))
+    invoice = services.post_order("SO000001", posting_date=day(9), by=SYSTEM)
 
     assert (invoice.no, invoice.order_no, invoice.amount, invoice.posting_date) == (
         "PI000001",
@@ -144,10 +149,10 @@ def test_posting_moves_the_link_to_the_posted_invoice(opportunity: Opportunity) 
 
 def test_deleting_a_linked_order_turns_the_opportunity_lost_with_a_new_entry(opportunity: Opportunity) -> None:
     quoted(opportunity)
-    services.make_order("SQ000001", create_customer=True, close_opportunity_code="PRICE_W", work_date=day(2))
+    services.make_order("SQ000001", create_customer=True, close_opportunity_code="PRICE_W", work_date=day(2), by=SYSTEM)
     tasks_before = Task.objects.count()
 
-    services.delete_sales_order("SO000001", work_date=day(12))
+    services.delete_sales_order("SO000001", work_date=day(12), by=SYSTEM)
 
     opportunity.refresh_from_db()
     assert (opportunity.status, opportunity.closed, opportunity.date_closed) == ("lost", True, day(12))
@@ -168,9 +173,9 @@ def test_deleting_a_linked_order_turns_the_opportunity_lost_with_a_new_entry(opp
 
 def test_days_open_is_never_negative_when_the_workdate_is_before_the_last_change(opportunity: Opportunity) -> None:
     quoted(opportunity)
-    services.make_order("SQ000001", create_customer=True, close_opportunity_code="PRICE_W", work_date=day(5))
+    services.make_order("SQ000001", create_customer=True, close_opportunity_code="PRICE_W", work_date=day(5), by=SYSTEM)
 
-    services.delete_sales_order("SO000001", work_date=day(1))
+    services.delete_sales_order("SO000001", work_date=day(1), by=SYSTEM)
 
     won = entries_of(opportunity.no)[-2]
     assert won.days_open == 0
@@ -178,22 +183,22 @@ def test_days_open_is_never_negative_when_the_workdate_is_before_the_last_change
 
 def test_deleting_a_linked_order_without_setting_lost_is_refused(opportunity: Opportunity) -> None:
     quoted(opportunity)
-    services.make_order("SQ000001", create_customer=True, close_opportunity_code="PRICE_W", work_date=day(2))
+    services.make_order("SQ000001", create_customer=True, close_opportunity_code="PRICE_W", work_date=day(2), by=SYSTEM)
     before = state()
 
     with pytest.raises(DomainError) as error, transaction.atomic():
-        services.delete_sales_order("SO000001", set_opportunity_lost=False)
+        services.delete_sales_order("SO000001", set_opportunity_lost=False, by=SYSTEM)
 
     assert error.value.code == "sales.order_delete_opportunity_not_lost"
     assert state() == before
 
 
 def test_an_order_without_opportunity_is_simply_deleted(company: Any) -> None:
-    services.create_customer_from_contact(company.no)
-    services.create_sales_quote(sell_to_contact_no=company.no, lines=LINES)
-    services.make_order("SQ000001")
+    services.create_customer_from_contact(company.no, by=SYSTEM)
+    services.create_sales_quote(sell_to_contact_no=company.no, lines=LINES, by=SYSTEM)
+    services.make_order("SQ000001", by=SYSTEM)
 
-    services.delete_sales_order("SO000001", set_opportunity_lost=False)
+    services.delete_sales_order("SO000001", set_opportunity_lost=False, by=SYSTEM)
 
     assert not SalesHeader.objects.exists()
     assert not PostedInvoice.objects.exists()
@@ -217,7 +222,7 @@ def test_make_order_cancels_the_open_tasks_of_the_opportunity(opportunity: Oppor
     quoted(opportunity)
     assert Task.objects.filter(opportunity_no=opportunity.no, closed=False).exists()
 
-    services.make_order("SQ000001", create_customer=True, close_opportunity_code="PRICE_W", work_date=day(2))
+    services.make_order("SQ000001", create_customer=True, close_opportunity_code="PRICE_W", work_date=day(2), by=SYSTEM)
 
     assert not Task.objects.filter(opportunity_no=opportunity.no, closed=False).exists()
 
@@ -225,9 +230,9 @@ def test_make_order_cancels_the_open_tasks_of_the_opportunity(opportunity: Oppor
 def test_customers_from_contacts_follow_the_company_rule(person: Any, demo: None) -> None:
     loner = testing.make_person(None, "CT-SOLO")
 
-    linda = services.create_customer_from_contact("CT-LINDA")
-    again = services.create_customer_from_contact("CT-CRONUS")
-    solo = services.create_customer_from_contact("CT-SOLO")
+    linda = services.create_customer_from_contact("CT-LINDA", by=SYSTEM)
+    again = services.create_customer_from_contact("CT-CRONUS", by=SYSTEM)
+    solo = services.create_customer_from_contact("CT-SOLO", by=SYSTEM)
 
     assert linda == again
     assert (linda.contact_id, solo.contact_id) == ("CT-CRONUS", loner.no)

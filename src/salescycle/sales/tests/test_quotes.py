@@ -10,6 +10,7 @@ import pytest
 
 from salescycle.contacts.models import Customer
 from salescycle.core import testing
+from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import DomainError
 from salescycle.opportunities.models import Opportunity
 from salescycle.opportunities.services import change_opportunity, close_opportunity
@@ -27,8 +28,8 @@ LINES = [
 
 
 def quote_for(opportunity: Opportunity, lines: list[dict[str, Any]] = LINES) -> SalesHeader:
-    quote = services.create_sales_quote_for_opportunity(opportunity.no)
-    services.update_sales_quote(quote.no, changes={}, lines=lines)
+    quote = services.create_sales_quote_for_opportunity(opportunity.no, by=SYSTEM)
+    services.update_sales_quote(quote.no, changes={}, lines=lines, by=SYSTEM)
     return quote
 
 
@@ -41,7 +42,7 @@ def test_quote_amount_is_the_sum_of_its_line_amounts(opportunity: Opportunity) -
     Item.objects.create(code="1000", description="Bicycle", unit_price=D("4000"))
     quote = quote_for(opportunity, [*LINES, {"item_code": "1000", "quantity": D(1), "line_discount_pct": D(5)}])
 
-    stored = sales_document("quote", quote.no)
+    stored = sales_document("quote", quote.no, user=SYSTEM)
     assert stored is not None
     assert getattr(stored, "amount") == D(2350) + D(3800)
     item_line = stored.lines.all()[2]
@@ -50,16 +51,16 @@ def test_quote_amount_is_the_sum_of_its_line_amounts(opportunity: Opportunity) -
 
 def test_a_blocked_item_cannot_be_sold(opportunity: Opportunity) -> None:
     Item.objects.create(code="OLD", description="Old", unit_price=D(1), blocked=True)
-    quote = services.create_sales_quote_for_opportunity(opportunity.no)
+    quote = services.create_sales_quote_for_opportunity(opportunity.no, by=SYSTEM)
 
     with pytest.raises(DomainError) as error:
-        services.update_sales_quote(quote.no, changes={}, lines=[{"item_code": "OLD", "quantity": D(1)}])
+        services.update_sales_quote(quote.no, changes={}, lines=[{"item_code": "OLD", "quantity": D(1)}], by=SYSTEM)
 
     assert error.value.code == "item.blocked"
 
 
 def test_create_sales_quote_copies_the_opportunity_and_links_it(opportunity: Opportunity) -> None:
-    quote = services.create_sales_quote_for_opportunity(opportunity.no)
+    quote = services.create_sales_quote_for_opportunity(opportunity.no, by=SYSTEM)
 
     assert (quote.no, quote.sell_to_contact_id, quote.salesperson_id, quote.opportunity_no) == (
         "SQ000001", "CT-CRONUS", "AH", "OP000001"
@@ -71,10 +72,10 @@ def test_create_sales_quote_copies_the_opportunity_and_links_it(opportunity: Opp
 
 
 def test_create_sales_quote_is_refused_when_a_quote_is_already_assigned(opportunity: Opportunity) -> None:
-    services.create_sales_quote_for_opportunity(opportunity.no)
+    services.create_sales_quote_for_opportunity(opportunity.no, by=SYSTEM)
 
     with pytest.raises(DomainError) as error:
-        services.create_sales_quote_for_opportunity(opportunity.no)
+        services.create_sales_quote_for_opportunity(opportunity.no, by=SYSTEM)
 
     assert error.value.code == "quote.already_assigned"
     assert SalesHeader.objects.count() == 1
@@ -82,11 +83,11 @@ def test_create_sales_quote_is_refused_when_a_quote_is_already_assigned(opportun
 
 def test_create_sales_quote_is_refused_when_an_order_is_linked(opportunity: Opportunity) -> None:
     quote_for(opportunity)
-    services.make_order("SQ000001", create_customer=True, close_opportunity_code="PRICE_W", work_date=day(1))
+    services.make_order("SQ000001", create_customer=True, close_opportunity_code="PRICE_W", work_date=day(1), by=SYSTEM)
 
     # The opportunity is Won now; D3 is checked before the status.
     with pytest.raises(DomainError) as error:
-        services.create_sales_quote_for_opportunity(opportunity.no)
+        services.create_sales_quote_for_opportunity(opportunity.no, by=SYSTEM)
 
     assert error.value.code == "quote.already_assigned"
 
@@ -95,10 +96,10 @@ def test_create_sales_quote_is_refused_when_an_order_is_linked(opportunity: Oppo
 def test_create_sales_quote_needs_an_opportunity_in_progress(company: Any, salesperson: Any, activate: bool) -> None:
     opportunity = testing.create_opportunity(company, salesperson, activate=activate)
     if activate:
-        close_opportunity(opportunity.no, outcome="lost", close_opportunity_code="PRICE_L", work_date=day(1))
+        close_opportunity(opportunity.no, outcome="lost", close_opportunity_code="PRICE_L", work_date=day(1), by=SYSTEM)
 
     with pytest.raises(DomainError) as error:
-        services.create_sales_quote_for_opportunity(opportunity.no)
+        services.create_sales_quote_for_opportunity(opportunity.no, by=SYSTEM)
 
     assert error.value.code == "opportunity.not_in_progress"
 
@@ -107,16 +108,16 @@ def test_a_person_without_company_gets_a_quote(demo: None, salesperson: Any) -> 
     loner = testing.make_person(None, "CT-SOLO", name="Solo Trader")
     opportunity = testing.create_opportunity(loner, salesperson, activate=True)
 
-    quote = services.create_sales_quote_for_opportunity(opportunity.no)
+    quote = services.create_sales_quote_for_opportunity(opportunity.no, by=SYSTEM)
 
     assert quote.sell_to_contact_id == "CT-SOLO"
 
 
 def test_a_person_of_a_customer_company_sells_to_the_company_customer(person: Any, salesperson: Any) -> None:
-    customer = services.create_customer_from_contact("CT-LINDA")
+    customer = services.create_customer_from_contact("CT-LINDA", by=SYSTEM)
     opportunity = testing.create_opportunity(person, salesperson, activate=True)
 
-    quote = services.create_sales_quote_for_opportunity(opportunity.no)
+    quote = services.create_sales_quote_for_opportunity(opportunity.no, by=SYSTEM)
 
     assert customer.contact_id == "CT-CRONUS"
     assert (quote.sell_to_contact_id, quote.sell_to_customer_id) == ("CT-LINDA", customer.no)
@@ -125,12 +126,12 @@ def test_a_person_of_a_customer_company_sells_to_the_company_customer(person: An
 def test_create_sales_quote_stores_the_template_or_creates_the_customer_from_it(opportunity: Opportunity) -> None:
     CustomerTemplate.objects.create(code="RETAIL", description="Retail")
 
-    quote = services.create_sales_quote_for_opportunity(opportunity.no, customer_template="retail")
+    quote = services.create_sales_quote_for_opportunity(opportunity.no, customer_template="retail", by=SYSTEM)
     assert (quote.customer_template_id, quote.sell_to_customer_id) == ("RETAIL", None)
 
-    services.delete_sales_quote(quote.no)
+    services.delete_sales_quote(quote.no, by=SYSTEM)
     quote = services.create_sales_quote_for_opportunity(
-        opportunity.no, customer_template="RETAIL", create_customer=True
+        opportunity.no, customer_template="RETAIL", create_customer=True, by=SYSTEM
     )
     customer = Customer.objects.get(contact_id="CT-CRONUS")
     assert (customer.template_code, quote.sell_to_customer_id) == ("RETAIL", customer.no)
@@ -138,14 +139,14 @@ def test_create_sales_quote_stores_the_template_or_creates_the_customer_from_it(
 
 def test_an_unknown_customer_template_is_refused(opportunity: Opportunity) -> None:
     with pytest.raises(DomainError) as error:
-        services.create_sales_quote_for_opportunity(opportunity.no, customer_template="NOPE")
+        services.create_sales_quote_for_opportunity(opportunity.no, customer_template="NOPE", by=SYSTEM)
 
     assert error.value.code == "customer_template.not_found"
 
 
 def test_show_sales_quote_without_a_quote_is_none_assigned(opportunity: Opportunity) -> None:
     with pytest.raises(DomainError) as error:
-        linked_quote(opportunity)
+        linked_quote(opportunity, user=SYSTEM)
 
     assert (error.value.code, error.value.status) == ("quote.none_assigned", 404)
 
@@ -155,7 +156,7 @@ def test_show_sales_quote_of_a_missing_quote_is_not_found(opportunity: Opportuni
     opportunity.refresh_from_db()
 
     with pytest.raises(DomainError) as error:
-        linked_quote(opportunity)
+        linked_quote(opportunity, user=SYSTEM)
 
     assert (error.value.code, error.value.status) == ("quote.not_found", 404)
 
@@ -164,14 +165,14 @@ def test_show_sales_quote_returns_the_linked_quote(opportunity: Opportunity) -> 
     quote_for(opportunity)
     opportunity.refresh_from_db()
 
-    assert linked_quote(opportunity).no == "SQ000001"
+    assert linked_quote(opportunity, user=SYSTEM).no == "SQ000001"
 
 
 def test_deleting_a_quote_only_clears_the_opportunity_link(opportunity: Opportunity) -> None:
     quote_for(opportunity)
     entries_before = len(entries_of(opportunity.no))
 
-    services.delete_sales_quote("SQ000001")
+    services.delete_sales_quote("SQ000001", by=SYSTEM)
 
     opportunity.refresh_from_db()
     assert (opportunity.sales_document_type, opportunity.sales_document_no, opportunity.status) == (
@@ -199,7 +200,12 @@ def test_closing_won_takes_the_quote_amount_over_a_typed_value(opportunity: Oppo
     quote_for(opportunity)
 
     won = close_opportunity(
-        opportunity.no, outcome="won", close_opportunity_code="PRICE_W", sales_value=D(99999), work_date=day(3)
+        opportunity.no,
+        outcome="won",
+        close_opportunity_code="PRICE_W",
+        sales_value=D(99999),
+        work_date=day(3),
+        by=SYSTEM,
     )
 
     assert won.calculated_current_value == D(2350)
@@ -207,9 +213,9 @@ def test_closing_won_takes_the_quote_amount_over_a_typed_value(opportunity: Oppo
 
 def test_linking_a_quote_from_its_side_reassigns_by_default(opportunity: Opportunity) -> None:
     quote_for(opportunity)
-    other = services.create_sales_quote(sell_to_contact_no="CT-CRONUS", lines=LINES[:1])
+    other = services.create_sales_quote(sell_to_contact_no="CT-CRONUS", lines=LINES[:1], by=SYSTEM)
 
-    services.update_sales_quote(other.no, changes={"opportunity_no": opportunity.no})
+    services.update_sales_quote(other.no, changes={"opportunity_no": opportunity.no}, by=SYSTEM)
 
     opportunity.refresh_from_db()
     assert opportunity.sales_document_no == other.no
@@ -219,10 +225,10 @@ def test_linking_a_quote_from_its_side_reassigns_by_default(opportunity: Opportu
 
 def test_a_declined_reassignment_changes_nothing(opportunity: Opportunity) -> None:
     quote_for(opportunity)
-    other = services.create_sales_quote(sell_to_contact_no="CT-CRONUS")
+    other = services.create_sales_quote(sell_to_contact_no="CT-CRONUS", by=SYSTEM)
 
     with pytest.raises(DomainError) as error:
-        services.update_sales_quote(other.no, changes={"opportunity_no": opportunity.no}, reassign=False)
+        services.update_sales_quote(other.no, changes={"opportunity_no": opportunity.no}, reassign=False, by=SYSTEM)
 
     assert error.value.code == "quote.reassign_declined"
     opportunity.refresh_from_db()
@@ -232,10 +238,10 @@ def test_a_declined_reassignment_changes_nothing(opportunity: Opportunity) -> No
 
 def test_a_quote_can_only_be_linked_to_an_opportunity_in_progress(company: Any, salesperson: Any) -> None:
     opportunity = testing.create_opportunity(company, salesperson)
-    quote = services.create_sales_quote(sell_to_contact_no="CT-CRONUS")
+    quote = services.create_sales_quote(sell_to_contact_no="CT-CRONUS", by=SYSTEM)
 
     with pytest.raises(DomainError) as error:
-        services.update_sales_quote(quote.no, changes={"opportunity_no": opportunity.no})
+        services.update_sales_quote(quote.no, changes={"opportunity_no": opportunity.no}, by=SYSTEM)
 
     assert error.value.code == "opportunity.not_in_progress"
 
@@ -243,7 +249,7 @@ def test_a_quote_can_only_be_linked_to_an_opportunity_in_progress(company: Any, 
 def test_unlinking_a_quote_from_its_side_clears_the_opportunity(opportunity: Opportunity) -> None:
     quote_for(opportunity)
 
-    services.update_sales_quote("SQ000001", changes={"opportunity_no": None})
+    services.update_sales_quote("SQ000001", changes={"opportunity_no": None}, by=SYSTEM)
 
     opportunity.refresh_from_db()
     assert (opportunity.sales_document_type, opportunity.sales_document_no) == ("", "")
@@ -253,19 +259,19 @@ def test_the_contact_of_a_linked_quote_cannot_be_blanked(opportunity: Opportunit
     quote_for(opportunity)
 
     with pytest.raises(DomainError) as error:
-        services.update_sales_quote("SQ000001", changes={"sell_to_contact_no": ""})
+        services.update_sales_quote("SQ000001", changes={"sell_to_contact_no": ""}, by=SYSTEM)
 
     assert error.value.code == "sales.contact_required_by_opportunity"
 
 
 def test_the_customer_of_a_linked_quote_cannot_change(opportunity: Opportunity, salesperson: Any) -> None:
-    services.create_customer_from_contact("CT-CRONUS")
+    services.create_customer_from_contact("CT-CRONUS", by=SYSTEM)
     quote_for(opportunity)
     other = testing.make_company("CT-OTHER")
-    services.create_customer_from_contact(other.no)
+    services.create_customer_from_contact(other.no, by=SYSTEM)
 
     with pytest.raises(DomainError) as error:
-        services.update_sales_quote("SQ000001", changes={"sell_to_contact_no": "CT-OTHER"})
+        services.update_sales_quote("SQ000001", changes={"sell_to_contact_no": "CT-OTHER"}, by=SYSTEM)
 
     assert error.value.code == "sales.customer_locked_by_opportunity"
 
@@ -273,17 +279,21 @@ def test_the_customer_of_a_linked_quote_cannot_change(opportunity: Opportunity, 
 def test_a_new_contact_of_the_same_company_is_carried_to_the_opportunity(opportunity: Opportunity, person: Any) -> None:
     quote_for(opportunity)
 
-    services.update_sales_quote("SQ000001", changes={"sell_to_contact_no": "CT-LINDA"})
+    services.update_sales_quote("SQ000001", changes={"sell_to_contact_no": "CT-LINDA"}, by=SYSTEM)
 
     opportunity.refresh_from_db()
     assert opportunity.contact_id == "CT-LINDA"
 
 
 def test_the_opportunity_links_real_documents_of_its_contact(opportunity: Opportunity) -> None:
-    quote = services.create_sales_quote(sell_to_contact_no="CT-CRONUS")
+    quote = services.create_sales_quote(sell_to_contact_no="CT-CRONUS", by=SYSTEM)
 
-    linked = change_opportunity(opportunity.no, changes={"sales_document_type": "quote", "sales_document_no": quote.no})
+    linked = change_opportunity(
+        opportunity.no, changes={"sales_document_type": "quote", "sales_document_no": quote.no}, by=SYSTEM
+    )
     assert linked.sales_document_no == quote.no
     with pytest.raises(DomainError) as error:
-        change_opportunity(opportunity.no, changes={"sales_document_type": "order", "sales_document_no": "SO404"})
+        change_opportunity(
+            opportunity.no, changes={"sales_document_type": "order", "sales_document_no": "SO404"}, by=SYSTEM
+        )
     assert error.value.code == "opportunity.document_not_found"

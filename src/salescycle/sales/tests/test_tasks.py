@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from salescycle.core.actors import SYSTEM
 from salescycle.core.workdate import today
 from salescycle.tasks.models import Task
 from salescycle.tasks.services import cancel_task, closing_changes, complete_task, reopen_task
@@ -20,7 +21,7 @@ def make_task(status: str = "not_started") -> Task:
 def test_completing_closes_the_task_on_the_system_date() -> None:
     make_task("in_progress")
 
-    task = complete_task("td1")
+    task = complete_task("td1", by=SYSTEM)
 
     assert (task.status, task.closed, task.canceled, task.date_closed) == ("completed", True, False, today())
 
@@ -28,7 +29,7 @@ def test_completing_closes_the_task_on_the_system_date() -> None:
 def test_cancelling_closes_as_completed_and_stops_recurrence() -> None:
     make_task()
 
-    task = cancel_task("TD1")
+    task = cancel_task("TD1", by=SYSTEM)
 
     assert (task.status, task.closed, task.canceled, task.recurring, task.date_closed) == (
         "completed", True, True, False, today()
@@ -37,9 +38,9 @@ def test_cancelling_closes_as_completed_and_stops_recurrence() -> None:
 
 def test_reopening_clears_canceled_and_date_closed_and_completed_becomes_in_progress() -> None:
     make_task()
-    cancel_task("TD1")
+    cancel_task("TD1", by=SYSTEM)
 
-    task = reopen_task("TD1")
+    task = reopen_task("TD1", by=SYSTEM)
 
     assert (task.status, task.closed, task.canceled, task.date_closed) == ("in_progress", False, False, None)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import DomainError
 from salescycle.opportunities.services import delete_closed_opportunities
 
@@ -46,7 +47,7 @@ class Command(BaseCommand):
             if options.get(key)
         }
         try:
-            result = delete_closed_opportunities(dry_run=options["dry_run"], **filters)
+            result = delete_closed_opportunities(dry_run=options["dry_run"], **filters, by=SYSTEM)
         except DomainError as error:
             raise CommandError(error.message) from error
         verb = "Would delete" if options["dry_run"] else "Deleted"
