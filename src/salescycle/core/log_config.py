@@ -94,7 +94,7 @@ def init_error_tracking(environ: Mapping[str, str], **options: Any) -> bool:
 
     Off by default: without ``SENTRY_DSN`` nothing is imported or sent. With it, ``sentry_sdk.init`` gets the DSN, the
     Django integration, ``SENTRY_ENVIRONMENT`` (default ``production``) and ``SENTRY_TRACES_SAMPLE_RATE`` (default 0:
-    errors only), ``send_default_pii=False`` (no user names, cookies or bodies leave the server); ERROR records
+    errors only), and the SDK's default of sending no personal data (no user names, cookies or bodies); ERROR records
     with a traceback (``django.request``, the API's unexpected errors) become Sentry events. ``options`` are passed
     on to ``sentry_sdk.init`` (the tests pass a fake ``transport``)."""
     dsn = environ.get("SENTRY_DSN", "").strip()
@@ -108,7 +108,6 @@ def init_error_tracking(environ: Mapping[str, str], **options: Any) -> bool:
         dsn=dsn,
         environment=environ.get("SENTRY_ENVIRONMENT", "production"),
         traces_sample_rate=float(environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
-        send_default_pii=False,
         integrations=[DjangoIntegration(), LoggingIntegration(level=logging.INFO, event_level=logging.ERROR)],
         **options,
     )
