@@ -326,3 +326,52 @@ def test_which_sqlite_errors_mean_unavailable() -> None:
         error = OperationalError(message)
         error.__cause__ = sqlite3.OperationalError(message)
         assert is_database_unavailable(error) is unavailable, message
+
+
+@pytest.mark.django_db
+def test_real_integrity_errors_of_this_database_are_told_apart() -> None:
+    """Against the database under test (SQLite here, PostgreSQL in the second pass): a duplicate primary key is a
+    unique violation, a broken check constraint is neither that nor a foreign-key violation."""
+    from salescycle.contacts.models import Contact, Salesperson
+    from salescycle.core.dberrors import is_foreign_key_violation
+
+    testing.make_salesperson("DUP")
+    with pytest.raises(IntegrityError) as duplicate, transaction.atomic():
+        Salesperson.objects.bulk_create([Salesperson(code="DUP", name="Twin")])
+    assert is_unique_violation(duplicate.value) and not is_foreign_key_violation(duplicate.value)
+
+    company, other = testing.make_company("CHK1"), testing.make_company("CHK2")
+    with pytest.raises(IntegrityError) as check, transaction.atomic():
+        Contact.objects.filter(no=company.no).update(company=other)
+    assert not is_unique_violation(check.value) and not is_foreign_key_violation(check.value)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db
+def test_a_real_foreign_key_violation_on_postgresql() -> None:
+    """(SQLite checks its deferred foreign keys only at the commit, which a test transaction never reaches; its
+    message "FOREIGN KEY constraint failed" is covered below.)"""
+    from salescycle.contacts.models import Contact
+    from salescycle.core.dberrors import is_foreign_key_violation
+
+    company = testing.make_company("FK1")
+    with pytest.raises(IntegrityError) as dangling, transaction.atomic():
+        Contact.objects.filter(no=company.no).update(salesperson_id="NOBODY")
+        connection.check_constraints()  # deferred foreign keys are checked at the commit; this checks them now
+    assert is_foreign_key_violation(dangling.value) and not is_unique_violation(dangling.value)
+
+
+def test_sqlite_integrity_messages() -> None:
+    import sqlite3
+
+    from salescycle.core.dberrors import is_foreign_key_violation
+
+    def wrapped(message: str) -> IntegrityError:
+        error = IntegrityError(message)
+        error.__cause__ = sqlite3.IntegrityError(message)
+        return error
+
+    assert is_unique_violation(wrapped("UNIQUE constraint failed: contacts_salesperson.code"))
+    assert is_foreign_key_violation(wrapped("FOREIGN KEY constraint failed"))
+    for other in ("CHECK constraint failed: contact_company_is_self", "NOT NULL constraint failed: x.y"):
+        assert not is_unique_violation(wrapped(other)) and not is_foreign_key_violation(wrapped(other))

@@ -24,6 +24,7 @@ RETRY_AFTER_SECONDS = 5
 # up or in recovery), too_many_connections, and class 08 (connection exception).
 _UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
 _UNIQUE_VIOLATION = "23505"
+_FOREIGN_KEY_VIOLATION = "23503"
 # sqlite3's messages for a database it cannot reach: a missing or unreadable file, or a lock held past the timeout.
 _SQLITE_UNAVAILABLE = ("unable to open database file", "database is locked", "disk i/o error")
 
@@ -51,6 +52,18 @@ def is_unique_violation(exc: BaseException) -> bool:
     if state is not None:
         return state == _UNIQUE_VIOLATION
     return str(exc).startswith("UNIQUE constraint failed")
+
+
+def is_foreign_key_violation(exc: BaseException) -> bool:
+    """True when ``exc`` is an ``IntegrityError`` from a foreign key (PostgreSQL SQLSTATE 23503
+    ``foreign_key_violation``; SQLite "FOREIGN KEY constraint failed"): a row still referred to, or a reference to
+    a row that is gone."""
+    if not isinstance(exc, IntegrityError):
+        return False
+    state = _sqlstate(exc)
+    if state is not None:
+        return state == _FOREIGN_KEY_VIOLATION
+    return str(exc).startswith("FOREIGN KEY constraint failed")
 
 
 def is_database_unavailable(exc: BaseException) -> bool:

@@ -55,7 +55,7 @@ def _page(template: str, status: int, context: dict[str, Any]) -> HttpResponse:
     """``template`` inside the layout, rendered without the request (no database access); a bare page if even that
     fails (a template error must not turn a 503 into a crash of the error handler)."""
     try:
-        content = render_to_string(template, context)
+        content: str = render_to_string(template, context)
     except Exception:
         logger.exception("the error page %s could not be rendered", template)
         content = (

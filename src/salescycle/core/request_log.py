@@ -87,7 +87,7 @@ def _user(request: HttpRequest) -> Any | None:
     that is down, inside the logging of that very failure)."""
     user = request.__dict__.get("user")
     if isinstance(user, SimpleLazyObject):
-        wrapped = user._wrapped  # type: ignore[attr-defined]
+        wrapped = user._wrapped
         user = None if wrapped is empty else wrapped
     if user is None or not getattr(user, "is_authenticated", False):
         return None
