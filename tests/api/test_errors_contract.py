@@ -8,6 +8,7 @@ only a unique key taken is 409 ``conflict.exists``, any other integrity error a 
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import socket
 from collections.abc import Iterator
@@ -375,3 +376,25 @@ def test_sqlite_integrity_messages() -> None:
     assert is_foreign_key_violation(wrapped("FOREIGN KEY constraint failed"))
     for other in ("CHECK constraint failed: contact_company_is_self", "NOT NULL constraint failed: x.y"):
         assert not is_unique_violation(wrapped(other)) and not is_foreign_key_violation(wrapped(other))
+
+
+def test_an_amount_past_its_digits_from_client_input_is_422_and_logged(
+    admin_client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The kept mappings are real input errors: quantity × unit price, each within the schema's 20 digits, can
+    overflow the line amount (``decimal.InvalidOperation`` while rounding; on PostgreSQL a numeric overflow); the
+    client gets 422 ``invalid_input`` and the gap is logged at WARNING with its traceback."""
+    testing.make_company("CT-BIG", name="Big Ltd")
+    created = admin_client.post(
+        f"{BASE}/sales-quotes", data='{"sell_to_contact_no": "CT-BIG"}', content_type="application/json"
+    )
+    assert created.status_code == 201, created.content
+    line = {"line_no": 10000, "description": "x", "quantity": "999999999999999", "unit_price": "999999999999999"}
+    with caplog.at_level(logging.INFO):
+        response = admin_client.patch(
+            f"{BASE}/sales-quotes/{created.json()['no']}",
+            data=json.dumps({"lines": [line]}),
+            content_type="application/json",
+        )
+    _assert_error(response, 422, "invalid_input")
+    assert [r for r in caplog.records if r.name == "salescycle.api" and r.levelno == logging.WARNING and r.exc_info]
