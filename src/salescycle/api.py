@@ -256,18 +256,20 @@ def _data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
 
 @api.exception_handler(OverflowError)
 def _overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
-    """``OverflowError`` is raised by date arithmetic past year 9999 (``date + timedelta``) on a date the client sent;
-    ``calc_date`` already turns its own into ``date_formula.out_of_range``, so one reaching here is a validation gap:
-    422 ``invalid_input``, logged with its traceback at WARNING so the gap can be closed."""
+    """``OverflowError`` comes from date arithmetic at the ends of the calendar on a date the client sent (such as
+    9999-12-31 plus a day, or a time-zone shift of 0001-01-01). ``calc_date`` already turns its own into
+    ``date_formula.out_of_range``, so one reaching here is an input error that validation missed: 422
+    ``invalid_input``, logged with its traceback at WARNING so that the gap can be closed where it arose."""
     logger.warning("date out of range on %s %s", request.method, request.path, exc_info=exc)
     return api.create_response(request, error_body("invalid_input", _("A date is out of range.")), status=422)
 
 
 @api.exception_handler(decimal.InvalidOperation)
 def _invalid_decimal(request: HttpRequest, exc: decimal.InvalidOperation) -> HttpResponse:
-    """``decimal.InvalidOperation`` is raised when an amount does not fit its column's digits (Django's SQLite
-    adapter quantizes with ``max_digits`` precision; a computed value such as a probability-weighted amount can pass
-    the schema and still overflow): 422 ``invalid_input``, logged with its traceback at WARNING."""
+    """``decimal.InvalidOperation`` is raised when a computed amount outgrows its digits although each input passed
+    its schema: a line amount (quantity × unit price, each up to 15 integer digits) rounded in ``line_amount``, or
+    stored or summed on SQLite (Django quantizes with the column's ``max_digits`` as precision). An input error
+    that validation missed: 422 ``invalid_input``, logged with its traceback at WARNING."""
     logger.warning("number out of range on %s %s", request.method, request.path, exc_info=exc)
     return api.create_response(request, error_body("invalid_input", _("A number is out of range.")), status=422)
 
@@ -295,6 +297,7 @@ def _request_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResp
 
 
 def _internal_error(request: HttpRequest, exc: BaseException) -> HttpResponse:
+    """Log ``exc`` with its traceback at ERROR and answer 500 ``internal_error`` (no detail of the failure)."""
     logger.error("unexpected %s on %s %s", type(exc).__name__, request.method, request.path, exc_info=exc)
     return internal_error_response(request)
 
