@@ -241,3 +241,14 @@ def test_error_tracking_sends_an_error_through_the_transport() -> None:
         sentry_sdk.init()  # back to the inactive client
     events = [item.payload.json for envelope in transport.envelopes for item in envelope.items if item.type == "event"]
     assert events and events[0]["exception"]["values"][0]["value"] == "tracked"
+
+
+@pytest.mark.django_db
+def test_a_form_over_the_limit_is_a_413_page(settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    response = Client(raise_request_exception=False).post(
+        "/accounts/login/", data={"username": "x" * 200, "password": "y"}
+    )
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert 'class="topbar"' in page and "too large" in page and "100" in page
