@@ -252,3 +252,20 @@ def test_a_form_over_the_limit_is_a_413_page(settings: Any) -> None:
     assert response.status_code == 413
     page = response.content.decode()
     assert 'class="topbar"' in page and "too large" in page and "100" in page
+
+
+@pytest.mark.django_db
+def test_the_request_line_names_the_signed_in_user_of_a_page(json_log: JsonLog) -> None:
+    user = testing.make_user("pageuser", role="Salesperson")
+    client = Client()
+    client.force_login(user)
+    response = client.get("/opportunities/")
+    assert response.status_code == 200
+    [line] = json_log.requests()
+    assert (line["user"], line["user_id"], line["status"], line["path"]) == (
+        "pageuser",
+        user.pk,
+        200,
+        "/opportunities/",
+    )
+    assert line["request_id"] == response["X-Request-ID"]
