@@ -398,3 +398,28 @@ def test_an_amount_past_its_digits_from_client_input_is_422_and_logged(
         )
     _assert_error(response, 422, "invalid_input")
     assert [r for r in caplog.records if r.name == "salescycle.api" and r.levelno == logging.WARNING and r.exc_info]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db
+def test_a_connection_the_server_terminates_is_503_on_postgresql() -> None:
+    """A real server-side loss: the app's connection is killed by the server (``pg_terminate_backend``, as in a
+    crash or a restart) before its next query; the request answers 503."""
+    token = create_token(testing.make_user("killed", role="Administrator"))[1]
+    original = connections["default"]
+    doomed = type(original)(copy.deepcopy(original.settings_dict), alias="default")
+    with doomed.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    with original.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    setattr(connections._connections, "default", doomed)
+    try:
+        response = Client(raise_request_exception=False).get(
+            f"{BASE}/salespeople", headers={"Authorization": f"Bearer {token}"}
+        )
+    finally:
+        doomed.close()
+        setattr(connections._connections, "default", original)
+    _assert_error(response, 503, "service_unavailable")
+    assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
