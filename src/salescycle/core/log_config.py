@@ -64,6 +64,8 @@ def logging_settings(level: str = "INFO", log_format: str = "json") -> dict[str,
         "loggers": {
             "django": {"handlers": [], "level": "INFO", "propagate": True},
             "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+            # django-axes' start-up banner would open the stderr of every `salescycle` command.
+            "axes.apps": {"level": "WARNING"},
         },
     }
 
