@@ -81,5 +81,13 @@ echo
 mkdir -p "$data_dir"
 # gunicorn 27's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl): two servers of one user
 # (a developer's make run and the test suite's) would fight over it, so each data folder gets its own.
+# Request limits (issue #12 item 9): gunicorn itself refuses a request line (method, path and query) over
+# --limit-request-line bytes with 414 and a header over --limit-request-field_size bytes (or more than
+# --limit-request-fields headers) with 431, as a small HTML page, before the app sees the request: the API's JSON
+# error shape cannot cover them. The request line is raised to gunicorn's maximum, 8190 bytes (the default, 4094,
+# cut long list queries and cursors); headers keep gunicorn's defaults, 8190 bytes each and 100 of them. Bodies are
+# limited by the app (DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB: 413 in the error shape). Logs: gunicorn's error log goes
+# to stderr beside the app's JSON lines; its access log stays off (the app logs one line per request).
 exec "$bin/gunicorn" salescycle.wsgi:application --bind "$bind" --workers "${WEB_WORKERS:-3}" \
-    --control-socket "$data_dir/gunicorn.ctl"
+    --control-socket "$data_dir/gunicorn.ctl" \
+    --limit-request-line 8190 --limit-request-fields 100 --limit-request-field_size 8190

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import decimal
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
-from django.db import DataError, IntegrityError, connection
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, re_path
 from django.utils.translation import gettext as _
@@ -20,7 +21,16 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from salescycle.apitokens.tokens import user_for_token
+from salescycle.core.dberrors import is_database_unavailable, is_unique_violation
+from salescycle.core.error_views import (
+    error_body,
+    internal_error_response,
+    request_too_large_response,
+    service_unavailable_response,
+)
 from salescycle.core.errors import DomainError, InvalidInput
+
+logger = logging.getLogger(__name__)
 
 ERROR_CODES_BY_STATUS = {
     400: "invalid_json",
@@ -29,13 +39,11 @@ ERROR_CODES_BY_STATUS = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    413: "request_too_large",
     422: "invalid_input",
+    500: "internal_error",
+    503: "service_unavailable",
 }
-
-
-def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
-    """The one error shape."""
-    return {"code": code, "message": message, "fields": fields or {}}
 
 
 def _reject_unsafe_text(value: Any, where: str) -> None:
@@ -91,7 +99,17 @@ class TokenAuth(HttpBearer):
 
 
 class BrowserSessionAuth(SessionAuth):
-    """The web UI's session; CSRF is enforced for unsafe methods."""
+    """The web UI's session; CSRF is enforced for unsafe methods of a signed-in session only.
+
+    Implements api.md "No credentials → 401": a request without a signed-in session (no session cookie, an expired
+    one, or only an invalid or revoked Bearer token) is not a browser session, so it gets no CSRF check and ends in
+    401 ``not_authenticated``; a signed-in session without a valid CSRF token stays 403 ``permission_denied``."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         _check_request_text(request)
@@ -216,23 +234,77 @@ def _does_not_exist(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(IntegrityError)
 def _integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
-    return api.create_response(request, error_body("conflict.exists", _("The record already exists.")), status=409)
+    """A unique key already taken (a race the services' own checks could not see) → 409 ``conflict.exists``; any
+    other integrity error (check, not-null, foreign key) is a bug → logged with its traceback, 500."""
+    if is_unique_violation(exc):
+        logger.info("unique key already taken on %s %s: %s", request.method, request.path, exc)
+        return api.create_response(request, error_body("conflict.exists", _("The record already exists.")), status=409)
+    return _internal_error(request, exc)
 
 
 @api.exception_handler(DataError)
-def _data_error(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return api.create_response(request, error_body("invalid_input", _("A value is out of range.")), status=422)
+def _data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    """PostgreSQL's "numeric field overflow" (SQLSTATE 22003) is a value from the client that the schemas let through
+    but the column cannot hold (e.g. a computed amount past its digits) → 422 ``invalid_input``, logged as a
+    validation gap. Every other ``DataError`` (text too long, invalid encoding…) means validation is missing or
+    broken → logged 500."""
+    if _sqlstate_of(exc) == "22003":
+        logger.warning("value out of range reached the database on %s %s: %s", request.method, request.path, exc)
+        return api.create_response(request, error_body("invalid_input", _("A value is out of range.")), status=422)
+    return _internal_error(request, exc)
 
 
 @api.exception_handler(OverflowError)
-def _overflow(request: HttpRequest, exc: Exception) -> HttpResponse:
-    # Date arithmetic beyond year 9999 (a date formula applied to an extreme date).
+def _overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    """``OverflowError`` comes from date arithmetic at the ends of the calendar on a date the client sent (such as
+    9999-12-31 plus a day, or a time-zone shift of 0001-01-01). ``calc_date`` already turns its own into
+    ``date_formula.out_of_range``, so one reaching here is an input error that validation missed: 422
+    ``invalid_input``, logged with its traceback at WARNING so that the gap can be closed where it arose."""
+    logger.warning("date out of range on %s %s", request.method, request.path, exc_info=exc)
     return api.create_response(request, error_body("invalid_input", _("A date is out of range.")), status=422)
 
 
 @api.exception_handler(decimal.InvalidOperation)
-def _invalid_decimal(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _invalid_decimal(request: HttpRequest, exc: decimal.InvalidOperation) -> HttpResponse:
+    """``decimal.InvalidOperation`` is raised when a computed amount outgrows its digits although each input passed
+    its schema: a line amount (quantity × unit price, each up to 15 integer digits) rounded in ``line_amount``, or
+    stored or summed on SQLite (Django quantizes with the column's ``max_digits`` as precision). An input error
+    that validation missed: 422 ``invalid_input``, logged with its traceback at WARNING."""
+    logger.warning("number out of range on %s %s", request.method, request.path, exc_info=exc)
     return api.create_response(request, error_body("invalid_input", _("A number is out of range.")), status=422)
+
+
+@api.exception_handler(OperationalError)
+def _operational_error(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    """The database cannot be reached (see :func:`is_database_unavailable`) → 503 ``service_unavailable`` with
+    ``Retry-After``; any other ``OperationalError`` (deadlock, timeout, schema) → logged 500."""
+    if is_database_unavailable(exc):
+        return service_unavailable_response(request, exc)
+    return _internal_error(request, exc)
+
+
+@api.exception_handler(InterfaceError)
+def _interface_error(request: HttpRequest, exc: InterfaceError) -> HttpResponse:
+    """A connection already closed or lost → 503 ``service_unavailable`` with ``Retry-After``."""
+    return service_unavailable_response(request, exc)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _request_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` → 413 ``request_too_large`` (api.md "Strict input"). The
+    middleware refuses it before the view when ``Content-Length`` says so; this covers the rest."""
+    return request_too_large_response(request)
+
+
+def _internal_error(request: HttpRequest, exc: BaseException) -> HttpResponse:
+    """Log ``exc`` with its traceback at ERROR and answer 500 ``internal_error`` (no detail of the failure)."""
+    logger.error("unexpected %s on %s %s", type(exc).__name__, request.method, request.path, exc_info=exc)
+    return internal_error_response(request)
+
+
+def _sqlstate_of(exc: BaseException) -> str | None:
+    state = getattr(exc.__cause__, "sqlstate", None)
+    return state if isinstance(state, str) else None
 
 
 class HealthOut(Schema):

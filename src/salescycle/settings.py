@@ -15,10 +15,15 @@ Environment variables:
 - ``CSRF_TRUSTED_ORIGINS``: comma-separated origins.
 - ``LOCAL_CURRENCY_CODE``: the LCY code shown with amounts (default ``EUR``), D19.
 - ``TIME_ZONE``: the server's time zone, used for "today" as the default WorkDate (default ``UTC``).
+- ``LOG_LEVEL``: root log level (default ``INFO``); ``LOG_FORMAT``: ``json`` (default, one object per line on
+  stderr) or ``console``.
+- ``SENTRY_DSN``: turns on Sentry error tracking (off when unset); ``SENTRY_ENVIRONMENT``,
+  ``SENTRY_TRACES_SAMPLE_RATE``.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from datetime import timedelta
@@ -28,6 +33,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from salescycle.core.log_config import configure_structlog, init_error_tracking, logging_settings
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -72,6 +79,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
+    "django_structlog",
     "template_partials",
     "ninja",
     "salescycle.core",
@@ -84,6 +92,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every answer (also 413 and 503) carries X-Request-ID and gets its one log line.
+    "salescycle.core.request_log.RequestIdMiddleware",
+    "django_structlog.middlewares.RequestMiddleware",
+    "salescycle.core.request_log.ApiBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -244,9 +256,15 @@ AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 
 LOCAL_CURRENCY_CODE = os.environ.get("LOCAL_CURRENCY_CODE", "EUR")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
+# Logging (issue #12 item 12): one JSON object per line on stderr (LOG_FORMAT=console for readable text), at
+# LOG_LEVEL (default INFO: one request_finished line per request). Each line of a request carries its request_id,
+# echoed in the X-Request-ID response header. See core/log_config.py and core/request_log.py.
+LOGGING = logging_settings(os.environ.get("LOG_LEVEL", "INFO"), os.environ.get("LOG_FORMAT", "json").strip().lower())
+configure_structlog()
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True  # RequestIdMiddleware has replaced an insane or missing one
+DJANGO_STRUCTLOG_USER_ID_FIELD = None  # core/request_log.py adds the user without reading the lazy request.user
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG  # one line per request: request_finished only
+DJANGO_STRUCTLOG_STATUS_4XX_LOG_LEVEL = logging.INFO  # a client's mistake is not the server's warning
+
+# Error tracking: Sentry, only when SENTRY_DSN is set (off by default).
+init_error_tracking(os.environ)

@@ -19,3 +19,8 @@ urlpatterns = [
     path("", include("salescycle.tasks.web_urls")),
     path("api/v1/", include("salescycle.api")),
 ]
+
+# Errors outside the views (issue #12 item 9): JSON under /api/, a friendly page elsewhere; 503 when the database is
+# unavailable. See core/error_views.py.
+handler400 = "salescycle.core.error_views.bad_request"
+handler500 = "salescycle.core.error_views.server_error"

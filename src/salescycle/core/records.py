@@ -15,6 +15,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from salescycle.core.dberrors import is_foreign_key_violation, is_unique_violation
 from salescycle.core.errors import Conflict, DomainError, InvalidInput, NotFound
 
 M = TypeVar("M", bound=models.Model)
@@ -93,6 +94,9 @@ def create_record(model: type[M], data: Mapping[str, Any], *, exclude: Iterable[
         with transaction.atomic():
             obj.save(force_insert=True)
     except IntegrityError as error:
+        # Only a key taken meanwhile is the client's conflict; any other integrity error is a bug (logged 500).
+        if not is_unique_violation(error):
+            raise
         raise Conflict("conflict.exists", _("%(record)s already exists."), params={"record": str(obj)}) from error
     return obj
 
@@ -108,6 +112,8 @@ def update_record(obj: M, changes: Mapping[str, Any]) -> M:
         with transaction.atomic():
             obj.save()
     except IntegrityError as error:
+        if not is_unique_violation(error):
+            raise
         raise Conflict("conflict.exists", _("%(record)s already exists."), params={"record": str(obj)}) from error
     obj.refresh_from_db()
     return obj
@@ -118,7 +124,12 @@ def delete_record(obj: models.Model) -> None:
     try:
         with transaction.atomic():
             obj.delete()
-    except (models.ProtectedError, models.RestrictedError, IntegrityError) as error:
+    except (models.ProtectedError, models.RestrictedError) as error:
+        raise in_use(obj) from error
+    except IntegrityError as error:
+        # A database-level reference (foreign key) still pointing at the row; any other integrity error is a bug.
+        if not is_foreign_key_violation(error):
+            raise
         raise in_use(obj) from error
 
 

@@ -28,5 +28,7 @@ class Command(BaseCommand):
             options["bind"],
             "--workers",
             str(options["workers"]),
+            # The same request limits as scripts/run.sh (see there): gunicorn answers 414/431 itself past them.
+            *("--limit-request-line", "8190", "--limit-request-fields", "100", "--limit-request-field_size", "8190"),
         ]
         os.execv(gunicorn, argv)  # noqa: S606 - replaces this process with the server, arguments are ours
