@@ -12,12 +12,11 @@ from pydantic import Field
 
 from salescycle.core.errors import InvalidInput
 from salescycle.core.models import UserPreference
-from salescycle.core.schemas import DateIn, ErrorOut
+from salescycle.core.schemas import DateIn, with_errors
 from salescycle.core.workdate import get_work_date
 
 router = Router(tags=["me"])
 
-ERRORS = frozenset({400, 401, 403, 404, 405, 409, 422})
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
 
@@ -53,13 +52,13 @@ def _me(user: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/me", response={200: MeOut, ERRORS: ErrorOut})
+@router.get("/me", response=with_errors({200: MeOut}))
 def get_me(request: HttpRequest) -> Any:
     """The signed-in user: username, salesperson, WorkDate (default today), interface language and roles."""
     return _me(request.auth)  # type: ignore[attr-defined]
 
 
-@router.patch("/me", response={200: MeOut, ERRORS: ErrorOut})
+@router.patch("/me", response=with_errors({200: MeOut}))
 def patch_me(request: HttpRequest, data: MePatch) -> Any:
     """Change the WorkDate (null = today) and/or the language (``en``, ``nl``, ``de``, ``nb``, ``fi``)."""
     user = request.auth  # type: ignore[attr-defined]
