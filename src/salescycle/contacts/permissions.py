@@ -29,7 +29,7 @@ label (``opportunities.Opportunity``), the way foreign keys across apps are.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -38,8 +38,13 @@ from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts.models import Salesperson
 from salescycle.core.actors import Actor, System
-from salescycle.core.errors import NotFound, PermissionDenied
+from salescycle.core.errors import DomainError, NotFound, PermissionDenied
 from salescycle.core.records import not_found
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+
+M = TypeVar("M", bound="Model")
 
 SALESPERSON = "Salesperson"
 SALES_MANAGER = "Sales Manager"
@@ -299,6 +304,98 @@ def require_batch_delete(by: Any) -> None:
     """Refuse (403) the Delete Opportunities batch job to anyone but a Sales Manager or Administrator."""
     if not access(by).may_batch_delete:
         raise _denied()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# References: every write checks the records it links to (issue #12 item 3)
+#
+# A write that stores a link (a task's opportunity, an interaction's contact, a quote's campaign...) answers like
+# the reads: a referenced record the actor may not see is refused exactly as a missing one (422
+# ``<thing>.not_found`` on the input field, the same message and parameters as ``core.records.require``), and a
+# linked opportunity they may see but not change is refused with 403. The record being changed is checked by its
+# stored link: 404 ``not_found`` (naming the record, not its opportunity) when the link is invisible, 403 when it
+# is visible but not changeable.
+
+
+def can_see_reference(user: Actor | None, obj: Any) -> bool:
+    """True when ``user`` may read ``obj`` as the target of a link: an opportunity by
+    :func:`can_see_opportunity`; a record linked to an opportunity (``opportunity_no`` or ``opportunity_id``: tasks,
+    interactions, sales documents) by that opportunity; anything else (contacts, campaigns, segments, salespeople,
+    items, templates: working data every role reads) to anyone with a role."""
+    if obj._meta.label == "opportunities.Opportunity":
+        return can_see_opportunity(user, obj)
+    link = getattr(obj, "opportunity_no", None)
+    if link is None:
+        link = getattr(obj, "opportunity_id", None)
+    if link and not can_see_opportunity_no(user, link):
+        return False
+    return access(user).may_read
+
+
+def _unknown_reference(model: Any, key: object, *, code: str, field: str) -> DomainError:
+    # Word for word the error of ``core.records.require`` for a missing row, so an invisible one is not told apart.
+    return DomainError(
+        code,
+        _("%(model)s %(key)s does not exist."),
+        fields={field: [str(_("Unknown value."))]},
+        params={"model": str(model._meta.verbose_name).capitalize(), "key": key},
+    )
+
+
+def require_visible_ref(by: Actor | None, model: type[M], key: object, *, code: str, field: str) -> M:
+    """The ``model`` row ``key`` that input ``field`` refers to, when ``by`` may see it (:func:`can_see_reference`);
+    a missing or invisible row raises 422 ``code`` (e.g. ``contact.not_found``) with ``fields={field: [...]}``.
+    Implements issue #12 item 3 ("a referenced record the user may not see is refused exactly as a missing one")."""
+    obj = model._default_manager.filter(pk=key).first()
+    if obj is None or not can_see_reference(by, obj):
+        raise _unknown_reference(model, key, code=code, field=field)
+    return obj
+
+
+def require_visible_opportunity_ref(by: Actor | None, no: str, *, field: str = "opportunity_no") -> Any:
+    """The opportunity ``no`` that input ``field`` refers to, when ``by`` may see it; else 422
+    ``opportunity.not_found`` exactly as for a number that does not exist."""
+    return require_visible_ref(
+        by, apps.get_model("opportunities", "Opportunity"), no, code="opportunity.not_found", field=field
+    )
+
+
+def require_linkable_opportunity_ref(by: Actor | None, no: str, *, field: str = "opportunity_no") -> Any:
+    """The opportunity ``no`` that a write links a record to (a task, an interaction, a sales quote): 422
+    ``opportunity.not_found`` when missing or invisible to ``by``, 403 ``permission_denied`` (with ``fields``) when
+    they may see but not change it (a Salesperson and a team mate's opportunity: linking something to it changes
+    what its salesperson sees and counts)."""
+    opportunity = require_visible_opportunity_ref(by, no, field=field)
+    if not can_change_opportunity(by, opportunity):
+        raise PermissionDenied(
+            "permission_denied",
+            _("You may not link records to opportunity %(no)s."),
+            fields={field: [str(_("Not allowed."))]},
+            params={"no": opportunity.no},
+        )
+    return opportunity
+
+
+def require_change_linked(by: Actor | None, model: Any, key: object, opportunity_no: str | None) -> None:
+    """Refuse a change by ``by`` of the ``model`` record ``key`` whose stored opportunity link is
+    ``opportunity_no`` (blank: none): 404 ``not_found`` naming the record when the linked opportunity is invisible
+    to them, 403 ``permission_denied`` when they may not change working data or may see but not change that
+    opportunity. A link to an opportunity that no longer exists counts as none (D1 keeps such tasks).
+    Implements spec api.md "Visibility vs permission" for tasks, interactions and sales documents."""
+    if opportunity_no and not can_see_opportunity_no(by, opportunity_no):
+        raise not_found(model, key)
+    require_write(by)
+    if not opportunity_no:
+        return
+    opportunity = apps.get_model("opportunities", "Opportunity").objects.filter(no=opportunity_no).first()
+    if opportunity is not None and not can_change_opportunity(by, opportunity):
+        raise _denied()
+
+
+def can_name_opportunity(user: Actor | None, no: str) -> bool:
+    """True when an error message for ``user`` may name opportunity ``no`` (they may see it): messages never name
+    a record the reader could not open (issue #12 item 4)."""
+    return can_see_opportunity_no(user, no)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -15,13 +15,12 @@ from salescycle.contacts.services import normalize_key
 from salescycle.core.actors import Actor
 from salescycle.core.errors import DomainError
 from salescycle.core.models import NumberSeries
-from salescycle.core.records import create_record, lock, require, update_record
+from salescycle.core.records import check_version, create_record, lock, require, update_record
 from salescycle.core.workdate import get_work_date
 from salescycle.opportunities.models import (
     CloseOpportunityCode,
     Interaction,
     MarketingSetup,
-    Opportunity,
     SalesCycle,
 )
 from salescycle.tasks.models import Activity
@@ -117,30 +116,37 @@ def update_setup(
     return setup
 
 
-def _interaction_references(data: dict[str, Any]) -> dict[str, Any]:
+def _interaction_references(data: dict[str, Any], *, by: Actor) -> dict[str, Any]:
+    """The API's reference names as rows, each checked for ``by`` (issue #12 item 3): a contact or salesperson they
+    may not see is ``contact.not_found`` / ``salesperson.not_found`` (422) like a missing one; an opportunity they
+    may not see is ``opportunity.not_found``, one they may see but not change 403 ``permission_denied``."""
     result = dict(data)
     if "contact_no" in result:
-        result["contact"] = require(
-            Contact, normalize_key(result.pop("contact_no")), code="contact.not_found", field="contact_no"
+        result["contact"] = permissions.require_visible_ref(
+            by, Contact, normalize_key(result.pop("contact_no")), code="contact.not_found", field="contact_no"
         )
     if "opportunity_no" in result:
         no = normalize_key(result.pop("opportunity_no"))
-        result["opportunity"] = (
-            require(Opportunity, no, code="opportunity.not_found", field="opportunity_no") if no else None
-        )
+        result["opportunity"] = permissions.require_linkable_opportunity_ref(by, no) if no else None
     if "salesperson_code" in result:
         code = normalize_key(result.pop("salesperson_code"))
         result["salesperson"] = (
-            require(Salesperson, code, code="salesperson.not_found", field="salesperson_code") if code else None
+            permissions.require_visible_ref(
+                by, Salesperson, code, code="salesperson.not_found", field="salesperson_code"
+            )
+            if code
+            else None
         )
     return result
 
 
 @transaction.atomic
 def create_interaction(*, by: Actor, **data: Any) -> Interaction:
-    """Log an interaction (D22); ``date`` defaults to the WorkDate."""
+    """Log an interaction (D22); ``date`` defaults to the WorkDate. Errors: 403 ``permission_denied`` (no right to
+    write working data, or an ``opportunity_no`` the actor may see but not change), 422 ``contact.not_found``,
+    ``opportunity.not_found``, ``salesperson.not_found`` (missing or invisible), ``invalid_input``."""
     permissions.require_write(by)
-    values = _interaction_references(data)
+    values = _interaction_references(data, by=by)
     values["date"] = values.get("date") or get_work_date(by)
     obj = Interaction(**values)
     from salescycle.core.records import full_clean
@@ -152,7 +158,10 @@ def create_interaction(*, by: Actor, **data: Any) -> Interaction:
 
 @transaction.atomic
 def update_interaction(entry_no: int, *, by: Actor, expected_version: int | None = None, **changes: Any) -> Interaction:
-    """Change an interaction log entry."""
-    permissions.require_write(by)
-    obj = lock(Interaction, entry_no, expected_version=expected_version)
-    return update_record(obj, _interaction_references(changes))
+    """Change an interaction log entry. Its stored opportunity decides first (404 ``not_found`` when invisible to
+    ``by``, 403 when they may not change it), then the version (409 ``conflict.version``), then the new references
+    as :func:`create_interaction`. Implements spec api.md "Visibility vs permission"."""
+    obj = lock(Interaction, entry_no)
+    permissions.require_change_linked(by, Interaction, entry_no, obj.opportunity_id)
+    check_version(obj, expected_version)
+    return update_record(obj, _interaction_references(changes, by=by))

@@ -43,16 +43,9 @@ LINE_STEP = 10000
 
 
 def _opportunity_ref(no: str, *, by: Actor) -> Opportunity:
-    """The opportunity a quote refers to; one ``by`` may not see is as unknown as a missing one (422
-    ``opportunity.not_found``)."""
-    opportunity = require(Opportunity, no, code="opportunity.not_found", field="opportunity_no")
-    if not permissions.can_see_opportunity(by, opportunity):
-        raise DomainError(
-            "opportunity.not_found",
-            _("%(model)s %(key)s does not exist."),
-            fields={"opportunity_no": [str(_("Unknown value."))]},
-            params={"model": str(Opportunity._meta.verbose_name).capitalize(), "key": no},
-        )
+    """The opportunity a quote is linked to: one ``by`` may not see is as unknown as a missing one (422
+    ``opportunity.not_found``); one they may see but not change is refused with 403 (issue #12 items 3–4)."""
+    opportunity: Opportunity = permissions.require_linkable_opportunity_ref(by, no)
     return opportunity
 
 
@@ -61,19 +54,23 @@ def _opportunity_ref(no: str, *, by: Actor) -> Opportunity:
 
 
 def _lock_document(document_type: str, no: str, expected_version: int | None, *, by: Actor) -> SalesHeader:
-    """Lock a quote or order for a change by ``by``: 403 without the right to change working data, 404 when missing
-    or linked to an opportunity they may not see, then 409 on a stale version."""
-    permissions.require_write(by)
+    """Lock a quote or order for a change by ``by``: 404 when missing or linked to an opportunity they may not see,
+    403 without the right to change working data or, for a document linked to an opportunity, without the right
+    to change that opportunity (its amount becomes the opportunity's won value: issue #12 item 4), then 409 on a
+    stale version."""
     key = normalize_key(no)
     document = SalesHeader.objects.select_for_update().filter(document_type=document_type, no=key).first()
-    if document is None or not permissions.can_see_opportunity_no(by, document.opportunity_no):
+    if document is None:
         raise not_found(SalesHeader, key)
+    permissions.require_change_linked(by, SalesHeader, key, document.opportunity_no)
     check_version(document, expected_version)
     return document
 
 
-def _contact(no: str) -> Contact:
-    return require(Contact, normalize_key(no), code="contact.not_found", field="sell_to_contact_no")
+def _contact(no: str, *, by: Actor) -> Contact:
+    return permissions.require_visible_ref(
+        by, Contact, normalize_key(no), code="contact.not_found", field="sell_to_contact_no"
+    )
 
 
 def customer_of(contact: Contact | None) -> Customer | None:
@@ -83,16 +80,18 @@ def customer_of(contact: Contact | None) -> Customer | None:
     return Customer.objects.filter(contact=customer_contact(contact)).first()
 
 
-def _template(code: str | None) -> CustomerTemplate | None:
+def _template(code: str | None, *, by: Actor) -> CustomerTemplate | None:
     key = normalize_key(code)
     if not key:
         return None
-    return require(CustomerTemplate, key, code="customer_template.not_found", field="customer_template")
+    return permissions.require_visible_ref(
+        by, CustomerTemplate, key, code="customer_template.not_found", field="customer_template"
+    )
 
 
-def _optional(model: Any, value: str | None, *, code: str, field: str) -> Any:
+def _optional(model: Any, value: str | None, *, code: str, field: str, by: Actor) -> Any:
     key = normalize_key(value)
-    return require(model, key, code=code, field=field) if key else None
+    return permissions.require_visible_ref(by, model, key, code=code, field=field) if key else None
 
 
 def document_amount(document: SalesHeader) -> Decimal:
@@ -106,7 +105,7 @@ def _bump(document: SalesHeader) -> None:
     document.refresh_from_db()
 
 
-def replace_lines(document: SalesHeader, lines: Sequence[Mapping[str, Any]]) -> list[SalesLine]:
+def replace_lines(document: SalesHeader, lines: Sequence[Mapping[str, Any]], *, by: Actor) -> list[SalesLine]:
     """Replace the document's lines. Each line has ``item_code`` (optional; must exist and not be blocked:
     ``item.not_found``, ``item.blocked``) or a ``description``, a ``quantity`` ≥ 0, a ``unit_price`` ≥ 0 (default the
     item's) and a ``line_discount_pct`` in 0..100; ``line_no`` defaults to 10000, 20000, … ``amount`` = quantity ×
@@ -124,7 +123,7 @@ def replace_lines(document: SalesHeader, lines: Sequence[Mapping[str, Any]]) -> 
                 params={"line": line_no},
             )
         used.add(line_no)
-        item = _optional(Item, data.get("item_code"), code="item.not_found", field="lines")
+        item = _optional(Item, data.get("item_code"), code="item.not_found", field="lines", by=by)
         if item is not None and item.blocked:
             raise DomainError(
                 "item.blocked",
@@ -225,21 +224,23 @@ def create_sales_quote(
     if not contact_key and opportunity_key:
         opportunity = _opportunity_ref(opportunity_key, by=by)
         contact_key = opportunity.contact_id or ""
-    contact = _contact(contact_key) if contact_key else None
+    contact = _contact(contact_key, by=by) if contact_key else None
     quote = SalesHeader(
         document_type=DocumentType.QUOTE,
         no=key,
         sell_to_contact=contact,
         sell_to_customer=customer_of(contact),
-        customer_template=_template(customer_template),
-        salesperson=_optional(Salesperson, salesperson_code, code="salesperson.not_found", field="salesperson_code"),
-        campaign=_optional(Campaign, campaign_no, code="campaign.not_found", field="campaign_no"),
+        customer_template=_template(customer_template, by=by),
+        salesperson=_optional(
+            Salesperson, salesperson_code, code="salesperson.not_found", field="salesperson_code", by=by
+        ),
+        campaign=_optional(Campaign, campaign_no, code="campaign.not_found", field="campaign_no", by=by),
         order_date=order_date,
         shipment_date=shipment_date,
     )
     full_clean(quote, validate_unique=False)
     quote.save(force_insert=True)
-    replace_lines(quote, lines)
+    replace_lines(quote, lines, by=by)
     if opportunity_key:
         _link_quote_to_opportunity(quote, opportunity_key, reassign=reassign, by=by)
         quote.save(update_fields=["opportunity_no"])
@@ -273,7 +274,7 @@ def update_sales_quote(
                     _("The Sell-to Contact No. field cannot be blank because this quote is linked to an opportunity."),
                     fields={"sell_to_contact_no": [str(_("Required while linked to an opportunity."))]},
                 )
-            contact = _contact(contact_key) if contact_key else None
+            contact = _contact(contact_key, by=by) if contact_key else None
             customer = customer_of(contact)
             if new_opportunity and quote.sell_to_customer_id and customer != quote.sell_to_customer:
                 raise DomainError(
@@ -292,13 +293,15 @@ def update_sales_quote(
                 if linked is not None and linked.contact_id != contact.no:
                     opportunity_services.change_opportunity(linked.no, by=by, changes={"contact_no": contact.no})
     if "customer_template" in changes:
-        quote.customer_template = _template(changes["customer_template"])
+        quote.customer_template = _template(changes["customer_template"], by=by)
     if "salesperson_code" in changes:
         quote.salesperson = _optional(
-            Salesperson, changes["salesperson_code"], code="salesperson.not_found", field="salesperson_code"
+            Salesperson, changes["salesperson_code"], code="salesperson.not_found", field="salesperson_code", by=by
         )
     if "campaign_no" in changes:
-        quote.campaign = _optional(Campaign, changes["campaign_no"], code="campaign.not_found", field="campaign_no")
+        quote.campaign = _optional(
+            Campaign, changes["campaign_no"], code="campaign.not_found", field="campaign_no", by=by
+        )
     for name in ("order_date", "shipment_date"):
         if name in changes:
             setattr(quote, name, changes[name])
@@ -306,7 +309,7 @@ def update_sales_quote(
         _link_quote_to_opportunity(quote, new_opportunity, reassign=reassign, by=by)
     full_clean(quote, validate_unique=False)
     if lines is not None:
-        replace_lines(quote, lines)
+        replace_lines(quote, lines, by=by)
     _bump(quote)
     return quote
 
@@ -338,7 +341,7 @@ def create_sales_quote_for_opportunity(
     customer is created from it right away. Person contacts are allowed (D2). The quote gets the opportunity's
     contact, salesperson and campaign, Order Date = Shipment Date = the active entry's Estimated Close Date, and the
     opportunity is linked to it (type Quote). Returns the quote. Implements spec §4.10.2."""
-    template = _template(customer_template)
+    template = _template(customer_template, by=by)
     opportunity = opportunity_services.lock_for_sales_quote(opportunity_no, by=by, expected_version=expected_version)
     contact = require(Contact, opportunity.contact_id, code="contact.not_found", field="contact_no")
     customer = customer_of(contact)
@@ -548,7 +551,7 @@ def create_customer_from_contact(contact_no: str, *, by: Actor, customer_templat
     exist (``customer_template.not_found``). Errors: ``not_found``. Implements spec §4.8.4 via
     ``contacts.services.ensure_customer``."""
     permissions.require_write(by)
-    template = _template(customer_template)
+    template = _template(customer_template, by=by)
     contact = Contact.objects.filter(no=normalize_key(contact_no)).first()
     if contact is None:
         raise not_found(Contact, normalize_key(contact_no))

@@ -127,15 +127,29 @@ def closing_changes(*, closed: bool, status: str, canceled: bool, changes: dict[
 
 
 def lock_task(no: str, expected_version: int | None, *, by: Actor) -> Task:
-    """Lock task ``no`` for a change by ``by``: 404 when missing or linked to an opportunity they may not see, then
-    409 ``conflict.version``."""
-    from salescycle.core.records import check_version, lock, not_found
+    """Lock task ``no`` for a change by ``by``: 404 when missing or linked to an opportunity they may not see, 403
+    when they may not write working data or may see but not change that opportunity (a Salesperson and a team
+    mate's opportunity), then 409 ``conflict.version`` (after the permission check, so a stale If-Match reveals
+    nothing). Implements spec api.md "Visibility vs permission" (issue #12 item 3)."""
+    from salescycle.core.records import check_version, lock
 
-    task = lock(Task, (no or "").strip().upper())
-    if not permissions.can_see_opportunity_no(by, task.opportunity_no):
-        raise not_found(Task, task.no)
+    key = (no or "").strip().upper()
+    task = lock(Task, key)
+    permissions.require_change_linked(by, Task, task.no, task.opportunity_no)
     check_version(task, expected_version)
     return task
+
+
+def active_entry_no(opportunity_no: str) -> int:
+    """The number of the active entry of opportunity ``opportunity_no``, 0 when it has none (not started, or no
+    number). What a task linked to the opportunity by hand takes as Opportunity Entry No.: spec §2.8, "Opportunity
+    No.": when validated, Opportunity Entry No. := the current active entry's No. (rule 15)."""
+    if not opportunity_no:
+        return 0
+    from django.apps import apps
+
+    entries = apps.get_model("opportunities", "OpportunityEntry").objects
+    return entries.filter(opportunity_id=opportunity_no, active=True).values_list("entry_no", flat=True).first() or 0
 
 
 def _apply(no: str, expected_version: int | None, *, by: Actor, **change: Any) -> Task:
@@ -152,17 +166,14 @@ def _apply(no: str, expected_version: int | None, *, by: Actor, **change: Any) -
 def complete_task(no: str, *, by: Actor, expected_version: int | None = None) -> Task:
     """Complete task ``no``: Status Completed, Closed, Date Closed = system date. Errors: ``not_found``,
     ``conflict.version``. Implements spec §2.8."""
-    permissions.require_write(by)
     return _apply(no, expected_version, by=by, status=TaskStatus.COMPLETED)
 
 
 def cancel_task(no: str, *, by: Actor, expected_version: int | None = None) -> Task:
     """Cancel task ``no``: Canceled, and closed as by :func:`complete_task`; not recurring. Implements spec §2.8."""
-    permissions.require_write(by)
     return _apply(no, expected_version, by=by, canceled=True, recurring=False)
 
 
 def reopen_task(no: str, *, by: Actor, expected_version: int | None = None) -> Task:
     """Reopen task ``no``: Closed, Canceled and Date Closed cleared; Completed becomes In Progress (spec §2.8)."""
-    permissions.require_write(by)
     return _apply(no, expected_version, by=by, closed=False)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from salescycle.contacts.models import Salesperson
 from salescycle.contacts.services import normalize_key
-from salescycle.core.errors import DomainError
+from salescycle.core.errors import DomainError, NotFound
 from salescycle.core.workdate import get_work_date
 from salescycle.tasks import services
 from salescycle.tasks.api import tasks
@@ -71,12 +71,16 @@ ACTIONS = {
 @require_POST
 @login_required
 def task_action(request: HttpRequest, no: str, action: str) -> HttpResponse:
-    """Complete, cancel or reopen the task (spec §2.8), then back to the card."""
+    """Complete, cancel or reopen the task (spec §2.8), then back to the card; 404 for a task the user may not
+    see, a refusal (403, a stale version) as a message on the card."""
     if action not in ACTIONS:
         raise Http404(action)
     service, done = ACTIONS[action]
     try:
         task = service(no, by=request.user, expected_version=int(request.POST.get("version") or 0) or None)
+    except NotFound as error:
+        # Missing, or linked to an opportunity the user may not see: the same 404 as the card.
+        raise Http404(no) from error
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("tasks:card", no=normalize_key(no))

@@ -16,7 +16,6 @@ from salescycle.core.actors import Actor
 from salescycle.core.errors import Conflict, DomainError
 from salescycle.core.money import ZERO
 from salescycle.core.numbering import next_no
-from salescycle.core.records import require
 from salescycle.opportunities import engine
 from salescycle.opportunities.models import (
     Opportunity,
@@ -127,7 +126,7 @@ def create_opportunity(
             _("You must fill in the contact that is involved in the opportunity."),
             fields={"contact_no": [str(_("Required."))]},
         )
-    contact = require(Contact, contact_key, code="contact.not_found", field="contact_no")
+    contact = permissions.require_visible_ref(by, Contact, contact_key, code="contact.not_found", field="contact_no")
     who = permissions.access(by)
     own = who.salesperson_code if who.changes_own and not who.changes_all else ""
     salesperson_key = normalize_key(salesperson_code) or own or contact.salesperson_id or _user_salesperson(by)
@@ -150,11 +149,15 @@ def create_opportunity(
     key = normalize_key(no)
     campaign = None
     if campaign_no:
-        campaign = require(Campaign, normalize_key(campaign_no), code="campaign.not_found", field="campaign_no")
+        campaign = permissions.require_visible_ref(
+            by, Campaign, normalize_key(campaign_no), code="campaign.not_found", field="campaign_no"
+        )
         _check_campaign(campaign, creation, key or "")
     segment = None
     if segment_no:
-        segment = require(Segment, normalize_key(segment_no), code="segment.not_found", field="segment_no")
+        segment = permissions.require_visible_ref(
+            by, Segment, normalize_key(segment_no), code="segment.not_found", field="segment_no"
+        )
         _check_segment(segment, campaign.no if campaign else None)
     if priority not in Priority.values:
         raise DomainError(
@@ -218,7 +221,9 @@ def create_opportunities_from_segment(
     Errors: ``segment.empty`` and those of :func:`create_opportunity` (the first failure rolls back all).
     Implements spec §4.2.3."""
     permissions.require_write(by)
-    segment = require(Segment, normalize_key(segment_no), code="segment.not_found", field="segment_no")
+    segment = permissions.require_visible_ref(
+        by, Segment, normalize_key(segment_no), code="segment.not_found", field="segment_no"
+    )
     lines = list(segment.lines.exclude(contact_id="").order_by("line_no"))
     if not lines:
         raise DomainError(

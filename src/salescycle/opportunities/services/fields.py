@@ -9,11 +9,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, Segment
 from salescycle.contacts.services import normalize_key
 from salescycle.core.actors import Actor, user_of
 from salescycle.core.errors import DomainError
-from salescycle.core.records import require
 from salescycle.core.workdate import get_work_date
 from salescycle.opportunities import documents
 from salescycle.opportunities.models import (
@@ -133,18 +133,19 @@ def change_opportunity(
             )
         opportunity.sales_cycle = _sales_cycle(changed["sales_cycle_code"])
     if "contact_no" in changed:
-        _change_contact(opportunity, changed["contact_no"], update_open_tasks, entry_updates)
+        _change_contact(opportunity, changed["contact_no"], update_open_tasks, entry_updates, by=by)
     if "salesperson_code" in changed:
         _change_salesperson(opportunity, changed["salesperson_code"], update_open_tasks, entry_updates)
     if "campaign_no" in changed:
-        _change_campaign(opportunity, changed["campaign_no"], update_open_tasks, entry_updates)
+        _change_campaign(opportunity, changed["campaign_no"], update_open_tasks, entry_updates, by=by)
     if "segment_no" in changed:
-        _change_segment(opportunity, changed["segment_no"])
+        _change_segment(opportunity, changed["segment_no"], by=by)
     if "sales_document_type" in changed or "sales_document_no" in changed:
         _change_document(
             opportunity,
             changed.get("sales_document_type", opportunity.sales_document_type),
             changed.get("sales_document_no", opportunity.sales_document_no) or "",
+            by=by,
         )
     if entry_updates:
         OpportunityEntry.objects.filter(opportunity_id=opportunity.no, active=True).update(**entry_updates)
@@ -156,7 +157,9 @@ def change_opportunity(
     return opportunity
 
 
-def _change_contact(opportunity: Opportunity, new_no: str | None, update_tasks: bool, entries: dict[str, Any]) -> None:
+def _change_contact(
+    opportunity: Opportunity, new_no: str | None, update_tasks: bool, entries: dict[str, Any], *, by: Actor
+) -> None:
     if not new_no:
         raise DomainError(
             "opportunity.contact_required",
@@ -164,7 +167,7 @@ def _change_contact(opportunity: Opportunity, new_no: str | None, update_tasks: 
             fields={"contact_no": [str(_("Required."))]},
             params={"no": opportunity.no},
         )
-    contact = require(Contact, new_no, code="contact.not_found", field="contact_no")
+    contact = permissions.require_visible_ref(by, Contact, new_no, code="contact.not_found", field="contact_no")
     if (
         opportunity.contact_id
         and opportunity.status != OpportunityStatus.NOT_STARTED
@@ -204,10 +207,12 @@ def _change_salesperson(
     entries.update(salesperson_id=salesperson.code)
 
 
-def _change_campaign(opportunity: Opportunity, new_no: str | None, update_tasks: bool, entries: dict[str, Any]) -> None:
+def _change_campaign(
+    opportunity: Opportunity, new_no: str | None, update_tasks: bool, entries: dict[str, Any], *, by: Actor
+) -> None:
     campaign = None
     if new_no:
-        campaign = require(Campaign, new_no, code="campaign.not_found", field="campaign_no")
+        campaign = permissions.require_visible_ref(by, Campaign, new_no, code="campaign.not_found", field="campaign_no")
         _check_campaign(campaign, opportunity.creation_date, opportunity.no)
     old = opportunity.campaign_id
     if update_tasks and old:
@@ -221,16 +226,16 @@ def _change_campaign(opportunity: Opportunity, new_no: str | None, update_tasks:
     opportunity.segment_description = only.description if only else ""
 
 
-def _change_segment(opportunity: Opportunity, new_no: str | None) -> None:
+def _change_segment(opportunity: Opportunity, new_no: str | None, *, by: Actor) -> None:
     segment = None
     if new_no:
-        segment = require(Segment, new_no, code="segment.not_found", field="segment_no")
+        segment = permissions.require_visible_ref(by, Segment, new_no, code="segment.not_found", field="segment_no")
         _check_segment(segment, opportunity.campaign_id)
     opportunity.segment = segment
     opportunity.segment_description = segment.description if segment else ""
 
 
-def _change_document(opportunity: Opportunity, document_type: str | None, document_no: str) -> None:
+def _change_document(opportunity: Opportunity, document_type: str | None, document_no: str, *, by: Actor) -> None:
     document_type = document_type or ""
     if document_type not in (SalesDocumentType.BLANK, SalesDocumentType.QUOTE, SalesDocumentType.ORDER):
         raise DomainError(
@@ -251,9 +256,14 @@ def _change_document(opportunity: Opportunity, document_type: str | None, docume
         .first()
     )
     if other:
+        if permissions.can_name_opportunity(by, other):
+            message = _("Sales %(type)s %(document)s is already assigned to opportunity %(no)s.")
+        else:  # never name a record the reader may not see (issue #12 item 4)
+            message = _("Sales %(type)s %(document)s is already assigned to another opportunity.")
+            other = ""
         raise DomainError(
             "opportunity.document_already_linked",
-            _("Sales %(type)s %(document)s is already assigned to opportunity %(no)s."),
+            message,
             fields={"sales_document_no": [str(_("Already linked to another opportunity."))]},
             params={"type": SalesDocumentType(document_type).label, "document": document_no, "no": other},
         )
