@@ -195,6 +195,10 @@ def quote_form(ctx: dict[str, Any], *, opportunity_no: str, amount: str = "0.01"
     }
 
 
+def task_form(**values: str) -> dict[str, Any]:
+    return {"description": "x", "date": "2026-01-06", "type": "", "priority": "normal", **values}
+
+
 def card_form(ctx: dict[str, Any], **changes: str) -> dict[str, Any]:
     return {
         "version": ctx["version"],
@@ -284,6 +288,7 @@ ROWS: dict[str, Row] = {
         target_only,
         lambda c: ("POST", "/tasks", {"description": "x", "date": "2026-01-06", "opportunity_no": c["opportunity"]}),
         201,
+        web=lambda c: ("/tasks/new/", task_form(opportunity_no=c["opportunity"])),
     ),
     "task.relink": Row(LINK, free_task, lambda c: ("PATCH", f"/tasks/{c['no']}", {"opportunity_no": c["opportunity"]})),
     # Sales quotes and their lines

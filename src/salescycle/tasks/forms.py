@@ -1,4 +1,4 @@
-"""Setup form of activities and their steps (shape only)."""
+"""Forms of tasks (a new task by hand) and of activities with their steps (shape only)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,21 @@ from django.utils.translation import gettext_lazy as _
 
 from salescycle.core.views import LineForm, LineFormSet
 from salescycle.tasks.models import Activity, Priority, TaskType
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class TaskForm(forms.Form):
+    """A task created by hand (spec §2.8): the same fields as ``POST /tasks``; the rules (references the user may see,
+    the opportunity's active entry as Opportunity Entry No.) are the task service's."""
+
+    description = forms.CharField(label=_("Description"), max_length=100, required=False)
+    date = forms.DateField(label=_("Date"), required=False, widget=DATE)
+    type = forms.ChoiceField(label=_("Type"), choices=TaskType.choices, required=False)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
+    salesperson_code = forms.CharField(label=_("Salesperson Code"), max_length=20, required=False)
+    contact_no = forms.CharField(label=_("Contact No."), max_length=20, required=False)
+    opportunity_no = forms.CharField(label=_("Opportunity No."), max_length=20, required=False)
 
 
 class ActivityForm(forms.ModelForm):

@@ -9,14 +9,16 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from salescycle.contacts.models import Salesperson
 from salescycle.contacts.services import normalize_key
 from salescycle.core.errors import DomainError, NotFound
+from salescycle.core.views import add_domain_error
 from salescycle.core.workdate import get_work_date
-from salescycle.tasks import services
+from salescycle.tasks import services, setup_services
 from salescycle.tasks.api import tasks
+from salescycle.tasks.forms import TaskForm
 from salescycle.tasks.models import Task
 
 PAGE = 200
@@ -49,6 +51,26 @@ def task_list(request: HttpRequest) -> HttpResponse:
         "salesperson": salesperson,
     }
     return render(request, "tasks/list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def task_create(request: HttpRequest) -> HttpResponse:
+    """A new task by hand, through the one task service (``tasks.setup_services.create_task``, like ``POST
+    /tasks``): ``?opportunity=`` fills in the opportunity, the salesperson defaults to the user's own; a refusal
+    (an opportunity they may not see or change, an unknown contact) appears on the form. Spec §2.8, rule 15."""
+    own = Salesperson.objects.filter(user_id=request.user.pk or 0).values_list("code", flat=True).first() or ""
+    initial = {"opportunity_no": normalize_key(request.GET.get("opportunity")), "salesperson_code": own}
+    form = TaskForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = setup_services.create_task(by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Task %(no)s created.") % {"no": task.no})
+            return redirect("tasks:card", no=task.no)
+    return render(request, "tasks/new.html", {"form": form})
 
 
 @require_GET
