@@ -317,7 +317,7 @@ def require_batch_delete(by: Any) -> None:
 # is visible but not changeable.
 
 
-def can_see_reference(user: Actor | None, obj: Any) -> bool:
+def can_see_reference(user: Actor, obj: Any) -> bool:
     """True when ``user`` may read ``obj`` as the target of a link: an opportunity by
     :func:`can_see_opportunity`; a record linked to an opportunity (``opportunity_no`` or ``opportunity_id``: tasks,
     interactions, sales documents) by that opportunity; anything else (contacts, campaigns, segments, salespeople,
@@ -342,7 +342,7 @@ def _unknown_reference(model: Any, key: object, *, code: str, field: str) -> Dom
     )
 
 
-def require_visible_ref(by: Actor | None, model: type[M], key: object, *, code: str, field: str) -> M:
+def require_visible_ref(by: Actor, model: type[M], key: object, *, code: str, field: str) -> M:
     """The ``model`` row ``key`` that input ``field`` refers to, when ``by`` may see it (:func:`can_see_reference`);
     a missing or invisible row raises 422 ``code`` (e.g. ``contact.not_found``) with ``fields={field: [...]}``.
     Implements issue #12 item 3 ("a referenced record the user may not see is refused exactly as a missing one")."""
@@ -352,7 +352,7 @@ def require_visible_ref(by: Actor | None, model: type[M], key: object, *, code: 
     return obj
 
 
-def require_visible_opportunity_ref(by: Actor | None, no: str, *, field: str = "opportunity_no") -> Any:
+def require_visible_opportunity_ref(by: Actor, no: str, *, field: str = "opportunity_no") -> Any:
     """The opportunity ``no`` that input ``field`` refers to, when ``by`` may see it; else 422
     ``opportunity.not_found`` exactly as for a number that does not exist."""
     return require_visible_ref(
@@ -360,7 +360,7 @@ def require_visible_opportunity_ref(by: Actor | None, no: str, *, field: str = "
     )
 
 
-def require_linkable_opportunity_ref(by: Actor | None, no: str, *, field: str = "opportunity_no") -> Any:
+def require_linkable_opportunity_ref(by: Actor, no: str, *, field: str = "opportunity_no") -> Any:
     """The opportunity ``no`` that a write links a record to (a task, an interaction, a sales quote): 422
     ``opportunity.not_found`` when missing or invisible to ``by``, 403 ``permission_denied`` (with ``fields``) when
     they may see but not change it (a Salesperson and a team mate's opportunity: linking something to it changes
@@ -376,7 +376,7 @@ def require_linkable_opportunity_ref(by: Actor | None, no: str, *, field: str = 
     return opportunity
 
 
-def require_change_linked(by: Actor | None, model: Any, key: object, opportunity_no: str | None) -> None:
+def require_change_linked(by: Actor, model: Any, key: object, opportunity_no: str | None) -> None:
     """Refuse a change by ``by`` of the ``model`` record ``key`` whose stored opportunity link is
     ``opportunity_no`` (blank: none): 404 ``not_found`` naming the record when the linked opportunity is invisible
     to them, 403 ``permission_denied`` when they may not change working data or may see but not change that
@@ -392,7 +392,7 @@ def require_change_linked(by: Actor | None, model: Any, key: object, opportunity
         raise _denied()
 
 
-def can_name_opportunity(user: Actor | None, no: str) -> bool:
+def can_name_opportunity(user: Actor, no: str) -> bool:
     """True when an error message for ``user`` may name opportunity ``no`` (they may see it): messages never name
     a record the reader could not open (issue #12 item 4)."""
     return can_see_opportunity_no(user, no)
