@@ -4,8 +4,10 @@ error shape ``{code, message, fields}``. Handlers never catch errors; this modul
 from __future__ import annotations
 
 import decimal
+import functools
 import json
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -66,16 +68,127 @@ class _InvalidJson(Exception):
     pass
 
 
+class UnsupportedMediaType(DomainError):
+    """A request body declared as something other than JSON (``Content-Type: text/plain``, form-encoded, multipart,
+    or a charset other than UTF-8): 415 ``unsupported_media_type``. An addition to api.md's error list (issue #12
+    item 10); a body without a Content-Type is read as JSON."""
+
+    status = 415
+
+
+# Media types read as JSON: application/json and the structured-syntax suffix +json (RFC 6839).
+_JSON_MEDIA_TYPE = re.compile(r"application/(?:[a-z0-9.+-]+\+)?json", re.ASCII)
+
+
+def _check_media_type(request: HttpRequest) -> None:
+    content_type = (request.content_type or "").strip().lower()
+    charset = (request.content_params or {}).get("charset", "utf-8").strip().strip('"').lower()
+    if (content_type and not _JSON_MEDIA_TYPE.fullmatch(content_type)) or charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(
+            "unsupported_media_type",
+            _("The request body must be JSON in UTF-8 (Content-Type: application/json)."),
+            fields={"Content-Type": [_("Unsupported media type.")]},
+        )
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _object_without_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise ValueError("duplicate key in a JSON object")
+    return result
+
+
+def parse_json_object(body: bytes) -> dict[str, Any]:
+    """The request body as a JSON object (spec api.md "Strict input"), read strictly: UTF-8 without a byte order
+    mark (UTF-16/32 bodies are not UTF-8), RFC 8259 JSON (no ``NaN``/``Infinity``), no key twice in one object, and
+    a JSON object at the top (not an array, number, string or ``null``). JSON numbers with a fraction or exponent
+    become ``Decimal`` (exact, as api.md's decimals). Raises ``_InvalidJson`` (400 ``invalid_json``) otherwise."""
+    try:
+        text = body.decode("utf-8")
+        if text.startswith("\ufeff"):
+            raise ValueError("byte order mark")
+        data = json.loads(
+            text,
+            parse_float=decimal.Decimal,
+            parse_constant=_refuse_constant,
+            object_pairs_hook=_object_without_duplicate_keys,
+        )
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise _InvalidJson from None
+    if not isinstance(data, dict):
+        raise _InvalidJson
+    return data
+
+
 class JsonParser(Parser):
-    """JSON bodies only; a body that is not JSON is 400 ``invalid_json``."""
+    """The API's body parser (spec api.md "Strict input"): a body declared as another media type is 415
+    ``unsupported_media_type``; a body that is not a JSON object (:func:`parse_json_object`) is 400
+    ``invalid_json``; text that cannot be stored (NUL, lone surrogates) is 422 ``invalid_input``."""
 
     def parse_body(self, request: HttpRequest) -> Any:
-        try:
-            data = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
-            raise _InvalidJson from None
+        """The body of ``request`` as a dict (see the class)."""
+        _check_media_type(request)
+        data = parse_json_object(request.body)
         _reject_unsafe_text(data, "body")
         return data
+
+
+def _declared_query(operation: Any) -> tuple[frozenset[str], frozenset[str], bool]:
+    """The query parameter names an operation declares, those of them that are lists (may repeat), and whether it
+    declares a request body."""
+    names: set[str] = set()
+    lists: set[str] = set()
+    has_body = False
+    for model in operation.models:
+        source = getattr(model, "__ninja_param_source__", None)
+        if source == "query":
+            names.update(getattr(model, "__ninja_flatten_map__", {}))
+            lists.update(getattr(model, "__ninja_collection_fields__", []))
+        elif source == "body":
+            has_body = True
+    return frozenset(names), frozenset(lists), has_body
+
+
+def strict_request(view_func: Callable[..., Any]) -> Callable[..., Any]:
+    """An operation decorator, applied to every operation of the API (``api.add_decorator``): after authentication,
+    a query parameter the operation does not declare, or one given twice that is not a list, is 422
+    ``invalid_input`` naming it in ``fields`` (a misspelt filter must never widen a list or a delete); an operation
+    without a request body refuses a body other than nothing or ``{}`` (400 ``invalid_json`` for a non-object,
+    415 for another media type, 422 naming each field). Implements api.md "Strict input" for query parameters;
+    bodies with a schema are checked by :class:`JsonParser` and ``core.schemas.InputSchema``."""
+    operation = view_func._ninja_operation  # type: ignore[attr-defined]
+    allowed, repeatable, has_body = _declared_query(operation)
+
+    @functools.wraps(view_func)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        fields: dict[str, list[str]] = {}
+        for name, values in request.GET.lists():
+            if name not in allowed:
+                fields[name] = [_("Unknown query parameter.")]
+            elif len(values) > 1 and name not in repeatable:
+                fields[name] = [_("Given more than once.")]
+        if fields:
+            raise InvalidInput(
+                "invalid_input",
+                _("Unknown or repeated query parameter: %(names)s.") % {"names": ", ".join(sorted(fields))},
+                fields=fields,
+            )
+        if not has_body and request.body:
+            _check_media_type(request)
+            extra = parse_json_object(request.body)
+            if extra:
+                raise InvalidInput(
+                    "invalid_input",
+                    _("This operation takes no request body fields: %(names)s.") % {"names": ", ".join(sorted(extra))},
+                    fields={name: [_("Unknown field.")] for name in extra},
+                )
+        return view_func(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _check_request_text(request: HttpRequest) -> None:
@@ -172,6 +285,8 @@ api = SalescycleAPI(
     parser=JsonParser(),
     docs=Swagger(settings={"persistAuthorization": True}),
 )
+# Strict query parameters (and no stray body) on every operation, mounted or not yet mounted.
+api.add_decorator(strict_request, mode="operation")
 
 
 @api.exception_handler(DomainError)

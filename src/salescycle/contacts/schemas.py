@@ -8,7 +8,19 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from salescycle.core.schemas import DateIn, Key, Text10, Text20, Text30, Text50, Text80, Text100, blank_to_none
+from salescycle.core.schemas import (
+    DateIn,
+    InputSchema,
+    Key,
+    Omittable,
+    Text10,
+    Text20,
+    Text30,
+    Text50,
+    Text80,
+    Text100,
+    blank_to_none,
+)
 
 
 class SalespersonOut(Schema):
@@ -21,7 +33,7 @@ class SalespersonOut(Schema):
     version: int
 
 
-class SalespersonIn(Schema):
+class SalespersonIn(InputSchema):
     code: Key = Field(min_length=1)
     name: Text50 = ""
     email: Text80 = ""
@@ -30,12 +42,12 @@ class SalespersonIn(Schema):
     blocked: bool = False
 
 
-class SalespersonPatch(Schema):
-    name: Text50 | None = None
-    email: Text80 | None = None
-    phone: Text30 | None = None
-    job_title: Text30 | None = None
-    blocked: bool | None = None
+class SalespersonPatch(InputSchema):
+    name: Omittable[Text50] = None
+    email: Omittable[Text80] = None
+    phone: Omittable[Text30] = None
+    job_title: Omittable[Text30] = None
+    blocked: Omittable[bool] = None
 
 
 def salesperson_out(obj: Any) -> dict[str, Any]:
@@ -72,7 +84,7 @@ class ContactOut(Schema):
     modified_at: dt.datetime
 
 
-class ContactIn(Schema):
+class ContactIn(InputSchema):
     no: Key | None = None
     type: ContactTypeLiteral = "company"
     name: Text100 = Field(min_length=1)
@@ -86,17 +98,17 @@ class ContactIn(Schema):
     country_code: Text10 = ""
 
 
-class ContactPatch(Schema):
-    type: ContactTypeLiteral | None = None
-    name: Text100 | None = Field(default=None, min_length=1)
+class ContactPatch(InputSchema):
+    type: Omittable[ContactTypeLiteral] = None
+    name: Omittable[Text100] = Field(default=None, min_length=1)
     company_no: Key | None = None
     salesperson_code: Key | None = None
-    email: Text80 | None = None
-    phone: Text30 | None = None
-    address: Text100 | None = None
-    city: Text30 | None = None
-    post_code: Text20 | None = None
-    country_code: Text10 | None = None
+    email: Omittable[Text80] = None
+    phone: Omittable[Text30] = None
+    address: Omittable[Text100] = None
+    city: Omittable[Text30] = None
+    post_code: Omittable[Text20] = None
+    country_code: Omittable[Text10] = None
 
 
 def contact_out(obj: Any) -> dict[str, Any]:
@@ -131,7 +143,7 @@ class CampaignOut(Schema):
     version: int
 
 
-class CampaignIn(Schema):
+class CampaignIn(InputSchema):
     no: Key | None = None
     description: Text100 = ""
     starting_date: DateIn | None = None
@@ -140,12 +152,12 @@ class CampaignIn(Schema):
     activated: bool = False
 
 
-class CampaignPatch(Schema):
-    description: Text100 | None = None
+class CampaignPatch(InputSchema):
+    description: Omittable[Text100] = None
     starting_date: DateIn | None = None
     ending_date: DateIn | None = None
     salesperson_code: Key | None = None
-    activated: bool | None = None
+    activated: Omittable[bool] = None
 
 
 def campaign_out(obj: Any) -> dict[str, Any]:
@@ -160,7 +172,7 @@ def campaign_out(obj: Any) -> dict[str, Any]:
     }
 
 
-class SegmentLineSchema(Schema):
+class SegmentLineSchema(InputSchema):
     contact_no: Key = Field(min_length=1)
     description: Text100 = ""
 
@@ -174,7 +186,7 @@ class SegmentOut(Schema):
     version: int
 
 
-class SegmentIn(Schema):
+class SegmentIn(InputSchema):
     no: Key | None = None
     description: Text100 = ""
     campaign_no: Key | None = None
@@ -182,11 +194,11 @@ class SegmentIn(Schema):
     lines: list[SegmentLineSchema] = Field(default_factory=list, max_length=1000)
 
 
-class SegmentPatch(Schema):
-    description: Text100 | None = None
+class SegmentPatch(InputSchema):
+    description: Omittable[Text100] = None
     campaign_no: Key | None = None
     salesperson_code: Key | None = None
-    lines: list[SegmentLineSchema] | None = Field(default=None, max_length=1000)
+    lines: Omittable[list[SegmentLineSchema]] = Field(default=None, max_length=1000)
 
 
 def segment_out(obj: Any) -> dict[str, Any]:

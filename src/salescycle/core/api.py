@@ -12,7 +12,7 @@ from pydantic import Field
 
 from salescycle.core.errors import InvalidInput
 from salescycle.core.models import UserPreference
-from salescycle.core.schemas import DateIn, with_errors
+from salescycle.core.schemas import DateIn, InputSchema, with_errors
 from salescycle.core.workdate import get_work_date
 
 router = Router(tags=["me"])
@@ -31,7 +31,7 @@ class MeOut(Schema):
     is_superuser: bool
 
 
-class MePatch(Schema):
+class MePatch(InputSchema):
     work_date: DateIn | None = None
     language: str | None = Field(default=None, max_length=8)
 

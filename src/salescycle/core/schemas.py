@@ -1,16 +1,23 @@
 """Shared API field types and schemas (spec api.md "Conventions"): decimals as exact strings, ISO dates in a sane
-range, keys of at most 20 characters, blank values as null, the one error shape and the list envelope."""
+range, keys of at most 20 characters, blank values as null, the one error shape and the list envelope.
+
+Input is strict (api.md "Strict input"): every request body schema derives from :class:`InputSchema` (unknown fields
+refused, no coercion), numbers are ASCII digits (:data:`AmountIn`, :data:`PercentIn`), dates are ISO dates only
+(:data:`DateIn`) and a PATCH field declared with :data:`NotNull` refuses ``null``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
 from django.http import HttpResponse
 from ninja import Schema
-from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, TypeAdapter
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, TypeAdapter
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 T = TypeVar("T")
 
@@ -50,14 +57,93 @@ def datetime_text(value: dt.datetime) -> str:
     return text
 
 
+# A decimal in a JSON string: ASCII digits with an optional sign, fraction and exponent, as a JSON number is
+# written (no blanks, no "_", no "+", no other script's digits, no NaN or Infinity).
+_DECIMAL_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?", re.ASCII)
+# An ISO calendar date and nothing else: no time, no offset, no week or ordinal date, no other script's digits.
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+def decimal_input(value: Any) -> Any:
+    """An input decimal (spec api.md "Decimals": a JSON string or a number) as a ``Decimal``, before its range and
+    digit checks. Accepts a ``Decimal`` (JSON numbers are parsed to ``Decimal`` by the API's body parser, exactly),
+    an ``int`` and a string of ASCII digits as a JSON number is written (``"-12.5"``, ``"1e3"``). Refuses booleans,
+    ``float`` values that are not finite, strings with blanks, ``_``, ``+``, non-ASCII digits (``"١٢٣"``), ``NaN``
+    and ``Infinity``, and every other type: pydantic error ``decimal_parsing`` (422 ``invalid_input``).
+    Implements api.md "Strict input" (numbers are ASCII digits)."""
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise PydanticCustomError("finite_number", "Input should be a finite number.")
+        return value
+    if isinstance(value, bool):
+        raise PydanticCustomError("decimal_type", "Input should be a number or a string of ASCII digits.")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise PydanticCustomError("finite_number", "Input should be a finite number.")
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        if not _DECIMAL_TEXT.fullmatch(value):
+            raise PydanticCustomError(
+                "decimal_parsing", 'Input should be a number of ASCII digits, e.g. "1234.5" or 1234.5.'
+            )
+        return Decimal(value)
+    raise PydanticCustomError("decimal_type", "Input should be a number or a string of ASCII digits.")
+
+
+def date_input(value: Any) -> Any:
+    """An input date as a ``datetime.date``, before its range check: only a string ``YYYY-MM-DD`` of ASCII digits
+    (or a ``date`` from Python callers). Refuses numbers (a Unix timestamp such as ``1767225600``), timestamps
+    (``"2026-01-05T00:00:00Z"``), week and ordinal dates and non-ASCII digits: pydantic error ``date_parsing``
+    (422 ``invalid_input``). Implements api.md "Strict input" (dates are ISO dates only)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError("date_parsing", "Input should be a valid calendar date.") from None
+    raise PydanticCustomError("date_parsing", "Input should be an ISO date, YYYY-MM-DD.")
+
+
+def _refuse_null(value: Any) -> Any:
+    if value is None:
+        raise PydanticCustomError("not_null", 'Input may not be null; leave the field out to keep it, or send "".')
+    return value
+
+
+NotNull = BeforeValidator(_refuse_null)
+# A PATCH field that may be left out (then the stored value stays) but not sent as ``null``: texts, flags and
+# enumerations whose column has no null (a blank text is ""). Spec api.md "Strict input": null for a required text
+# → 422. ``description: Omittable[Text100] = None``; the OpenAPI document shows the type without null.
+Omittable = Annotated[T | SkipJsonSchema[None], NotNull]
+
+
+class InputSchema(BaseModel):
+    """Base of every request body schema (spec api.md "Strict input"): a field the schema does not declare is refused
+    (``extra="forbid"``: 422 ``invalid_input`` naming it in ``fields``), and values are not coerced (``strict``: a
+    boolean is ``true``/``false``, an integer a JSON integer, a text a JSON string). Decimals and dates keep the
+    contract's forms through their own validators (:func:`decimal_input`, :func:`date_input`). The OpenAPI document
+    shows ``additionalProperties: false`` for every such schema. ``dict()`` is ``model_dump()`` (as ninja's
+    ``Schema.dict``), so handlers read ``data.dict(exclude_unset=True)`` as before."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    def dict(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """The validated fields as a dict (``model_dump`` with the same arguments)."""
+        return self.model_dump(*args, **kwargs)
+
+
 # Output: an exact decimal as a string.
 DecimalOut = Annotated[Decimal, PlainSerializer(decimal_text, return_type=str)]
 # Output: a timestamp, in JSON exactly as ninja's encoder writes one (for responses rendered by json_response).
 DateTimeOut = Annotated[dt.datetime, PlainSerializer(datetime_text, return_type=str, when_used="json")]
-# Input: a string or a number, finite, at most 15 integer digits and 5 decimals (D19).
-AmountIn = Annotated[Decimal, Field(max_digits=20, decimal_places=5)]
-PercentIn = Annotated[Decimal, Field(max_digits=8, decimal_places=5)]
-DateIn = Annotated[dt.date, AfterValidator(_date_in_range)]
+# Input: a string or a number of ASCII digits, finite, at most 15 integer digits and 5 decimals (D19).
+AmountIn = Annotated[Decimal, BeforeValidator(decimal_input), Field(max_digits=20, decimal_places=5)]
+PercentIn = Annotated[Decimal, BeforeValidator(decimal_input), Field(max_digits=8, decimal_places=5)]
+# Input: an ISO date "YYYY-MM-DD" between 1900-01-01 and 2999-12-31.
+DateIn = Annotated[dt.date, BeforeValidator(date_input), AfterValidator(_date_in_range)]
 # A business key: at most 20 characters, upper-cased by the services; "" means blank.
 Key = Annotated[str, Field(max_length=20), AfterValidator(_no_control_characters)]
 

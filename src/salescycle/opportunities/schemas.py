@@ -15,7 +15,9 @@ from salescycle.core.schemas import (
     DateIn,
     DateTimeOut,
     DecimalOut,
+    InputSchema,
     Key,
+    Omittable,
     PercentIn,
     Text10,
     Text20,
@@ -164,7 +166,7 @@ def opportunity_out(obj: Any) -> dict[str, Any]:
     return opportunity_row_out(row)
 
 
-class OpportunityIn(Schema):
+class OpportunityIn(InputSchema):
     no: Key | None = None
     description: Text100 = ""
     contact_no: Key | None = None
@@ -180,7 +182,7 @@ class OpportunityIn(Schema):
     estimated_closing_date: DateIn | None = None
 
 
-class SegmentOpportunitiesIn(Schema):
+class SegmentOpportunitiesIn(InputSchema):
     description: Text100 = ""
     salesperson_code: Key | None = None
     sales_cycle_code: Key | None = None
@@ -196,13 +198,13 @@ class CreatedOut(Schema):
     created: list[str]
 
 
-class OpportunityPatch(Schema):
-    description: Text100 | None = None
+class OpportunityPatch(InputSchema):
+    description: Omittable[Text100] = None
     contact_no: Key | None = None
     salesperson_code: Key | None = None
     campaign_no: Key | None = None
     segment_no: Key | None = None
-    priority: PriorityLiteral | None = None
+    priority: Omittable[PriorityLiteral] = None
     sales_cycle_code: Key | None = None
     sales_document_type: Literal["quote", "order", ""] | None = None
     sales_document_no: Key | None = None
@@ -261,7 +263,7 @@ def entry_out(obj: Any) -> dict[str, Any]:
     }
 
 
-class ActivateIn(Schema):
+class ActivateIn(InputSchema):
     date_of_change: DateIn | None = None
 
 
@@ -288,7 +290,7 @@ class UpdateOptionsOut(Schema):
     proposed: ProposedOut | None
 
 
-class UpdateIn(Schema):
+class UpdateIn(InputSchema):
     action_type: ActionTypeLiteral
     sales_cycle_stage: int | None = Field(default=None, ge=0, le=2_000_000_000)
     date_of_change: DateIn | None = None
@@ -298,7 +300,7 @@ class UpdateIn(Schema):
     cancel_old_tasks: bool = False
 
 
-class CloseIn(Schema):
+class CloseIn(InputSchema):
     outcome: CloseTypeLiteral
     close_opportunity_code: Key | None = None
     date_closed: DateIn | None = None
@@ -306,7 +308,7 @@ class CloseIn(Schema):
     cancel_old_tasks: bool = True
 
 
-class DeleteClosedIn(Schema):
+class DeleteClosedIn(InputSchema):
     no: Key | None = None
     date_closed_from: DateIn | None = None
     date_closed_to: DateIn | None = None
@@ -375,17 +377,17 @@ class SalesCycleOut(Schema):
     version: int
 
 
-class SalesCycleIn(Schema):
+class SalesCycleIn(InputSchema):
     code: Text10 = Field(min_length=1)
     description: Text100 = ""
     probability_calculation: ProbabilityCalculationLiteral = "multiply"
     blocked: bool = False
 
 
-class SalesCyclePatch(Schema):
-    description: Text100 | None = None
-    probability_calculation: ProbabilityCalculationLiteral | None = None
-    blocked: bool | None = None
+class SalesCyclePatch(InputSchema):
+    description: Omittable[Text100] = None
+    probability_calculation: Omittable[ProbabilityCalculationLiteral] = None
+    blocked: Omittable[bool] = None
 
 
 def sales_cycle_out(obj: Any) -> dict[str, Any]:
@@ -410,7 +412,7 @@ class StageOut(Schema):
     version: int
 
 
-class StageIn(Schema):
+class StageIn(InputSchema):
     stage: int = Field(ge=1, le=2_000_000_000)
     description: Text100 = ""
     completed_pct: PercentIn = Field(default=Decimal(0), ge=0, le=100)
@@ -421,14 +423,14 @@ class StageIn(Schema):
     date_formula: Text32 = ""
 
 
-class StagePatch(Schema):
-    description: Text100 | None = None
-    completed_pct: PercentIn | None = Field(default=None, ge=0, le=100)
-    chances_of_success_pct: PercentIn | None = Field(default=None, ge=0, le=100)
+class StagePatch(InputSchema):
+    description: Omittable[Text100] = None
+    completed_pct: Omittable[PercentIn] = Field(default=None, ge=0, le=100)
+    chances_of_success_pct: Omittable[PercentIn] = Field(default=None, ge=0, le=100)
     activity_code: Key | None = None
-    quote_required: bool | None = None
-    allow_skip: bool | None = None
-    date_formula: Text32 | None = None
+    quote_required: Omittable[bool] = None
+    allow_skip: Omittable[bool] = None
+    date_formula: Omittable[Text32] = None
 
 
 def stage_out(obj: Any) -> dict[str, Any]:
@@ -452,15 +454,15 @@ class CloseCodeOut(Schema):
     version: int
 
 
-class CloseCodeIn(Schema):
+class CloseCodeIn(InputSchema):
     code: Text10 = Field(min_length=1)
     description: Text100 = ""
     type: CloseTypeLiteral = "won"
 
 
-class CloseCodePatch(Schema):
-    description: Text100 | None = None
-    type: CloseTypeLiteral | None = None
+class CloseCodePatch(InputSchema):
+    description: Omittable[Text100] = None
+    type: Omittable[CloseTypeLiteral] = None
 
 
 def close_code_out(obj: Any) -> dict[str, Any]:
@@ -475,10 +477,10 @@ class SetupOut(Schema):
     version: int
 
 
-class SetupPatch(Schema):
+class SetupPatch(InputSchema):
     default_sales_cycle_code: Key | None = None
-    bus_rel_code_for_customers: Text10 | None = None
-    number_series: dict[Text20, Text10] | None = None
+    bus_rel_code_for_customers: Omittable[Text10] = None
+    number_series: Omittable[dict[Text20, Text10]] = None
 
 
 class InteractionOut(Schema):
@@ -493,7 +495,7 @@ class InteractionOut(Schema):
     version: int
 
 
-class InteractionIn(Schema):
+class InteractionIn(InputSchema):
     date: DateIn | None = None
     contact_no: Key = Field(min_length=1)
     opportunity_no: Key | None = None
@@ -503,14 +505,14 @@ class InteractionIn(Schema):
     postponed: bool = False
 
 
-class InteractionPatch(Schema):
+class InteractionPatch(InputSchema):
     date: DateIn | None = None
     contact_no: Key | None = None
     opportunity_no: Key | None = None
     salesperson_code: Key | None = None
-    description: Text100 | None = None
-    canceled: bool | None = None
-    postponed: bool | None = None
+    description: Omittable[Text100] = None
+    canceled: Omittable[bool] = None
+    postponed: Omittable[bool] = None
 
 
 def interaction_out(obj: Any) -> dict[str, Any]:

@@ -10,7 +10,17 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
-from salescycle.core.schemas import AmountIn, DateIn, DecimalOut, Key, PercentIn, Text100, blank_to_none
+from salescycle.core.schemas import (
+    AmountIn,
+    DateIn,
+    DecimalOut,
+    InputSchema,
+    Key,
+    Omittable,
+    PercentIn,
+    Text100,
+    blank_to_none,
+)
 
 # --- Items and customer templates --------------------------------------------------------------------------------
 
@@ -23,17 +33,17 @@ class ItemOut(Schema):
     version: int
 
 
-class ItemIn(Schema):
+class ItemIn(InputSchema):
     code: Key = Field(min_length=1)
     description: Text100 = ""
     unit_price: AmountIn = Field(default=Decimal(0), ge=0)
     blocked: bool = False
 
 
-class ItemPatch(Schema):
-    description: Text100 | None = None
-    unit_price: AmountIn | None = Field(default=None, ge=0)
-    blocked: bool | None = None
+class ItemPatch(InputSchema):
+    description: Omittable[Text100] = None
+    unit_price: Omittable[AmountIn] = Field(default=None, ge=0)
+    blocked: Omittable[bool] = None
 
 
 def item_out(obj: Any) -> dict[str, Any]:
@@ -52,7 +62,7 @@ class CustomerTemplateOut(Schema):
     version: int
 
 
-class CustomerTemplateIn(Schema):
+class CustomerTemplateIn(InputSchema):
     code: Key = Field(min_length=1)
     description: Text100 = ""
 
@@ -79,14 +89,14 @@ def customer_out(obj: Any) -> dict[str, Any]:
     }
 
 
-class CreateCustomerIn(Schema):
+class CreateCustomerIn(InputSchema):
     customer_template: Key | None = None
 
 
 # --- Sales documents --------------------------------------------------------------------------------------------
 
 
-class LineIn(Schema):
+class LineIn(InputSchema):
     line_no: int | None = Field(default=None, ge=1, le=2_000_000_000)
     item_code: Key | None = None
     description: Text100 = ""
@@ -105,7 +115,7 @@ class LineOut(Schema):
     amount: DecimalOut
 
 
-class SalesQuoteIn(Schema):
+class SalesQuoteIn(InputSchema):
     no: Key | None = None
     sell_to_contact_no: Key | None = None
     customer_template: Key | None = None
@@ -118,7 +128,7 @@ class SalesQuoteIn(Schema):
     reassign: bool = True
 
 
-class SalesQuotePatch(Schema):
+class SalesQuotePatch(InputSchema):
     sell_to_contact_no: Key | None = None
     customer_template: Key | None = None
     salesperson_code: Key | None = None
@@ -126,7 +136,7 @@ class SalesQuotePatch(Schema):
     opportunity_no: Key | None = None
     order_date: DateIn | None = None
     shipment_date: DateIn | None = None
-    lines: list[LineIn] | None = Field(default=None, max_length=1000)
+    lines: Omittable[list[LineIn]] = Field(default=None, max_length=1000)
     reassign: bool = True
 
 
@@ -149,17 +159,17 @@ class SalesOrderOut(SalesQuoteOut):
     quote_no: str | None
 
 
-class MakeOrderIn(Schema):
+class MakeOrderIn(InputSchema):
     create_customer: bool = False
     close_opportunity_code: Key | None = None
     date_closed: DateIn | None = None
 
 
-class PostIn(Schema):
+class PostIn(InputSchema):
     posting_date: DateIn | None = None
 
 
-class CreateSalesQuoteIn(Schema):
+class CreateSalesQuoteIn(InputSchema):
     customer_template: Key | None = None
     create_customer: bool = False
 

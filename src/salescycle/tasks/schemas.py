@@ -8,7 +8,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from salescycle.core.schemas import DateIn, Key, Text10, Text32, Text100, blank_to_none
+from salescycle.core.schemas import DateIn, InputSchema, Key, Omittable, Text10, Text32, Text100, blank_to_none
 
 TaskTypeLiteral = Literal["meeting", "phone_call"]
 TaskStatusLiteral = Literal["not_started", "in_progress", "completed", "waiting", "postponed"]
@@ -34,7 +34,7 @@ class TaskOut(Schema):
     version: int
 
 
-class TaskIn(Schema):
+class TaskIn(InputSchema):
     no: Key | None = None
     type: TaskTypeLiteral | Literal[""] | None = None
     description: Text100 = ""
@@ -49,13 +49,13 @@ class TaskIn(Schema):
     opportunity_no: Key | None = None
 
 
-class TaskPatch(Schema):
+class TaskPatch(InputSchema):
     type: TaskTypeLiteral | Literal[""] | None = None
-    description: Text100 | None = None
+    description: Omittable[Text100] = None
     date: DateIn | None = None
-    status: TaskStatusLiteral | None = None
-    priority: PriorityLiteral | None = None
-    canceled: bool | None = None
+    status: Omittable[TaskStatusLiteral] = None
+    priority: Omittable[PriorityLiteral] = None
+    canceled: Omittable[bool] = None
     salesperson_code: Key | None = None
     contact_no: Key | None = None
     campaign_no: Key | None = None
@@ -84,7 +84,7 @@ def task_out(obj: Any) -> dict[str, Any]:
     }
 
 
-class StepSchema(Schema):
+class StepSchema(InputSchema):
     step_no: int | None = Field(default=None, ge=1, le=2_000_000_000)
     type: TaskTypeLiteral | Literal[""] | None = None
     description: Text100 = ""
@@ -107,15 +107,15 @@ class ActivityOut(Schema):
     version: int
 
 
-class ActivityIn(Schema):
+class ActivityIn(InputSchema):
     code: Text10 = Field(min_length=1)
     description: Text100 = ""
     steps: list[StepSchema] = Field(default_factory=list, max_length=200)
 
 
-class ActivityPatch(Schema):
-    description: Text100 | None = None
-    steps: list[StepSchema] | None = Field(default=None, max_length=200)
+class ActivityPatch(InputSchema):
+    description: Omittable[Text100] = None
+    steps: Omittable[list[StepSchema]] = Field(default=None, max_length=200)
 
 
 def activity_out(obj: Any) -> dict[str, Any]:

@@ -1,0 +1,211 @@
+"""Strict input on every operation (spec api.md "Strict input", issue #12 items 1 and 10), generated from the OpenAPI
+document: a body that is not a JSON object is 400 ``invalid_json``, an unknown body field or query parameter is 422
+``invalid_input`` naming it, and in every case nothing in the database changes. The set of operations tested is the
+set in ``/api/v1/openapi.json``, so a new operation cannot escape."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/api/v1"
+NON_OBJECT_BODIES = ["[true]", "192", '"x"', "null", "[null,null]", '[{"dry_run": true}]']
+OUR_APPS = ("core", "contacts", "tasks", "opportunities", "sales")
+
+
+def dump() -> dict[str, list[dict[str, Any]]]:
+    """Every row of every table of the app (not sessions, tokens or users): the database state to compare."""
+    state: dict[str, list[dict[str, Any]]] = {}
+    for label in OUR_APPS:
+        for model in apps.get_app_config(label).get_models():
+            state[model._meta.label] = list(model.objects.order_by("pk").values())
+    return state
+
+
+@pytest.fixture
+def world(api: Any, demo: None) -> dict[str, str]:
+    """One record of every kind the API addresses by a path parameter, created through the API itself, keyed by
+    the path segment before the parameter (``"opportunities"`` → an opportunity's no)."""
+
+    def made(response: Any, status: int = 201) -> dict[str, Any]:
+        assert response.status_code == status, response.content
+        return response.json()
+
+    sp = made(api.post("/salespeople", {"code": "SP1", "name": "Sally"}))["code"]
+    company = made(api.post("/contacts", {"no": "CT1", "name": "Cronus", "salesperson_code": sp}))["no"]
+    campaign = made(api.post("/campaigns", {"no": "CP1", "description": "Spring"}))["no"]
+    segment = made(api.post("/segments", {"no": "SG1", "lines": [{"contact_no": company}]}))["no"]
+    opportunity = made(
+        api.post(
+            "/opportunities",
+            {"no": "OP1", "description": "Bikes", "contact_no": company, "salesperson_code": sp},
+        )
+    )["no"]
+    made(api.post(f"/opportunities/{opportunity}/activate-first-stage", {}), 200)
+    interaction = made(api.post("/interactions", {"contact_no": company, "description": "Call"}))["entry_no"]
+    task = made(api.post("/tasks", {"no": "TD1", "description": "Visit", "salesperson_code": sp}))["no"]
+    item = made(api.post("/items", {"code": "BIKE", "description": "Bike", "unit_price": "100"}))["code"]
+    template = made(api.post("/customer-templates", {"code": "RETAIL"}))["code"]
+    customer = made(api.post(f"/contacts/{company}/create-customer", {"customer_template": template}), 200)[
+        "customer_no"
+    ]
+    quote = made(
+        api.post("/sales-quotes", {"sell_to_contact_no": company, "lines": [{"item_code": item, "quantity": 1}]})
+    )["no"]
+    second = made(
+        api.post("/sales-quotes", {"sell_to_contact_no": company, "lines": [{"item_code": item, "quantity": 2}]})
+    )["no"]
+    order = made(api.post(f"/sales-quotes/{second}/make-order", {}))["no"]
+    third = made(
+        api.post("/sales-quotes", {"sell_to_contact_no": company, "lines": [{"item_code": item, "quantity": 3}]})
+    )["no"]
+    posted_order = made(api.post(f"/sales-quotes/{third}/make-order", {}))["no"]
+    invoice = made(api.post(f"/sales-orders/{posted_order}/post", {}))["no"]
+    return {
+        "salespeople": sp,
+        "contacts": company,
+        "campaigns": campaign,
+        "segments": segment,
+        "opportunities": opportunity,
+        "sales-cycles": "NEW",
+        "stages": "1",
+        "close-opportunity-codes": "PRICE_W",
+        "activities": "COMPANY",
+        "interactions": str(interaction),
+        "tasks": task,
+        "items": item,
+        "customer-templates": template,
+        "customers": customer,
+        "sales-quotes": quote,
+        "sales-orders": order,
+        "posted-invoices": invoice,
+    }
+
+
+def operations(client: Client) -> list[tuple[str, str, dict[str, Any]]]:
+    """(method, path template, operation) of every operation in the served OpenAPI document."""
+    response = client.get(f"{BASE}/openapi.json")
+    assert response.status_code == 200
+    return [
+        (method.upper(), path, operation)
+        for path, by_method in response.json()["paths"].items()
+        for method, operation in by_method.items()
+    ]
+
+
+def concrete(path: str, world: dict[str, str]) -> str:
+    """The template ``/api/v1/opportunities/{no}/close`` with the world's records filled in."""
+    parts = path.split("/")
+    return "/".join(world[parts[i - 1]] if re.fullmatch(r"\{\w+\}", part) else part for i, part in enumerate(parts))
+
+
+def send(
+    client: Client, token: str, method: str, url: str, body: str | bytes | None, content_type: str = "application/json"
+) -> Any:
+    kwargs: dict[str, Any] = {"headers": {"Authorization": f"Bearer {token}"}}
+    if body is not None:
+        kwargs["data"] = body.encode() if isinstance(body, str) else body
+        kwargs["content_type"] = content_type
+    return client.generic(method, url, **kwargs)
+
+
+def served_operations() -> set[tuple[str, str]]:
+    """(method, path template) of every operation the API serves, from its routers (not from the document)."""
+    from salescycle.api import api
+
+    api.urls  # binds the routers (api._routers then lists every router, nested ones too)
+    served = set()
+    for prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                for method in operation.methods:
+                    served.add((method, re.sub("/+", "/", f"{BASE}/{prefix}/{path}")))
+    return served
+
+
+def test_the_openapi_document_lists_every_served_operation(client: Client, db: None) -> None:
+    assert {(method, path) for method, path, _operation in operations(client)} == served_operations()
+
+
+def test_the_world_covers_every_path_parameter(client: Client, world: dict[str, str]) -> None:
+    for _method, path, _operation in operations(client):
+        concrete(path, world)  # a KeyError names a resource the fixture lacks
+
+
+def test_every_operation_refuses_a_body_that_is_not_an_object(
+    client: Client, token: str, world: dict[str, str]
+) -> None:
+    before = dump()
+    tested, wrong = set(), []
+    for method, path, _operation in operations(client):
+        tested.add((method, path))
+        for body in NON_OBJECT_BODIES:
+            response = send(client, token, method, concrete(path, world), body)
+            if response.status_code != 400 or response.json()["code"] != "invalid_json":
+                wrong.append((method, path, body, response.status_code, response.content[:200]))
+    assert wrong == []
+    assert dump() == before
+    assert tested == served_operations()
+
+
+def test_every_operation_refuses_an_unknown_body_field(client: Client, token: str, world: dict[str, str]) -> None:
+    before = dump()
+    wrong = []
+    for method, path, operation in operations(client):
+        body = json.dumps({"zz_unknown": 1})
+        response = send(client, token, method, concrete(path, world), body)
+        answer = response.json() if response.status_code != 204 else {}
+        if response.status_code != 422 or answer.get("code") != "invalid_input" or "zz_unknown" not in answer["fields"]:
+            wrong.append((method, path, response.status_code, response.content[:300]))
+    assert wrong == []
+    assert dump() == before
+
+
+def minimal_body(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    """A body with every required property of ``schema`` set to a value of its type (to reach the query check)."""
+    if "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[1]]
+    if "anyOf" in schema:
+        return minimal_body(next(s for s in schema["anyOf"] if s.get("type") != "null"), components)
+    values: dict[str, Any] = {}
+    for name in schema.get("required", []):
+        prop = schema["properties"][name]
+        if "$ref" in prop or "allOf" in prop:
+            prop = components[(prop.get("$ref") or prop["allOf"][0]["$ref"]).rsplit("/", 1)[1]]
+        if "enum" in prop:
+            values[name] = prop["enum"][0]
+        elif prop.get("type") == "integer":
+            values[name] = 7
+        elif prop.get("type") == "boolean":
+            values[name] = False
+        else:
+            values[name] = "ZZ7"
+    return values
+
+
+def test_every_operation_refuses_an_unknown_query_parameter(client: Client, token: str, world: dict[str, str]) -> None:
+    document = client.get(f"{BASE}/openapi.json").json()
+    components = document["components"]["schemas"]
+    before = dump()
+    tested, wrong = set(), []
+    for method, path, operation in operations(client):
+        tested.add((method, path))
+        request_body = operation.get("requestBody")
+        body = None
+        if request_body:
+            body = json.dumps(minimal_body(request_body["content"]["application/json"]["schema"], components))
+        url = concrete(path, world) + "?zz_unknown=1"
+        response = send(client, token, method, url, body)
+        answer = response.json() if response.status_code != 204 else {}
+        if response.status_code != 422 or answer.get("code") != "invalid_input" or "zz_unknown" not in answer["fields"]:
+            wrong.append((method, path, response.status_code, response.content[:300]))
+    assert wrong == []
+    assert dump() == before
+    assert tested == served_operations()
