@@ -107,6 +107,23 @@ def date_input(value: Any) -> Any:
     raise PydanticCustomError("date_parsing", "Input should be an ISO date, YYYY-MM-DD.")
 
 
+# Significant digits every database keeps exactly: SQLite stores a DecimalField as REAL (an IEEE double), which holds
+# 15 significant decimal digits (DBL_DIG), and Django reads it back rounded to 15; PostgreSQL's numeric(20, 5) keeps
+# all 20. An amount with more digits would be 200 on PostgreSQL and silently rounded (or, at 10^15 after rounding,
+# 422 "out of range") on SQLite; refused on both, the limit is one.
+SIGNIFICANT_DIGITS = 15
+
+
+def _storable_everywhere(value: Decimal) -> Decimal:
+    if len(value.normalize().as_tuple().digits) > SIGNIFICANT_DIGITS:
+        raise PydanticCustomError(
+            "decimal_max_digits",
+            "Decimal input should have no more than {max_digits} significant digits.",
+            {"max_digits": SIGNIFICANT_DIGITS},
+        )
+    return value
+
+
 def _refuse_null(value: Any) -> Any:
     if value is None:
         raise PydanticCustomError("not_null", 'Input may not be null; leave the field out to keep it, or send "".')
@@ -139,11 +156,20 @@ class InputSchema(BaseModel):
 DecimalOut = Annotated[Decimal, PlainSerializer(decimal_text, return_type=str)]
 # Output: a timestamp, in JSON exactly as ninja's encoder writes one (for responses rendered by json_response).
 DateTimeOut = Annotated[dt.datetime, PlainSerializer(datetime_text, return_type=str, when_used="json")]
-# Input: a string or a number of ASCII digits, finite, at most 15 integer digits and 5 decimals (D19).
-AmountIn = Annotated[Decimal, BeforeValidator(decimal_input), Field(max_digits=20, decimal_places=5)]
+# Input: a string or a number of ASCII digits, finite, at most 15 integer digits and 5 decimals (D19), and at most 15
+# significant digits in all (what both databases store exactly: ``SIGNIFICANT_DIGITS``), so 999999999999999 and
+# 1234567890.12345 are amounts, 999999999999999.99999 is not.
+AmountIn = Annotated[
+    Decimal,
+    BeforeValidator(decimal_input),
+    Field(max_digits=20, decimal_places=5),
+    AfterValidator(_storable_everywhere),
+]
 PercentIn = Annotated[Decimal, BeforeValidator(decimal_input), Field(max_digits=8, decimal_places=5)]
 # Input: an ISO date "YYYY-MM-DD" between 1900-01-01 and 2999-12-31.
 DateIn = Annotated[dt.date, BeforeValidator(date_input), AfterValidator(_date_in_range)]
+# A date query parameter (a list filter's bound): an ISO date "YYYY-MM-DD" only, any year.
+DateQuery = Annotated[dt.date, BeforeValidator(date_input)]
 # A business key: at most 20 characters, upper-cased by the services; "" means blank.
 Key = Annotated[str, Field(max_length=20), AfterValidator(_no_control_characters)]
 

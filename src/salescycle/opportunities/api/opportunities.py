@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Schema, Status
 
 from salescycle.core.pagination import paginate
-from salescycle.core.schemas import DateIn, Key, Page, expected_version, json_response, with_errors
+from salescycle.core.schemas import DateIn, DateQuery, Key, Page, expected_version, json_response, with_errors
 from salescycle.opportunities import engine, selectors, services, statistics
 from salescycle.opportunities.api._shared import LIMIT, _by, _opportunity, router
 from salescycle.opportunities.schemas import (
@@ -46,10 +46,10 @@ class OpportunityFilters(Schema):
     sales_cycle_code: str | None = None
     campaign_no: str | None = None
     segment_no: str | None = None
-    creation_date_from: dt.date | None = None
-    creation_date_to: dt.date | None = None
-    date_closed_from: dt.date | None = None
-    date_closed_to: dt.date | None = None
+    creation_date_from: DateQuery | None = None
+    creation_date_to: DateQuery | None = None
+    date_closed_from: DateQuery | None = None
+    date_closed_to: DateQuery | None = None
     q: str | None = None
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Schema
 
-from salescycle.core.schemas import Key, with_errors
+from salescycle.core.schemas import DateQuery, Key, with_errors
 from salescycle.opportunities import statistics
 from salescycle.opportunities.api._shared import _by, router
 from salescycle.opportunities.schemas import (
@@ -23,8 +22,8 @@ ActionTakenFilter = Literal["in_progress", "won", "lost", "first", "next", "prev
 
 
 class DateRange(Schema):
-    estimated_close_date_from: dt.date | None = None
-    estimated_close_date_to: dt.date | None = None
+    estimated_close_date_from: DateQuery | None = None
+    estimated_close_date_to: DateQuery | None = None
 
 
 class ActionDateRange(DateRange):
