@@ -84,6 +84,7 @@ def _check_media_type(request: HttpRequest) -> None:
     content_type = (request.content_type or "").strip().lower()
     charset = (request.content_params or {}).get("charset", "utf-8").strip().strip('"').lower()
     if (content_type and not _JSON_MEDIA_TYPE.fullmatch(content_type)) or charset not in ("utf-8", "utf8"):
+        logger.info("Refused a request body of media type %r, charset %r", content_type[:100], charset[:40])
         raise UnsupportedMediaType(
             "unsupported_media_type",
             _("The request body must be JSON in UTF-8 (Content-Type: application/json)."),
@@ -117,9 +118,11 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
             parse_constant=_refuse_constant,
             object_pairs_hook=_object_without_duplicate_keys,
         )
-    except (ValueError, UnicodeDecodeError, RecursionError):
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        logger.info("Refused a request body that is not strict JSON: %s: %.200s", type(exc).__name__, exc)
         raise _InvalidJson from None
     if not isinstance(data, dict):
+        logger.info("Refused a request body that is a JSON %s, not an object", type(data).__name__)
         raise _InvalidJson
     return data
 
