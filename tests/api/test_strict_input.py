@@ -239,3 +239,37 @@ def test_the_openapi_document_shows_every_input_schema_without_additional_proper
     assert {name for name in inputs if components[name].get("additionalProperties") is not False} == set()
     # A PATCH text may be left out but not sent as null: the document does not offer null.
     assert components["OpportunityPatch"]["properties"]["description"].get("type") == "string"
+
+
+def allows_null(schema: dict[str, Any]) -> bool:
+    """Whether a property's JSON schema admits null (``anyOf`` with ``{"type": "null"}``, or a type list)."""
+    types = schema.get("type")
+    return (
+        types == "null"
+        or (isinstance(types, list) and "null" in types)
+        or any(allows_null(option) for option in schema.get("anyOf", []) + schema.get("oneOf", []))
+    )
+
+
+def test_every_field_whose_schema_has_no_null_refuses_null(client: Client, token: str, world: dict[str, str]) -> None:
+    document = client.get(f"{BASE}/openapi.json").json()
+    components = document["components"]["schemas"]
+    before = dump()
+    checked, wrong = 0, []
+    for method, path, operation in operations(client):
+        if "requestBody" not in operation:
+            continue
+        schema = operation["requestBody"]["content"]["application/json"]["schema"]
+        ref = schema.get("$ref") or next(s["$ref"] for s in schema["anyOf"] if "$ref" in s)
+        properties = components[ref.rsplit("/", 1)[1]]["properties"]
+        for name, prop in properties.items():
+            if allows_null(prop):
+                continue
+            checked += 1
+            response = send(client, token, method, concrete(path, world), json.dumps({name: None}))
+            answer = response.json() if response.status_code != 204 else {}
+            if response.status_code != 422 or name not in answer.get("fields", {}):
+                wrong.append((method, path, name, response.status_code, response.content[:200]))
+    assert wrong == []
+    assert checked > 100
+    assert dump() == before

@@ -479,7 +479,7 @@ class SetupOut(Schema):
 
 class SetupPatch(InputSchema):
     default_sales_cycle_code: Key | None = None
-    bus_rel_code_for_customers: Omittable[Text10] = None
+    bus_rel_code_for_customers: Text10 | None = None  # a code: null is blank, as SetupOut shows it
     number_series: Omittable[dict[Text20, Text10]] = None
 
 
