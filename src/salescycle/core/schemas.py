@@ -46,6 +46,14 @@ def _no_control_characters(value: str) -> str:
     return value
 
 
+def _text_without_control_characters(value: str) -> str:
+    # Texts (descriptions, names…): no C0 control but tab and line breaks, no DEL and no C1 controls (U+0080–U+009F,
+    # which the review found passing the C0-only check; finding 8). Keys have their own check.
+    if any((ord(ch) < 32 and ch not in "\t\n\r") or 0x7F <= ord(ch) <= 0x9F for ch in value):
+        raise PydanticCustomError("string_control_characters", "Text must not contain control characters.")
+    return value
+
+
 def datetime_text(value: dt.datetime) -> str:
     """A timestamp as every other API response writes it: what Django's JSON encoder (``DjangoJSONEncoder``) writes,
     ISO 8601 with milliseconds and ``Z`` for UTC."""
@@ -174,14 +182,14 @@ DateQuery = Annotated[dt.date, BeforeValidator(date_input)]
 Key = Annotated[str, Field(max_length=20), AfterValidator(_no_control_characters)]
 
 
-# Text fields of at most N characters, without control characters.
-Text10 = Annotated[str, Field(max_length=10), AfterValidator(_no_control_characters)]
-Text20 = Annotated[str, Field(max_length=20), AfterValidator(_no_control_characters)]
-Text30 = Annotated[str, Field(max_length=30), AfterValidator(_no_control_characters)]
-Text32 = Annotated[str, Field(max_length=32), AfterValidator(_no_control_characters)]
-Text50 = Annotated[str, Field(max_length=50), AfterValidator(_no_control_characters)]
-Text80 = Annotated[str, Field(max_length=80), AfterValidator(_no_control_characters)]
-Text100 = Annotated[str, Field(max_length=100), AfterValidator(_no_control_characters)]
+# Text fields of at most N characters, without control characters (C0 but tab and line breaks, DEL, C1).
+Text10 = Annotated[str, Field(max_length=10), AfterValidator(_text_without_control_characters)]
+Text20 = Annotated[str, Field(max_length=20), AfterValidator(_text_without_control_characters)]
+Text30 = Annotated[str, Field(max_length=30), AfterValidator(_text_without_control_characters)]
+Text32 = Annotated[str, Field(max_length=32), AfterValidator(_text_without_control_characters)]
+Text50 = Annotated[str, Field(max_length=50), AfterValidator(_text_without_control_characters)]
+Text80 = Annotated[str, Field(max_length=80), AfterValidator(_text_without_control_characters)]
+Text100 = Annotated[str, Field(max_length=100), AfterValidator(_text_without_control_characters)]
 
 
 class ErrorOut(Schema):

@@ -113,3 +113,12 @@ def test_an_input_schema_shows_no_additional_properties_and_no_null_for_omittabl
     schema = Example.model_json_schema()
     assert schema["additionalProperties"] is False
     assert schema["properties"]["description"].get("type") == "string"
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x1b", "\x7f", "\x80", "\x85", "\x9f"])
+def test_a_text_has_no_control_characters_c1_included(char: str) -> None:
+    assert error_type(TypeAdapter(Text100), f"a{char}b") == "string_control_characters"
+
+
+def test_a_text_may_hold_tabs_line_breaks_and_any_printable_letter() -> None:
+    assert TypeAdapter(Text100).validate_python("Line 1\n\tLine 2\r\n é ß 中 ١٢٣") == "Line 1\n\tLine 2\r\n é ß 中 ١٢٣"
