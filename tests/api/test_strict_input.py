@@ -234,6 +234,7 @@ def test_the_openapi_document_shows_every_input_schema_without_additional_proper
     for _method, _path, operation in operations(client):
         if "requestBody" in operation:
             inputs |= referenced(operation["requestBody"], components, set())
+            assert "415" in operation["responses"]  # unsupported_media_type, in the error shape
 
     assert {"DeleteClosedIn", "OpportunityPatch", "LineIn", "StepSchema", "SegmentLineSchema"} <= inputs
     assert {name for name in inputs if components[name].get("additionalProperties") is not False} == set()

@@ -235,8 +235,9 @@ def blank_to_none(value: Any) -> Any:
 
 
 # Every error status the app itself may answer, in the one error shape (api.md "Errors", "Strict input"): 413 for a
-# body over the size limit, 500 ``internal_error`` (logged), 503 ``service_unavailable`` while the database is down.
-ERRORS = frozenset({400, 401, 403, 404, 405, 409, 413, 422, 500, 503})
+# body over the size limit, 415 ``unsupported_media_type`` for a body declared as another media type than JSON,
+# 500 ``internal_error`` (logged), 503 ``service_unavailable`` while the database is down.
+ERRORS = frozenset({400, 401, 403, 404, 405, 409, 413, 415, 422, 500, 503})
 
 
 def with_errors(responses: dict[int, Any]) -> dict[Any, Any]:
