@@ -6,7 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connections, models
+from django.db.models import F, IntegerField, Sum
+from django.db.models.functions import Cast, Round
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -36,3 +38,18 @@ def normalize(value: Decimal) -> Decimal:
 def percent_range_q(field: str) -> models.Q:
     """A ``Q`` for a CheckConstraint that ``field`` lies in 0..100."""
     return models.Q(**{f"{field}__gte": 0, f"{field}__lte": 100})
+
+
+def exact_sums(queryset: models.QuerySet[Any], fields: list[str]) -> dict[str, Decimal]:
+    """The exact sums (LCY, D19) of the decimal ``fields`` over ``queryset``, in one aggregate query: ``{field:
+    Decimal}``, 0 for no rows. PostgreSQL sums ``numeric`` exactly; SQLite stores decimals as floating point and would
+    sum through it (``2452104.26999998``), so there each value is scaled to an integer of 10⁻⁵ (exact: an amount has
+    at most 15 significant digits, which a double holds) and the integers are summed. Errors: none for sums below
+    about 9.2 × 10¹³ LCY; beyond that SQLite's integer overflow is an ``OperationalError``."""
+    if connections[queryset.db].vendor == "sqlite":
+        scale = 10**AMOUNT_PLACES
+        scaled = {f: Sum(Cast(Round(F(f) * scale), IntegerField())) for f in fields}
+        row = queryset.aggregate(**scaled)
+        return {f: Decimal(row[f] or 0).scaleb(-AMOUNT_PLACES) for f in fields}
+    row = queryset.aggregate(**{f: Sum(f) for f in fields})
+    return {f: row[f] if row[f] is not None else ZERO for f in fields}

@@ -208,6 +208,20 @@ class Page(BaseModel, Generic[T]):
     next: str | None
 
 
+class Totals(BaseModel):
+    """Exact sums over a whole filtered list, not the page (api.md ``?totals=true``), LCY."""
+
+    estimated_value: DecimalOut
+    calculated_current_value: DecimalOut
+
+
+class PageWithTotals(Page[T], Generic[T]):
+    """A :class:`Page` with the :class:`Totals` of the whole filtered list, present only when asked for with
+    ``?totals=true`` (absent otherwise: the plain :class:`Page` is answered)."""
+
+    totals: Totals | None = None
+
+
 class DeletedOut(Schema):
     """Nothing: DELETE answers 204."""
 

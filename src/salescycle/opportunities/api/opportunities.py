@@ -8,8 +8,18 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Schema, Status
 
+from salescycle.core.money import exact_sums
 from salescycle.core.pagination import paginate
-from salescycle.core.schemas import DateIn, DateQuery, Key, Page, expected_version, json_response, with_errors
+from salescycle.core.schemas import (
+    DateIn,
+    DateQuery,
+    Key,
+    Page,
+    PageWithTotals,
+    expected_version,
+    json_response,
+    with_errors,
+)
 from salescycle.opportunities import engine, selectors, services, statistics
 from salescycle.opportunities.api._shared import LIMIT, _by, _opportunity, router
 from salescycle.opportunities.schemas import (
@@ -53,15 +63,18 @@ class OpportunityFilters(Schema):
     q: str | None = None
 
 
-@router.get("/opportunities", response=with_errors({200: Page[OpportunityOut]}), tags=["opportunities"])
+@router.get("/opportunities", response=with_errors({200: PageWithTotals[OpportunityOut]}), tags=["opportunities"])
 def list_opportunities(
     request: HttpRequest,
     filters: Query[OpportunityFilters],
     ordering: Ordering = "no",
     limit: int = LIMIT,
     cursor: str | None = None,
+    totals: bool = False,
 ) -> Any:
-    """Opportunities with the list's filters (``contact_no`` of a company covers all its contacts) and orderings."""
+    """Opportunities with the list's filters (``contact_no`` of a company covers all its contacts) and orderings;
+    with ``totals=true`` also the exact sums of estimated and calculated current value over the whole filtered list
+    (api.md "Lists"), one more aggregate query."""
     qs = selectors.filter_opportunities(selectors.visible(_by(request)), **filters.dict())
     # Ties are broken by No. in the ordering's own direction, so that every ordering is one index read forwards or
     # backwards (opp_creation_date, opp_estimated_value, opp_api_closing…) rather than an index plus a sort.
@@ -73,6 +86,9 @@ def list_opportunities(
         serialize=opportunity_row_out,
         rows=selectors.opportunity_values,
     )
+    if totals:
+        sums = exact_sums(qs, ["estimated_value", "calculated_current_value"])
+        return json_response(PageWithTotals[OpportunityOut], {**page, "totals": sums})
     return json_response(Page[OpportunityOut], page)
 
 
