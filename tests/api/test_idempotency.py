@@ -152,6 +152,25 @@ def test_a_success_whose_key_cannot_be_stored_is_not_kept_either(api, people, mo
     assert not Opportunity.objects.exists() and not IdempotencyKey.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_write_refused_at_commit_answers_409_as_without_a_key_and_keeps_nothing(api, people, monkeypatch) -> None:
+    """The request's transaction commits after the handler: a foreign key checked at commit (deferred) still maps to
+    409 ``conflict.exists`` (not a 500), and neither the write nor the key is kept."""
+    real_create = services.create_opportunity
+
+    def create_with_a_dangling_reference(**kwargs: Any) -> Any:
+        created = real_create(**kwargs)
+        IdempotencyKey.objects.create(user_id=987654321, key="dangling", fingerprint="")
+        return created
+
+    monkeypatch.setattr(services, "create_opportunity", create_with_a_dangling_reference)
+
+    response = post(api, "k")
+
+    assert response.status_code == 409 and response.json()["code"] == "conflict.exists"
+    assert not Opportunity.objects.exists() and not IdempotencyKey.objects.exists()
+
+
 def test_a_5xx_answer_is_not_stored_and_its_writes_roll_back(people) -> None:
     """A handler answering 503 after writing (as an outage mapping would): no key, no write, the 503 goes out."""
     user = testing.make_user("carol", role="Administrator")

@@ -99,11 +99,15 @@ class _RollBack(Exception):
         self.response = response
 
 
-def in_one_transaction(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+def in_one_transaction(
+    run: Callable[..., HttpResponseBase], on_error: Callable[[HttpRequest, Exception], HttpResponseBase] | None = None
+) -> Callable[..., HttpResponseBase]:
     """Ninja ``view``-mode decorator of an operation's ``run``: a POST carrying ``Idempotency-Key`` runs in one
     transaction with the storing of its answer (422 ``invalid_input`` for a malformed key; other requests pass
     through untouched). A 5xx answer, or a transaction that can no longer commit, rolls everything back and stores
-    nothing. Implements api.md "Idempotency"."""
+    nothing. An exception of the transaction itself (BEGIN, COMMIT: e.g. a deferred foreign key checked at commit)
+    goes to ``on_error`` (the API's exception mapping: 409 ``conflict.exists`` as without the key), or propagates.
+    Implements api.md "Idempotency"."""
 
     @functools.wraps(run)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -123,6 +127,11 @@ def in_one_transaction(run: Callable[..., HttpResponseBase]) -> Callable[..., Ht
                     _store(claim, response)
         except _RollBack as rollback:
             return rollback.response
+        except Exception as error:
+            if on_error is None:
+                raise
+            logger.info("idempotency: the transaction of a POST failed: %r", error)
+            return on_error(request, error)
         return response
 
     return wrapper
@@ -226,5 +235,5 @@ def purge_expired(now: dt.datetime | None = None) -> int:
 
 def install(api: Any) -> None:
     """Put both hooks on every operation of ``api`` (they act on POSTs with the header only)."""
-    api.add_decorator(in_one_transaction, mode="view")
+    api.add_decorator(functools.partial(in_one_transaction, on_error=api.on_exception), mode="view")
     api.add_decorator(claim_or_replay, mode="operation")
