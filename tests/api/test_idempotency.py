@@ -243,8 +243,9 @@ def test_a_key_of_255_printable_characters_is_accepted(api, people) -> None:
     assert IdempotencyKey.objects.get().key == key
 
 
-def test_without_credentials_the_key_changes_nothing_401(anonymous, people) -> None:
-    response = post(anonymous, "k")
+@pytest.mark.parametrize("key", ["k", "x" * 256], ids=["valid key", "malformed key"])
+def test_without_credentials_the_key_changes_nothing_401(anonymous, people, key) -> None:
+    response = post(anonymous, key)
 
     assert response.status_code == 401
     assert not IdempotencyKey.objects.exists()

@@ -36,13 +36,13 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from django.db import DatabaseError, IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salescycle.apitokens.models import IDEMPOTENCY_KEY_MAX_LENGTH, IdempotencyKey
-from salescycle.core.errors import Conflict, DomainError
+from salescycle.core.errors import Conflict, DomainError, InvalidInput
 
 logger = logging.getLogger(__name__)
 
@@ -81,14 +81,11 @@ def fingerprint(request: HttpRequest) -> str:
     return digest.hexdigest()
 
 
-def _invalid_key_response() -> HttpResponse:
+def _invalid_key() -> InvalidInput:
     message = _("Idempotency-Key must be 1 to %(max)d printable ASCII characters.") % {
         "max": IDEMPOTENCY_KEY_MAX_LENGTH
     }
-    return JsonResponse(
-        {"code": "invalid_input", "message": message, "fields": {HEADER: [message]}},
-        status=422,
-    )
+    return InvalidInput("invalid_input", message, fields={HEADER: [message]})
 
 
 class _RollBack(Exception):
@@ -102,20 +99,18 @@ class _RollBack(Exception):
 def in_one_transaction(
     run: Callable[..., HttpResponseBase], on_error: Callable[[HttpRequest, Exception], HttpResponseBase] | None = None
 ) -> Callable[..., HttpResponseBase]:
-    """Ninja ``view``-mode decorator of an operation's ``run``: a POST carrying ``Idempotency-Key`` runs in one
-    transaction with the storing of its answer (422 ``invalid_input`` for a malformed key; other requests pass
-    through untouched). A 5xx answer, or a transaction that can no longer commit, rolls everything back and stores
-    nothing. An exception of the transaction itself (BEGIN, COMMIT: e.g. a deferred foreign key checked at commit)
-    goes to ``on_error`` (the API's exception mapping: 409 ``conflict.exists`` as without the key), or propagates.
-    Implements api.md "Idempotency"."""
+    """Ninja ``view``-mode decorator of an operation's ``run``: a POST carrying a well-formed ``Idempotency-Key``
+    runs in one transaction with the storing of its answer; other requests (and a malformed key, which
+    :func:`claim_or_replay` refuses) pass through untouched. A 5xx answer, or a transaction that can no longer
+    commit, rolls everything back and stores nothing. An exception of the transaction itself (BEGIN, or COMMIT with
+    a deferred foreign key) goes to ``on_error`` (the API's exception mapping: 409 ``conflict.exists``, as without
+    the key), or propagates. Implements api.md "Idempotency"."""
 
     @functools.wraps(run)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         key = request.headers.get(HEADER)
-        if request.method != "POST" or key is None:
-            return run(request, *args, **kwargs)
-        if not is_valid_key(key):
-            return _invalid_key_response()
+        if request.method != "POST" or key is None or not is_valid_key(key):
+            return run(request, *args, **kwargs)  # a malformed key is refused after authentication (claim_or_replay)
         try:
             with transaction.atomic():
                 setattr(request, _ARMED_ATTRIBUTE, True)
@@ -165,15 +160,20 @@ def _store(claim: IdempotencyKey, response: HttpResponseBase) -> None:
 def claim_or_replay(view_func: Callable[..., Any]) -> Callable[..., Any]:
     """Ninja ``operation``-mode decorator of a handler (runs after authentication and validation): claims the
     request's ``Idempotency-Key`` for the user and runs the handler, or returns the stored answer of the key's first
-    request. Errors: 422 ``idempotency.key_reused`` when the key was used for another request (operation, path,
-    query or body); 409 ``conflict.in_progress`` when the key's first request has not finished (defensive: the
-    insert's lock wait makes that unobservable). Implements api.md "Idempotency"."""
+    request. Errors: 422 ``invalid_input`` for a key that is not 1–255 printable ASCII characters (checked after
+    authentication: no credentials stay 401); 422 ``idempotency.key_reused`` when the key was used for another
+    request (operation, path, query or body); 409 ``conflict.in_progress`` when the key's first request has not
+    finished (defensive: the insert's lock wait makes that unobservable). Implements api.md "Idempotency"."""
 
     @functools.wraps(view_func)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         key = request.headers.get(HEADER)
         user = getattr(request, "user", None)
-        if key is None or not getattr(request, _ARMED_ATTRIBUTE, False) or user is None or not user.is_authenticated:
+        if key is None or request.method != "POST":
+            return view_func(request, *args, **kwargs)
+        if not is_valid_key(key):
+            raise _invalid_key()
+        if not getattr(request, _ARMED_ATTRIBUTE, False) or user is None or not user.is_authenticated:
             return view_func(request, *args, **kwargs)
         stored = _claim(request, user, key)
         if stored is not None:
