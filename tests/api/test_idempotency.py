@@ -223,6 +223,22 @@ def test_the_purge_command_deletes_only_expired_keys(api, people, capsys) -> Non
     assert capsys.readouterr().out.strip() == "1 expired idempotency key(s) deleted."
 
 
+def test_every_hundredth_new_key_purges_all_users_expired_keys_after_its_commit(
+    api, people, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    other = testing.make_user("dave")
+    IdempotencyKey.objects.create(
+        user=other, key="stale", fingerprint="", created_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=3)
+    )
+    monkeypatch.setattr(idempotency, "PURGE_EVERY", 1)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert post(api, "k").status_code == 201
+
+    assert len(callbacks) == 1
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["k"]
+
+
 @pytest.mark.parametrize(
     "key",
     ["x" * 256, "", "   ", "caf\u00e9", "tab\there", "del\x7f"],
