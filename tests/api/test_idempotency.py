@@ -18,7 +18,7 @@ from django.test import Client, RequestFactory
 from salescycle.apitokens import idempotency
 from salescycle.apitokens.models import IdempotencyKey
 from salescycle.apitokens.tokens import create_token
-from salescycle.contacts.models import Contact
+from salescycle.contacts.models import Contact, Salesperson
 from salescycle.core import testing
 from salescycle.opportunities import services
 from salescycle.opportunities.models import Opportunity
@@ -188,8 +188,6 @@ def test_a_5xx_answer_is_not_stored_and_its_writes_roll_back(people) -> None:
 
     assert answer.status_code == 503
     assert not IdempotencyKey.objects.exists()
-    from salescycle.contacts.models import Salesperson
-
     assert not Salesperson.objects.filter(code="WRITTEN").exists()
 
 
