@@ -153,9 +153,12 @@ def test_a_success_whose_key_cannot_be_stored_is_not_kept_either(api, people, mo
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_write_refused_at_commit_answers_409_as_without_a_key_and_keeps_nothing(api, people, monkeypatch) -> None:
-    """The request's transaction commits after the handler: a foreign key checked at commit (deferred) still maps to
-    409 ``conflict.exists`` (not a 500), and neither the write nor the key is kept."""
+def test_a_write_refused_at_commit_gets_the_apis_own_answer_as_without_a_key_and_keeps_nothing(
+    api, people, monkeypatch
+) -> None:
+    """The request's transaction commits after the handler: an error at COMMIT (a deferred foreign key) still goes
+    through the API's error mapping (here the logged 500 ``internal_error`` in the error shape, as the same bug
+    answers without a key), not an unhandled exception; neither the write nor the key is kept."""
     real_create = services.create_opportunity
 
     def create_with_a_dangling_reference(**kwargs: Any) -> Any:
@@ -165,10 +168,13 @@ def test_a_write_refused_at_commit_answers_409_as_without_a_key_and_keeps_nothin
 
     monkeypatch.setattr(services, "create_opportunity", create_with_a_dangling_reference)
 
-    response = post(api, "k")
+    with_key = post(api, "k")
 
-    assert response.status_code == 409 and response.json()["code"] == "conflict.exists"
+    assert (with_key.status_code, with_key.json()["code"]) == (500, "internal_error")
     assert not Opportunity.objects.exists() and not IdempotencyKey.objects.exists()
+    # The same answer without a key (where, the service having committed on its own, the opportunity is kept).
+    without_key = api.post("/opportunities", BODY)
+    assert (without_key.status_code, without_key.json()["code"]) == (500, "internal_error")
 
 
 def test_a_5xx_answer_is_not_stored_and_its_writes_roll_back(people) -> None:

@@ -103,8 +103,9 @@ def in_one_transaction(
     runs in one transaction with the storing of its answer; other requests (and a malformed key, which
     :func:`claim_or_replay` refuses) pass through untouched. A 5xx answer, or a transaction that can no longer
     commit, rolls everything back and stores nothing. An exception of the transaction itself (BEGIN, or COMMIT with
-    a deferred foreign key) goes to ``on_error`` (the API's exception mapping: 409 ``conflict.exists``, as without
-    the key), or propagates. Implements api.md "Idempotency"."""
+    a deferred foreign key) goes to ``on_error`` (the API's exception mapping, so the answer is the one the same
+    error gets without a key: 503 for an unreachable database, a logged 500 for a foreign-key violation), or
+    propagates. Implements api.md "Idempotency"."""
 
     @functools.wraps(run)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
