@@ -22,6 +22,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
+from salescycle.apitokens import idempotency
 from salescycle.apitokens.tokens import user_for_token
 from salescycle.core.dberrors import is_database_unavailable, is_unique_violation
 from salescycle.core.error_views import (
@@ -232,6 +233,20 @@ class BrowserSessionAuth(SessionAuth):
         return super().authenticate(request, key)
 
 
+IDEMPOTENCY_KEY_PARAMETER = {
+    "in": "header",
+    "name": idempotency.HEADER,
+    "required": False,
+    "description": (
+        "Makes a retried POST safe: a repeat of the same key by the same user within 24 hours answers the first "
+        "answer again (status, body, ETag, Location; with `Idempotent-Replayed: true`) without doing the work "
+        "twice; the same key with another operation, path, query or body answers 422 `idempotency.key_reused`. "
+        "1 to 255 printable ASCII characters (otherwise 422 `invalid_input`), e.g. a UUID."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]*[!-~][ -~]*$"},
+}
+
+
 class SalescycleAPI(NinjaAPI):
     """The NinjaAPI whose URL list ends with a catch-all (unknown routes → 404 JSON) and whose 405s are JSON, and
     whose OpenAPI operation ids are the handlers' names (``create_opportunity``, ``update_opportunity``), so that
@@ -239,6 +254,15 @@ class SalescycleAPI(NinjaAPI):
 
     def get_openapi_operation_id(self, operation: Any) -> str:
         return str(operation.view_func.__name__)
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """Ninja's document plus the optional ``Idempotency-Key`` header on every POST operation."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema.get("paths", {}).values():
+            post = operations.get("post")
+            if post is not None:
+                post.setdefault("parameters", []).append(dict(IDEMPOTENCY_KEY_PARAMETER))
+        return schema
 
     @property
     def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:
@@ -282,7 +306,11 @@ def _unknown_route(request: HttpRequest) -> HttpResponse:
 api = SalescycleAPI(
     title="Salescycle API",
     version="1",
-    description="Opportunity management in sales cycles (spec api.md). Authenticate with `Authorization: Bearer`.",
+    description=(
+        "Opportunity management in sales cycles (spec api.md). Authenticate with `Authorization: Bearer`. "
+        "Any POST may carry an `Idempotency-Key` header (1–255 printable ASCII characters) so that a retry after a "
+        "lost answer does not do the work twice: the same user's repeat within 24 hours gets the first answer again."
+    ),
     urls_namespace="api",
     auth=[TokenAuth(), BrowserSessionAuth(csrf=True)],
     parser=JsonParser(),
@@ -436,6 +464,9 @@ def health(request: HttpRequest) -> dict[str, str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return {"status": "ok", "database": connection.vendor}
+
+
+idempotency.install(api)
 
 
 def _mount() -> None:

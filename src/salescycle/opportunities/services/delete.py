@@ -14,6 +14,7 @@ from salescycle.contacts.services import normalize_key
 from salescycle.core.actors import Actor
 from salescycle.core.errors import DomainError
 from salescycle.opportunities.models import (
+    Interaction,
     Opportunity,
     OpportunityChange,
     OpportunityComment,
@@ -36,7 +37,7 @@ def delete_opportunity(no: str, *, by: Actor, expected_version: int | None = Non
     opportunity = _lock(no, expected_version, by=by)
     if opportunity.status == OpportunityStatus.IN_PROGRESS:
         raise DomainError("opportunity.delete_in_progress", _("You cannot delete this opportunity while it is active."))
-    _delete(Opportunity.objects.filter(no=opportunity.no))
+    _delete([opportunity.no])
 
 
 @dataclass(frozen=True)
@@ -79,29 +80,43 @@ def closed_opportunities(
 @transaction.atomic
 def delete_closed_opportunities(*, by: Actor, dry_run: bool = False, **filters: Any) -> DeleteResult:
     """The Delete Opportunities batch job: delete the closed opportunities matching ``filters`` (see
-    :func:`closed_opportunities`) with their comments and entries, in a few set-based statements whatever the
-    number. ``dry_run`` only counts. Sales Managers and Administrators only (403 ``permission_denied``).
-    Implements spec §4.11.2."""
+    :func:`closed_opportunities`) with their comments and entries, in a few set-based statements per
+    :data:`DELETE_CHUNK` opportunities. The result counts exactly what was deleted (the statements' row counts);
+    ``dry_run`` only counts, without locking. Sales Managers and Administrators only (403 ``permission_denied``).
+    Implements spec §4.11.2.
+
+    One snapshot on every database: the matching rows are locked (``SELECT … FOR UPDATE``, in key order) and then
+    deleted by those keys. Re-evaluating the filter in each statement would, under PostgreSQL's READ COMMITTED, see
+    an opportunity closed by another transaction between two statements and delete it without its entries (a
+    foreign-key error at commit, issue #12 item 8). An opportunity deleted by someone else while we waited for its
+    lock is skipped and not counted; one closed after the lock is left for the next run. On SQLite the transaction
+    (``BEGIN IMMEDIATE``) already excludes every other writer."""
     permissions.require_batch_delete(by)
     selected = closed_opportunities(**filters)
-    nos = selected.values("no")
-    result = DeleteResult(
-        deleted_opportunities=selected.count(),
-        deleted_entries=OpportunityEntry.objects.filter(opportunity_id__in=nos).count(),
-    )
-    if not dry_run and result.deleted_opportunities:
-        _delete(selected)
-    return result
+    if dry_run:
+        return DeleteResult(
+            deleted_opportunities=selected.count(),
+            deleted_entries=OpportunityEntry.objects.filter(opportunity_id__in=selected.values("no")).count(),
+        )
+    nos = list(selected.select_for_update().order_by("no").values_list("no", flat=True))
+    return _delete(nos)
 
 
-def _delete(selected: Any) -> None:
-    nos = selected.values("no")
-    Task.objects.filter(opportunity_no__in=nos).update(opportunity_no="", opportunity_entry_no=0)
-    from salescycle.opportunities.models import Interaction
+# Keys per statement: far below SQLite's limit of bound variables (32,766) and a modest statement for PostgreSQL.
+DELETE_CHUNK = 10_000
 
-    Interaction.objects.filter(opportunity_id__in=nos).update(opportunity=None)
-    OpportunityComment.objects.filter(opportunity_id__in=nos)._raw_delete(OpportunityComment.objects.db)
-    OpportunityEntry.objects.filter(opportunity_id__in=nos)._raw_delete(OpportunityEntry.objects.db)
-    OpportunityChange.objects.filter(opportunity_no__in=nos)._raw_delete(OpportunityChange.objects.db)
-    # Related rows are gone, so one DELETE suffices (Django's collector would load every row first).
-    Opportunity.objects.filter(pk__in=selected.values("no"))._raw_delete(Opportunity.objects.db)
+
+def _delete(nos: list[str]) -> DeleteResult:
+    """Delete the opportunities ``nos`` (already locked by the caller) with their comments, entries and change log,
+    and unlink their tasks and interactions (D1), by primary key; the row counts of the deletes."""
+    opportunities = entries = 0
+    for start in range(0, len(nos), DELETE_CHUNK):
+        chunk = nos[start : start + DELETE_CHUNK]
+        Task.objects.filter(opportunity_no__in=chunk).update(opportunity_no="", opportunity_entry_no=0)
+        Interaction.objects.filter(opportunity_id__in=chunk).update(opportunity=None)
+        # Plain DELETEs: Django's collector would load every row first, and nothing else refers to these rows.
+        OpportunityComment.objects.filter(opportunity_id__in=chunk)._raw_delete(OpportunityComment.objects.db)
+        entries += OpportunityEntry.objects.filter(opportunity_id__in=chunk)._raw_delete(OpportunityEntry.objects.db)
+        OpportunityChange.objects.filter(opportunity_no__in=chunk)._raw_delete(OpportunityChange.objects.db)
+        opportunities += Opportunity.objects.filter(pk__in=chunk)._raw_delete(Opportunity.objects.db)
+    return DeleteResult(deleted_opportunities=opportunities, deleted_entries=entries)

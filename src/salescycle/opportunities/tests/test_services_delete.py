@@ -166,6 +166,21 @@ def test_batch_delete_never_touches_open_opportunities(closed_book: dict[str, st
     assert delete_closed_opportunities(by=SYSTEM) == DeleteResult(0, 0)
 
 
+def test_batch_delete_in_chunks_deletes_and_counts_every_row_once(
+    closed_book: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keys are deleted DELETE_CHUNK at a time; the counts are the statements' row counts, summed over the chunks."""
+    monkeypatch.setattr("salescycle.opportunities.services.delete.DELETE_CHUNK", 4)
+    closed_nos = set(closed_book.values()) - {closed_book["open"], closed_book["new"]}
+    entries = OpportunityEntry.objects.filter(opportunity_id__in=closed_nos).count()
+
+    result = delete_closed_opportunities(by=testing.make_manager("mgr"))
+
+    assert result == DeleteResult(deleted_opportunities=6, deleted_entries=entries)
+    assert set(Opportunity.objects.values_list("no", flat=True)) == {closed_book["open"], closed_book["new"]}
+    assert not OpportunityEntry.objects.filter(opportunity_id__in=closed_nos).exists()
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Sales cycles (§2.2, D17)
 
