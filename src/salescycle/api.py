@@ -32,6 +32,9 @@ from salescycle.core.error_views import (
     service_unavailable_response,
 )
 from salescycle.core.errors import DomainError, InvalidInput
+from salescycle.core.schemas import KEY_ERROR
+
+logger = logging.getLogger(__name__)
 
 logger = logging.getLogger(__name__)
 
@@ -325,8 +328,17 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return api.create_response(request, error_body(exc.code, exc.message, exc.fields), status=exc.status)
 
 
+def _is_path_key_error(error: dict[str, Any]) -> bool:
+    loc = error.get("loc") or ("",)
+    return loc[0] == "path" and error.get("type") in (KEY_ERROR, "string_too_long")
+
+
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if exc.errors and all(_is_path_key_error(error) for error in exc.errors):
+        # A lookup by a key that no record can have (api.md "Strict input"): not found, as any unknown key.
+        logger.info("Key in the path breaks the key rule, answered 404: %s", exc.errors)
+        return api.create_response(request, error_body("not_found", _("Not found.")), status=404)
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
         loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "header", "payload")]

@@ -12,13 +12,10 @@ from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, ContactType, Customer, Segment, SegmentLine
 from salescycle.core.actors import Actor
 from salescycle.core.errors import DomainError
+from salescycle.core.keys import normalize_key as normalize_key  # re-exported: the apps' lookups use it
+from salescycle.core.keys import optional_key
 from salescycle.core.numbering import next_no
 from salescycle.core.records import create_record, delete_record, lock, require, update_record
-
-
-def normalize_key(value: str | None) -> str:
-    """A business key as stored: stripped and upper-case (spec api.md "Identifiers")."""
-    return (value or "").strip().upper()
 
 
 @transaction.atomic
@@ -27,7 +24,7 @@ def create_contact(*, by: Actor, no: str | None = None, **data: Any) -> Contact:
     itself; a person's ``company_no`` must name a company contact (``contact.company_not_company``).
     Errors: ``invalid_input``, ``conflict.exists``. Implements spec §2.9."""
     permissions.require_write(by)
-    key = normalize_key(no) or next_no("contact", exists=lambda n: Contact.objects.filter(no=n).exists())
+    key = optional_key(no, "no") or next_no("contact", exists=lambda n: Contact.objects.filter(no=n).exists())
     company_no = normalize_key(data.pop("company_no", None))
     contact_type = data.get("type", ContactType.COMPANY)
     if contact_type == ContactType.COMPANY:
@@ -144,7 +141,7 @@ def create_segment(
 ) -> Segment:
     """Create a segment with its lines (``[{contact_no, description}]``); ``no`` from the ``segment`` series."""
     permissions.require_write(by)
-    key = normalize_key(no) or next_no("segment", exists=lambda n: Segment.objects.filter(no=n).exists())
+    key = optional_key(no, "no") or next_no("segment", exists=lambda n: Segment.objects.filter(no=n).exists())
     segment = create_record(Segment, {"no": key, **data})
     replace_segment_lines(segment, lines)
     return segment
@@ -171,5 +168,5 @@ def replace_segment_lines(segment: Segment, lines: Sequence[Mapping[str, Any]]) 
 def create_campaign(*, by: Actor, no: str | None = None, **data: Any) -> Campaign:
     """Create a campaign; ``no`` from the ``campaign`` series."""
     permissions.require_write(by)
-    key = normalize_key(no) or next_no("campaign", exists=lambda n: Campaign.objects.filter(no=n).exists())
+    key = optional_key(no, "no") or next_no("campaign", exists=lambda n: Campaign.objects.filter(no=n).exists())
     return create_record(Campaign, {"no": key, **data})

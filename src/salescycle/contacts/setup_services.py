@@ -12,6 +12,7 @@ from salescycle.contacts import permissions, services
 from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment, Team
 from salescycle.contacts.services import normalize_key, replace_segment_lines
 from salescycle.core.actors import Actor
+from salescycle.core.keys import validate_key
 from salescycle.core.records import create_record, delete_record, in_use, lock, require, update_record
 
 
@@ -34,7 +35,7 @@ def resolve_references(data: dict[str, Any]) -> dict[str, Any]:
 def create_salesperson(*, by: Actor, code: str, **data: Any) -> Salesperson:
     """Create a salesperson. Errors: ``invalid_input``, ``conflict.exists``."""
     permissions.require_setup(by)
-    return create_record(Salesperson, {"code": normalize_key(code), **data})
+    return create_record(Salesperson, {"code": validate_key(code, "code"), **data})
 
 
 @transaction.atomic
@@ -54,12 +55,11 @@ def delete_salesperson(code: str, *, by: Actor, expected_version: int | None = N
 @transaction.atomic
 def save_team(code: str, *, by: Actor, name: str = "") -> Team:
     """Create team ``code`` or change its name (bumping ``version``). Errors: 403 ``permission_denied`` (setup is
-    for Administrators), ``invalid_input``."""
+    for Administrators), ``invalid_input`` (also a new code that breaks the key rule, ``salescycle.core.keys``)."""
     permissions.require_setup(by)
-    key = normalize_key(code)
-    team = Team.objects.select_for_update().filter(code=key).first()
+    team = Team.objects.select_for_update().filter(code=normalize_key(code)).first()
     if team is None:
-        return create_record(Team, {"code": key, "name": name})
+        return create_record(Team, {"code": validate_key(code, "code"), "name": name})
     return update_record(team, {"name": name})
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.core.errors import DomainError
+from salescycle.core.keys import is_valid_key, validate_key
 from salescycle.core.models import NumberSeries
 
 # Default series of D20: code -> (prefix, description).
@@ -47,6 +48,14 @@ def next_nos(series_code: str, count: int, *, taken: Callable[[list[str]], Colle
             number += len(candidates)
             used = set(taken(candidates)) if taken is not None else set()
             numbers.extend(c for c in candidates if c not in used)
+        # A prefix stored before the key rule, or a counter past its digits, could give a key that breaks a URL.
+        bad = [n for n in numbers if not is_valid_key(n)]
+        if bad:
+            raise DomainError(
+                "setup.number_series_invalid",
+                _("Number series %(series)s gives %(no)s, which is not a valid key: change its prefix or digits."),
+                params={"series": series_code, "no": bad[0]},
+            )
         NumberSeries.objects.filter(code=series_code).update(last_no_used=number)
         return numbers
 
@@ -56,6 +65,13 @@ def next_no(series_code: str, *, exists: Callable[[str], bool] | None = None) ->
     for which ``exists(no)`` is true. See :func:`next_nos`."""
     taken = None if exists is None else (lambda candidates: [c for c in candidates if exists(c)])
     return next_nos(series_code, 1, taken=taken)[0]
+
+
+def validate_prefix(prefix: str, *, digits: int, field: str) -> str:
+    """A number-series prefix as stored: upper-cased and NFC like a key, such that the prefix plus ``digits``
+    digits is a valid key (:mod:`salescycle.core.keys`; at most 20 characters in all). A blank prefix is allowed.
+    Raises 422 ``invalid_input`` on ``field`` otherwise. Implements api.md "Strict input" for D20."""
+    return validate_key(prefix + "0" * digits, field)[:-digits]
 
 
 def ensure_default_series() -> None:

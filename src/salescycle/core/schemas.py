@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import unicodedata
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -18,6 +19,8 @@ from ninja import Schema
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, TypeAdapter
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
+
+from salescycle.core.keys import key_problem
 
 T = TypeVar("T")
 
@@ -178,8 +181,21 @@ PercentIn = Annotated[Decimal, BeforeValidator(decimal_input), Field(max_digits=
 DateIn = Annotated[dt.date, BeforeValidator(date_input), AfterValidator(_date_in_range)]
 # A date query parameter (a list filter's bound): an ISO date "YYYY-MM-DD" only, any year.
 DateQuery = Annotated[dt.date, BeforeValidator(date_input)]
-# A business key: at most 20 characters, upper-cased by the services; "" means blank.
-Key = Annotated[str, Field(max_length=20), AfterValidator(_no_control_characters)]
+
+
+def _key(value: str) -> str:
+    if value == "":
+        return value
+    problem = key_problem(unicodedata.normalize("NFC", value).upper())
+    if problem is not None:
+        raise PydanticCustomError(KEY_ERROR, str(problem))
+    return unicodedata.normalize("NFC", value).upper()
+
+
+# The pydantic error type of a key that breaks the rule (the API answers 404 for one in a path: a lookup).
+KEY_ERROR = "invalid_key"
+# A business key (api.md "Strict input", salescycle.core.keys): upper-cased and NFC on input; "" means blank.
+Key = Annotated[str, Field(max_length=20), AfterValidator(_key)]
 
 
 # Text fields of at most N characters, without control characters (C0 but tab and line breaks, DEL, C1).

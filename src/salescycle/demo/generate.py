@@ -32,6 +32,7 @@ from tqdm import tqdm
 
 from salescycle.contacts.models import Contact, ContactType, Salesperson, Team
 from salescycle.core.errors import DomainError
+from salescycle.core.keys import validate_key
 from salescycle.demo import bulk
 from salescycle.demo.setup_data import install_demo_setup
 from salescycle.opportunities import engine
@@ -250,12 +251,14 @@ def generate(
     (see the module docstring), dated within three years up to ``as_of``. Deterministic for (seed, N, as_of).
 
     Each batch of ``batch_size`` opportunities is one transaction. Errors: ``generate.seed_used`` when opportunities
-    with this seed's prefix exist (generate with another seed to add more), ``invalid_input`` for N < 1.
+    with this seed's prefix exist (generate with another seed to add more), ``invalid_input`` for N < 1 or a seed
+    whose keys would be longer than 20 characters (the key rule, :mod:`salescycle.core.keys`).
     Writers running at the same time must not create entries or tasks (numbers are taken in blocks).
     """
     if opportunities < 1:
         raise DomainError("invalid_input", _("The number of opportunities must be at least 1."))
     prefix = prefix_for(seed)
+    validate_key(f"{prefix}P{0:07d}", "seed")  # the longest key generated: a seed too long for 20 characters
     if Opportunity.objects.filter(no__startswith=prefix).exists():
         raise DomainError(
             "generate.seed_used",

@@ -17,6 +17,7 @@ from salescycle.contacts.services import normalize_key
 from salescycle.core.actors import Actor
 from salescycle.core.dates import validate_date_formula
 from salescycle.core.errors import DomainError
+from salescycle.core.keys import validate_key
 from salescycle.core.records import create_record, delete_record, in_use, lock, not_found, update_record
 from salescycle.opportunities.models import (
     MarketingSetup,
@@ -123,7 +124,7 @@ def save_activity(
     """Create or change an activity and (when ``steps`` is given) replace its steps
     (``[{step_no, type, description, priority, date_formula}]``; ``step_no`` defaults to 10000, 20000, …)."""
     permissions.require_setup(by)
-    key = normalize_key(code)
+    key = validate_key(code, "code") if create else normalize_key(code)
     if create:
         activity = create_record(Activity, {"code": key, "description": description or ""})
     else:

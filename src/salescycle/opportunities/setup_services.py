@@ -14,7 +14,9 @@ from salescycle.contacts.models import Contact, Salesperson
 from salescycle.contacts.services import normalize_key
 from salescycle.core.actors import Actor
 from salescycle.core.errors import DomainError
+from salescycle.core.keys import validate_key
 from salescycle.core.models import NumberSeries
+from salescycle.core.numbering import validate_prefix
 from salescycle.core.records import check_version, create_record, lock, require, update_record
 from salescycle.core.workdate import get_work_date
 from salescycle.opportunities.models import (
@@ -30,7 +32,7 @@ from salescycle.tasks.models import Activity
 def create_sales_cycle(*, by: Actor, code: str, **data: Any) -> SalesCycle:
     """Create a sales cycle (without stages). Errors: ``invalid_input``, ``conflict.exists``."""
     permissions.require_setup(by)
-    return create_record(SalesCycle, {"code": normalize_key(code), **data})
+    return create_record(SalesCycle, {"code": validate_key(code, "code"), **data})
 
 
 @transaction.atomic
@@ -53,7 +55,7 @@ def stage_references(data: dict[str, Any]) -> dict[str, Any]:
 def create_close_code(*, by: Actor, code: str, **data: Any) -> CloseOpportunityCode:
     """Create a close opportunity code. Errors: ``invalid_input``, ``conflict.exists``."""
     permissions.require_setup(by)
-    return create_record(CloseOpportunityCode, {"code": normalize_key(code), **data})
+    return create_record(CloseOpportunityCode, {"code": validate_key(code, "code"), **data})
 
 
 @transaction.atomic
@@ -94,6 +96,7 @@ def update_setup(
             )
         for code, prefix in number_series.items():
             series = NumberSeries.objects.select_for_update().get(code=code)
+            prefix = validate_prefix(prefix, digits=series.digits, field=f"number_series.{code}")
             update_record(series, {"prefix": prefix})
     changes: dict[str, Any] = {}
     if change_default_cycle:

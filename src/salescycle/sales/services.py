@@ -21,6 +21,7 @@ from salescycle.contacts.models import Campaign, Contact, Customer, Salesperson
 from salescycle.contacts.services import customer_contact, ensure_customer, normalize_key
 from salescycle.core.actors import Actor
 from salescycle.core.errors import Conflict, DomainError, InvalidInput
+from salescycle.core.keys import optional_key
 from salescycle.core.money import ZERO
 from salescycle.core.numbering import next_no
 from salescycle.core.records import check_version, full_clean, not_found, require
@@ -214,7 +215,7 @@ def create_sales_quote(
     Errors: ``conflict.exists``, ``contact.not_found``, ``customer_template.not_found``, ``item.*``,
     ``invalid_input``. Implements spec §2.9, §4.10.4."""
     permissions.require_write(by)
-    key = normalize_key(no) or next_no(
+    key = optional_key(no, "no") or next_no(
         "quote", exists=lambda n: SalesHeader.objects.filter(document_type=DocumentType.QUOTE, no=n).exists()
     )
     if SalesHeader.objects.filter(document_type=DocumentType.QUOTE, no=key).exists():

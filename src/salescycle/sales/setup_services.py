@@ -9,6 +9,7 @@ from django.db import transaction
 from salescycle.contacts import permissions
 from salescycle.contacts.services import normalize_key
 from salescycle.core.actors import Actor
+from salescycle.core.keys import validate_key
 from salescycle.core.records import create_record, delete_record, lock, update_record
 from salescycle.sales.models import CustomerTemplate, Item
 
@@ -17,7 +18,7 @@ from salescycle.sales.models import CustomerTemplate, Item
 def create_item(*, by: Actor, code: str, **data: Any) -> Item:
     """Create an item. Errors: ``conflict.exists``, ``invalid_input``."""
     permissions.require_setup(by)
-    return create_record(Item, {"code": normalize_key(code), **data})
+    return create_record(Item, {"code": validate_key(code, "code"), **data})
 
 
 @transaction.atomic
@@ -40,4 +41,4 @@ def delete_item(code: str, *, by: Actor, expected_version: int | None = None) ->
 def create_customer_template(*, by: Actor, code: str, description: str = "") -> CustomerTemplate:
     """Create a customer template. Errors: ``conflict.exists``, ``invalid_input``."""
     permissions.require_setup(by)
-    return create_record(CustomerTemplate, {"code": normalize_key(code), "description": description})
+    return create_record(CustomerTemplate, {"code": validate_key(code, "code"), "description": description})

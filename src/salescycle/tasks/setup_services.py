@@ -10,6 +10,7 @@ from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment
 from salescycle.contacts.services import normalize_key
 from salescycle.core.actors import Actor
+from salescycle.core.keys import optional_key
 from salescycle.core.numbering import next_no
 from salescycle.core.records import create_record, update_record
 from salescycle.core.workdate import get_work_date
@@ -55,7 +56,7 @@ def create_task(*, by: Actor, no: str | None = None, **data: Any) -> Task:
     ``opportunity.not_found`` / ``salesperson.not_found`` / ``contact.not_found`` / ``campaign.not_found`` /
     ``segment.not_found`` (missing or invisible), ``invalid_input``, 409 ``conflict.exists``."""
     permissions.require_write(by)
-    key = normalize_key(no) or next_no("task", exists=lambda n: Task.objects.filter(no=n).exists())
+    key = optional_key(no, "no") or next_no("task", exists=lambda n: Task.objects.filter(no=n).exists())
     values = _resolve(data, by=by)
     values["date"] = values.get("date") or get_work_date(by)
     values = closing_changes(closed=False, status=TaskStatus.NOT_STARTED, canceled=False, changes=values)

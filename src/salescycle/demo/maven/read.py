@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from salescycle.core.keys import key_problem
 from salescycle.demo.maven.codes import SECTOR_FIXES, country_code, item_code
 
 ACCOUNTS = "accounts.csv"
@@ -267,11 +269,14 @@ def _deal(
     accounts: set[str],
     as_of: dt.date,
 ) -> Deal:
-    no = row["opportunity_id"].upper()
+    no = unicodedata.normalize("NFC", row["opportunity_id"]).upper()
     if not no:
         raise ValueError("opportunity_id is blank")
     if len(no) > MAX_NO:
         raise ValueError(f"opportunity_id {no!r} is longer than {MAX_NO} characters")
+    problem = key_problem(no)
+    if problem is not None:  # the key rule (salescycle.core.keys): a number that could not travel in a URL
+        raise ValueError(f"opportunity_id {no!r}: {problem}")
     if no in seen:
         raise ValueError(f"opportunity_id {no} also on line {seen[no]}")
     seen[no] = line

@@ -14,6 +14,7 @@ from salescycle.contacts.models import Campaign, Contact, Segment
 from salescycle.contacts.services import normalize_key
 from salescycle.core.actors import Actor
 from salescycle.core.errors import Conflict, DomainError
+from salescycle.core.keys import optional_key
 from salescycle.core.money import ZERO
 from salescycle.core.numbering import next_no
 from salescycle.opportunities import engine
@@ -146,7 +147,7 @@ def create_opportunity(
             fields={"sales_cycle_code": [str(_("Required."))]},
         )
     cycle = _sales_cycle(cycle_key)
-    key = normalize_key(no)
+    key = optional_key(no, "no")
     campaign = None
     if campaign_no:
         campaign = permissions.require_visible_ref(
