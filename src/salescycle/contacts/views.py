@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions, services, setup_services
@@ -17,8 +18,8 @@ from salescycle.core.views import SetupPage, register_setup
 def _opportunity_links(param: str) -> Any:
     def links(row: Any) -> list[tuple[Any, str]]:
         return [
-            (_("Opportunities"), f"{reverse('opportunities:list')}?{param}={row.pk}"),
-            (_("New opportunity"), f"{reverse('opportunities:create')}?{param}={row.pk}"),
+            (_("Opportunities"), f"{reverse('opportunities:list')}?{urlencode({param: row.pk})}"),
+            (_("New opportunity"), f"{reverse('opportunities:create')}?{urlencode({param: row.pk})}"),
         ]
 
     return links

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -100,9 +101,9 @@ register_setup(
         formset=StageFormSet,
         lines=_stage_lines,
         extra_links=lambda row: [
-            (gettext_lazy("Pipeline"), f"{reverse('opportunities:board')}?cycle={row.pk}"),
+            (gettext_lazy("Pipeline"), f"{reverse('opportunities:board')}?{urlencode({'cycle': row.pk})}"),
             (gettext_lazy("Statistics"), reverse("opportunities:stage_statistics", args=[row.pk])),
-            (gettext_lazy("Opportunities"), f"{reverse('opportunities:list')}?cycle={row.pk}"),
+            (gettext_lazy("Opportunities"), f"{reverse('opportunities:list')}?{urlencode({'cycle': row.pk})}"),
         ],
     )
 )

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
@@ -52,7 +53,7 @@ def create_opportunity(request: HttpRequest) -> HttpResponse:
             messages.success(request, text % {"count": count})
             if len(created) == 1:
                 return redirect("opportunities:card", no=created[0].no)
-            return redirect(reverse("opportunities:list") + f"?segment={data['segment_no']}")
+            return redirect(reverse("opportunities:list") + "?" + urlencode({"segment": data["segment_no"]}))
     return render(request, "opportunities/create.html", {"form": form})
 
 

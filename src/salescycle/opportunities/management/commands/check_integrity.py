@@ -1,4 +1,5 @@
-"""``salescycle check-integrity``: verify the opportunity ledger invariants; exit status 1 when any is broken."""
+"""``salescycle check-integrity``: verify the opportunity ledger invariants and the stored keys; exit status 1 when
+any is broken."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from salescycle.opportunities.integrity import check_integrity
 
 
 class Command(BaseCommand):
-    help = "Verify the opportunity ledger: one active entry per started opportunity, status and figures, Days Open."
+    help = (
+        "Verify the opportunity ledger (one active entry per started opportunity, status and figures, Days Open) "
+        "and that every stored key can travel in a URL."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = check_integrity()
