@@ -55,10 +55,16 @@ KEYED_FIELDS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def canonical_key(value: str) -> str:
+    """``value`` upper-cased in Unicode NFC form (before and after upper-casing, which may decompose): the form
+    every key is stored and looked up in."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", value).upper())
+
+
 def normalize_key(value: str | None) -> str:
     """A key as stored, for looking a record up: stripped, NFC and upper-case; ``""`` for None (spec api.md
     "Identifiers"). Never raises: a lookup by a key that breaks the rule simply finds nothing (404)."""
-    return unicodedata.normalize("NFC", (value or "").strip()).upper()
+    return canonical_key((value or "").strip())
 
 
 def key_problem(value: str) -> Any | None:
@@ -82,12 +88,7 @@ def key_problem(value: str) -> Any | None:
 def is_valid_key(value: object) -> bool:
     """True when ``value`` is a key as stored: a string that satisfies the rule and is upper-case NFC (what
     :func:`validate_key` returns). Used to report stored keys that break the rule."""
-    return (
-        isinstance(value, str)
-        and key_problem(value) is None
-        and value == value.upper()
-        and unicodedata.is_normalized("NFC", value)
-    )
+    return isinstance(value, str) and key_problem(value) is None and value == canonical_key(value)
 
 
 def validate_key(value: object, field: str) -> str:
@@ -97,7 +98,7 @@ def validate_key(value: object, field: str) -> str:
     from a series test for blank first). Implements api.md "Strict input"."""
     if not isinstance(value, str):
         raise InvalidInput("invalid_input", _("A key must be text."), fields={field: [str(_("A key must be text."))]})
-    key = unicodedata.normalize("NFC", value).upper()
+    key = canonical_key(value)
     problem = key_problem(key)
     if problem is not None:
         raise InvalidInput(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-import unicodedata
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -20,7 +19,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
-from salescycle.core.keys import key_problem
+from salescycle.core.keys import canonical_key, key_problem
 
 T = TypeVar("T")
 
@@ -186,10 +185,11 @@ DateQuery = Annotated[dt.date, BeforeValidator(date_input)]
 def _key(value: str) -> str:
     if value == "":
         return value
-    problem = key_problem(unicodedata.normalize("NFC", value).upper())
+    key = canonical_key(value)
+    problem = key_problem(key)
     if problem is not None:
         raise PydanticCustomError(KEY_ERROR, str(problem))
-    return unicodedata.normalize("NFC", value).upper()
+    return key
 
 
 # The pydantic error type of a key that breaks the rule (the API answers 404 for one in a path: a lookup).

@@ -36,7 +36,7 @@ def code_of(call: object, *args: object, **kwargs: object) -> str:
 def test_contacts_are_numbered_from_the_contact_series() -> None:
     first = create_contact(name="Linda", type="person", by=SYSTEM)
     second = create_contact(name="Sam", type="person", by=SYSTEM)
-    manual = create_contact(no=" ct-own ", name="Own number", type="person", by=SYSTEM)
+    manual = create_contact(no="ct-own", name="Own number", type="person", by=SYSTEM)
 
     assert [first.no, second.no, manual.no] == ["CT000001", "CT000002", "CT-OWN"]
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from salescycle.core.keys import key_problem
+from salescycle.core.keys import canonical_key, key_problem
 from salescycle.demo.maven.codes import SECTOR_FIXES, country_code, item_code
 
 ACCOUNTS = "accounts.csv"
@@ -269,7 +268,7 @@ def _deal(
     accounts: set[str],
     as_of: dt.date,
 ) -> Deal:
-    no = unicodedata.normalize("NFC", row["opportunity_id"]).upper()
+    no = canonical_key(row["opportunity_id"])
     if not no:
         raise ValueError("opportunity_id is blank")
     if len(no) > MAX_NO:

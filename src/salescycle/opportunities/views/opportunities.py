@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from salescycle.contacts import permissions
 from salescycle.core.errors import DomainError
+from salescycle.core.spreadsheet import csv_row, xlsx_row
 from salescycle.core.views import add_domain_error, disable_fields, is_htmx
 from salescycle.opportunities import selectors, services
 from salescycle.opportunities.forms import CommentForm, ListFilterForm, OpportunityForm
@@ -74,15 +75,16 @@ class _Echo:
 
 def _csv_lines(rows: Iterator[tuple[Any, ...]]) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([str(label) for _name, label in selectors.EXPORT_COLUMNS])
+    yield "\ufeff" + writer.writerow(csv_row(str(label) for _name, label in selectors.EXPORT_COLUMNS))
     for row in rows:
-        yield writer.writerow(["" if value is None else value for value in row])
+        yield writer.writerow(csv_row(row))
 
 
 @require_GET
 @login_required
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
-    """The filtered list as CSV (UTF-8 with BOM), streamed row by row."""
+    """The filtered list as CSV (UTF-8 with BOM), streamed row by row; texts that a spreadsheet program would read
+    as formulas get a leading ``'`` (:mod:`salescycle.core.spreadsheet`)."""
     filters = ListFilterForm(request.GET).filters()
     rows = selectors.export_rows(filters, user=request.user)
     response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
@@ -94,15 +96,16 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
 @login_required
 def export_xlsx(request: HttpRequest) -> FileResponse:
     """The filtered list as an Excel workbook, written row by row by openpyxl's write-only mode into a temporary
-    file (rows are never all in memory)."""
+    file (rows are never all in memory); every text is a string cell, never a formula
+    (:mod:`salescycle.core.spreadsheet`)."""
     from openpyxl import Workbook
 
     filters = ListFilterForm(request.GET).filters()
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Opportunities")[:31])
-    sheet.append([str(label) for _name, label in selectors.EXPORT_COLUMNS])
+    sheet.append(xlsx_row(sheet, [str(label) for _name, label in selectors.EXPORT_COLUMNS]))
     for row in selectors.export_rows(filters, user=request.user):
-        sheet.append(list(row))
+        sheet.append(xlsx_row(sheet, row))
     output = tempfile.TemporaryFile()  # noqa: SIM115 — FileResponse closes it
     workbook.save(output)
     output.seek(0)
