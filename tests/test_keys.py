@@ -23,6 +23,7 @@ from salescycle.contacts import services as contact_services
 from salescycle.contacts import setup_services as contact_setup
 from salescycle.contacts.models import Contact, Salesperson, Team
 from salescycle.core import testing
+from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import DomainError, InvalidInput
 from salescycle.core.models import NumberSeries
 from salescycle.core.numbering import next_no
@@ -438,3 +439,16 @@ def test_every_page_and_api_route_works_with_the_nastiest_allowed_keys(client: C
         assert response.status_code in (204, 409, 422), (resource, response.status_code, response.content)
         assert response.status_code != 204 or api.get(f"{API}/{resource}/{q(key)}").status_code == 404
     assert api.delete(f"{API}/sales-quotes/{q(K20)}").status_code == 404  # it was deleted above
+
+
+def test_the_admin_team_screen_creates_teams_only_with_valid_keys(client: Client, db: None) -> None:
+    # The one admin screen that creates a keyed record (the rest is read-only) saves through save_team.
+    testing.demo_setup()
+    client.force_login(testing.make_user("root", role="Administrator", is_staff=True, is_superuser=True))
+    response = client.post("/admin/contacts/team/add/", {"code": "T/1", "name": "Slash"})
+    assert response.status_code in (200, 302)
+    assert not Team.objects.filter(name="Slash").exists()
+    client.post("/admin/contacts/team/add/", {"code": "t 1", "name": "Good"})
+    assert Team.objects.get(name="Good").code == "T 1"
+    with pytest.raises(InvalidInput):
+        contact_setup.save_team("N/\x90", name="C1", by=SYSTEM)
