@@ -196,6 +196,8 @@ def _key(value: str) -> str:
 KEY_ERROR = "invalid_key"
 # A business key (api.md "Strict input", salescycle.core.keys): upper-cased and NFC on input; "" means blank.
 Key = Annotated[str, Field(max_length=20), AfterValidator(_key)]
+# The key of a sales cycle, close code or activity: the same rule, at most 10 characters (the model's length).
+Key10 = Annotated[str, Field(max_length=10), AfterValidator(_key)]
 
 
 # Text fields of at most N characters, without control characters (C0 but tab and line breaks, DEL, C1).

@@ -17,6 +17,7 @@ from salescycle.core.schemas import (
     DecimalOut,
     InputSchema,
     Key,
+    Key10,
     Omittable,
     PercentIn,
     Text10,
@@ -378,7 +379,7 @@ class SalesCycleOut(Schema):
 
 
 class SalesCycleIn(InputSchema):
-    code: Text10 = Field(min_length=1)
+    code: Key10 = Field(min_length=1)
     description: Text100 = ""
     probability_calculation: ProbabilityCalculationLiteral = "multiply"
     blocked: bool = False
@@ -455,7 +456,7 @@ class CloseCodeOut(Schema):
 
 
 class CloseCodeIn(InputSchema):
-    code: Text10 = Field(min_length=1)
+    code: Key10 = Field(min_length=1)
     description: Text100 = ""
     type: CloseTypeLiteral = "won"
 

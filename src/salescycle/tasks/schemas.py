@@ -8,7 +8,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from salescycle.core.schemas import DateIn, InputSchema, Key, Omittable, Text10, Text32, Text100, blank_to_none
+from salescycle.core.schemas import DateIn, InputSchema, Key, Key10, Omittable, Text32, Text100, blank_to_none
 
 TaskTypeLiteral = Literal["meeting", "phone_call"]
 TaskStatusLiteral = Literal["not_started", "in_progress", "completed", "waiting", "postponed"]
@@ -108,7 +108,7 @@ class ActivityOut(Schema):
 
 
 class ActivityIn(InputSchema):
-    code: Text10 = Field(min_length=1)
+    code: Key10 = Field(min_length=1)
     description: Text100 = ""
     steps: list[StepSchema] = Field(default_factory=list, max_length=200)
 
