@@ -4,6 +4,7 @@ reported, and every web page and API route works with the nastiest keys the rule
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import importlib
 import io
@@ -452,3 +453,12 @@ def test_the_admin_team_screen_creates_teams_only_with_valid_keys(client: Client
     assert Team.objects.get(name="Good").code == "T 1"
     with pytest.raises(InvalidInput):
         contact_setup.save_team("N/\x90", name="C1", by=SYSTEM)
+
+
+def test_the_demo_generator_refuses_a_seed_whose_keys_would_be_too_long(db: None) -> None:
+    from salescycle.demo.generate import generate
+
+    with pytest.raises(InvalidInput) as caught:
+        generate(1, seed=10**15, as_of=dt.date(2026, 1, 5))  # G1000000000000000-P0000001: 26 characters
+    assert list(caught.value.fields) == ["seed"]
+    assert not Contact.objects.exists()

@@ -115,3 +115,13 @@ def test_a_missing_file_is_reported(folder: Path) -> None:
 
     with pytest.raises(CommandError, match=r"products\.csv: file not found"):
         call_command("import_maven", str(folder), "--no-progress")
+
+
+def test_an_opportunity_id_that_breaks_the_key_rule_aborts_and_writes_nothing(folder: Path) -> None:
+    # The key rule (salescycle.core.keys): a number with "/" could not be reached by any page or API route.
+    corrupt(folder, "sales_pipeline.csv", 5, "opportunity_id", "adv/1")
+
+    with pytest.raises(CommandError, match=r"sales_pipeline\.csv line 5: opportunity_id 'ADV/1': .*/"):
+        call_command("import_maven", str(folder), "--no-progress")
+
+    assert_nothing_imported()
