@@ -42,12 +42,6 @@ def _date_in_range(value: dt.date) -> dt.date:
     return value
 
 
-def _no_control_characters(value: str) -> str:
-    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
-        raise ValueError("Text must not contain control characters.")
-    return value
-
-
 def _text_without_control_characters(value: str) -> str:
     # Texts (descriptions, names…): no C0 control but tab and line breaks, no DEL and no C1 controls (U+0080–U+009F,
     # which the review found passing the C0-only check; finding 8). Keys have their own check.
