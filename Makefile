@@ -76,7 +76,8 @@ $(DEV_STAMP): pyproject.toml $(LOCK_DEV) | $(BIN)/python
 # One command refreshes both lock files (uv's resolver, installed into .venv on first use). It asks PyPI only:
 # --no-config and the unset UV_* variables keep any local uv or index configuration out of the lock, and --universal
 # resolves for every platform (markers), Python 3.11 and up. Current pins are kept where pyproject.toml's ranges
-# still allow them (UPGRADE=1 moves all to the newest).
+# still allow them, and so are the versions installed in .venv of packages not locked yet (scripts/lock_preferences.py;
+# UPGRADE=1 moves all to the newest).
 UV_COMPILE = env -u UV_INDEX_URL -u UV_EXTRA_INDEX_URL -u UV_DEFAULT_INDEX -u UV_INDEX -u UV_FIND_LINKS \
 	-u UV_CONSTRAINT -u UV_OVERRIDE -u UV_NO_INDEX $(BIN)/uv pip compile --quiet --no-config --universal \
 	--python-version 3.11 --default-index https://pypi.org/simple --index-strategy first-index \
@@ -85,6 +86,7 @@ UV_COMPILE = env -u UV_INDEX_URL -u UV_EXTRA_INDEX_URL -u UV_DEFAULT_INDEX -u UV
 lock: | $(BIN)/python
 	$(BIN)/pip install --quiet '$(UV_SPEC)'
 	mkdir -p requirements
+	$(if $(filter 1,$(UPGRADE)),,$(BIN)/python scripts/lock_preferences.py $(LOCK_DEV))
 	$(UV_COMPILE) pyproject.toml --extra dev --output-file $(LOCK_DEV)
 	$(UV_COMPILE) pyproject.toml --constraint $(LOCK_DEV) --output-file $(LOCK_RUN)
 
