@@ -6,10 +6,12 @@
 #   make lint   ruff check + ruff format --check + mypy
 #   make fmt    ruff check --fix + ruff format
 #   make bench  python bench/run.py
+#   make lock   re-resolve the locked versions (requirements/run.txt, dev.txt) from pyproject.toml's ranges, on PyPI
 #   make clean  remove caches, build output and install stamps (keeps .venv and data/)
 #
 # Variables: PYTHON (default python3), SKIP_CHROMIUM=1 (do not install Debian's chromium; browser tests are then
-# left out unless /usr/bin/chromium exists), PYTEST_ARGS (extra pytest arguments, both runs).
+# left out unless /usr/bin/chromium exists), PYTEST_ARGS (extra pytest arguments, both runs), UPGRADE=1 (make lock:
+# move every pin to the newest version the ranges allow, instead of keeping the current pins where they still fit).
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -22,6 +24,10 @@ RUN_STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 LINT_PATHS := src tests conftest.py
 PYTEST_ARGS ?=
+LOCK_RUN := requirements/run.txt
+LOCK_DEV := requirements/dev.txt
+UV_SPEC := uv>=0.9,<1
+UPGRADE ?= 0
 START := $(shell date +%s)
 
 SKIP_CHROMIUM ?= 0
@@ -31,7 +37,7 @@ export SALESCYCLE_SKIP_BROWSER := 1
 endif
 endif
 
-.PHONY: help run check-run test lint fmt bench clean chromium
+.PHONY: help run check-run test lint fmt bench clean chromium lock
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -48,14 +54,41 @@ $(BIN)/python:
 		fi; \
 	fi
 
-# The stamps make a second run skip pip entirely until pyproject.toml changes.
-$(RUN_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# The locked versions: requirements/dev.txt is everything `make test` needs (pyproject.toml with the dev extra),
+# requirements/run.txt the runtime part of it (resolved under dev.txt as constraints, so the two never disagree).
+# The stamps make a second run skip pip entirely until pyproject.toml or the lock changes. The lock is installed
+# without dependency resolution (--no-deps: exactly its pins, nothing unpinned); scripts/check_lock.py then fails when
+# pyproject.toml asks for something the lock lacks or pins outside the range (edited without `make lock`), and
+# `pip check` when a pinned package's own requirements are not met.
+# $(call install_locked,LOCK FILE,EXTRAS for check_lock.py)
+install_locked = $(BIN)/pip install --quiet --no-deps -r $(1) \
+	&& $(BIN)/pip install --quiet --no-deps -e . \
+	&& $(BIN)/python scripts/check_lock.py $(2) && $(BIN)/pip check
+
+$(RUN_STAMP): pyproject.toml $(LOCK_RUN) | $(BIN)/python
+	$(call install_locked,$(LOCK_RUN),)
 	touch $@
 
-$(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(DEV_STAMP): pyproject.toml $(LOCK_DEV) | $(BIN)/python
+	$(call install_locked,$(LOCK_DEV),dev)
 	touch $@ $(RUN_STAMP)
+
+# One command refreshes both lock files (uv's resolver, installed into .venv on first use). It asks PyPI only:
+# --no-config and the unset UV_* variables keep any local uv or index configuration out of the lock, and --universal
+# resolves for every platform (markers), Python 3.11 and up. Current pins are kept where pyproject.toml's ranges
+# still allow them, and so are the versions installed in .venv of packages not locked yet (scripts/lock_preferences.py;
+# UPGRADE=1 moves all to the newest).
+UV_COMPILE = env -u UV_INDEX_URL -u UV_EXTRA_INDEX_URL -u UV_DEFAULT_INDEX -u UV_INDEX -u UV_FIND_LINKS \
+	-u UV_CONSTRAINT -u UV_OVERRIDE -u UV_NO_INDEX $(BIN)/uv pip compile --quiet --no-config --universal \
+	--python-version 3.11 --default-index https://pypi.org/simple --index-strategy first-index \
+	--custom-compile-command 'make lock' $(if $(filter 1,$(UPGRADE)),--upgrade)
+
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet '$(UV_SPEC)'
+	mkdir -p requirements
+	$(if $(filter 1,$(UPGRADE)),,$(BIN)/python scripts/lock_preferences.py $(LOCK_DEV))
+	$(UV_COMPILE) pyproject.toml --extra dev --output-file $(LOCK_DEV)
+	$(UV_COMPILE) pyproject.toml --constraint $(LOCK_DEV) --output-file $(LOCK_RUN)
 
 run: $(RUN_STAMP)
 	exec scripts/run.sh

@@ -2,7 +2,8 @@
 # `make run`: bring the database up to date, load the demo data, ensure the demo user, serve with gunicorn.
 #
 # Expects the virtualenv in .venv (the Makefile creates it). Environment:
-#   DEMO_PASSWORD     the demo user's password (default demo-sales-2026)
+#   DEMO_PASSWORD     the demo user's password (default demo-sales-2026), set at every start on a database this
+#                     script created (first migrate on an empty database), never on another
 #   SALESCYCLE_BIND   gunicorn's address (default 127.0.0.1:8000)
 #   WEB_WORKERS       gunicorn worker processes (default 3)
 #   MAVEN_CRM_DIR     the Maven CRM data to import when present (default ../shared/data/maven-crm)
@@ -38,6 +39,9 @@ has_command() {
     "$salescycle" help "${1//-/_}" >/dev/null 2>&1
 }
 
+# Before migrate: an empty database (no table) is about to be created by this script; remember that, so that the
+# demo user's known password is only ever set on such a database (issue #12 item 14).
+"$salescycle" demo-user --claim-if-empty
 "$salescycle" migrate --noinput
 
 # The .mo files are not in git: compile the message catalogs (src/salescycle/locale) with GNU msgfmt.
@@ -55,27 +59,15 @@ if [[ -d "$maven_dir" ]] && has_command import-maven; then
     "$salescycle" import-maven "$maven_dir"
 fi
 
-# Idempotent: creates the user or resets it to a known state. The password comes through the environment so that
-# no quoting can break the Python source.
-"$salescycle" shell --no-imports -c '
-import os
-from django.contrib.auth import get_user_model
-
-user, _ = get_user_model().objects.get_or_create(username="demo")
-user.is_active = user.is_staff = user.is_superuser = True
-user.set_password(os.environ["DEMO_PASSWORD"])
-user.save()
-
-from axes.utils import reset
-
-reset(username="demo")  # and lift a sign-in lockout (django-axes)
-'
+# The demo sign-in: created or reset to $DEMO_PASSWORD only on a database that this script created (the marker of
+# `demo-user --claim-if-empty` above, in the data folder); any other database keeps its users' passwords.
+demo_sign_in="$("$salescycle" demo-user)"
 
 "$salescycle" collectstatic --noinput --verbosity 0
 
 echo
 echo "Salescycle is starting on http://$bind/"
-echo "Log in as: demo / $DEMO_PASSWORD"
+echo "$demo_sign_in"
 echo
 
 mkdir -p "$data_dir"

@@ -20,8 +20,10 @@ import csv
 import json
 import os
 import re
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 import urllib.error
@@ -171,8 +173,10 @@ def test_run_sh_serves_the_opportunity_list_with_the_maven_data_over_http(tmp_pa
         assert match, printed
         username, password = match.groups()
 
-        # Everything went to the temporary data folder.
+        # Everything went to the temporary data folder, with the marker of a database run.sh created (issue #12
+        # item 14: only such a database gets the demo password).
         assert (data_dir / "salescycle.sqlite3").is_file()
+        assert (data_dir / "demo-database").is_file()
         assert (data_dir / "secret_key").stat().st_mode & 0o777 == 0o600
         assert (data_dir / "staticfiles").is_dir()
 
@@ -207,3 +211,36 @@ def test_run_sh_serves_the_opportunity_list_with_the_maven_data_over_http(tmp_pa
     finally:
         stop(server)
     assert server.returncode is not None
+    check_the_demo_password_stays_on_the_database_run_sh_created(data_dir, env, tmp_path)
+
+
+def _demo_password_hash(database: Path) -> str:
+    with sqlite3.connect(database) as connection:
+        (encoded,) = connection.execute("SELECT password FROM auth_user WHERE username = 'demo'").fetchone()
+    return str(encoded)
+
+
+def check_the_demo_password_stays_on_the_database_run_sh_created(
+    data_dir: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    """Issue #12 item 14, on the database run.sh just made (a few seconds, no second start): ``check --deploy`` warns
+    about its demo password (core.W001), and a copy of it in another data folder (no marker: a database make run did
+    not create) keeps its demo password when run.sh's ``demo-user`` step runs there."""
+    salescycle = REPO / ".venv" / "bin" / "salescycle"
+    env = {**env, "SECRET_KEY": (data_dir / "secret_key").read_text().strip()}
+    checked = subprocess.run(
+        [str(salescycle), "check", "--deploy"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert "core.W001" in checked.stdout + checked.stderr, checked.stdout + checked.stderr
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copy(data_dir / "salescycle.sqlite3", elsewhere / "salescycle.sqlite3")
+    before = _demo_password_hash(elsewhere / "salescycle.sqlite3")
+    env.update(SALESCYCLE_DATA_DIR=str(elsewhere), DEMO_PASSWORD="another-demo-pass")
+    for step in (["demo-user", "--claim-if-empty"], ["demo-user"]):  # run.sh's two steps
+        done = subprocess.run([str(salescycle), *step], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert "make run did not create it" in done.stdout
+    assert not (elsewhere / "demo-database").exists()
+    assert _demo_password_hash(elsewhere / "salescycle.sqlite3") == before

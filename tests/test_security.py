@@ -143,6 +143,8 @@ def test_check_deploy_reminds_https_deployments_without_hsts(tmp_path: Path) -> 
     assert "security.W012" not in result.stderr and "security.W016" not in result.stderr
 
 
+# check --deploy reads the users (core.W001, the demo password: src/salescycle/core/checks.py), hence the database.
+@pytest.mark.django_db
 @override_settings(
     DEBUG=False,
     SECRET_KEY="x" * 10 + secrets.token_urlsafe(50),
@@ -159,6 +161,7 @@ def test_check_deploy_passes_in_process_with_https_settings(monkeypatch: pytest.
     call_command("check", "--deploy", "--fail-level", "WARNING", stdout=io.StringIO(), stderr=io.StringIO())
 
 
+@pytest.mark.django_db
 @override_settings(DEBUG=False)
 def test_check_deploy_passes_in_process_with_the_plain_http_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)

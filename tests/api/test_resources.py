@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from salescycle.contacts.models import Customer
 from salescycle.core import testing
 
 pytestmark = pytest.mark.django_db
@@ -230,3 +231,46 @@ def test_statistics_endpoints(api, demo) -> None:
         "calculated_current_value": "0",
     }
     error(api.get("/sales-cycles/NOPE/statistics"), 404, "not_found")
+
+
+def _close_won(api: Any, opportunity_no: str) -> None:
+    ok(
+        api.post(
+            f"/opportunities/{opportunity_no}/close",
+            {"outcome": "won", "close_opportunity_code": "PRICE_W", "date_closed": "2026-03-20", "sales_value": "9500"},
+        )
+    )
+
+
+def test_a_person_without_company_who_won_shows_her_own_customer_no(api, demo) -> None:
+    """api.md /contacts ``customer_no``: the contact's own customer; spec §4.8.4: closing Won makes a person without
+    company a customer herself (rule 16: it used to read null)."""
+    salesperson = testing.make_salesperson("SP1")
+    person = testing.make_person(None, "P1", salesperson=salesperson)
+    assert ok(api.get("/contacts/P1"))["customer_no"] is None
+    opportunity = testing.create_opportunity(person, salesperson, activate=True)
+
+    _close_won(api, opportunity.no)
+
+    own = Customer.objects.get(contact_id="P1").no
+    assert ok(api.get("/contacts/P1"))["customer_no"] == own
+    listed = ok(api.get("/contacts?q=P1"))["items"]
+    assert [(c["no"], c["customer_no"]) for c in listed] == [("P1", own)]
+
+
+def test_a_person_of_a_company_shows_the_company_customer_no(api, demo) -> None:
+    """api.md /contacts ``customer_no``: for a person, the company's customer (§4.8.4 makes the company the customer
+    when a person of it wins); null while neither is a customer."""
+    salesperson = testing.make_salesperson("SP1")
+    company = testing.make_company("C1", salesperson=salesperson)
+    testing.make_person(company, "P1", salesperson=salesperson)
+    testing.make_person(testing.make_company("C2"), "P2")
+    opportunity = testing.create_opportunity(company, salesperson, activate=True)
+
+    _close_won(api, opportunity.no)
+
+    company_customer = Customer.objects.get(contact_id="C1").no
+    assert not Customer.objects.filter(contact_id="P1").exists()
+    assert ok(api.get("/contacts/P1"))["customer_no"] == company_customer
+    assert ok(api.get("/contacts/C1"))["customer_no"] == company_customer
+    assert ok(api.get("/contacts/P2"))["customer_no"] is None

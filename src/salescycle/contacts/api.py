@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
@@ -96,8 +97,12 @@ def delete_salesperson(request: HttpRequest, code: Key) -> Any:
 
 
 def _contacts() -> QuerySet[Contact]:
-    customer = Customer.objects.filter(contact_id=OuterRef("company_id")).values("no")[:1]
-    return Contact.objects.select_related("company").annotate(customer_no=Subquery(customer))
+    """The contacts with ``customer_no``: the customer the contact is or belongs to (api.md /contacts): its own
+    customer, else (a person) its company's; null when neither is a customer. A person without company who won
+    became a customer herself (spec §4.8.4), so she shows her own number; a company's "company" is itself."""
+    own = Customer.objects.filter(contact_id=OuterRef("pk")).values("no")[:1]
+    company = Customer.objects.filter(contact_id=OuterRef("company_id")).values("no")[:1]
+    return Contact.objects.select_related("company").annotate(customer_no=Coalesce(Subquery(own), Subquery(company)))
 
 
 @router.get("/contacts", response=with_errors({200: Page[ContactOut]}), tags=["contacts"])

@@ -6,3 +6,7 @@ class CoreConfig(AppConfig):
     name = "salescycle.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        """Register the system checks of ``core/checks.py`` (the demo password warning of ``check --deploy``)."""
+        from salescycle.core import checks  # noqa: F401 - imported for its @register side effect
