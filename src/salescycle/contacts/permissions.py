@@ -16,8 +16,10 @@ Roles are Django groups created by ``core/migrations/0002_roles.py``:
 Superusers act as Administrators. :data:`salescycle.core.actors.SYSTEM` is the system (CLI commands, importers,
 batch jobs started at the shell) and may do everything; it is an explicit argument, never a default (issue #12:
 fail closed), and ``None`` or an anonymous user is someone without a role. A signed-in user **without a role**
-sees no opportunity and may change nothing; the web app shows them a page saying so (``templates/403.html``).
-Several roles add up (a Salesperson who is also a Viewer sees all but changes only their own).
+sees nothing and may change nothing: the API answers 403 ``permission_denied`` saying so to everything but ``/me``
+and ``/health``, and the web app shows the same message (``templates/403.html``) on every page but sign-in/out,
+language and work date (:func:`require_read`). Several roles add up (a Salesperson who is also a Viewer sees all
+but changes only their own).
 
 A record the actor may not see is refused as 404 ``not_found`` (lists leave it out); a record they may see but not
 change as 403 ``permission_denied`` (spec api.md "Visibility vs permission").
@@ -235,6 +237,12 @@ def can_change_opportunity(user: Any, opportunity: Any) -> bool:
 # The checks services call (they raise; 404 when the record is invisible, 403 when it is only read-only)
 
 
+NO_ROLE_MESSAGE = _(
+    "Your user has no role in Salescycle yet, so there is nothing to show. "
+    "Ask an administrator to give you a role (Salesperson, Sales Manager, Administrator or Viewer)."
+)
+
+
 def _denied() -> PermissionDenied:
     return PermissionDenied("permission_denied", _("You do not have permission to perform this action."))
 
@@ -255,9 +263,13 @@ def may_setup(user: Any) -> bool:
 
 
 def require_read(by: Any) -> None:
-    """Refuse (403 ``permission_denied``) an actor without any role."""
+    """Refuse an actor without any role: 403 ``permission_denied`` with :data:`NO_ROLE_MESSAGE` (issue #12 item 4).
+
+    The API calls it for every operation but ``/me`` and ``/health`` (``api.py``'s authentication), the web app for
+    every page but sign-in/out, language and work date (``core/middleware.py``): a user without a role sees nothing,
+    rather than empty lists, so that they are told why (spec api.md "Visibility vs permission")."""
     if not access(by).may_read:
-        raise _denied()
+        raise PermissionDenied("permission_denied", NO_ROLE_MESSAGE)
 
 
 def require_see_opportunity(by: Any, opportunity: Any) -> None:
@@ -402,14 +414,8 @@ def can_name_opportunity(user: Actor, no: str) -> bool:
 # The web app
 
 
-NO_ROLE_MESSAGE = _(
-    "Your user has no role in Salescycle yet, so there are no opportunities to show. "
-    "Ask an administrator to give you a role (Salesperson, Sales Manager, Administrator or Viewer)."
-)
-
-
 def has_no_role(user: Any) -> bool:
-    """True for a signed-in user without any role (the list shows :data:`NO_ROLE_MESSAGE`)."""
+    """True for a signed-in user without any role (every page but a few answers 403 with :data:`NO_ROLE_MESSAGE`)."""
     return not access(user).may_read
 
 
