@@ -6,7 +6,8 @@ Roles are Django groups created by ``core/migrations/0002_roles.py``:
 
 - **Salesperson** — a user linked to a Salesperson record (``Salesperson.user``). Sees the opportunities whose
   salesperson shares a team with them, plus their own (no team: only their own); changes only opportunities where
-  they are the salesperson and creates opportunities only for themselves; may create and change working data
+  they are the salesperson, creates opportunities only for themselves and hands them over only to a team mate
+  (:func:`require_assign_salesperson`); may create and change working data
   (contacts, campaigns, segments, interactions, tasks, sales documents of visible opportunities); no setup.
 - **Sales Manager** — sees and changes all opportunities, runs the batch delete, sees all statistics; no setup.
 - **Administrator** — everything a Sales Manager does, plus setup (sales cycles and stages, close codes,
@@ -287,9 +288,37 @@ def require_change_opportunity(by: Any, opportunity: Any) -> None:
     raise _denied()
 
 
+def can_assign_salesperson(user: Any, salesperson_code: str) -> bool:
+    """True when ``user`` may give an opportunity to salesperson ``salesperson_code``: managers and administrators
+    (and the system) to anyone; a Salesperson only to a salesperson whose opportunities they see — themselves or a
+    team mate (one query for a team mate, none otherwise); Viewers and users without a role to nobody."""
+    who = access(user)
+    if who.changes_all:
+        return True
+    if not who.changes_own or not salesperson_code:
+        return False
+    if salesperson_code == who.salesperson_code:
+        return True
+    return visible_salesperson_codes(who.salesperson_code).filter(salesperson_id=salesperson_code).exists()
+
+
+def require_assign_salesperson(by: Any, salesperson_code: str) -> None:
+    """Refuse (403 ``permission_denied``, with ``fields.salesperson_code``) giving an opportunity to a salesperson
+    whose records ``by`` may not see (:func:`can_assign_salesperson`), so that a Salesperson can neither hand an
+    opportunity to someone outside their team nor lose sight of what they just wrote (issue #12 item 7). Used when
+    an opportunity is created (:func:`require_create_opportunity`) and when its salesperson is changed."""
+    if not can_assign_salesperson(by, salesperson_code):
+        raise PermissionDenied(
+            "permission_denied",
+            _("You may only give an opportunity to yourself or to a salesperson of your team."),
+            fields={"salesperson_code": [str(_("Not allowed."))]},
+        )
+
+
 def require_create_opportunity(by: Any, salesperson_code: str) -> None:
     """Refuse (403) creating an opportunity for ``salesperson_code``: managers and administrators for anyone, a
-    Salesperson only for themselves."""
+    Salesperson only for themselves (stricter than :func:`require_assign_salesperson`, which a later change of the
+    salesperson follows: a Salesperson may hand their own opportunity to a team mate, not create one for them)."""
     who = access(by)
     if who.changes_all or (who.changes_own and salesperson_code == who.salesperson_code):
         return
