@@ -288,7 +288,7 @@ def require_change_opportunity(by: Any, opportunity: Any) -> None:
     raise _denied()
 
 
-def can_assign_salesperson(user: Any, salesperson_code: str) -> bool:
+def can_assign_salesperson(user: Actor, salesperson_code: str) -> bool:
     """True when ``user`` may give an opportunity to salesperson ``salesperson_code``: managers and administrators
     (and the system) to anyone; a Salesperson only to a salesperson whose opportunities they see — themselves or a
     team mate (one query for a team mate, none otherwise); Viewers and users without a role to nobody."""
@@ -302,7 +302,7 @@ def can_assign_salesperson(user: Any, salesperson_code: str) -> bool:
     return visible_salesperson_codes(who.salesperson_code).filter(salesperson_id=salesperson_code).exists()
 
 
-def require_assign_salesperson(by: Any, salesperson_code: str) -> None:
+def require_assign_salesperson(by: Actor, salesperson_code: str) -> None:
     """Refuse (403 ``permission_denied``, with ``fields.salesperson_code``) giving an opportunity to a salesperson
     whose records ``by`` may not see (:func:`can_assign_salesperson`), so that a Salesperson can neither hand an
     opportunity to someone outside their team nor lose sight of what they just wrote (issue #12 item 7). Used when

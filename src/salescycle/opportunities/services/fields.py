@@ -192,7 +192,7 @@ def _change_contact(
 
 
 def _change_salesperson(
-    opportunity: Opportunity, new_code: str | None, update_tasks: bool, entries: dict[str, Any], *, by: Any
+    opportunity: Opportunity, new_code: str | None, update_tasks: bool, entries: dict[str, Any], *, by: Actor
 ) -> None:
     if not new_code:
         raise DomainError(
