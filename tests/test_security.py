@@ -175,7 +175,7 @@ def test_check_deploy_passes_in_process_with_the_plain_http_settings(monkeypatch
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/accounts/login/", "/opportunities/", "/api/v1/docs"])
 def test_html_responses_carry_the_content_security_policy(client: Client, path: str) -> None:
-    client.force_login(testing.make_user())
+    client.force_login(testing.make_user(role="Viewer"))
 
     response = client.get(path)
 
@@ -197,7 +197,7 @@ def test_html_responses_carry_the_content_security_policy(client: Client, path: 
 
 @pytest.mark.django_db
 def test_pages_have_no_inline_script_or_style(client: Client) -> None:
-    client.force_login(testing.make_user())
+    client.force_login(testing.make_user(role="Viewer"))
 
     for path in ["/accounts/login/", "/opportunities/", "/api/v1/docs", "/admin/"]:
         html = client.get(path).content.decode()
@@ -281,7 +281,7 @@ def test_a_successful_sign_in_resets_the_failure_count(client: Client) -> None:
 def test_force_login_and_api_tokens_are_not_throttled(client: Client) -> None:
     from salescycle.apitokens.tokens import create_token
 
-    user = testing.make_user("scripted")
+    user = testing.make_user("scripted", role="Viewer")
     for attempt in range(5):
         _sign_in(client, "scripted", f"wrong-{attempt}")
     assert _sign_in(client, "scripted", "pw").status_code == 429

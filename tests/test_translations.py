@@ -305,7 +305,7 @@ def _page_language(client: Client, path: str = "/opportunities/") -> str:
 
 @pytest.mark.django_db
 def test_a_signed_in_user_gets_the_saved_language_over_the_browser_default() -> None:
-    user = testing.make_user("fiona")
+    user = testing.make_user("fiona", role="Viewer")
     UserPreference.objects.create(user=user, language="fi")
 
     client = _signed_in(user, accept_language="de")
@@ -316,14 +316,14 @@ def test_a_signed_in_user_gets_the_saved_language_over_the_browser_default() -> 
 
 @pytest.mark.django_db
 def test_without_a_saved_language_the_browser_decides() -> None:
-    client = _signed_in(testing.make_user("dieter"), accept_language="de")
+    client = _signed_in(testing.make_user("dieter", role="Viewer"), accept_language="de")
 
     assert _page_language(client) == "de"
 
 
 @pytest.mark.django_db
 def test_the_language_chosen_in_this_browser_beats_the_saved_one() -> None:
-    user = testing.make_user("fiona")
+    user = testing.make_user("fiona", role="Viewer")
     UserPreference.objects.create(user=user, language="fi")
     client = _signed_in(user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
@@ -333,7 +333,7 @@ def test_the_language_chosen_in_this_browser_beats_the_saved_one() -> None:
 
 @pytest.mark.django_db
 def test_switching_the_language_saves_it_for_the_user_on_every_browser() -> None:
-    user = testing.make_user("nora")
+    user = testing.make_user("nora", role="Viewer")
     client = _signed_in(user)
 
     response = client.post("/i18n/setlang/", {"language": "nb", "next": "/opportunities/"})
@@ -347,7 +347,7 @@ def test_switching_the_language_saves_it_for_the_user_on_every_browser() -> None
 
 @pytest.mark.django_db
 def test_an_unknown_language_is_not_saved() -> None:
-    user = testing.make_user("xavier")
+    user = testing.make_user("xavier", role="Viewer")
     client = _signed_in(user)
 
     client.post("/i18n/setlang/", {"language": "xx", "next": "/opportunities/"})

@@ -24,6 +24,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from salescycle.apitokens import idempotency
 from salescycle.apitokens.tokens import user_for_token
+from salescycle.contacts import permissions
 from salescycle.core.dberrors import is_database_unavailable, is_unique_violation
 from salescycle.core.error_views import (
     error_body,
@@ -206,7 +207,28 @@ def _check_request_text(request: HttpRequest) -> None:
             _reject_unsafe_text(value, key)
 
 
-class TokenAuth(HttpBearer):
+class RoleRequired:
+    """Mixin for the API's authentication classes: a user who authenticates but has no role is refused with 403
+    ``permission_denied`` and the message that they have no role (:func:`permissions.require_read`), before the
+    operation reads its input or runs (issue #12 item 4).
+
+    Every operation gets it from the API's default ``auth``; only ``/me`` opts out (``role_required=False`` on its
+    router, :func:`_mount`), and ``/health`` needs no authentication. ``tests/security/test_no_role.py`` walks every
+    operation of the OpenAPI document, so a new endpoint cannot forget it."""
+
+    def __init__(self, *args: Any, role_required: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.role_required = role_required
+
+    def __call__(self, request: HttpRequest) -> Any:
+        user = super().__call__(request)  # type: ignore[misc]
+        if user and self.role_required:
+            # Raised here, ninja's authentication hands it to the DomainError handler below: 403 in the error shape.
+            permissions.require_read(user)
+        return user
+
+
+class TokenAuth(RoleRequired, HttpBearer):
     """``Authorization: Bearer <token>`` for API clients."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
@@ -218,7 +240,7 @@ class TokenAuth(HttpBearer):
         return user
 
 
-class BrowserSessionAuth(SessionAuth):
+class BrowserSessionAuth(RoleRequired, SessionAuth):
     """The web UI's session; CSRF is enforced for unsafe methods of a signed-in session only.
 
     Implements api.md "No credentials → 401": a request without a signed-in session (no session cookie, an expired
@@ -488,7 +510,10 @@ def _mount() -> None:
     from salescycle.sales.api import router as sales_router
     from salescycle.tasks.api import router as tasks_router
 
-    api.add_router("", core_router)
+    # /me stays open to a signed-in user without a role (their WorkDate and language); everything else needs one.
+    api.add_router(
+        "", core_router, auth=[TokenAuth(role_required=False), BrowserSessionAuth(csrf=True, role_required=False)]
+    )
     api.add_router("", contacts_router)
     api.add_router("", opportunities_router)
     api.add_router("", tasks_router)

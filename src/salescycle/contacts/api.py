@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
@@ -131,8 +132,9 @@ def list_contacts(
 @router.post("/contacts", response=with_errors({201: ContactOut}), tags=["contacts"])
 def create_contact(request: HttpRequest, data: ContactIn, response: HttpResponse) -> Any:
     """Create a company or person contact (``no`` from the contact series when omitted)."""
-    obj = setup_services.create_contact(by=request.auth, **data.dict())  # type: ignore[attr-defined]
-    obj = fetch(_contacts(), no=obj.no)
+    with transaction.atomic():  # the answer is read in the write's transaction (issue #12 item 7)
+        obj = setup_services.create_contact(by=request.auth, **data.dict())  # type: ignore[attr-defined]
+        obj = fetch(_contacts(), no=obj.no)
     set_etag(response, obj.version)
     return Status(201, contact_out(obj))
 
@@ -152,13 +154,14 @@ def patch_contact(request: HttpRequest, no: Key, data: ContactPatch, response: H
     for name in ("type", "name", "email", "phone", "address", "city", "post_code", "country_code"):
         if changes.get(name, "") is None:
             changes.pop(name)
-    obj = setup_services.update_contact(
-        no,
-        by=request.auth,  # type: ignore[attr-defined]
-        expected_version=expected_version(request),
-        **changes,
-    )
-    obj = fetch(_contacts(), no=obj.no)
+    with transaction.atomic():  # the answer is read in the write's transaction (issue #12 item 7)
+        obj = setup_services.update_contact(
+            no,
+            by=request.auth,  # type: ignore[attr-defined]
+            expected_version=expected_version(request),
+            **changes,
+        )
+        obj = fetch(_contacts(), no=obj.no)
     set_etag(response, obj.version)
     return contact_out(obj)
 
@@ -260,8 +263,9 @@ def list_segments(
 @router.post("/segments", response=with_errors({201: SegmentOut}), tags=["segments"])
 def create_segment(request: HttpRequest, data: SegmentIn, response: HttpResponse) -> Any:
     """Create a segment with its lines (``no`` from the segment series when omitted)."""
-    obj = setup_services.create_segment(by=request.auth, **data.dict())  # type: ignore[attr-defined]
-    obj = fetch(_segments(), no=obj.no)
+    with transaction.atomic():  # the answer is read in the write's transaction (issue #12 item 7)
+        obj = setup_services.create_segment(by=request.auth, **data.dict())  # type: ignore[attr-defined]
+        obj = fetch(_segments(), no=obj.no)
     set_etag(response, obj.version)
     return Status(201, segment_out(obj))
 
@@ -280,13 +284,14 @@ def patch_segment(request: HttpRequest, no: Key, data: SegmentPatch, response: H
     changes = data.dict(exclude_unset=True)
     if "description" in changes and changes["description"] is None:
         changes.pop("description")
-    obj = setup_services.update_segment(
-        no,
-        by=request.auth,  # type: ignore[attr-defined]
-        expected_version=expected_version(request),
-        **changes,
-    )
-    obj = fetch(_segments(), no=obj.no)
+    with transaction.atomic():  # the answer is read in the write's transaction (issue #12 item 7)
+        obj = setup_services.update_segment(
+            no,
+            by=request.auth,  # type: ignore[attr-defined]
+            expected_version=expected_version(request),
+            **changes,
+        )
+        obj = fetch(_segments(), no=obj.no)
     set_etag(response, obj.version)
     return segment_out(obj)
 

@@ -6,7 +6,8 @@ Roles are Django groups created by ``core/migrations/0002_roles.py``:
 
 - **Salesperson** — a user linked to a Salesperson record (``Salesperson.user``). Sees the opportunities whose
   salesperson shares a team with them, plus their own (no team: only their own); changes only opportunities where
-  they are the salesperson and creates opportunities only for themselves; may create and change working data
+  they are the salesperson, creates opportunities only for themselves and hands them over only to a team mate
+  (:func:`require_assign_salesperson`); may create and change working data
   (contacts, campaigns, segments, interactions, tasks, sales documents of visible opportunities); no setup.
 - **Sales Manager** — sees and changes all opportunities, runs the batch delete, sees all statistics; no setup.
 - **Administrator** — everything a Sales Manager does, plus setup (sales cycles and stages, close codes,
@@ -16,8 +17,10 @@ Roles are Django groups created by ``core/migrations/0002_roles.py``:
 Superusers act as Administrators. :data:`salescycle.core.actors.SYSTEM` is the system (CLI commands, importers,
 batch jobs started at the shell) and may do everything; it is an explicit argument, never a default (issue #12:
 fail closed), and ``None`` or an anonymous user is someone without a role. A signed-in user **without a role**
-sees no opportunity and may change nothing; the web app shows them a page saying so (``templates/403.html``).
-Several roles add up (a Salesperson who is also a Viewer sees all but changes only their own).
+sees nothing and may change nothing: the API answers 403 ``permission_denied`` saying so to everything but ``/me``
+and ``/health``, and the web app shows the same message (``templates/403.html``) on every page but sign-in/out,
+language and work date (:func:`require_read`). Several roles add up (a Salesperson who is also a Viewer sees all
+but changes only their own).
 
 A record the actor may not see is refused as 404 ``not_found`` (lists leave it out); a record they may see but not
 change as 403 ``permission_denied`` (spec api.md "Visibility vs permission").
@@ -235,6 +238,12 @@ def can_change_opportunity(user: Any, opportunity: Any) -> bool:
 # The checks services call (they raise; 404 when the record is invisible, 403 when it is only read-only)
 
 
+NO_ROLE_MESSAGE = _(
+    "Your user has no role in Salescycle yet, so there is nothing to show. "
+    "Ask an administrator to give you a role (Salesperson, Sales Manager, Administrator or Viewer)."
+)
+
+
 def _denied() -> PermissionDenied:
     return PermissionDenied("permission_denied", _("You do not have permission to perform this action."))
 
@@ -255,9 +264,13 @@ def may_setup(user: Any) -> bool:
 
 
 def require_read(by: Any) -> None:
-    """Refuse (403 ``permission_denied``) an actor without any role."""
+    """Refuse an actor without any role: 403 ``permission_denied`` with :data:`NO_ROLE_MESSAGE` (issue #12 item 4).
+
+    The API calls it for every operation but ``/me`` and ``/health`` (``api.py``'s authentication), the web app for
+    every page but sign-in/out, language and work date (``core/middleware.py``): a user without a role sees nothing,
+    rather than empty lists, so that they are told why (spec api.md "Visibility vs permission")."""
     if not access(by).may_read:
-        raise _denied()
+        raise PermissionDenied("permission_denied", NO_ROLE_MESSAGE)
 
 
 def require_see_opportunity(by: Any, opportunity: Any) -> None:
@@ -275,9 +288,37 @@ def require_change_opportunity(by: Any, opportunity: Any) -> None:
     raise _denied()
 
 
+def can_assign_salesperson(user: Actor, salesperson_code: str) -> bool:
+    """True when ``user`` may give an opportunity to salesperson ``salesperson_code``: managers and administrators
+    (and the system) to anyone; a Salesperson only to a salesperson whose opportunities they see — themselves or a
+    team mate (one query for a team mate, none otherwise); Viewers and users without a role to nobody."""
+    who = access(user)
+    if who.changes_all:
+        return True
+    if not who.changes_own or not salesperson_code:
+        return False
+    if salesperson_code == who.salesperson_code:
+        return True
+    return visible_salesperson_codes(who.salesperson_code).filter(salesperson_id=salesperson_code).exists()
+
+
+def require_assign_salesperson(by: Actor, salesperson_code: str) -> None:
+    """Refuse (403 ``permission_denied``, with ``fields.salesperson_code``) giving an opportunity to a salesperson
+    whose records ``by`` may not see (:func:`can_assign_salesperson`), so that a Salesperson can neither hand an
+    opportunity to someone outside their team nor lose sight of what they just wrote (issue #12 item 7). Used when
+    an opportunity is created (:func:`require_create_opportunity`) and when its salesperson is changed."""
+    if not can_assign_salesperson(by, salesperson_code):
+        raise PermissionDenied(
+            "permission_denied",
+            _("You may only give an opportunity to yourself or to a salesperson of your team."),
+            fields={"salesperson_code": [str(_("Not allowed."))]},
+        )
+
+
 def require_create_opportunity(by: Any, salesperson_code: str) -> None:
     """Refuse (403) creating an opportunity for ``salesperson_code``: managers and administrators for anyone, a
-    Salesperson only for themselves."""
+    Salesperson only for themselves (stricter than :func:`require_assign_salesperson`, which a later change of the
+    salesperson follows: a Salesperson may hand their own opportunity to a team mate, not create one for them)."""
     who = access(by)
     if who.changes_all or (who.changes_own and salesperson_code == who.salesperson_code):
         return
@@ -402,14 +443,8 @@ def can_name_opportunity(user: Actor, no: str) -> bool:
 # The web app
 
 
-NO_ROLE_MESSAGE = _(
-    "Your user has no role in Salescycle yet, so there are no opportunities to show. "
-    "Ask an administrator to give you a role (Salesperson, Sales Manager, Administrator or Viewer)."
-)
-
-
 def has_no_role(user: Any) -> bool:
-    """True for a signed-in user without any role (the list shows :data:`NO_ROLE_MESSAGE`)."""
+    """True for a signed-in user without any role (every page but a few answers 403 with :data:`NO_ROLE_MESSAGE`)."""
     return not access(user).may_read
 
 

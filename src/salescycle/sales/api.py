@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
@@ -12,7 +13,7 @@ from ninja import Query, Router, Status
 from salescycle.contacts.models import Contact, Customer
 from salescycle.contacts.schemas import ContactOut, contact_out
 from salescycle.contacts.services import normalize_key
-from salescycle.core.actors import Actor
+from salescycle.core.actors import SYSTEM, Actor
 from salescycle.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from salescycle.core.records import not_found
 from salescycle.core.schemas import Key, Page, expected_version, fetch, set_etag, with_errors
@@ -62,6 +63,14 @@ def _document(document_type: str, no: str, response: HttpResponse | None = None,
     if response is not None:
         set_etag(response, obj.version)
     return document_out(obj)
+
+
+def _written(document_type: str, no: str, response: HttpResponse) -> dict[str, Any]:
+    """The answer to a write of quote or order ``no``, read inside the write's transaction (call it in the handler's
+    ``transaction.atomic()`` block around the service) and not through the caller's visibility, which the service
+    has already applied: never a 404 for a committed write (issue #12 item 7). 404 ``not_found`` only when the
+    document is gone, and then the write is rolled back with it."""
+    return _document(document_type, no, response, user=SYSTEM)
 
 
 # --- Items ------------------------------------------------------------------------------------------------------
@@ -172,10 +181,11 @@ def _contacts() -> QuerySet[Contact]:
 def create_customer(request: HttpRequest, no: Key, response: HttpResponse, data: CreateCustomerIn | None = None) -> Any:
     """Create the customer from the contact (§4.8.4: a person's company, or a person without company itself);
     nothing happens when it already is a customer. Answers the contact."""
-    services.create_customer_from_contact(
-        no, by=_by(request), customer_template=data.customer_template if data else None
-    )
-    obj = fetch(_contacts(), no=key(no))
+    with transaction.atomic():  # the answer is read in the write's transaction (issue #12 item 7)
+        services.create_customer_from_contact(
+            no, by=_by(request), customer_template=data.customer_template if data else None
+        )
+        obj = fetch(_contacts(), no=key(no))
     set_etag(response, obj.version)
     return contact_out(obj)
 
@@ -220,8 +230,9 @@ def create_sales_quote(request: HttpRequest, data: SalesQuoteIn, response: HttpR
     """Create a quote with its lines; ``opportunity_no`` links it (§4.10.4, ``reassign`` default true)."""
     values = data.dict()
     values["lines"] = _lines(data.lines) or []
-    obj = services.create_sales_quote(by=_by(request), **values)
-    return Status(201, _document(DocumentType.QUOTE, obj.no, response, user=_by(request)))
+    with transaction.atomic():
+        obj = services.create_sales_quote(by=_by(request), **values)
+        return Status(201, _written(DocumentType.QUOTE, obj.no, response))
 
 
 @router.get("/sales-quotes/{no}", response=with_errors({200: SalesQuoteOut}), tags=["sales quotes"])
@@ -236,15 +247,16 @@ def patch_sales_quote(request: HttpRequest, no: Key, data: SalesQuotePatch, resp
     changes = data.dict(exclude_unset=True)
     changes.pop("lines", None)
     reassign = changes.pop("reassign", True)
-    obj = services.update_sales_quote(
-        no,
-        by=_by(request),
-        changes=changes,
-        lines=_lines(data.lines),
-        reassign=reassign,
-        expected_version=expected_version(request),
-    )
-    return _document(DocumentType.QUOTE, obj.no, response, user=_by(request))
+    with transaction.atomic():
+        obj = services.update_sales_quote(
+            no,
+            by=_by(request),
+            changes=changes,
+            lines=_lines(data.lines),
+            reassign=reassign,
+            expected_version=expected_version(request),
+        )
+        return _written(DocumentType.QUOTE, obj.no, response)
 
 
 @router.delete("/sales-quotes/{no}", response=with_errors({204: None}), tags=["sales quotes"])
@@ -258,8 +270,9 @@ def delete_sales_quote(request: HttpRequest, no: Key) -> Any:
 def make_order(request: HttpRequest, no: Key, response: HttpResponse, data: MakeOrderIn | None = None) -> Any:
     """Convert the quote to an order (§4.10.5); a linked In Progress opportunity is closed Won with the given code."""
     values = data.dict() if data else {}
-    obj = services.make_order(no, by=_by(request), expected_version=expected_version(request), **values)
-    return Status(201, _document(DocumentType.ORDER, obj.no, response, user=_by(request)))
+    with transaction.atomic():
+        obj = services.make_order(no, by=_by(request), expected_version=expected_version(request), **values)
+        return Status(201, _written(DocumentType.ORDER, obj.no, response))
 
 
 # --- Sales orders and posted invoices ---------------------------------------------------------------------------
@@ -297,13 +310,14 @@ def delete_sales_order(request: HttpRequest, no: Key, set_opportunity_lost: bool
 @router.post("/sales-orders/{no}/post", response=with_errors({201: PostedInvoiceOut}), tags=["sales orders"])
 def post_order(request: HttpRequest, no: Key, data: PostIn | None = None) -> Any:
     """Post the order as an invoice (§4.10.6); a linked Won opportunity follows to the invoice."""
-    invoice = services.post_order(
-        no,
-        by=_by(request),
-        posting_date=data.posting_date if data else None,
-        expected_version=expected_version(request),
-    )
-    return Status(201, posted_invoice_out(fetch(selectors.posted_invoices(user=_by(request)), no=invoice.no)))
+    with transaction.atomic():  # the answer is read in the write's transaction, as the system (issue #12 item 7)
+        invoice = services.post_order(
+            no,
+            by=_by(request),
+            posting_date=data.posting_date if data else None,
+            expected_version=expected_version(request),
+        )
+        return Status(201, posted_invoice_out(fetch(selectors.posted_invoices(user=SYSTEM), no=invoice.no)))
 
 
 @router.get("/posted-invoices", response=with_errors({200: Page[PostedInvoiceOut]}), tags=["posted invoices"])
@@ -341,10 +355,11 @@ def create_sales_quote_for_opportunity(
     """Create Sales Quote (§4.10.2, D2, D3): ``customer_template`` is stored on the quote for a contact that is not a
     customer (``create_customer: true`` creates the customer from it right away)."""
     values = data.dict() if data else {}
-    obj = services.create_sales_quote_for_opportunity(
-        no, by=_by(request), expected_version=expected_version(request), **values
-    )
-    return Status(201, _document(DocumentType.QUOTE, obj.no, response, user=_by(request)))
+    with transaction.atomic():
+        obj = services.create_sales_quote_for_opportunity(
+            no, by=_by(request), expected_version=expected_version(request), **values
+        )
+        return Status(201, _written(DocumentType.QUOTE, obj.no, response))
 
 
 @router.get("/opportunities/{no}/sales-quote", response=with_errors({200: SalesQuoteOut}), tags=["opportunities"])

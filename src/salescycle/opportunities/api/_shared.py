@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
 from salescycle.contacts.services import normalize_key
-from salescycle.core.actors import Actor
+from salescycle.core.actors import SYSTEM, Actor
 from salescycle.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from salescycle.core.records import not_found
 from salescycle.core.schemas import set_etag
@@ -35,3 +35,14 @@ def _opportunity(no: str, response: HttpResponse | None = None, *, user: Actor) 
     if response is not None:
         set_etag(response, obj.version)
     return opportunity_out(obj)
+
+
+def _written(no: str, response: HttpResponse | None = None) -> dict[str, Any]:
+    """The answer to a write of opportunity ``no``: read with its names and counts **inside the write's
+    transaction** (call it in the handler's ``transaction.atomic()`` block around the service), so the answer is
+    what was committed, never a 404 for a committed write — neither because the write took the opportunity out of
+    the caller's sight nor because a concurrent delete removed it after the commit (issue #12 item 7). The service
+    has already decided that the caller may write it, so this read is the system's, not the caller's view; the
+    write's row lock (PostgreSQL) or write transaction (SQLite) keeps the row until the answer is read. Errors: 404
+    ``not_found`` only when the row is gone (then the write is rolled back with it)."""
+    return _opportunity(no, response, user=SYSTEM)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Schema, Status
 
@@ -21,7 +22,7 @@ from salescycle.core.schemas import (
     with_errors,
 )
 from salescycle.opportunities import engine, selectors, services, statistics
-from salescycle.opportunities.api._shared import LIMIT, _by, _opportunity, router
+from salescycle.opportunities.api._shared import LIMIT, _by, _opportunity, _written, router
 from salescycle.opportunities.schemas import (
     ActivateIn,
     CloseIn,
@@ -99,8 +100,9 @@ def create_opportunity(request: HttpRequest, data: OpportunityIn, response: Http
     estimates = services.Estimates(
         values.pop("estimated_value"), values.pop("chances_of_success_pct"), values.pop("estimated_closing_date")
     )
-    obj = services.create_opportunity(by=_by(request), estimates=estimates, **values)
-    return Status(201, _opportunity(obj.no, response, user=_by(request)))
+    with transaction.atomic():
+        obj = services.create_opportunity(by=_by(request), estimates=estimates, **values)
+        return Status(201, _written(obj.no, response))
 
 
 @router.post("/opportunities/delete-closed", response=with_errors({200: DeleteClosedOut}), tags=["opportunities"])
@@ -122,14 +124,15 @@ def patch_opportunity(request: HttpRequest, no: Key, data: OpportunityPatch, res
     """Change fields (§4.3, §4.12); ``update_open_tasks`` propagates salesperson/contact/campaign to open tasks."""
     changes = data.dict(exclude_unset=True)
     update_open_tasks = bool(changes.pop("update_open_tasks", False))
-    obj = services.change_opportunity(
-        no,
-        by=_by(request),
-        changes=changes,
-        update_open_tasks=update_open_tasks,
-        expected_version=expected_version(request),
-    )
-    return _opportunity(obj.no, response, user=_by(request))
+    with transaction.atomic():
+        obj = services.change_opportunity(
+            no,
+            by=_by(request),
+            changes=changes,
+            update_open_tasks=update_open_tasks,
+            expected_version=expected_version(request),
+        )
+        return _written(obj.no, response)
 
 
 @router.delete("/opportunities/{no}", response=with_errors({204: None}), tags=["opportunities"])
@@ -196,13 +199,14 @@ def opportunity_statistics(request: HttpRequest, no: Key) -> Any:
 )
 def activate_first_stage(request: HttpRequest, no: Key, response: HttpResponse, data: ActivateIn | None = None) -> Any:
     """Activate the first stage (§4.4.2)."""
-    obj = services.activate_first_stage(
-        no,
-        by=_by(request),
-        date_of_change=data.date_of_change if data else None,
-        expected_version=expected_version(request),
-    )
-    return _opportunity(obj.no, response, user=_by(request))
+    with transaction.atomic():
+        obj = services.activate_first_stage(
+            no,
+            by=_by(request),
+            date_of_change=data.date_of_change if data else None,
+            expected_version=expected_version(request),
+        )
+        return _written(obj.no, response)
 
 
 @router.get("/opportunities/{no}/update-options", response=with_errors({200: UpdateOptionsOut}), tags=["opportunities"])
@@ -228,20 +232,22 @@ def update_options(request: HttpRequest, no: Key, date_of_change: DateIn | None 
 @router.post("/opportunities/{no}/update", response=with_errors({200: OpportunityOut}), tags=["opportunities"])
 def update_opportunity(request: HttpRequest, no: Key, data: UpdateIn, response: HttpResponse) -> Any:
     """Move through the cycle (§4.5); omitted values take the proposals for the chosen stage (D15)."""
-    obj = services.update_opportunity(
-        no,
-        by=_by(request),
-        request=engine.UpdateRequest(**data.dict()),
-        expected_version=expected_version(request),
-    )
-    return _opportunity(obj.no, response, user=_by(request))
+    with transaction.atomic():
+        obj = services.update_opportunity(
+            no,
+            by=_by(request),
+            request=engine.UpdateRequest(**data.dict()),
+            expected_version=expected_version(request),
+        )
+        return _written(obj.no, response)
 
 
 @router.post("/opportunities/{no}/close", response=with_errors({200: OpportunityOut}), tags=["opportunities"])
 def close_opportunity(request: HttpRequest, no: Key, data: CloseIn, response: HttpResponse) -> Any:
     """Close as Won or Lost with a close code of that type (§4.8)."""
-    obj = services.close_opportunity(no, by=_by(request), expected_version=expected_version(request), **data.dict())
-    return _opportunity(obj.no, response, user=_by(request))
+    with transaction.atomic():
+        obj = services.close_opportunity(no, by=_by(request), expected_version=expected_version(request), **data.dict())
+        return _written(obj.no, response)
 
 
 @router.post("/segments/{no}/create-opportunities", response=with_errors({200: CreatedOut}), tags=["opportunities"])

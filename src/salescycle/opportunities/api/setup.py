@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Status
@@ -74,17 +75,18 @@ def get_setup(request: HttpRequest, response: HttpResponse) -> Any:
 def patch_setup(request: HttpRequest, data: SetupPatch, response: HttpResponse) -> Any:
     """Change the default sales cycle and/or number-series prefixes (``{"opportunity": "OP"}``)."""
     changes = data.dict(exclude_unset=True)
-    setup_services.update_setup(
-        by=_by(request),
-        expected_version=expected_version(request),
-        default_sales_cycle_code=changes.get("default_sales_cycle_code"),
-        change_default_cycle="default_sales_cycle_code" in changes,
-        number_series=changes.get("number_series"),
-        bus_rel_code_for_customers=(
-            (changes["bus_rel_code_for_customers"] or "") if "bus_rel_code_for_customers" in changes else None
-        ),
-    )
-    return _setup_out(response)
+    with transaction.atomic():  # the answer is the state this write left (issue #12 item 7)
+        setup_services.update_setup(
+            by=_by(request),
+            expected_version=expected_version(request),
+            default_sales_cycle_code=changes.get("default_sales_cycle_code"),
+            change_default_cycle="default_sales_cycle_code" in changes,
+            number_series=changes.get("number_series"),
+            bus_rel_code_for_customers=(
+                (changes["bus_rel_code_for_customers"] or "") if "bus_rel_code_for_customers" in changes else None
+            ),
+        )
+        return _setup_out(response)
 
 
 # --- Sales cycles and stages -----------------------------------------------------------------------------------
@@ -264,10 +266,11 @@ def list_activities(request: HttpRequest, limit: int = LIMIT, cursor: str | None
 def create_activity(request: HttpRequest, data: ActivityIn, response: HttpResponse) -> Any:
     """Create an activity with its steps."""
     values = data.dict()
-    obj = setup.save_activity(
-        values["code"], by=_by(request), description=values["description"], steps=values["steps"], create=True
-    )
-    obj = fetch(_activities(), code=obj.code)
+    with transaction.atomic():  # the answer is read in the write's transaction (issue #12 item 7)
+        obj = setup.save_activity(
+            values["code"], by=_by(request), description=values["description"], steps=values["steps"], create=True
+        )
+        obj = fetch(_activities(), code=obj.code)
     set_etag(response, obj.version)
     return Status(201, activity_out(obj))
 
@@ -284,14 +287,15 @@ def get_activity(request: HttpRequest, code: Key, response: HttpResponse) -> Any
 def patch_activity(request: HttpRequest, code: Key, data: ActivityPatch, response: HttpResponse) -> Any:
     """Change an activity; ``steps`` replaces the whole set."""
     values = data.dict(exclude_unset=True)
-    obj = setup.save_activity(
-        code,
-        by=_by(request),
-        description=values.get("description"),
-        steps=values.get("steps"),
-        expected_version=expected_version(request),
-    )
-    obj = fetch(_activities(), code=obj.code)
+    with transaction.atomic():  # the answer is read in the write's transaction (issue #12 item 7)
+        obj = setup.save_activity(
+            code,
+            by=_by(request),
+            description=values.get("description"),
+            steps=values.get("steps"),
+            expected_version=expected_version(request),
+        )
+        obj = fetch(_activities(), code=obj.code)
     set_etag(response, obj.version)
     return activity_out(obj)
 

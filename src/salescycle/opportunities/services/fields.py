@@ -66,9 +66,11 @@ def change_opportunity(
     Editability per §4.12 (``opportunity.field_not_editable`` with ``fields``; the cycle once started:
     ``opportunity.sales_cycle_locked``, D13). Contact (§4.3.1): required, same company once started
     (``opportunity.contact_other_company``), active entries follow. Salesperson (§4.3.2): required, not blocked,
-    active entries follow. Campaign (§4.3.3): period and activation, segment reset. Segment (§4.3.4). Sales document
-    (§4.10.1): ``opportunity.document_already_linked``, ``opportunity.document_not_found``. With
-    ``update_open_tasks`` the open tasks with the old salesperson/contact/campaign get the new one.
+    one ``by`` may hand the opportunity to (403 ``permission_denied``: a Salesperson only to themselves or a team
+    mate, :func:`permissions.require_assign_salesperson`), active entries follow. Campaign (§4.3.3): period and
+    activation, segment reset. Segment (§4.3.4). Sales document (§4.10.1): ``opportunity.document_already_linked``,
+    ``opportunity.document_not_found``. With ``update_open_tasks`` the open tasks with the old
+    salesperson/contact/campaign get the new one.
     """
     opportunity = _lock(no, expected_version, by=by)
     before = audit.snapshot(opportunity)
@@ -135,7 +137,7 @@ def change_opportunity(
     if "contact_no" in changed:
         _change_contact(opportunity, changed["contact_no"], update_open_tasks, entry_updates, by=by)
     if "salesperson_code" in changed:
-        _change_salesperson(opportunity, changed["salesperson_code"], update_open_tasks, entry_updates)
+        _change_salesperson(opportunity, changed["salesperson_code"], update_open_tasks, entry_updates, by=by)
     if "campaign_no" in changed:
         _change_campaign(opportunity, changed["campaign_no"], update_open_tasks, entry_updates, by=by)
     if "segment_no" in changed:
@@ -190,7 +192,7 @@ def _change_contact(
 
 
 def _change_salesperson(
-    opportunity: Opportunity, new_code: str | None, update_tasks: bool, entries: dict[str, Any]
+    opportunity: Opportunity, new_code: str | None, update_tasks: bool, entries: dict[str, Any], *, by: Actor
 ) -> None:
     if not new_code:
         raise DomainError(
@@ -200,6 +202,8 @@ def _change_salesperson(
             params={"no": opportunity.no},
         )
     salesperson = _salesperson(new_code)
+    # Before anything is written: a Salesperson hands an opportunity only to someone whose records they see.
+    permissions.require_assign_salesperson(by, salesperson.code)
     old = opportunity.salesperson_id
     if update_tasks and old:
         task_services.propagate_to_open_tasks(opportunity.no, "salesperson_id", old, salesperson.code)

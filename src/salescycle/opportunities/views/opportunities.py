@@ -18,7 +18,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from salescycle.contacts import permissions
 from salescycle.core.errors import DomainError
 from salescycle.core.spreadsheet import csv_row, xlsx_row
 from salescycle.core.views import add_domain_error, disable_fields, is_htmx
@@ -51,8 +50,6 @@ def _list_query(request: HttpRequest, *drop: str) -> str:
 def opportunity_list(request: HttpRequest) -> HttpResponse:
     """All opportunities, or those of a salesperson, contact (company: all its persons), campaign or segment, with
     filters, search, sortable columns and keyset paging ("More" appends the next page)."""
-    if permissions.has_no_role(request.user):
-        messages.info(request, permissions.NO_ROLE_MESSAGE)
     form = ListFilterForm(request.GET)
     filters = form.filters()
     page = selectors.opportunity_page(filters, request.GET.get("after"), user=request.user)
