@@ -7,6 +7,12 @@ skipped tests: they are simply not part of this run, and pytest's summary counts
 - ``@pytest.mark.sqlite_only`` runs only on SQLite (a test whose subject does not depend on the database, such as
   ``make run``'s own SQLite server, so the PostgreSQL pass would only repeat it).
 - ``@pytest.mark.browser`` runs unless ``SALESCYCLE_SKIP_BROWSER=1``.
+
+Every transactional test (``django_db(transaction=True)``) also sets ``serialized_rollback=True``: Django reloads the
+migrations' rows (roles, number series, content types) at the start of such a test and leaves the database empty
+after it, so a transactional test without it would meet an empty database after one with it, and one with it would
+meet content types recreated under other keys after one without it (``UNIQUE constraint failed:
+django_content_type``). :func:`pytest_collection_modifyitems` refuses a transactional test that forgets it.
 """
 
 from __future__ import annotations
@@ -46,7 +52,21 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     ]
 
 
+def _check_transactional_tests(items: list[pytest.Item]) -> None:
+    forgetful = [
+        item.nodeid
+        for item in items
+        for marker in item.iter_markers("django_db")
+        if marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback")
+    ]
+    if forgetful:
+        raise pytest.UsageError(
+            "django_db(transaction=True) needs serialized_rollback=True (see conftest.py): " + ", ".join(forgetful)
+        )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _check_transactional_tests(items)
     reasons = _deselection_reasons()
     if not reasons:
         return

@@ -68,7 +68,7 @@ def _module(package: Any, name: str) -> Any:
     return importlib.import_module(f"{package.__name__}.{name}")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_generated_client_walks_an_opportunity_from_creation_to_won(client_package: Any, live_server: Any) -> None:
     user = get_user_model().objects.create_superuser("integrator", password="pw-integrator-1")
     token_out: list[str] = []

@@ -211,18 +211,6 @@ def test_the_ledger_catches_a_dry_run_that_deletes(ledger: ClosedLedger, monkeyp
     ledger.unexplained.clear()  # seen: the fixture's own check at teardown must not fail the test
 
 
-def _fuzz(ledger: ClosedLedger, mode: GenerationMode, max_examples: int) -> None:
-    strategy = st.one_of([operation.as_strategy(generation_mode=mode) for operation in DESTRUCTIVE])
-
-    @given(case=strategy)
-    @settings(max_examples=max_examples, deadline=None, derandomize=True, suppress_health_check=HEALTH, phases=PHASES)
-    def run(case: Any) -> None:
-        validate(case, ledger.call(case))
-        assert not ledger.unexplained, ledger.unexplained
-
-    run()
-
-
 # api.md "Strict input", security probe finding 1: each of these deleted every closed opportunity.
 MALFORMED_DELETE_CLOSED_BODIES = [
     pytest.param([True], 400, "invalid_json", id="array"),
@@ -297,7 +285,11 @@ def test_linked_sequences_never_answer_5xx_and_delete_only_what_they_report(ledg
             return ledger.call(case)
 
         def validate_response(self, response: Any, case: Any, *args: Any, **kwargs: Any) -> None:
-            validate(case, response)
+            # No negative_data_rejection here: the state machine mutates the query and headers of linked calls into
+            # values that are still valid on the wire (an "object" query parameter is sent as a plain string, a
+            # re-spelt "Bearer" scheme still authenticates), which schemathesis then reports as accepted invalid data.
+            # Refusing invalid data is held by the single-operation runs above and tests/api/test_strict_input.py.
+            case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
             assert not ledger.unexplained, ledger.unexplained
 
     Workflow.run(

@@ -12,7 +12,7 @@ from django.urls import reverse
 from salescycle.core import testing
 from tests.browser.conftest import sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 # Runs before any page script, in every document: records what the browser refused.
 RECORD_VIOLATIONS = """

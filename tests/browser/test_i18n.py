@@ -16,7 +16,7 @@ from tests.test_translations import use_compiled_catalogs
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 # What each screen must say; the BC terms are the glossary's (Dutch: the entity is "verkoopkans", page and action
 # names keep the loanword: "Opportunity bijwerken").

@@ -13,7 +13,7 @@ from salescycle.core.workdate import set_work_date
 from salescycle.opportunities.models import Opportunity
 from tests.browser.conftest import assert_accessible, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
