@@ -17,7 +17,7 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from salescycle.apitokens.tokens import create_token
 from salescycle.contacts import services as contact_services
@@ -462,3 +462,39 @@ def test_the_demo_generator_refuses_a_seed_whose_keys_would_be_too_long(db: None
         generate(1, seed=10**15, as_of=dt.date(2026, 1, 5))  # G1000000000000000-P0000001: 26 characters
     assert list(caught.value.fields) == ["seed"]
     assert not Contact.objects.exists()
+
+
+def test_every_page_survives_keys_stored_before_the_rule(client: Client, admin: Any) -> None:
+    """Keys with ``/`` and ``%`` from before the rule (issue #12 item 5: "every page and route survive any stored
+    key"): the lists that link to them, and the pages they link to, answer 200 (the ``<key:…>`` converter)."""
+    testing.demo_setup()
+    salesperson = testing.make_salesperson("SP/X", name="Slash")
+    company = testing.make_company("ADV/1", name="Slash company")
+    percent = testing.make_company("100%", name="Percent company")
+    cycle = testing.make_cycle("C/1", stages=[{"stage": 1, "description": "One", "chances_of_success_pct": 10}])
+    opportunity = testing.create_opportunity(company, salesperson, activate=True)
+    testing.create_opportunity(percent, salesperson, cycle=cycle.code, activate=True)
+    client.force_login(admin)
+
+    pages = [
+        "/setup/contacts/",
+        "/setup/salespeople/",
+        "/setup/sales-cycles/",
+        f"/opportunities/?salesperson={q('SP/X')}",
+        f"/opportunities/?contact={q('ADV/1')}",
+        f"/opportunities/board/?cycle={q('C/1')}",
+        reverse("opportunities:card", args=[opportunity.no]),
+        reverse("setup:edit", args=["contacts", "ADV/1"]),
+        reverse("setup:edit", args=["contacts", "100%"]),
+        reverse("setup:edit", args=["salespeople", "SP/X"]),
+        reverse("setup:edit", args=["sales-cycles", "C/1"]),
+        reverse("opportunities:stage_statistics", args=["C/1"]),
+        reverse("opportunities:board_column", args=["C/1", 1]),
+    ]
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, (page, response.status_code)
+    edit = client.get(reverse("setup:edit", args=["contacts", "ADV/1"])).content.decode()
+    assert "Slash company" in edit  # the key came back whole, not cut at the slash
+    assert "%252F" in reverse("setup:edit", args=["contacts", "ADV/1"])
+    assert reverse("opportunities:card", args=["OP000001"]).endswith("/OP000001/")  # good keys unchanged

@@ -21,6 +21,7 @@ keys in HTML and ``reverse()`` percent-encodes them in links.
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from collections.abc import Iterable
 from typing import Any
@@ -148,3 +149,19 @@ def log_stored_bad_keys(report: dict[str, list[str]]) -> None:
         logger.warning(
             "Keys that break the key rule in %s (fix by hand, e.g. in the admin): %s", table, ", ".join(keys)
         )
+
+
+class KeyConverter:
+    """The ``<key:…>`` path converter of the web routes: any stored key, also one from before the key rule that
+    holds ``/`` or ``%`` (issue #12 item 5: every page survives any stored key). ``to_url`` writes ``%`` as ``%25``
+    and ``/`` as ``%2F`` (``reverse`` then percent-encodes those ``%`` once more, so the path segment survives the
+    server's decoding); ``to_python`` undoes it. A key without ``/`` and ``%`` — every key the rule allows — is
+    written exactly as the ``str`` converter wrote it."""
+
+    regex = "[^/]+"
+
+    def to_python(self, value: str) -> str:
+        return re.sub("%(2F|2f|25)", lambda match: "/" if match.group(1).upper() == "2F" else "%", value)
+
+    def to_url(self, value: object) -> str:
+        return str(value).replace("%", "%25").replace("/", "%2F")

@@ -14,16 +14,16 @@ opportunity_patterns = [
     path("delete-closed/", views.delete_closed, name="delete_closed"),
     path("board/", views.board, name="board"),
     path("board/move/", views.board_move, name="board_move"),
-    path("board/<str:cycle>/<int:stage>/", views.board_column, name="board_column"),
+    path("board/<key:cycle>/<int:stage>/", views.board_column, name="board_column"),
     path("statistics/cycles/", views.cycle_statistics, name="cycle_statistics"),
-    path("statistics/cycles/<str:code>/", views.stage_statistics, name="stage_statistics"),
+    path("statistics/cycles/<key:code>/", views.stage_statistics, name="stage_statistics"),
     path("statistics/<str:kind>/", views.people_statistics, name="people_statistics"),
-    path("<str:no>/", views.opportunity_card, name="card"),
-    path("<str:no>/comments/", views.add_comment, name="add_comment"),
-    path("<str:no>/activate/", views.activate_first_stage, name="activate"),
-    path("<str:no>/update/", views.update_opportunity, name="update"),
-    path("<str:no>/close/", views.close_opportunity, name="close"),
-    path("<str:no>/delete/", views.delete_opportunity, name="delete"),
+    path("<key:no>/", views.opportunity_card, name="card"),
+    path("<key:no>/comments/", views.add_comment, name="add_comment"),
+    path("<key:no>/activate/", views.activate_first_stage, name="activate"),
+    path("<key:no>/update/", views.update_opportunity, name="update"),
+    path("<key:no>/close/", views.close_opportunity, name="close"),
+    path("<key:no>/delete/", views.delete_opportunity, name="delete"),
 ]
 
 setup_patterns = [
@@ -31,8 +31,8 @@ setup_patterns = [
     path("marketing/", views.marketing_setup, name="marketing"),
     path("<slug:slug>/", setup_list, name="list"),
     path("<slug:slug>/new/", setup_edit, name="create"),
-    path("<slug:slug>/<str:key>/", setup_edit, name="edit"),
-    path("<slug:slug>/<str:key>/delete/", setup_delete, name="delete"),
+    path("<slug:slug>/<key:key>/", setup_edit, name="edit"),
+    path("<slug:slug>/<key:key>/delete/", setup_delete, name="delete"),
 ]
 
 urlpatterns = [
