@@ -134,7 +134,7 @@ def test_a_refused_write_changes_nothing(nobody: Any) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 # The web app
 
-SAMPLES = {"int": "1", "slug": "contacts", "path": "1", "str": "X1", "": "X1"}
+SAMPLES = {"int": "1", "slug": "contacts", "path": "1", "str": "X1", "key": "X1", "": "X1"}
 REGEX_SAMPLES = {"admin:app_list": "admin/auth/", "admin:?": "admin/no-such-page/"}
 
 
