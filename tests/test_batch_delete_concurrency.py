@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.db.models import QuerySet
 
 from salescycle.core import testing
@@ -22,6 +21,7 @@ from salescycle.opportunities.integrity import check_integrity
 from salescycle.opportunities.models import Opportunity, OpportunityChange, OpportunityEntry
 from salescycle.opportunities.services import close_opportunity, delete_closed_opportunities, delete_opportunity
 from salescycle.opportunities.services.delete import DeleteResult
+from tests.racing import race
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -29,29 +29,6 @@ pytestmark = [
 ]
 
 START = dt.date(2026, 1, 5)
-
-
-def race(*calls: Callable[[], Any]) -> list[Any]:
-    """Run ``calls`` in parallel threads (own connections) released together; each result or raised exception."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def worker(index: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except BaseException as error:
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, call), daemon=True) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a racing call hung (deadlock?)"
-    return results
 
 
 @pytest.fixture

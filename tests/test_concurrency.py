@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import threading
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from salescycle.contacts.models import Customer
 from salescycle.core import testing
@@ -24,6 +21,7 @@ from salescycle.opportunities.engine import UpdateRequest
 from salescycle.opportunities.integrity import check_integrity
 from salescycle.opportunities.models import Opportunity, OpportunityEntry
 from salescycle.opportunities.services import close_opportunity, create_opportunity, update_opportunity
+from tests.racing import race
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -33,29 +31,6 @@ pytestmark = [
 
 START = dt.date(2026, 1, 5)
 ROUNDS = 3
-
-
-def race(*calls: Callable[[], Any]) -> list[Any]:
-    """Run ``calls`` in parallel threads released together by a barrier; each result or raised exception."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def worker(index: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except BaseException as error:
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, call), daemon=True) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a racing call hung (deadlock?)"
-    return results
 
 
 @pytest.fixture
