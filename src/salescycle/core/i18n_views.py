@@ -7,6 +7,7 @@ from django.views import i18n
 from django.views.decorators.http import require_POST
 
 from salescycle.core.middleware import SESSION_KEY, supported
+from salescycle.core.models import UserPreference
 
 
 @require_POST
@@ -16,8 +17,6 @@ def set_language(request: HttpRequest) -> HttpResponse:
     response = i18n.set_language(request)
     language = supported(request.POST.get(i18n.LANGUAGE_QUERY_PARAMETER))
     if language is not None and request.user.is_authenticated:
-        from salescycle.core.models import UserPreference
-
         UserPreference.objects.update_or_create(user=request.user, defaults={"language": language})
         request.session[SESSION_KEY] = language
     return response

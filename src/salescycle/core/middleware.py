@@ -21,6 +21,8 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from salescycle.core.models import UserPreference
+
 SESSION_KEY = "salescycle_language"
 
 
@@ -31,8 +33,6 @@ def supported(language: str | None) -> str | None:
 
 def saved_language(user: Any) -> str:
     """The language ``user`` saved (``""`` when none)."""
-    from salescycle.core.models import UserPreference
-
     return UserPreference.objects.filter(user=user).values_list("language", flat=True).first() or ""
 
 

@@ -19,7 +19,9 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
+from salescycle.core.errors import InvalidInput
 from salescycle.core.keys import canonical_key, key_problem
+from salescycle.core.records import not_found
 
 T = TypeVar("T")
 
@@ -279,8 +281,6 @@ def expected_version(request: Any) -> int | None:
         return None
     text = header.removeprefix("W/").strip().strip('"')
     if not text.isdigit() or len(text) > 18:
-        from salescycle.core.errors import InvalidInput
-
         raise InvalidInput(
             "invalid_input", 'If-Match must be a version in quotes, e.g. "3".', fields={"If-Match": ["Invalid."]}
         )
@@ -296,7 +296,5 @@ def fetch(queryset: Any, **lookup: Any) -> Any:
     """The one row of ``queryset`` matching ``lookup``, or 404 ``not_found``."""
     obj = queryset.filter(**lookup).first()
     if obj is None:
-        from salescycle.core.records import not_found
-
         raise not_found(queryset.model, " ".join(str(v) for v in lookup.values()))
     return obj

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from salescycle.core.models import UserPreference
+
 
 def today() -> dt.date:
     """The server's current date in ``TIME_ZONE`` (BC "Today", the system date)."""
@@ -16,8 +18,6 @@ def today() -> dt.date:
 def get_work_date(user: Any | None) -> dt.date:
     """The WorkDate of ``user`` (a Django user or None): their chosen work date, else today."""
     if user is not None and getattr(user, "is_authenticated", False):
-        from salescycle.core.models import UserPreference
-
         pref = UserPreference.objects.filter(user=user).only("work_date").first()
         if pref is not None and pref.work_date is not None:
             return pref.work_date
@@ -26,6 +26,4 @@ def get_work_date(user: Any | None) -> dt.date:
 
 def set_work_date(user: Any, work_date: dt.date | None) -> None:
     """Store ``work_date`` as ``user``'s WorkDate (None returns to "today")."""
-    from salescycle.core.models import UserPreference
-
     UserPreference.objects.update_or_create(user=user, defaults={"work_date": work_date})
