@@ -22,9 +22,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal, cast
 
-from django.utils.translation import gettext_lazy as _
-
 from salescycle.core.errors import DomainError
+from salescycle.core.translation import gettext_lazy as _
 
 Unit = Literal["D", "W", "M", "Q", "Y"]
 Sign = Literal[1, -1]

@@ -9,9 +9,12 @@ the stable key from ``spec/opportunities.md`` / ``spec/api.md`` (for example ``u
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.utils.functional import Promise
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
+    from salescycle.core.translation import LazyText
 
 
 class DomainError(Exception):
@@ -26,7 +29,7 @@ class DomainError(Exception):
     def __init__(
         self,
         code: str,
-        message: str | Promise,
+        message: str | Promise | LazyText,
         *,
         fields: Mapping[str, list[str]] | None = None,
         params: Mapping[str, Any] | None = None,

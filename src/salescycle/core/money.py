@@ -10,9 +10,8 @@ from django.db import connections, models
 from django.db.models import F, IntegerField, Sum
 from django.db.models.functions import Cast, Round
 
-ZERO = Decimal(0)
-HUNDRED = Decimal(100)
-AMOUNT_PLACES = 5
+# The constants live in decimals.py (no Django, for the engine); the apps import them from here too.
+from salescycle.core.decimals import AMOUNT_PLACES, HUNDRED, ZERO
 
 
 def amount_field(verbose_name: Any, **kwargs: Any) -> models.DecimalField:
