@@ -27,8 +27,9 @@ from django.urls import path
 from ninja import NinjaAPI
 
 from salescycle.api import BrowserSessionAuth, TokenAuth
+from salescycle.core.fields import model_choices
+from salescycle.opportunities.choices import OpportunityStatus, SalesDocumentType
 from salescycle.opportunities.forms import ListFilterForm
-from salescycle.opportunities.models import OpportunityStatus, SalesDocumentType
 from salescycle.urls import urlpatterns as app_urlpatterns
 
 # name → SQL text (``%s`` parameters), filled in by legs.reads
@@ -92,8 +93,8 @@ def opportunities(request: HttpRequest, salesperson_code: str) -> Any:
     return {"items": items, "count": counted[0][0], "next": items[-1]["no"] if len(rows) > 50 else None}
 
 
-_STATUS = dict(OpportunityStatus.choices)
-_DOCUMENT = dict(SalesDocumentType.choices)
+_STATUS = dict(model_choices(OpportunityStatus))
+_DOCUMENT = dict(model_choices(SalesDocumentType))
 _DATES = ("creation_date", "estimated_closing_date", "date_closed")
 _AMOUNTS = ("estimated_value", "calculated_current_value")
 

@@ -380,3 +380,20 @@ def test_the_card_groups_amounts_but_keeps_the_version_field_machine_readable(la
     assert 'name="version" value="12345"' in html
     grouped = {"en": "1,234,567.50", "nl": "1.234.567,50", "fi": "1\xa0234\xa0567,50"}[lang]
     assert grouped in html
+
+
+def test_engine_messages_and_enumeration_labels_follow_the_active_language() -> None:
+    # The engine and choices.py import no Django: their texts are translated by the translator the core app
+    # installs, in the language active when they are shown.
+    from salescycle.core.errors import DomainError
+    from salescycle.opportunities import engine
+    from salescycle.opportunities.choices import CloseType
+
+    cycle = engine.Cycle(code="EMPTY")
+    for lang in LANGUAGES:
+        with translation.override(lang):
+            assert str(CloseType.WON.label) == translation.gettext("Won") != "Won"
+            with pytest.raises(DomainError) as refused:
+                engine.plan_first_stage(cycle, date_of_change=dt.date(2026, 1, 5))
+            expected = translation.gettext("There are no stages in sales cycle %(cycle)s.") % {"cycle": "EMPTY"}
+            assert refused.value.message == expected != "There are no stages in sales cycle EMPTY."

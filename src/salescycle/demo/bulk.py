@@ -32,8 +32,9 @@ from salescycle.core.dates import calc_date
 from salescycle.core.errors import DomainError
 from salescycle.core.models import NumberSeries
 from salescycle.opportunities import engine
+from salescycle.opportunities.choices import ActionTaken, OpportunityStatus
 from salescycle.opportunities.integrity import FIGURES
-from salescycle.opportunities.models import ActionTaken, MarketingSetup, OpportunityEntry, OpportunityStatus
+from salescycle.opportunities.models import MarketingSetup, OpportunityEntry
 from salescycle.tasks.models import Priority, TaskStatus
 from salescycle.tasks.services import STAGE_TASK_MINUTES
 

@@ -36,12 +36,11 @@ from salescycle.core.keys import validate_key
 from salescycle.demo import bulk
 from salescycle.demo.setup_data import install_demo_setup
 from salescycle.opportunities import engine
+from salescycle.opportunities.choices import CloseType, OpportunityStatus
 from salescycle.opportunities.models import (
     CloseOpportunityCode,
-    CloseType,
     Opportunity,
     OpportunityEntry,
-    OpportunityStatus,
     SalesCycle,
     SalesCycleStage,
 )

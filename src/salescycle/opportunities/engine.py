@@ -10,37 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import StrEnum
-
-from django.utils.translation import gettext_lazy as _
 
 from salescycle.core.dates import calc_date
+from salescycle.core.decimals import HUNDRED, ZERO
 from salescycle.core.errors import DomainError
-from salescycle.core.money import HUNDRED, ZERO
-from salescycle.opportunities.models import ActionTaken, CloseType, ProbabilityCalculation
-
-
-class ActionType(StrEnum):
-    """The Update Opportunity wizard's Action Type (spec §3, §4.5.3)."""
-
-    FIRST = "first"
-    NEXT = "next"
-    PREVIOUS = "previous"
-    SKIP = "skip"
-    UPDATE = "update"
-    JUMP = "jump"
-
-
-# The action names of the Update wizard in the active language (BC's captions), for messages.
-ACTION_TYPE_LABELS = {
-    ActionType.FIRST: _("First"),
-    ActionType.NEXT: _("Next"),
-    ActionType.PREVIOUS: _("Previous"),
-    ActionType.SKIP: _("Skip"),
-    ActionType.UPDATE: _("Update"),
-    ActionType.JUMP: _("Jump"),
-}
-
+from salescycle.core.translation import gettext_lazy as _
+from salescycle.opportunities.choices import ActionTaken, ActionType, CloseType, ProbabilityCalculation
 
 # The order in which the wizard picks its default action (spec §4.5.2).
 DEFAULT_ORDER = (
@@ -409,7 +384,7 @@ def _no_stages(cycle: Cycle) -> DomainError:
 
 def _close_type_label(value: str) -> str:
     """Won/Lost in the active language (a value that is neither is shown as it is)."""
-    return str(CloseType(value).label) if value in CloseType.values else value
+    return str(CloseType(value).label) if value in set(CloseType) else value
 
 
 def _closed_error() -> DomainError:
@@ -459,7 +434,7 @@ def plan_update(
             "update.action_not_available",
             _("%(action)s is not a valid selection."),
             fields={"action_type": [str(_("Not available for this opportunity now."))]},
-            params={"action": ACTION_TYPE_LABELS[action] if action else request.action_type or ""},
+            params={"action": action.label if action else request.action_type or ""},
         )
     when = request.date_of_change or default_date_of_change(active, work_date)
     if active is not None and when < active.date_of_change:

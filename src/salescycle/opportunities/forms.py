@@ -10,18 +10,12 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts.models import Salesperson
+from salescycle.core.fields import model_choices
 from salescycle.core.models import NumberSeries
 from salescycle.core.views import LineForm, LineFormSet
-from salescycle.opportunities.engine import ActionType, UpdateOptions
-from salescycle.opportunities.models import (
-    CloseOpportunityCode,
-    CloseType,
-    MarketingSetup,
-    Opportunity,
-    OpportunityStatus,
-    SalesCycle,
-    SalesDocumentType,
-)
+from salescycle.opportunities.choices import ActionType, CloseType, OpportunityStatus, SalesDocumentType
+from salescycle.opportunities.engine import UpdateOptions
+from salescycle.opportunities.models import CloseOpportunityCode, MarketingSetup, Opportunity, SalesCycle
 from salescycle.opportunities.selectors import ListFilters
 from salescycle.opportunities.services import EDITABLE
 from salescycle.tasks.models import Priority
@@ -77,7 +71,7 @@ class ListFilterForm(forms.Form):
     contact = forms.CharField(label=_("Contact No."), required=False)
     campaign = forms.CharField(label=_("Campaign No."), required=False)
     segment = forms.CharField(label=_("Segment No."), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=BLANK + list(OpportunityStatus.choices))
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=BLANK + model_choices(OpportunityStatus))
     closed = forms.ChoiceField(
         label=_("Closed"), required=False, choices=[("", "—"), ("no", _("No")), ("yes", _("Yes"))]
     )
@@ -130,7 +124,7 @@ class OpportunityForm(forms.Form):
     sales_document_type = forms.ChoiceField(
         label=_("Sales Document Type"),
         required=False,
-        choices=[(v, label) for v, label in SalesDocumentType.choices if v != SalesDocumentType.POSTED_INVOICE],
+        choices=[(v, label) for v, label in model_choices(SalesDocumentType) if v != SalesDocumentType.POSTED_INVOICE],
     )
     sales_document_no = forms.CharField(label=_("Sales Document No."), max_length=20, required=False)
     update_open_tasks = forms.BooleanField(
@@ -253,7 +247,7 @@ ACTION_LABELS: dict[ActionType, Any] = {
 class CloseOpportunityForm(forms.Form):
     """The Close Opportunity wizard (spec §4.8): close codes filtered by the chosen type."""
 
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=CloseType.choices, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=model_choices(CloseType), widget=forms.RadioSelect)
     close_opportunity_code = forms.ChoiceField(label=_("Close Opportunity Code"), required=False)
     date_closed = _date(_("Closing Date"))
     sales_value = _amount(_("Sales (LCY)"))

@@ -17,7 +17,8 @@ from django.apps import apps
 from django.db.models import Count, Exists, F, OuterRef, Q
 
 from salescycle.core.keys import stored_bad_keys
-from salescycle.opportunities.models import ActionTaken, Opportunity, OpportunityEntry, OpportunityStatus
+from salescycle.opportunities.choices import ActionTaken, OpportunityStatus
+from salescycle.opportunities.models import Opportunity, OpportunityEntry
 
 MAX_REPORTED = 50
 FIGURES = (

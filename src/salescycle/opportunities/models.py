@@ -11,63 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.core.dates import date_formula_validator
+from salescycle.core.fields import model_choices
 from salescycle.core.money import amount_field, percent_field, percent_range_q
-from salescycle.tasks.models import Priority
-
-
-class ProbabilityCalculation(models.TextChoices):
-    """How a cycle derives Probability % from Chances of Success % and Completed % (spec §4.6)."""
-
-    MULTIPLY = "multiply", _("Multiply")
-    ADD = "add", _("Add")
-    CHANCES_OF_SUCCESS = "chances_of_success", _("Chances of Success %")
-    COMPLETED = "completed", _("Completed %")
-
-
-class OpportunityStatus(models.TextChoices):
-    """Opportunity Status (spec §3): Not Started → In Progress → Won or Lost."""
-
-    NOT_STARTED = "not_started", _("Not Started")
-    IN_PROGRESS = "in_progress", _("In Progress")
-    WON = "won", _("Won")
-    LOST = "lost", _("Lost")
-
-
-class ActionTaken(models.TextChoices):
-    """What produced an opportunity entry (spec §3); ``first`` is BC's blank value (first-stage activation)."""
-
-    FIRST = "first", _("First")
-    NEXT = "next", _("Next")
-    PREVIOUS = "previous", _("Previous")
-    UPDATED = "updated", _("Updated")
-    JUMPED = "jumped", _("Jumped")
-    WON = "won", _("Won")
-    LOST = "lost", _("Lost")
-
-
-IN_PROGRESS_ACTIONS = (
-    ActionTaken.FIRST,
-    ActionTaken.NEXT,
-    ActionTaken.PREVIOUS,
-    ActionTaken.UPDATED,
-    ActionTaken.JUMPED,
+from salescycle.opportunities.choices import (
+    ActionTaken,
+    CloseType,
+    OpportunityStatus,
+    ProbabilityCalculation,
+    SalesDocumentType,
 )
-
-
-class CloseType(models.TextChoices):
-    """Type of a close opportunity code, and the outcome of a closing (spec §2.4)."""
-
-    WON = "won", _("Won")
-    LOST = "lost", _("Lost")
-
-
-class SalesDocumentType(models.TextChoices):
-    """Opportunity Document Type (spec §3); blank is stored as ``""``."""
-
-    BLANK = "", _("(none)")
-    QUOTE = "quote", _("Quote")
-    ORDER = "order", _("Order")
-    POSTED_INVOICE = "posted_invoice", _("Posted Invoice")
+from salescycle.tasks.models import Priority
 
 
 class MarketingSetup(models.Model):
@@ -111,8 +64,8 @@ class SalesCycle(models.Model):
     probability_calculation = models.CharField(
         _("probability calculation"),
         max_length=20,
-        choices=ProbabilityCalculation.choices,
-        default=ProbabilityCalculation.MULTIPLY,
+        choices=model_choices(ProbabilityCalculation),
+        default=ProbabilityCalculation.MULTIPLY.value,
     )
     blocked = models.BooleanField(_("blocked"), default=False)
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -174,7 +127,7 @@ class CloseOpportunityCode(models.Model):
 
     code = models.CharField(_("code"), max_length=10, primary_key=True)
     description = models.CharField(_("description"), max_length=100, blank=True)
-    type = models.CharField(_("type"), max_length=4, choices=CloseType.choices, default=CloseType.WON)
+    type = models.CharField(_("type"), max_length=4, choices=model_choices(CloseType), default=CloseType.WON.value)
     version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
@@ -282,12 +235,15 @@ class Opportunity(models.Model):
     )
     segment_description = models.CharField(_("segment description"), max_length=100, blank=True)
     sales_document_type = models.CharField(
-        _("sales document type"), max_length=16, choices=SalesDocumentType.choices, blank=True, default=""
+        _("sales document type"), max_length=16, choices=model_choices(SalesDocumentType), blank=True, default=""
     )
     sales_document_no = models.CharField(_("sales document no."), max_length=20, blank=True)
     creation_date = models.DateField(_("creation date"))
     status = models.CharField(
-        _("status"), max_length=12, choices=OpportunityStatus.choices, default=OpportunityStatus.NOT_STARTED
+        _("status"),
+        max_length=12,
+        choices=model_choices(OpportunityStatus),
+        default=OpportunityStatus.NOT_STARTED.value,
     )
     priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
     closed = models.BooleanField(_("closed"), default=False)
@@ -451,7 +407,7 @@ class OpportunityEntry(models.Model):
     active = models.BooleanField(_("active"), default=False)
     date_closed = models.DateField(_("date closed"), null=True, blank=True)
     days_open = models.PositiveIntegerField(_("days open"), default=0)
-    action_taken = models.CharField(_("action taken"), max_length=10, choices=ActionTaken.choices)
+    action_taken = models.CharField(_("action taken"), max_length=10, choices=model_choices(ActionTaken))
     estimated_value = amount_field(_("estimated value (LCY)"))
     calculated_current_value = amount_field(_("calcd. current value (LCY)"))
     completed_pct = percent_field(_("completed %"))

@@ -21,15 +21,8 @@ from salescycle.contacts.services import normalize_key
 from salescycle.core.actors import Actor
 from salescycle.core.money import ZERO
 from salescycle.core.records import not_found
-from salescycle.opportunities.models import (
-    IN_PROGRESS_ACTIONS,
-    ActionTaken,
-    Interaction,
-    Opportunity,
-    OpportunityEntry,
-    SalesCycle,
-    SalesCycleStage,
-)
+from salescycle.opportunities.choices import IN_PROGRESS_ACTIONS, ActionTaken
+from salescycle.opportunities.models import Interaction, Opportunity, OpportunityEntry, SalesCycle, SalesCycleStage
 from salescycle.opportunities.selectors.opportunities import contact_filter
 
 PLACES = Decimal("0.00001")

@@ -9,7 +9,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from salescycle.opportunities.models import CloseOpportunityCode, CloseType
+from salescycle.opportunities.choices import CloseType
+from salescycle.opportunities.models import CloseOpportunityCode
 from salescycle.sales.models import CustomerTemplate
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -12,7 +12,8 @@ from salescycle.contacts import permissions
 from salescycle.core.actors import Actor
 from salescycle.core.errors import NotFound
 from salescycle.core.money import ZERO
-from salescycle.opportunities.models import Opportunity, SalesDocumentType
+from salescycle.opportunities.choices import SalesDocumentType
+from salescycle.opportunities.models import Opportunity
 from salescycle.sales.models import DocumentType, PostedInvoice, PostedInvoiceLine, SalesHeader, SalesLine
 
 

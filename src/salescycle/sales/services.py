@@ -27,7 +27,8 @@ from salescycle.core.numbering import next_no
 from salescycle.core.records import check_version, full_clean, not_found, require
 from salescycle.core.workdate import get_work_date
 from salescycle.opportunities import services as opportunity_services
-from salescycle.opportunities.models import Opportunity, SalesDocumentType
+from salescycle.opportunities.choices import SalesDocumentType
+from salescycle.opportunities.models import Opportunity
 from salescycle.opportunities.services.sales_links import linked_opportunity_no
 from salescycle.sales.models import (
     CustomerTemplate,

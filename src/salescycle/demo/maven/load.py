@@ -23,12 +23,11 @@ from salescycle.demo import bulk
 from salescycle.demo.maven import codes
 from salescycle.demo.maven.read import ENGAGING, PIPELINE, PROSPECTING, WON, Deal, MavenData, MavenDataError
 from salescycle.opportunities import engine
+from salescycle.opportunities.choices import CloseType, OpportunityStatus
 from salescycle.opportunities.models import (
     CloseOpportunityCode,
-    CloseType,
     Opportunity,
     OpportunityEntry,
-    OpportunityStatus,
     SalesCycle,
     SalesCycleStage,
 )

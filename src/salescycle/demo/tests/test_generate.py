@@ -20,8 +20,9 @@ from django.db.models import Count, F
 from salescycle.contacts.models import Contact, ContactType, Customer, Salesperson
 from salescycle.demo.generate import GenerateResult, generate
 from salescycle.demo.tests.conftest import snapshot
+from salescycle.opportunities.choices import ActionTaken
 from salescycle.opportunities.integrity import check_integrity
-from salescycle.opportunities.models import ActionTaken, Opportunity, OpportunityEntry, SalesCycleStage
+from salescycle.opportunities.models import Opportunity, OpportunityEntry, SalesCycleStage
 from salescycle.tasks.models import Task
 
 pytestmark = pytest.mark.django_db

@@ -20,8 +20,9 @@ from django.db.models import Count, Sum
 
 from salescycle.contacts.models import Contact, Customer, Salesperson, Team
 from salescycle.demo.tests.conftest import maven_dir, read_csv, snapshot
+from salescycle.opportunities.choices import OpportunityStatus
 from salescycle.opportunities.integrity import check_integrity
-from salescycle.opportunities.models import Opportunity, OpportunityEntry, OpportunityStatus, SalesCycleStage
+from salescycle.opportunities.models import Opportunity, OpportunityEntry, SalesCycleStage
 from salescycle.sales.models import Item
 
 pytestmark = pytest.mark.django_db

@@ -16,16 +16,8 @@ from salescycle.core.errors import DomainError
 from salescycle.core.records import check_version, lock, require
 from salescycle.core.workdate import get_work_date
 from salescycle.opportunities import documents, engine
-from salescycle.opportunities.models import (
-    ActionTaken,
-    MarketingSetup,
-    Opportunity,
-    OpportunityEntry,
-    OpportunityStatus,
-    SalesCycle,
-    SalesCycleStage,
-    SalesDocumentType,
-)
+from salescycle.opportunities.choices import ActionTaken, OpportunityStatus, SalesDocumentType
+from salescycle.opportunities.models import MarketingSetup, Opportunity, OpportunityEntry, SalesCycle, SalesCycleStage
 from salescycle.tasks import services as task_services
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -13,13 +13,13 @@ from salescycle.contacts import permissions
 from salescycle.contacts.services import normalize_key
 from salescycle.core.actors import Actor
 from salescycle.core.errors import DomainError
+from salescycle.opportunities.choices import OpportunityStatus
 from salescycle.opportunities.models import (
     Interaction,
     Opportunity,
     OpportunityChange,
     OpportunityComment,
     OpportunityEntry,
-    OpportunityStatus,
 )
 from salescycle.opportunities.services._common import (
     _lock,

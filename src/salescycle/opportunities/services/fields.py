@@ -16,13 +16,8 @@ from salescycle.core.actors import Actor, user_of
 from salescycle.core.errors import DomainError
 from salescycle.core.workdate import get_work_date
 from salescycle.opportunities import documents
-from salescycle.opportunities.models import (
-    Opportunity,
-    OpportunityComment,
-    OpportunityEntry,
-    OpportunityStatus,
-    SalesDocumentType,
-)
+from salescycle.opportunities.choices import OpportunityStatus, SalesDocumentType
+from salescycle.opportunities.models import Opportunity, OpportunityComment, OpportunityEntry
 from salescycle.opportunities.services import audit
 from salescycle.opportunities.services._common import (
     _check_campaign,
@@ -45,8 +40,8 @@ EDITABLE: dict[str, set[str]] = {
     "priority": {OpportunityStatus.NOT_STARTED, OpportunityStatus.IN_PROGRESS},
     "sales_document_type": {OpportunityStatus.IN_PROGRESS},
     "sales_document_no": {OpportunityStatus.IN_PROGRESS},
-    "description": set(OpportunityStatus.values),
-    "segment_no": set(OpportunityStatus.values),
+    "description": set(OpportunityStatus),
+    "segment_no": set(OpportunityStatus),
 }
 
 

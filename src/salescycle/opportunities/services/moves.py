@@ -11,11 +11,8 @@ from salescycle.contacts import permissions
 from salescycle.contacts.services import normalize_key
 from salescycle.core.actors import Actor
 from salescycle.opportunities import engine
-from salescycle.opportunities.models import (
-    CloseOpportunityCode,
-    Opportunity,
-    OpportunityStatus,
-)
+from salescycle.opportunities.choices import OpportunityStatus
+from salescycle.opportunities.models import CloseOpportunityCode, Opportunity
 from salescycle.opportunities.services._common import (
     _cycle_or_error,
     _has_quote,

@@ -20,13 +20,8 @@ from salescycle.core.actors import Actor
 from salescycle.core.errors import DomainError
 from salescycle.core.money import HUNDRED, ZERO
 from salescycle.opportunities import documents, engine
-from salescycle.opportunities.models import (
-    ActionTaken,
-    Opportunity,
-    OpportunityEntry,
-    OpportunityStatus,
-    SalesDocumentType,
-)
+from salescycle.opportunities.choices import ActionTaken, OpportunityStatus, SalesDocumentType
+from salescycle.opportunities.models import Opportunity, OpportunityEntry
 from salescycle.opportunities.services import audit
 from salescycle.opportunities.services._common import (
     _insert_entry,

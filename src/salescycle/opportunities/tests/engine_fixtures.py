@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from salescycle.opportunities.choices import ActionTaken, ProbabilityCalculation
 from salescycle.opportunities.engine import Cycle, EntryState, Stage
-from salescycle.opportunities.models import ActionTaken, ProbabilityCalculation
 
 WORK_DATE = dt.date(2024, 5, 15)  # a Wednesday
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from salescycle.core.dates import calc_date
+from salescycle.opportunities.choices import ActionTaken, ActionType, CloseType, ProbabilityCalculation
 from salescycle.opportunities.engine import (
-    ActionType,
     CloseRequest,
     Cycle,
     UpdateRequest,
@@ -25,7 +25,6 @@ from salescycle.opportunities.engine import (
     recalculate_estimates,
     update_options,
 )
-from salescycle.opportunities.models import ActionTaken, CloseType, ProbabilityCalculation
 
 from .engine_fixtures import EXISTING, NEW, WORK_DATE, D, at, day, existing_cycle, new_cycle, stage
 

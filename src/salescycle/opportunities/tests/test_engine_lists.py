@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from salescycle.opportunities.choices import ActionTaken, ActionType
 from salescycle.opportunities.engine import (
-    ActionType,
     Cycle,
     StageLists,
     UpdateRequest,
@@ -15,7 +15,6 @@ from salescycle.opportunities.engine import (
     default_target_stage,
     plan_update,
 )
-from salescycle.opportunities.models import ActionTaken
 
 from .engine_fixtures import EMPTY, EXISTING, NEW, WORK_DATE, D, at, stage
 

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from salescycle.core.dates import calc_date
 from salescycle.core.errors import DomainError
+from salescycle.opportunities.choices import ActionTaken, ActionType, CloseType, ProbabilityCalculation
 from salescycle.opportunities.engine import (
-    ActionType,
     CloseRequest,
     Cycle,
     EntryState,
@@ -33,7 +33,6 @@ from salescycle.opportunities.engine import (
     plan_update,
     probability,
 )
-from salescycle.opportunities.models import ActionTaken, CloseType, ProbabilityCalculation
 
 BASE_DATE = dt.date(2024, 1, 10)
 FORMULAS = ["", "+1W", "+2D", "CM", "+1M"]

@@ -9,9 +9,9 @@ import datetime as dt
 import pytest
 
 from salescycle.core.errors import DomainError
-from salescycle.opportunities.engine import ActionType, CloseRequest, Cycle, UpdateRequest, plan_close, plan_first_stage
+from salescycle.opportunities.choices import ActionTaken, ActionType, CloseType
+from salescycle.opportunities.engine import CloseRequest, Cycle, UpdateRequest, plan_close, plan_first_stage
 from salescycle.opportunities.engine import plan_update as _plan_update
-from salescycle.opportunities.models import ActionTaken, CloseType
 
 from .engine_fixtures import EMPTY, EXISTING, NEW, WORK_DATE, D, at, day, existing_cycle, stage
 

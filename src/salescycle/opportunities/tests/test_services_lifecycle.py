@@ -15,9 +15,10 @@ from salescycle.core import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import DomainError
 from salescycle.opportunities import services
-from salescycle.opportunities.engine import ActionType, UpdateRequest
+from salescycle.opportunities.choices import ActionTaken, ActionType, OpportunityStatus
+from salescycle.opportunities.engine import UpdateRequest
 from salescycle.opportunities.integrity import check_integrity
-from salescycle.opportunities.models import ActionTaken, Opportunity, OpportunityEntry, OpportunityStatus
+from salescycle.opportunities.models import Opportunity, OpportunityEntry
 from salescycle.opportunities.services import Estimates, close_opportunity, create_opportunity
 from salescycle.opportunities.setup import create_sales_cycle_stage, save_activity, update_sales_cycle_stage
 from salescycle.opportunities.tests.conftest import START, D, FakeDocuments, day, entries_of, move

@@ -22,8 +22,9 @@ from salescycle.core import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.core.workdate import set_work_date
 from salescycle.opportunities import services
+from salescycle.opportunities.choices import OpportunityStatus
 from salescycle.opportunities.engine import UpdateRequest
-from salescycle.opportunities.models import Opportunity, OpportunityComment, OpportunityStatus
+from salescycle.opportunities.models import Opportunity, OpportunityComment
 
 WORK_DATE = dt.date(2026, 1, 5)
 

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from salescycle.core.errors import DomainError
 from salescycle.opportunities import selectors, services
-from salescycle.opportunities.engine import ActionType, UpdateRequest
+from salescycle.opportunities.choices import ActionType
+from salescycle.opportunities.engine import UpdateRequest
 from salescycle.opportunities.models import MarketingSetup, SalesCycle
 from salescycle.opportunities.views.opportunities import int_or_none
 

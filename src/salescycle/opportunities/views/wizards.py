@@ -21,7 +21,8 @@ from salescycle.core.errors import DomainError
 from salescycle.core.views import add_domain_error, is_htmx
 from salescycle.core.workdate import get_work_date
 from salescycle.opportunities import selectors, services
-from salescycle.opportunities.engine import ActionType, UpdateRequest
+from salescycle.opportunities.choices import ActionType
+from salescycle.opportunities.engine import UpdateRequest
 from salescycle.opportunities.forms import (
     BatchDeleteForm,
     CloseOpportunityForm,
