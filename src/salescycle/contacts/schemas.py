@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any
 
 from ninja import Schema
 from pydantic import Field
 
+from salescycle.contacts.models import ContactType
 from salescycle.core.schemas import (
     DateIn,
     InputSchema,
     Key,
     Omittable,
+    OneOf,
     Text10,
     Text20,
     Text30,
@@ -62,7 +64,8 @@ def salesperson_out(obj: Any) -> dict[str, Any]:
     }
 
 
-ContactTypeLiteral = Literal["company", "person"]
+# Contact Type as the API takes and shows it: a Literal of the model's values.
+ContactTypeLiteral = Annotated[str, OneOf(ContactType)]
 
 
 class ContactOut(Schema):
@@ -86,7 +89,7 @@ class ContactOut(Schema):
 
 class ContactIn(InputSchema):
     no: Key | None = None
-    type: ContactTypeLiteral = "company"
+    type: ContactTypeLiteral = ContactType.COMPANY.value
     name: Text100 = Field(min_length=1)
     company_no: Key | None = None
     salesperson_code: Key | None = None

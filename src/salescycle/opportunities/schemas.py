@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,6 +19,7 @@ from salescycle.core.schemas import (
     Key,
     Key10,
     Omittable,
+    OneOf,
     PercentIn,
     Text10,
     Text20,
@@ -26,14 +27,26 @@ from salescycle.core.schemas import (
     Text100,
     blank_to_none,
 )
+from salescycle.opportunities.choices import (
+    ActionTaken,
+    ActionType,
+    CloseType,
+    OpportunityStatus,
+    ProbabilityCalculation,
+    SalesDocumentType,
+)
+from salescycle.tasks.models import Priority
 
-StatusLiteral = Literal["not_started", "in_progress", "won", "lost"]
-PriorityLiteral = Literal["low", "normal", "high"]
-ActionTakenLiteral = Literal["first", "next", "previous", "updated", "jumped", "won", "lost"]
-ActionTypeLiteral = Literal["first", "next", "previous", "skip", "update", "jump"]
-ProbabilityCalculationLiteral = Literal["multiply", "add", "chances_of_success", "completed"]
-CloseTypeLiteral = Literal["won", "lost"]
-DocumentTypeLiteral = Literal["quote", "order", "posted_invoice"]
+# The enumerations as the API takes and shows them: a Literal of the values of choices.py (blank aside).
+StatusLiteral = Annotated[str, OneOf(OpportunityStatus)]
+PriorityLiteral = Annotated[str, OneOf(Priority)]
+ActionTakenLiteral = Annotated[str, OneOf(ActionTaken)]
+ActionTypeLiteral = Annotated[str, OneOf(ActionType)]
+ProbabilityCalculationLiteral = Annotated[str, OneOf(ProbabilityCalculation)]
+CloseTypeLiteral = Annotated[str, OneOf(CloseType)]
+DocumentTypeLiteral = Annotated[str, OneOf(SalesDocumentType)]
+# What a PATCH may set: a quote, an order or nothing (a posted invoice is linked by posting its order).
+DocumentTypePatch = Annotated[str, OneOf(SalesDocumentType.QUOTE, SalesDocumentType.ORDER, SalesDocumentType.BLANK)]
 Ordering = Literal[
     "no",
     "-no",
@@ -175,7 +188,7 @@ class OpportunityIn(InputSchema):
     sales_cycle_code: Key | None = None
     campaign_no: Key | None = None
     segment_no: Key | None = None
-    priority: PriorityLiteral = "normal"
+    priority: PriorityLiteral = Priority.NORMAL.value
     creation_date: DateIn | None = None
     activate_first_stage: bool = False
     estimated_value: AmountIn | None = None
@@ -187,7 +200,7 @@ class SegmentOpportunitiesIn(InputSchema):
     description: Text100 = ""
     salesperson_code: Key | None = None
     sales_cycle_code: Key | None = None
-    priority: PriorityLiteral = "normal"
+    priority: PriorityLiteral = Priority.NORMAL.value
     creation_date: DateIn | None = None
     activate_first_stage: bool = False
     estimated_value: AmountIn | None = None
@@ -207,7 +220,7 @@ class OpportunityPatch(InputSchema):
     segment_no: Key | None = None
     priority: Omittable[PriorityLiteral] = None
     sales_cycle_code: Key | None = None
-    sales_document_type: Literal["quote", "order", ""] | None = None
+    sales_document_type: DocumentTypePatch | None = None
     sales_document_no: Key | None = None
     update_open_tasks: bool = False
 
@@ -381,7 +394,7 @@ class SalesCycleOut(Schema):
 class SalesCycleIn(InputSchema):
     code: Key10 = Field(min_length=1)
     description: Text100 = ""
-    probability_calculation: ProbabilityCalculationLiteral = "multiply"
+    probability_calculation: ProbabilityCalculationLiteral = ProbabilityCalculation.MULTIPLY.value
     blocked: bool = False
 
 
@@ -458,7 +471,7 @@ class CloseCodeOut(Schema):
 class CloseCodeIn(InputSchema):
     code: Key10 = Field(min_length=1)
     description: Text100 = ""
-    type: CloseTypeLiteral = "won"
+    type: CloseTypeLiteral = CloseType.WON.value
 
 
 class CloseCodePatch(InputSchema):

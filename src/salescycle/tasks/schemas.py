@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import Field
 
-from salescycle.core.schemas import DateIn, InputSchema, Key, Key10, Omittable, Text32, Text100, blank_to_none
+from salescycle.core.schemas import DateIn, InputSchema, Key, Key10, Omittable, OneOf, Text32, Text100, blank_to_none
+from salescycle.tasks.models import Priority, TaskStatus, TaskType
 
-TaskTypeLiteral = Literal["meeting", "phone_call"]
-TaskStatusLiteral = Literal["not_started", "in_progress", "completed", "waiting", "postponed"]
-PriorityLiteral = Literal["low", "normal", "high"]
+# The enumerations as the API takes and shows them: a Literal of the models' values (a blank type is null or "").
+TaskTypeLiteral = Annotated[str, OneOf(TaskType)]
+TaskStatusLiteral = Annotated[str, OneOf(TaskStatus)]
+PriorityLiteral = Annotated[str, OneOf(Priority)]
 
 
 class TaskOut(Schema):
@@ -39,8 +41,8 @@ class TaskIn(InputSchema):
     type: TaskTypeLiteral | Literal[""] | None = None
     description: Text100 = ""
     date: DateIn | None = None
-    status: TaskStatusLiteral = "not_started"
-    priority: PriorityLiteral = "normal"
+    status: TaskStatusLiteral = TaskStatus.NOT_STARTED.value
+    priority: PriorityLiteral = Priority.NORMAL.value
     canceled: bool = False
     salesperson_code: Key | None = None
     contact_no: Key | None = None
@@ -88,7 +90,7 @@ class StepSchema(InputSchema):
     step_no: int | None = Field(default=None, ge=1, le=2_000_000_000)
     type: TaskTypeLiteral | Literal[""] | None = None
     description: Text100 = ""
-    priority: PriorityLiteral = "normal"
+    priority: PriorityLiteral = Priority.NORMAL.value
     date_formula: Text32 = ""
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -30,6 +30,7 @@ from salescycle.opportunities.schemas import (
     CloseCodeIn,
     CloseCodeOut,
     CloseCodePatch,
+    CloseTypeLiteral,
     InteractionIn,
     InteractionOut,
     InteractionPatch,
@@ -200,7 +201,7 @@ def delete_stage(request: HttpRequest, code: Key, stage: int) -> Any:
     "/close-opportunity-codes", response=with_errors({200: Page[CloseCodeOut]}), tags=["close opportunity codes"]
 )
 def list_close_codes(
-    request: HttpRequest, type: Literal["won", "lost"] | None = None, limit: int = LIMIT, cursor: str | None = None
+    request: HttpRequest, type: CloseTypeLiteral | None = None, limit: int = LIMIT, cursor: str | None = None
 ) -> Any:
     """Close opportunity codes by code."""
     qs = CloseOpportunityCode.objects.all()

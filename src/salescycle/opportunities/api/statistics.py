@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Query, Schema
 
-from salescycle.core.schemas import DateQuery, Key, with_errors
+from salescycle.core.schemas import DateQuery, Key, OneOf, with_errors
 from salescycle.opportunities import statistics
 from salescycle.opportunities.api._shared import _by, router
+from salescycle.opportunities.choices import IN_PROGRESS_ACTIONS, ActionTaken, OpportunityStatus
 from salescycle.opportunities.schemas import (
     CycleStatisticsOut,
     FiguresOut,
@@ -18,7 +19,10 @@ from salescycle.opportunities.schemas import (
 
 # --- Statistics ------------------------------------------------------------------------------------------------
 
-ActionTakenFilter = Literal["in_progress", "won", "lost", "first", "next", "previous", "updated", "jumped"]
+# Entries by Action Taken: every in-progress action at once (``in_progress``), the closings, or one action.
+ActionTakenFilter = Annotated[
+    str, OneOf(OpportunityStatus.IN_PROGRESS, ActionTaken.WON, ActionTaken.LOST, *IN_PROGRESS_ACTIONS)
+]
 
 
 class DateRange(Schema):
