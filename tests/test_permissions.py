@@ -40,6 +40,7 @@ from salescycle.opportunities.models import (
     SalesCycle,
 )
 from salescycle.opportunities.selectors import ListFilters
+from salescycle.opportunities.selectors.cycles import default_sales_cycle_code
 
 pytestmark = pytest.mark.django_db
 
@@ -229,13 +230,13 @@ SETUP_EDITS: dict[str, Callable[[Any], Any]] = {
 @pytest.mark.parametrize("edit", list(SETUP_EDITS))
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_setup_is_for_administrators(world: dict[str, Any], persona: str, edit: str) -> None:
-    before = (SalesCycle.objects.count(), services.default_sales_cycle_code())
+    before = (SalesCycle.objects.count(), default_sales_cycle_code())
 
     result = outcome(lambda: SETUP_EDITS[edit](world["users"][persona]))
 
     assert result == ("ok" if persona in MAY_SETUP else 403)
     if result != "ok":
-        assert (SalesCycle.objects.count(), services.default_sales_cycle_code()) == before
+        assert (SalesCycle.objects.count(), default_sales_cycle_code()) == before
 
 
 def test_the_system_and_superusers_may_do_everything(world: dict[str, Any]) -> None:

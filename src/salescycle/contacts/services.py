@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, ContactType, Customer, Segment, SegmentLine
+from salescycle.contacts.selectors import customer_contact
 from salescycle.core.actors import Actor
 from salescycle.core.errors import DomainError
 from salescycle.core.keys import normalize_key as normalize_key  # re-exported: the apps' lookups use it
@@ -100,20 +101,6 @@ def delete_contact(no: str, *, by: Actor, expected_version: int | None = None) -
         Contact.objects.filter(pk=contact.no).update(company=None)
         contact.company_id = None
     delete_record(contact)
-
-
-def customer_contact(contact: Contact) -> Contact:
-    """The contact that becomes (or is) the customer: a person's company, else the contact itself (spec §4.8.4)."""
-    if contact.type == ContactType.PERSON and contact.company_id:
-        company = Contact.objects.filter(no=contact.company_id).first()
-        if company is None:
-            raise DomainError(
-                "customer.contact_company_missing",
-                _("You can not create a Customer from contact %(no)s before you assign a Contact Company No."),
-                params={"no": contact.no},
-            )
-        return company
-    return contact
 
 
 def ensure_customer(contact: Contact, *, template_code: str = "") -> Customer:

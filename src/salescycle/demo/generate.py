@@ -44,7 +44,7 @@ from salescycle.opportunities.models import (
     SalesCycle,
     SalesCycleStage,
 )
-from salescycle.opportunities.services import load_cycle
+from salescycle.opportunities.selectors.cycles import load_cycle
 from salescycle.tasks.models import ActivityStep, Task, TaskStatus
 
 BATCH = 5000  # opportunities per transaction

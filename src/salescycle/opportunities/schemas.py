@@ -35,6 +35,7 @@ from salescycle.opportunities.choices import (
     ProbabilityCalculation,
     SalesDocumentType,
 )
+from salescycle.opportunities.selectors.opportunities import OPPORTUNITY_VALUES
 from salescycle.tasks.models import Priority
 
 # The enumerations as the API takes and shows them: a Literal of the values of choices.py (blank aside).
@@ -97,37 +98,6 @@ class OpportunityOut(BaseModel):
     version: int
     created_at: DateTimeOut
     modified_at: DateTimeOut
-
-
-# The opportunity columns the API shows, by attribute name (``contact_id`` …), for ``QuerySet.values()``.
-OPPORTUNITY_VALUES = (
-    "no",
-    "description",
-    "contact_id",
-    "contact_company_id",
-    "salesperson_id",
-    "campaign_id",
-    "segment_id",
-    "sales_cycle_id",
-    "priority",
-    "status",
-    "closed",
-    "creation_date",
-    "date_closed",
-    "current_sales_cycle_stage",
-    "current_stage_description",
-    "estimated_value",
-    "chances_of_success_pct",
-    "completed_pct",
-    "probability_pct",
-    "calculated_current_value",
-    "estimated_closing_date",
-    "sales_document_type",
-    "sales_document_no",
-    "version",
-    "created_at",
-    "modified_at",
-)
 
 
 def opportunity_row_out(row: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from django.db.models import F, Prefetch, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
+from salescycle.contacts.models import Contact, Customer
+from salescycle.contacts.selectors import customer_contact
 from salescycle.core.actors import Actor
 from salescycle.core.errors import NotFound
 from salescycle.core.money import ZERO
@@ -69,6 +71,13 @@ def linked_quote(opportunity: Opportunity, *, user: Actor) -> SalesHeader:
     return quote
 
 
+def customer_of(contact: Contact | None) -> Customer | None:
+    """The customer a document for ``contact`` sells to: the customer of the contact, or of a person's company."""
+    if contact is None:
+        return None
+    return Customer.objects.filter(contact=customer_contact(contact)).first()
+
+
 class SalesDocumentLookup:
     """The sales app's answer to the opportunity rules' questions (``opportunities.documents.DocumentLookup``)."""
 
@@ -103,9 +112,6 @@ class SalesDocumentLookup:
         """The linked quote follows the opportunity's new contact, and its customer with it (spec §4.3.1)."""
         if not quote_no:
             return
-        from salescycle.contacts.models import Contact
-        from salescycle.sales.services import customer_of
-
         contact = Contact.objects.filter(no=contact_no).first()
         customer = customer_of(contact)
         SalesHeader.objects.filter(document_type=DocumentType.QUOTE, no=quote_no).exclude(

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, Customer, Salesperson
-from salescycle.contacts.services import customer_contact, ensure_customer, normalize_key
+from salescycle.contacts.services import ensure_customer, normalize_key
 from salescycle.core.actors import Actor
 from salescycle.core.errors import Conflict, DomainError, InvalidInput
 from salescycle.core.keys import optional_key
@@ -40,6 +40,7 @@ from salescycle.sales.models import (
     SalesLine,
     line_amount,
 )
+from salescycle.sales.selectors import customer_of
 
 LINE_STEP = 10000
 
@@ -73,13 +74,6 @@ def _contact(no: str, *, by: Actor) -> Contact:
     return permissions.require_visible_ref(
         by, Contact, normalize_key(no), code="contact.not_found", field="sell_to_contact_no"
     )
-
-
-def customer_of(contact: Contact | None) -> Customer | None:
-    """The customer a document for ``contact`` sells to: the customer of the contact, or of a person's company."""
-    if contact is None:
-        return None
-    return Customer.objects.filter(contact=customer_contact(contact)).first()
 
 
 def _template(code: str | None, *, by: Actor) -> CustomerTemplate | None:

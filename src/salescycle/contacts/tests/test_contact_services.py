@@ -8,11 +8,11 @@ import datetime as dt
 import pytest
 
 from salescycle.contacts.models import Contact, Customer, Segment
+from salescycle.contacts.selectors import customer_contact
 from salescycle.contacts.services import (
     create_campaign,
     create_contact,
     create_segment,
-    customer_contact,
     delete_contact,
     ensure_customer,
     update_contact,

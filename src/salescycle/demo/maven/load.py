@@ -31,7 +31,7 @@ from salescycle.opportunities.models import (
     SalesCycle,
     SalesCycleStage,
 )
-from salescycle.opportunities.services import load_cycle
+from salescycle.opportunities.selectors.cycles import load_cycle
 from salescycle.sales.models import Item
 
 CYCLE = "MAVEN"

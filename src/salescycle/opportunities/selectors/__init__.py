@@ -1,8 +1,11 @@
 """Composed reads for the screens and the API (statistics are in ``opportunities/statistics.py``): the opportunity
 list, card and entries (:mod:`.opportunities`), the pipeline board (:mod:`.board`) and the wizards' initial values
-(:mod:`.wizards`). Every function runs a fixed number of queries whatever the number of rows."""
+(:mod:`.wizards`), and what the rules read of a cycle (:mod:`.cycles`) and of an opportunity's state (:mod:`.entries`).
+Every function runs a fixed number of queries whatever the number of rows."""
 
 from salescycle.opportunities.selectors.board import BOARD_PAGE_SIZE, BoardColumn, board, board_cards
+from salescycle.opportunities.selectors.cycles import default_sales_cycle_code, load_cycle
+from salescycle.opportunities.selectors.entries import active_entry, entry_state, has_quote, quote_value
 from salescycle.opportunities.selectors.opportunities import (
     EXPORT_COLUMNS,
     PAGE_SIZE,
@@ -36,6 +39,7 @@ __all__ = [
     "Card",
     "ListFilters",
     "ListPage",
+    "active_entry",
     "board",
     "board_cards",
     "caption_for",
@@ -44,15 +48,20 @@ __all__ = [
     "contact_filter",
     "counted_interactions",
     "create_defaults",
+    "default_sales_cycle_code",
     "entries",
+    "entry_state",
     "export_rows",
     "filter_opportunities",
     "filtered_opportunities",
+    "has_quote",
+    "load_cycle",
     "opportunities",
     "opportunity",
     "opportunity_page",
     "opportunity_values",
     "ordered",
+    "quote_value",
     "stage_names",
     "update_proposal",
     "visible",

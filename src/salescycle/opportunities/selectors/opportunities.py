@@ -21,6 +21,7 @@ from salescycle.core.errors import InvalidInput
 from salescycle.core.pagination import Keyset, Nulls
 from salescycle.core.records import not_found
 from salescycle.opportunities.models import Interaction, Opportunity, OpportunityChange, OpportunityEntry
+from salescycle.tasks.models import Task
 
 PAGE_SIZE = 50
 
@@ -64,12 +65,41 @@ def visible(user: Actor) -> QuerySet[Opportunity]:
     return permissions.visible_opportunities(user, Opportunity.objects.all())
 
 
+# The opportunity columns the API shows, by attribute name (``contact_id`` …), for ``QuerySet.values()``.
+OPPORTUNITY_VALUES = (
+    "no",
+    "description",
+    "contact_id",
+    "contact_company_id",
+    "salesperson_id",
+    "campaign_id",
+    "segment_id",
+    "sales_cycle_id",
+    "priority",
+    "status",
+    "closed",
+    "creation_date",
+    "date_closed",
+    "current_sales_cycle_stage",
+    "current_stage_description",
+    "estimated_value",
+    "chances_of_success_pct",
+    "completed_pct",
+    "probability_pct",
+    "calculated_current_value",
+    "estimated_closing_date",
+    "sales_document_type",
+    "sales_document_no",
+    "version",
+    "created_at",
+    "modified_at",
+)
+
+
 def opportunity_values(queryset: QuerySet[Opportunity]) -> QuerySet[Opportunity, dict[str, Any]]:
     """``queryset`` (from :func:`visible` or :func:`opportunities`) as dict rows of the API's columns
-    (``schemas.OPPORTUNITY_VALUES``) with the joined names and No. of Interactions: the API list builds no model
+    (:data:`OPPORTUNITY_VALUES`) with the joined names and No. of Interactions: the API list builds no model
     instances (one query)."""
-    from salescycle.opportunities.schemas import OPPORTUNITY_VALUES
-
     return queryset.values(
         *OPPORTUNITY_VALUES,
         no_of_interactions=counted_interactions(),
@@ -339,8 +369,6 @@ CARD_CHANGES = 50
 def card(no: str, user: Actor) -> Card | None:
     """The card of opportunity ``no`` as ``user`` may see it (None when missing or invisible): six queries whatever
     the number of entries, comments, tasks and changes (the newest :data:`CARD_CHANGES`)."""
-    from salescycle.tasks.models import Task
-
     opportunity = (
         visible(user)
         .select_related("contact", "contact_company", "salesperson", "campaign", "sales_cycle")

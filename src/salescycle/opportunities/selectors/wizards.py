@@ -7,14 +7,14 @@ from typing import Any
 
 from salescycle.contacts.models import Campaign, Contact, Segment
 from salescycle.contacts.services import normalize_key
+from salescycle.opportunities import engine
 from salescycle.opportunities.models import Opportunity, SalesCycleStage
+from salescycle.opportunities.selectors.cycles import default_sales_cycle_code, load_cycle
+from salescycle.opportunities.selectors.entries import active_entry, entry_state, quote_value
 
 
 def update_proposal(no: str, options: Any, action: Any, target: int | None) -> Any:
     """The Update wizard's proposed values for ``action`` to ``target`` (the engine's proposal; spec §4.5.3)."""
-    from salescycle.opportunities import engine
-    from salescycle.opportunities.services import _quote_value, active_entry, entry_state, load_cycle
-
     default = options.proposals.get(action)
     if target is None or (default is not None and default.sales_cycle_stage == target):
         return default
@@ -30,7 +30,7 @@ def update_proposal(no: str, options: Any, action: Any, target: int | None) -> A
         date_of_change=options.date_of_change,
         lists=options.lists,
         target=target,
-        quote_value=_quote_value(opportunity),
+        quote_value=quote_value(opportunity),
     )
 
 
@@ -46,8 +46,6 @@ def create_defaults(params: Any, work_date: dt.date) -> dict[str, Any]:
     """The Create wizard's initial values when launched from a contact, salesperson, campaign or segment: the
     salesperson comes from the contact, then the salesperson, campaign and segment filters (later ones win;
     spec §4.2.2); the cycle is Marketing Setup's default when not blocked."""
-    from salescycle.opportunities.services import default_sales_cycle_code
-
     initial: dict[str, Any] = {"creation_date": work_date, "sales_cycle_code": default_sales_cycle_code() or ""}
     salesperson = ""
     contact_no = normalize_key(params.get("contact"))

@@ -7,44 +7,18 @@ raises a ``DomainError`` and, because nothing is written before the engine has a
 unchanged (the transaction is rolled back in any case).
 """
 
-from salescycle.opportunities.services._common import (
-    _check_campaign,
-    _check_segment,
-    _cycle_or_error,
-    _has_quote,
-    _insert_entry,
-    _lock,
-    _quote_value,
-    _sales_cycle,
-    _salesperson,
-    _user_salesperson,
-    _work_date,
-    active_entry,
-    copy_active_figures,
-    default_sales_cycle_code,
-    entry_state,
-    load_cycle,
-)
 from salescycle.opportunities.services.create import (
     Estimates,
-    _check_create_estimates,
     create_opportunities_from_segment,
     create_opportunity,
 )
 from salescycle.opportunities.services.delete import (
     DeleteResult,
-    _delete,
-    closed_opportunities,
     delete_closed_opportunities,
     delete_opportunity,
 )
 from salescycle.opportunities.services.fields import (
     EDITABLE,
-    _change_campaign,
-    _change_contact,
-    _change_document,
-    _change_salesperson,
-    _change_segment,
     add_comment,
     change_opportunity,
 )
@@ -56,7 +30,6 @@ from salescycle.opportunities.services.moves import (
 )
 from salescycle.opportunities.services.sales_links import (
     assign_quote,
-    has_linked_document,
     link_new_quote,
     lock_for_sales_quote,
     lose_opportunity_of_deleted_order,
@@ -67,46 +40,23 @@ from salescycle.opportunities.services.sales_links import (
     unlink_document,
 )
 
+# The verbs, with the inputs and results they take and give (Estimates, DeleteResult) and the fields each status lets
+# change (EDITABLE). Helpers shared by the verbs stay in their modules; reads are selectors.
 __all__ = [
     "EDITABLE",
     "DeleteResult",
     "Estimates",
-    "_change_campaign",
-    "_change_contact",
-    "_change_document",
-    "_change_salesperson",
-    "_change_segment",
-    "_check_campaign",
-    "_check_create_estimates",
-    "_check_segment",
-    "_cycle_or_error",
-    "_delete",
-    "_has_quote",
-    "_insert_entry",
-    "_lock",
-    "_quote_value",
-    "_sales_cycle",
-    "_salesperson",
-    "_user_salesperson",
-    "_work_date",
     "activate_first_stage",
-    "active_entry",
     "add_comment",
     "assign_quote",
     "change_opportunity",
     "close_opportunity",
-    "closed_opportunities",
-    "copy_active_figures",
     "create_opportunities_from_segment",
     "create_opportunity",
-    "default_sales_cycle_code",
     "delete_closed_opportunities",
     "delete_opportunity",
-    "entry_state",
     "get_update_options",
-    "has_linked_document",
     "link_new_quote",
-    "load_cycle",
     "lock_for_sales_quote",
     "lose_opportunity_of_deleted_order",
     "move_link_to_order",

@@ -1,9 +1,10 @@
-"""Shared pieces of the opportunity services: loading, validation helpers and the one writer of entries (spec §4.7)."""
+"""Shared pieces of the opportunity services: locking, validation helpers and the one writer of entries (spec §4.7).
+The reads they build on (cycle, active entry, linked quote) are selectors (``selectors/cycles.py``,
+``selectors/entries.py``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
@@ -15,59 +16,15 @@ from salescycle.core.actors import Actor, user_of
 from salescycle.core.errors import DomainError
 from salescycle.core.records import check_version, lock, require
 from salescycle.core.workdate import get_work_date
-from salescycle.opportunities import documents, engine
-from salescycle.opportunities.choices import ActionTaken, OpportunityStatus, SalesDocumentType
-from salescycle.opportunities.models import MarketingSetup, Opportunity, OpportunityEntry, SalesCycle, SalesCycleStage
+from salescycle.opportunities import engine
+from salescycle.opportunities.choices import ActionTaken, OpportunityStatus
+from salescycle.opportunities.models import Opportunity, OpportunityEntry, SalesCycle
+from salescycle.opportunities.selectors.cycles import load_cycle
+from salescycle.opportunities.selectors.entries import active_entry
 from salescycle.tasks import services as task_services
 
 # ---------------------------------------------------------------------------------------------------------------
-# Loading
-
-
-def load_cycle(code: str | None) -> engine.Cycle | None:
-    """The engine's view of sales cycle ``code`` with its stages (one query each), or None."""
-    if not code:
-        return None
-    cycle = SalesCycle.objects.filter(code=code).first()
-    if cycle is None:
-        return None
-    stages = SalesCycleStage.objects.filter(sales_cycle_id=code).order_by("stage")
-    return engine.Cycle(
-        code=cycle.code,
-        probability_calculation=cycle.probability_calculation,
-        stages=tuple(
-            engine.Stage(
-                stage=s.stage,
-                description=s.description,
-                completed_pct=s.completed_pct,
-                chances_of_success_pct=s.chances_of_success_pct,
-                date_formula=s.date_formula,
-                quote_required=s.quote_required,
-                allow_skip=s.allow_skip,
-                activity_code=s.activity_id,
-            )
-            for s in stages
-        ),
-    )
-
-
-def active_entry(opportunity: Opportunity) -> OpportunityEntry | None:
-    """The opportunity's active entry, or None when it is Not Started."""
-    return OpportunityEntry.objects.filter(opportunity_id=opportunity.no, active=True).first()
-
-
-def entry_state(entry: OpportunityEntry | None) -> engine.EntryState | None:
-    """The engine's view of an entry."""
-    if entry is None:
-        return None
-    return engine.EntryState(
-        sales_cycle_stage=entry.sales_cycle_stage,
-        date_of_change=entry.date_of_change,
-        estimated_value=entry.estimated_value,
-        chances_of_success_pct=entry.chances_of_success_pct,
-        estimated_close_date=entry.estimated_close_date,
-        action_taken=entry.action_taken,
-    )
+# Locking and checks
 
 
 def _lock(no: str, expected_version: int | None, *, by: Actor) -> Opportunity:
@@ -81,16 +38,6 @@ def _lock(no: str, expected_version: int | None, *, by: Actor) -> Opportunity:
 
 def _work_date(by: Actor, work_date: dt.date | None) -> dt.date:
     return work_date or get_work_date(by)
-
-
-def _has_quote(opportunity: Opportunity) -> bool:
-    return opportunity.sales_document_type == SalesDocumentType.QUOTE and documents.lookup().exists(
-        "quote", opportunity.sales_document_no
-    )
-
-
-def _quote_value(opportunity: Opportunity) -> Decimal | None:
-    return documents.linked_quote_value(opportunity.sales_document_type, opportunity.sales_document_no)
 
 
 def _cycle_or_error(opportunity: Opportunity) -> engine.Cycle:
@@ -225,14 +172,6 @@ def _sales_cycle(code: str) -> SalesCycle:
             params={"code": code},
         )
     return cycle
-
-
-def default_sales_cycle_code() -> str | None:
-    """Marketing Setup's default sales cycle when it exists and is not blocked (spec §2.1)."""
-    setup = MarketingSetup.objects.select_related("default_sales_cycle").filter(id=1).first()
-    if setup is None or setup.default_sales_cycle is None or setup.default_sales_cycle.blocked:
-        return None
-    return setup.default_sales_cycle.code
 
 
 def _check_campaign(campaign: Campaign, creation_date: dt.date, opportunity_no: str) -> None:

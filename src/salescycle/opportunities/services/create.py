@@ -21,6 +21,7 @@ from salescycle.opportunities import engine
 from salescycle.opportunities.models import (
     Opportunity,
 )
+from salescycle.opportunities.selectors.cycles import default_sales_cycle_code, load_cycle
 from salescycle.opportunities.services._common import (
     _check_campaign,
     _check_segment,
@@ -29,8 +30,6 @@ from salescycle.opportunities.services._common import (
     _salesperson,
     _user_salesperson,
     _work_date,
-    default_sales_cycle_code,
-    load_cycle,
 )
 from salescycle.tasks.models import Priority
 

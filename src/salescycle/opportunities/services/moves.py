@@ -13,16 +13,13 @@ from salescycle.core.actors import Actor
 from salescycle.opportunities import engine
 from salescycle.opportunities.choices import OpportunityStatus
 from salescycle.opportunities.models import CloseOpportunityCode, Opportunity
+from salescycle.opportunities.selectors.cycles import load_cycle
+from salescycle.opportunities.selectors.entries import active_entry, entry_state, has_quote, quote_value
 from salescycle.opportunities.services._common import (
     _cycle_or_error,
-    _has_quote,
     _insert_entry,
     _lock,
-    _quote_value,
     _work_date,
-    active_entry,
-    entry_state,
-    load_cycle,
 )
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -73,7 +70,7 @@ def get_update_options(
         entry_state(active_entry(opportunity)),
         work_date=_work_date(by, work_date),
         date_of_change=date_of_change,
-        quote_value=_quote_value(opportunity),
+        quote_value=quote_value(opportunity),
     )
 
 
@@ -98,8 +95,8 @@ def update_opportunity(
         entry_state(active_entry(opportunity)),
         request,
         work_date=_work_date(by, work_date),
-        has_quote=_has_quote(opportunity),
-        quote_value=_quote_value(opportunity),
+        has_quote=has_quote(opportunity),
+        quote_value=quote_value(opportunity),
     )
     _insert_entry(opportunity, planned, by=by)
     return opportunity
@@ -144,7 +141,7 @@ def close_opportunity(
         close_code_type=code_type,
         work_date=_work_date(by, work_date),
         is_closed=opportunity.closed,
-        quote_value=_quote_value(opportunity),
+        quote_value=quote_value(opportunity),
     )
     _insert_entry(opportunity, planned, by=by)
     return opportunity

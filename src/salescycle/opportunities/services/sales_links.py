@@ -22,12 +22,12 @@ from salescycle.core.money import HUNDRED, ZERO
 from salescycle.opportunities import documents, engine
 from salescycle.opportunities.choices import ActionTaken, OpportunityStatus, SalesDocumentType
 from salescycle.opportunities.models import Opportunity, OpportunityEntry
+from salescycle.opportunities.selectors.entries import active_entry
 from salescycle.opportunities.services import audit
 from salescycle.opportunities.services._common import (
     _insert_entry,
     _lock,
     _work_date,
-    active_entry,
     copy_active_figures,
 )
 
