@@ -31,11 +31,12 @@ from salescycle.contacts.schemas import (
     salesperson_out,
     segment_out,
 )
+from salescycle.core.keys import normalize_key
 from salescycle.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from salescycle.core.schemas import Key, Page, expected_version, fetch, set_etag, with_errors
 
 router = Router()
-key = services.normalize_key
+key = normalize_key
 
 
 # --- Salespeople -----------------------------------------------------------------------------------------------

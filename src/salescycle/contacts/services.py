@@ -13,8 +13,7 @@ from salescycle.contacts.models import Campaign, Contact, ContactType, Customer,
 from salescycle.contacts.selectors import customer_contact
 from salescycle.core.actors import Actor
 from salescycle.core.errors import DomainError
-from salescycle.core.keys import normalize_key as normalize_key  # re-exported: the apps' lookups use it
-from salescycle.core.keys import optional_key
+from salescycle.core.keys import normalize_key, optional_key
 from salescycle.core.numbering import next_no
 from salescycle.core.records import create_record, delete_record, lock, require, update_record
 

@@ -10,9 +10,9 @@ from django.db import transaction
 
 from salescycle.contacts import permissions, services
 from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment, Team
-from salescycle.contacts.services import normalize_key, replace_segment_lines
+from salescycle.contacts.services import replace_segment_lines
 from salescycle.core.actors import Actor
-from salescycle.core.keys import validate_key
+from salescycle.core.keys import normalize_key, validate_key
 from salescycle.core.records import create_record, delete_record, in_use, lock, require, update_record
 
 

@@ -13,11 +13,10 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
-from salescycle.contacts.services import normalize_key
 from salescycle.core.actors import Actor
 from salescycle.core.dates import validate_date_formula
 from salescycle.core.errors import DomainError
-from salescycle.core.keys import validate_key
+from salescycle.core.keys import normalize_key, validate_key
 from salescycle.core.records import create_record, delete_record, in_use, lock, not_found, update_record
 from salescycle.opportunities.models import (
     MarketingSetup,

@@ -11,10 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
 from salescycle.contacts.models import Contact, Salesperson
-from salescycle.contacts.services import normalize_key
 from salescycle.core.actors import Actor
 from salescycle.core.errors import DomainError
-from salescycle.core.keys import validate_key
+from salescycle.core.keys import normalize_key, validate_key
 from salescycle.core.models import NumberSeries
 from salescycle.core.numbering import validate_prefix
 from salescycle.core.records import check_version, create_record, lock, require, update_record

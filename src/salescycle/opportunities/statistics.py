@@ -17,8 +17,8 @@ from django.db.models import Count, QuerySet, Sum
 
 from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, Salesperson
-from salescycle.contacts.services import normalize_key
 from salescycle.core.actors import Actor
+from salescycle.core.keys import normalize_key
 from salescycle.core.money import ZERO
 from salescycle.core.records import not_found
 from salescycle.opportunities.choices import IN_PROGRESS_ACTIONS, ActionTaken

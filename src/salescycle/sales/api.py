@@ -12,8 +12,8 @@ from ninja import Query, Router, Status
 
 from salescycle.contacts.models import Contact, Customer
 from salescycle.contacts.schemas import ContactOut, contact_out
-from salescycle.contacts.services import normalize_key
 from salescycle.core.actors import SYSTEM, Actor
+from salescycle.core.keys import normalize_key
 from salescycle.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from salescycle.core.records import not_found
 from salescycle.core.schemas import Key, Page, expected_version, fetch, set_etag, with_errors

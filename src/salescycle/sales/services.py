@@ -18,10 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, Customer, Salesperson
-from salescycle.contacts.services import ensure_customer, normalize_key
+from salescycle.contacts.services import ensure_customer
 from salescycle.core.actors import Actor
 from salescycle.core.errors import Conflict, DomainError, InvalidInput
-from salescycle.core.keys import optional_key
+from salescycle.core.keys import normalize_key, optional_key
 from salescycle.core.money import ZERO
 from salescycle.core.numbering import next_no
 from salescycle.core.records import check_version, full_clean, not_found, require

@@ -7,9 +7,8 @@ from typing import Any
 from django.db import transaction
 
 from salescycle.contacts import permissions
-from salescycle.contacts.services import normalize_key
 from salescycle.core.actors import Actor
-from salescycle.core.keys import validate_key
+from salescycle.core.keys import normalize_key, validate_key
 from salescycle.core.records import create_record, delete_record, lock, update_record
 from salescycle.sales.models import CustomerTemplate, Item
 

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from salescycle.contacts import permissions
-from salescycle.contacts.services import normalize_key
 from salescycle.core.errors import DomainError
+from salescycle.core.keys import normalize_key
 from salescycle.opportunities.models import Opportunity
 from salescycle.sales import selectors, services
 from salescycle.sales.forms import CreateQuoteForm, DeleteOrderForm, LineFormSet, MakeOrderForm, QuoteHeaderForm

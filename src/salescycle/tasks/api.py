@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from salescycle.contacts import permissions
-from salescycle.contacts.services import normalize_key
 from salescycle.core.actors import Actor
+from salescycle.core.keys import normalize_key
 from salescycle.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from salescycle.core.schemas import Key, Page, expected_version, fetch, set_etag, with_errors
 from salescycle.tasks import services as task_services

@@ -8,9 +8,8 @@ from django.db import transaction
 
 from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment
-from salescycle.contacts.services import normalize_key
 from salescycle.core.actors import Actor
-from salescycle.core.keys import optional_key
+from salescycle.core.keys import normalize_key, optional_key
 from salescycle.core.numbering import next_no
 from salescycle.core.records import create_record, update_record
 from salescycle.core.workdate import get_work_date

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from salescycle.contacts.models import Salesperson
-from salescycle.contacts.services import normalize_key
 from salescycle.core.errors import DomainError, NotFound
+from salescycle.core.keys import normalize_key
 from salescycle.core.views import add_domain_error
 from salescycle.core.workdate import get_work_date
 from salescycle.tasks import services, setup_services

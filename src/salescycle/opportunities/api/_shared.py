@@ -7,8 +7,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from salescycle.contacts.services import normalize_key
 from salescycle.core.actors import SYSTEM, Actor
+from salescycle.core.keys import normalize_key
 from salescycle.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from salescycle.core.records import not_found
 from salescycle.core.schemas import set_etag

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Status
 
 from salescycle.contacts import permissions
-from salescycle.contacts.services import normalize_key
+from salescycle.core.keys import normalize_key
 from salescycle.core.models import NumberSeries
 from salescycle.core.pagination import paginate
 from salescycle.core.records import not_found

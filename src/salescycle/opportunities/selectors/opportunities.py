@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, ContactType, Salesperson, Segment
-from salescycle.contacts.services import normalize_key
 from salescycle.core.actors import Actor
 from salescycle.core.errors import InvalidInput
+from salescycle.core.keys import normalize_key
 from salescycle.core.pagination import Keyset, Nulls
 from salescycle.core.records import not_found
 from salescycle.opportunities.models import Interaction, Opportunity, OpportunityChange, OpportunityEntry

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from salescycle.contacts.models import Campaign, Contact, Segment
-from salescycle.contacts.services import normalize_key
+from salescycle.core.keys import normalize_key
 from salescycle.opportunities import engine
 from salescycle.opportunities.models import Opportunity, SalesCycleStage
 from salescycle.opportunities.selectors.cycles import default_sales_cycle_code, load_cycle

@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment
-from salescycle.contacts.services import ensure_customer, normalize_key
+from salescycle.contacts.services import ensure_customer
 from salescycle.core.actors import Actor, user_of
 from salescycle.core.errors import DomainError
+from salescycle.core.keys import normalize_key
 from salescycle.core.records import check_version, lock, require
 from salescycle.core.workdate import get_work_date
 from salescycle.opportunities import engine

@@ -11,10 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, Segment
-from salescycle.contacts.services import normalize_key
 from salescycle.core.actors import Actor
 from salescycle.core.errors import Conflict, DomainError
-from salescycle.core.keys import optional_key
+from salescycle.core.keys import normalize_key, optional_key
 from salescycle.core.money import ZERO
 from salescycle.core.numbering import next_no
 from salescycle.opportunities import engine

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
-from salescycle.contacts.services import normalize_key
 from salescycle.core.actors import Actor
 from salescycle.core.errors import DomainError
+from salescycle.core.keys import normalize_key
 from salescycle.opportunities.choices import OpportunityStatus
 from salescycle.opportunities.models import (
     Interaction,

@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, Segment
-from salescycle.contacts.services import normalize_key
 from salescycle.core.actors import Actor, user_of
 from salescycle.core.errors import DomainError
+from salescycle.core.keys import normalize_key
 from salescycle.core.workdate import get_work_date
 from salescycle.opportunities import documents
 from salescycle.opportunities.choices import OpportunityStatus, SalesDocumentType

@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.db import transaction
 
 from salescycle.contacts import permissions
-from salescycle.contacts.services import normalize_key
 from salescycle.core.actors import Actor
+from salescycle.core.keys import normalize_key
 from salescycle.opportunities import engine
 from salescycle.opportunities.choices import OpportunityStatus
 from salescycle.opportunities.models import CloseOpportunityCode, Opportunity

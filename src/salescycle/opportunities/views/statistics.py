@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from salescycle.contacts.models import Contact
-from salescycle.contacts.services import normalize_key
+from salescycle.core.keys import normalize_key
 from salescycle.opportunities import statistics
 from salescycle.opportunities.forms import StatisticsFilterForm
 from salescycle.opportunities.models import SalesCycle
