@@ -505,14 +505,14 @@ idempotency.install(api)
 
 def _mount() -> None:
     from salescycle.contacts.api import router as contacts_router
-    from salescycle.core.api import router as core_router
+    from salescycle.contacts.me import router as me_router
     from salescycle.opportunities.api import router as opportunities_router
     from salescycle.sales.api import router as sales_router
     from salescycle.tasks.api import router as tasks_router
 
     # /me stays open to a signed-in user without a role (their WorkDate and language); everything else needs one.
     api.add_router(
-        "", core_router, auth=[TokenAuth(role_required=False), BrowserSessionAuth(csrf=True, role_required=False)]
+        "", me_router, auth=[TokenAuth(role_required=False), BrowserSessionAuth(csrf=True, role_required=False)]
     )
     api.add_router("", contacts_router)
     api.add_router("", opportunities_router)

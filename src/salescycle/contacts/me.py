@@ -1,4 +1,5 @@
-"""API of the shared kernel: ``/me`` (the signed-in user's WorkDate and language), spec api.md "Me"."""
+"""API of the signed-in user: ``/me`` (their WorkDate, language, salesperson and roles), spec api.md "Me". Mounted
+apart from the contacts router: it stays open to a user without a role."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import Field
 
+from salescycle.contacts import permissions
+from salescycle.contacts.models import Salesperson
 from salescycle.core.errors import InvalidInput
 from salescycle.core.models import UserPreference
 from salescycle.core.schemas import DateIn, InputSchema, with_errors
@@ -37,9 +40,6 @@ class MePatch(InputSchema):
 
 
 def _me(user: Any) -> dict[str, Any]:
-    from salescycle.contacts import permissions
-    from salescycle.contacts.models import Salesperson
-
     pref = UserPreference.objects.filter(user=user).first()
     who = permissions.access(user)  # loaded with the user (no query of its own)
     return {
