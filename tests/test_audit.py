@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from salescycle import testing
 from salescycle.apitokens.tokens import create_token
-from salescycle.core import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.opportunities import services
 from salescycle.opportunities.models import OpportunityChange, OpportunityEntry

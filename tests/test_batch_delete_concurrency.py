@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from django.db.models import QuerySet
 
-from salescycle.core import testing
+from salescycle import testing
 from salescycle.core.errors import DomainError
 from salescycle.opportunities.integrity import check_integrity
 from salescycle.opportunities.models import Opportunity, OpportunityChange, OpportunityEntry

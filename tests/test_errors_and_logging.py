@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from salescycle import testing
 from salescycle.apitokens.tokens import create_token
-from salescycle.core import testing
 from salescycle.core.dberrors import RETRY_AFTER_SECONDS
 from salescycle.core.log_config import init_error_tracking, logging_settings
 from salescycle.core.request_log import request_id_from

@@ -15,7 +15,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from salescycle.core import testing
+from salescycle import testing
 from salescycle.opportunities.models import Opportunity
 
 PAYLOADS = [

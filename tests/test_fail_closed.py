@@ -19,9 +19,9 @@ from django.test import Client
 from django.urls import reverse
 
 import salescycle
+from salescycle import testing
 from salescycle.contacts import permissions, setup_services
 from salescycle.contacts.models import Salesperson, Team
-from salescycle.core import testing
 from salescycle.core.actors import SYSTEM, System, user_of
 from salescycle.core.errors import NotFound, PermissionDenied
 from salescycle.opportunities import selectors, services

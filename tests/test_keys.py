@@ -19,11 +19,11 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from salescycle import testing
 from salescycle.apitokens.tokens import create_token
 from salescycle.contacts import services as contact_services
 from salescycle.contacts import setup_services as contact_setup
 from salescycle.contacts.models import Contact, Salesperson, Team
-from salescycle.core import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import DomainError, InvalidInput
 from salescycle.core.models import NumberSeries

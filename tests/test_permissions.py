@@ -26,8 +26,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from salescycle import testing
 from salescycle.contacts.models import Team
-from salescycle.core import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import NotFound, PermissionDenied
 from salescycle.opportunities import selectors, services, setup_services, statistics

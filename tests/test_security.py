@@ -19,8 +19,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client, override_settings
 
+from salescycle import testing
 from salescycle.apitokens.models import ApiToken
-from salescycle.core import testing
 
 ROOT = Path(__file__).resolve().parents[1]
 SALESCYCLE = Path(sys.executable).with_name("salescycle")

@@ -23,7 +23,7 @@ from django.template import Context, Template
 from django.test import Client
 from django.utils import formats, translation
 
-from salescycle.core import testing
+from salescycle import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.core.models import UserPreference
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from salescycle import testing
 from salescycle.apitokens.tokens import create_token
-from salescycle.core import testing
 
 BASE = "/api/v1"
 

@@ -20,8 +20,8 @@ import pytest
 from django.db import IntegrityError, OperationalError, connection, connections, transaction
 from django.test import Client
 
+from salescycle import testing
 from salescycle.apitokens.tokens import create_token, revoke_tokens
-from salescycle.core import testing
 from salescycle.core.dberrors import RETRY_AFTER_SECONDS, is_database_unavailable, is_unique_violation
 
 BASE = "/api/v1"

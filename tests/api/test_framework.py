@@ -10,9 +10,9 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from salescycle import testing
 from salescycle.apitokens.models import ApiToken
 from salescycle.apitokens.tokens import user_for_token
-from salescycle.core import testing
 
 pytestmark = pytest.mark.django_db
 
@@ -173,8 +173,8 @@ def api_user():
 def test_tokens_never_start_with_a_dash_so_the_command_line_takes_them() -> None:
     """``salescycle revoke-token TOKEN``: a token starting with ``-`` would be read as an option (one in 64 of
     ``token_urlsafe`` does; this test failed now and then before create_token drew again)."""
+    from salescycle import testing
     from salescycle.apitokens.tokens import create_token
-    from salescycle.core import testing
 
     user = testing.make_user("dash")
     tokens = [create_token(user)[1] for _ in range(400)]

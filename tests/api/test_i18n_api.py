@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from salescycle.core import testing
+from salescycle import testing
 from salescycle.core.models import UserPreference
 from tests.test_translations import use_compiled_catalogs
 

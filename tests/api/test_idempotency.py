@@ -15,11 +15,11 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
+from salescycle import testing
 from salescycle.apitokens import idempotency
 from salescycle.apitokens.models import IdempotencyKey
 from salescycle.apitokens.tokens import create_token
 from salescycle.contacts.models import Contact, Salesperson
-from salescycle.core import testing
 from salescycle.opportunities import services
 from salescycle.opportunities.models import Opportunity
 from tests.api.conftest import ApiClient

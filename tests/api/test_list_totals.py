@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from salescycle.core import testing
+from salescycle import testing
 from salescycle.opportunities.models import Opportunity
 
 pytestmark = pytest.mark.django_db

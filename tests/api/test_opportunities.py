@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from salescycle.core import testing
+from salescycle import testing
 from salescycle.opportunities.models import Interaction, Opportunity
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from salescycle import testing
 from salescycle.apitokens.tokens import create_token
 from salescycle.contacts.models import Team
-from salescycle.core import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.opportunities.models import Opportunity, SalesCycle
 from tests.api.conftest import ApiClient

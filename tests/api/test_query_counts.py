@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from salescycle import testing
 from salescycle.contacts.models import Campaign, Segment, SegmentLine
-from salescycle.core import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.opportunities.engine import UpdateRequest
 from salescycle.opportunities.models import Interaction, SalesCycle, SalesCycleStage

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from salescycle import testing
 from salescycle.contacts.models import Customer
-from salescycle.core import testing
 
 pytestmark = pytest.mark.django_db
 

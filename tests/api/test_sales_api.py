@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from salescycle.core import testing
+from salescycle import testing
 from salescycle.opportunities.models import Opportunity, OpportunityEntry
 from salescycle.sales.models import SalesHeader
 from salescycle.tasks.models import Task

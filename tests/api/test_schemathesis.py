@@ -39,8 +39,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection, response_schema_conformance
 
+from salescycle import testing
 from salescycle.apitokens.tokens import create_token
-from salescycle.core import testing
 from salescycle.demo.tests.conftest import maven_dir
 from salescycle.opportunities import services
 from salescycle.opportunities.models import Opportunity

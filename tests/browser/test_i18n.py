@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from salescycle.core import testing
+from salescycle import testing
 from salescycle.core.models import UserPreference
 from tests.browser.conftest import OUTPUT, sign_in
 from tests.test_translations import use_compiled_catalogs

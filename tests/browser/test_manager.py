@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from salescycle.core import testing
+from salescycle import testing
 from salescycle.opportunities.models import SalesCycleStage
 from tests.browser.conftest import assert_accessible, sign_in
 

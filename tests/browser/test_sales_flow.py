@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from salescycle.core import testing
+from salescycle import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.core.workdate import set_work_date
 from salescycle.opportunities.engine import UpdateRequest

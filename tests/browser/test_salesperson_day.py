@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from salescycle.core import testing
+from salescycle import testing
 from salescycle.core.workdate import set_work_date
 from salescycle.opportunities.models import Opportunity
 from tests.browser.conftest import assert_accessible, sign_in

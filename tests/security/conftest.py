@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from salescycle import testing
 from salescycle.apitokens.tokens import create_token
 from salescycle.contacts.models import Contact, Customer, Segment, SegmentLine, Team
-from salescycle.core import testing
 from salescycle.opportunities.models import Interaction, Opportunity, OpportunityComment, OpportunityEntry
 from salescycle.sales.models import PostedInvoice, SalesHeader, SalesLine
 from salescycle.tasks.models import Task

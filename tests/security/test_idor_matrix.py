@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from django.contrib.messages import get_messages
 
+from salescycle import testing
 from salescycle.contacts.models import Campaign, Segment, SegmentLine
 from salescycle.contacts.permissions import NO_ROLE_MESSAGE
-from salescycle.core import testing
 from salescycle.opportunities.models import Interaction
 from salescycle.sales import services as sales_services
 from salescycle.tasks.models import Task

@@ -19,11 +19,11 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
+from salescycle import testing
 from salescycle.api import api
 from salescycle.apitokens.tokens import create_token
 from salescycle.contacts.middleware import OPEN_TO_NO_ROLE
 from salescycle.contacts.permissions import NO_ROLE_MESSAGE
-from salescycle.core import testing
 from salescycle.core.models import UserPreference
 
 pytestmark = pytest.mark.django_db

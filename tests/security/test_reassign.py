@@ -20,9 +20,9 @@ import pytest
 from django.db import connection, transaction
 from django.test import Client
 
+from salescycle import testing
 from salescycle.apitokens.tokens import create_token
 from salescycle.contacts.models import Team
-from salescycle.core import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.opportunities import services
 from salescycle.opportunities.models import Opportunity, OpportunityChange, OpportunityEntry

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from salescycle import testing
 from salescycle.apitokens.tokens import create_token
 from salescycle.contacts.models import Team
-from salescycle.core import testing
 from salescycle.opportunities.models import Interaction, Opportunity
 from salescycle.sales import services as sales_services
 from salescycle.sales.models import SalesHeader, SalesLine

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from salescycle.core import testing
+from salescycle import testing
 from salescycle.opportunities.models import OpportunityEntry
 from salescycle.tasks.models import Task
 from tests.security.conftest import DAY, api_client, web_client

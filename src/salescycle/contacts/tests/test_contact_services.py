@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from salescycle import testing
 from salescycle.contacts.models import Contact, Customer, Segment
 from salescycle.contacts.selectors import customer_contact
 from salescycle.contacts.services import (
@@ -17,7 +18,6 @@ from salescycle.contacts.services import (
     ensure_customer,
     update_contact,
 )
-from salescycle.core import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import DomainError
 from salescycle.opportunities.models import MarketingSetup

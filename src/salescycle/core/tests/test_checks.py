@@ -12,7 +12,7 @@ from django.test import override_settings
 
 from salescycle.core import checks
 from salescycle.core.checks import DEFAULT_DEMO_PASSWORD, MAX_USERS_CHECKED, check_demo_password
-from salescycle.core.testing import make_user
+from salescycle.testing import make_user
 
 pytestmark = [
     pytest.mark.django_db,

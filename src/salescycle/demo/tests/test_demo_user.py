@@ -13,8 +13,8 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from salescycle.core.checks import DEFAULT_DEMO_PASSWORD
-from salescycle.core.testing import make_user
 from salescycle.demo.demo_user import claim_if_empty, database_identity, ensure_demo_user, is_claimed, marker_path
+from salescycle.testing import make_user
 
 pytestmark = pytest.mark.django_db
 

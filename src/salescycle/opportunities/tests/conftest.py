@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from salescycle.core import testing
+from salescycle import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.opportunities import documents
 from salescycle.opportunities.engine import UpdateRequest

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from salescycle.core import testing
+from salescycle import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.opportunities.models import Opportunity, OpportunityEntry
 from salescycle.opportunities.services import close_opportunity

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from salescycle.core import testing
+from salescycle import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.opportunities.integrity import check_integrity
 from salescycle.opportunities.models import Opportunity, OpportunityEntry

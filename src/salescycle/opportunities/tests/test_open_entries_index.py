@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.db.models import Count
 
-from salescycle.core import testing
+from salescycle import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.opportunities.models import OpportunityEntry
 from salescycle.opportunities.services import close_opportunity

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from salescycle import testing
 from salescycle.contacts import services as contact_services
 from salescycle.contacts.models import Campaign, Contact, Salesperson
-from salescycle.core import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import DomainError
 from salescycle.opportunities import services, setup

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from salescycle import testing
 from salescycle.contacts.models import Contact, Salesperson
 from salescycle.contacts.services import create_campaign, delete_contact
-from salescycle.core import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import DomainError
 from salescycle.core.records import delete_record

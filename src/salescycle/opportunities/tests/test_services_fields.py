@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from salescycle import testing
 from salescycle.contacts.services import create_campaign, create_segment
-from salescycle.core import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import DomainError
 from salescycle.opportunities import services

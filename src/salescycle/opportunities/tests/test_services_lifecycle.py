@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from salescycle import testing
 from salescycle.contacts.models import Customer
 from salescycle.contacts.services import create_campaign, create_segment, ensure_customer
-from salescycle.core import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import DomainError
 from salescycle.opportunities import services

@@ -18,7 +18,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from salescycle.core import testing
+from salescycle import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.core.workdate import set_work_date
 from salescycle.opportunities import services

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from salescycle import testing
 from salescycle.contacts.models import Contact, Salesperson, Segment
-from salescycle.core import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.core.models import NumberSeries
 from salescycle.opportunities.models import CloseOpportunityCode, MarketingSetup, SalesCycle, SalesCycleStage

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from salescycle.core import testing
+from salescycle import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.opportunities.engine import UpdateRequest
 from salescycle.opportunities.models import Opportunity, OpportunityEntry

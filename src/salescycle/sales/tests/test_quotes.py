@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from salescycle import testing
 from salescycle.contacts.models import Customer
-from salescycle.core import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import DomainError
 from salescycle.opportunities.models import Opportunity

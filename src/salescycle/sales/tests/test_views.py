@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from salescycle.core import testing
+from salescycle import testing
 from salescycle.opportunities.models import Opportunity
 from salescycle.sales.models import PostedInvoice, SalesHeader
 from salescycle.tasks.models import Task

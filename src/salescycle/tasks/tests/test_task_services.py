@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from salescycle.core import testing
+from salescycle import testing
 from salescycle.core.workdate import today
 from salescycle.tasks.models import Activity, ActivityStep, Task
 from salescycle.tasks.services import cancel_open_tasks, create_stage_tasks, propagate_to_open_tasks
