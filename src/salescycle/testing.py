@@ -1,4 +1,5 @@
-"""Plain typed factories for tests, with visible defaults (conventions: "How a test looks").
+"""Plain typed factories for tests, with visible defaults (conventions: "How a test looks"). A top-level module: the
+factories build rows of every app, and ``core`` imports nothing of ours.
 
 ``make_*`` functions create rows directly (not through services) unless the name says otherwise; business actions in
 tests go through the services so the rules run.
@@ -7,13 +8,21 @@ tests go through the services so the rules run.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import itertools
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
+from salescycle.contacts.models import Contact, Salesperson, Team
+from salescycle.contacts.permissions import forget
 from salescycle.core.actors import SYSTEM
+from salescycle.demo.setup_data import install_demo_setup
+from salescycle.opportunities.models import CloseOpportunityCode, SalesCycle, SalesCycleStage
+from salescycle.opportunities.services import Estimates
+from salescycle.opportunities.services import create_opportunity as create
 
 _counter = itertools.count(1)
 
@@ -37,10 +46,6 @@ def make_user(username: str | None = None, *, role: str | None = None, salespers
 
 def give_role(user: Any, role: str) -> Any:
     """Add ``role`` to ``user``'s roles (and forget their cached rights)."""
-    from django.contrib.auth.models import Group
-
-    from salescycle.contacts.permissions import forget
-
     # get_or_create: transactional tests flush the groups the data migration created.
     user.groups.add(Group.objects.get_or_create(name=role)[0])
     forget(user)
@@ -52,8 +57,6 @@ def make_salesperson_user(
 ) -> Any:
     """Persona "salesperson": a user with the Salesperson role linked to ``salesperson`` (a new one by default),
     which belongs to ``teams`` (team codes, created when missing)."""
-    from salescycle.contacts.models import Team
-
     salesperson = salesperson or make_salesperson()
     for code in teams:
         salesperson.teams.add(Team.objects.get_or_create(code=code, defaults={"name": f"Team {code}"})[0])
@@ -77,16 +80,12 @@ def make_viewer(username: str | None = None, **extra: Any) -> Any:
 
 def make_salesperson(code: str | None = None, **fields: Any) -> Any:
     """A salesperson (not blocked)."""
-    from salescycle.contacts.models import Salesperson
-
     code = code or _next("SP")
     return Salesperson.objects.create(code=code, name=fields.pop("name", f"Salesperson {code}"), **fields)
 
 
 def make_company(no: str | None = None, **fields: Any) -> Any:
     """A company contact (its company is itself)."""
-    from salescycle.contacts.models import Contact
-
     no = no or _next("CT")
     return Contact.objects.create(
         no=no, type="company", company_id=no, name=fields.pop("name", f"Company {no}"), **fields
@@ -95,8 +94,6 @@ def make_company(no: str | None = None, **fields: Any) -> Any:
 
 def make_person(company: Any | None = None, no: str | None = None, **fields: Any) -> Any:
     """A person contact, of ``company`` or without company."""
-    from salescycle.contacts.models import Contact
-
     no = no or _next("CT")
     return Contact.objects.create(
         no=no, type="person", company=company, name=fields.pop("name", f"Person {no}"), **fields
@@ -105,8 +102,6 @@ def make_person(company: Any | None = None, no: str | None = None, **fields: Any
 
 def make_cycle(code: str | None = None, *, method: str = "multiply", stages: list[dict[str, Any]] | None = None) -> Any:
     """A sales cycle with ``stages`` (dicts of SalesCycleStage fields; ``stage`` required)."""
-    from salescycle.opportunities.models import SalesCycle, SalesCycleStage
-
     cycle = SalesCycle.objects.create(
         code=code or _next("SC"), description="Test cycle", probability_calculation=method
     )
@@ -121,15 +116,11 @@ def make_cycle(code: str | None = None, *, method: str = "multiply", stages: lis
 
 def make_close_code(code: str, type: str = "won") -> Any:
     """A close opportunity code of ``type`` (``won``/``lost``)."""
-    from salescycle.opportunities.models import CloseOpportunityCode
-
     return CloseOpportunityCode.objects.create(code=code, description=code, type=type)
 
 
 def demo_setup() -> None:
     """Install the spec §7 demo setup (EXISTING and NEW cycles, activities, close codes; default cycle NEW)."""
-    from salescycle.demo.setup_data import install_demo_setup
-
     install_demo_setup()
 
 
@@ -147,9 +138,6 @@ def create_opportunity(
 ) -> Any:
     """An opportunity created through the service (optionally activated with the given estimates), by ``by`` (default
     :data:`~salescycle.core.actors.SYSTEM`: a test fixture is set up by the system)."""
-    from salescycle.opportunities.services import Estimates
-    from salescycle.opportunities.services import create_opportunity as create
-
     return create(
         description=extra.pop("description", "Test opportunity"),
         contact_no=contact.no,
@@ -166,8 +154,6 @@ def create_opportunity(
 def with_actor(call: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
     """``kwargs`` plus ``by=SYSTEM`` when ``call`` takes an actor and none is given (for test helpers that call many
     services: the fixture acts as the system unless the test says who acts)."""
-    import inspect
-
     if "by" in kwargs or "by" not in inspect.signature(call).parameters:
         return kwargs
     return {**kwargs, "by": SYSTEM}
