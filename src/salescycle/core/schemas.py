@@ -30,7 +30,7 @@ from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError, core_schema
 
 from salescycle.core.errors import InvalidInput
-from salescycle.core.keys import canonical_key, key_problem
+from salescycle.core.keys import canonical_key, key_problem, normalize_key
 from salescycle.core.records import not_found
 
 T = TypeVar("T")
@@ -225,6 +225,15 @@ KEY_ERROR = "invalid_key"
 Key = Annotated[str, Field(max_length=20), AfterValidator(_key)]
 # The key of a sales cycle, close code or activity: the same rule, at most 10 characters (the model's length).
 Key10 = Annotated[str, Field(max_length=10), AfterValidator(_key)]
+
+
+def _key_filter(value: str | None) -> str | None:
+    return normalize_key(value) or None
+
+
+# A list filter's key (``?salesperson_code=ah``): looked up as stored (``normalize_key``: stripped, upper-case, NFC);
+# blank is None, which filters nothing. Any text is accepted (a key no record has simply matches nothing).
+KeyFilter = Annotated[str | None, AfterValidator(_key_filter)]
 
 
 # Text fields of at most N characters, without control characters (C0 but tab and line breaks, DEL, C1).

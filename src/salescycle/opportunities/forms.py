@@ -64,9 +64,10 @@ def _percent(label: Any) -> forms.DecimalField:
 
 
 class ListFilterForm(forms.Form):
-    """The opportunity list's filters and sort (GET)."""
+    """The opportunity list's filters and sort (GET), checked for shape; :meth:`filters` hands them to the list's one
+    filter definition (``opportunities/filters.py``), which the API list uses too."""
 
-    q = forms.CharField(label=_("Search (no., description)"), required=False)
+    q = forms.CharField(label=_("Search (no., description, contact, salesperson)"), required=False)
     salesperson = forms.CharField(label=_("Salesperson Code"), required=False)
     contact = forms.CharField(label=_("Contact No."), required=False)
     campaign = forms.CharField(label=_("Campaign No."), required=False)

@@ -162,12 +162,6 @@ class OpportunityQuerySet(models.QuerySet["Opportunity"]):
         """Opportunities of salesperson ``code``."""
         return self.filter(salesperson_id=code)
 
-    def for_contact(self, contact_no: str, *, is_company: bool) -> OpportunityQuerySet:
-        """The contact's opportunities; for a company, those of all its contacts (spec §5.2)."""
-        if is_company:
-            return self.filter(contact_company_id=contact_no)
-        return self.filter(contact_id=contact_no)
-
 
 class Opportunity(models.Model):
     """A potential sale to a contact, moved through a sales cycle; its figures come from its active entry.

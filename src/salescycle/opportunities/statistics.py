@@ -22,8 +22,8 @@ from salescycle.core.keys import normalize_key
 from salescycle.core.money import ZERO
 from salescycle.core.records import not_found
 from salescycle.opportunities.choices import IN_PROGRESS_ACTIONS, ActionTaken
+from salescycle.opportunities.filters import contact_filter
 from salescycle.opportunities.models import Interaction, Opportunity, OpportunityEntry, SalesCycle, SalesCycleStage
-from salescycle.opportunities.selectors.opportunities import contact_filter
 
 PLACES = Decimal("0.00001")
 

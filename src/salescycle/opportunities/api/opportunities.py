@@ -13,7 +13,6 @@ from salescycle.core.money import exact_sums
 from salescycle.core.pagination import paginate
 from salescycle.core.schemas import (
     DateIn,
-    DateQuery,
     Key,
     Page,
     PageWithTotals,
@@ -23,6 +22,7 @@ from salescycle.core.schemas import (
 )
 from salescycle.opportunities import engine, selectors, services, statistics
 from salescycle.opportunities.api._shared import LIMIT, _by, _opportunity, _written, router
+from salescycle.opportunities.filters import OpportunityFilters
 from salescycle.opportunities.schemas import (
     ActivateIn,
     CloseIn,
@@ -36,7 +36,6 @@ from salescycle.opportunities.schemas import (
     OpportunityStatisticsOut,
     Ordering,
     SegmentOpportunitiesIn,
-    StatusLiteral,
     UpdateIn,
     UpdateOptionsOut,
     entry_out,
@@ -46,22 +45,6 @@ from salescycle.tasks.api import tasks as task_selector
 from salescycle.tasks.schemas import TaskOut, task_out
 
 # --- Opportunities ---------------------------------------------------------------------------------------------
-
-
-class OpportunityFilters(Schema):
-    status: StatusLiteral | None = None
-    closed: bool | None = None
-    salesperson_code: str | None = None
-    contact_no: str | None = None
-    contact_company_no: str | None = None
-    sales_cycle_code: str | None = None
-    campaign_no: str | None = None
-    segment_no: str | None = None
-    creation_date_from: DateQuery | None = None
-    creation_date_to: DateQuery | None = None
-    date_closed_from: DateQuery | None = None
-    date_closed_to: DateQuery | None = None
-    q: str | None = None
 
 
 @router.get("/opportunities", response=with_errors({200: PageWithTotals[OpportunityOut]}), tags=["opportunities"])
@@ -76,7 +59,7 @@ def list_opportunities(
     """Opportunities with the list's filters (``contact_no`` of a company covers all its contacts) and orderings;
     with ``totals=true`` also the exact sums of estimated and calculated current value over the whole filtered list
     (api.md "Lists"), one more aggregate query."""
-    qs = selectors.filter_opportunities(selectors.visible(_by(request)), **filters.dict())
+    qs = filters.filter(selectors.visible(_by(request)))
     # Ties are broken by No. in the ordering's own direction, so that every ordering is one index read forwards or
     # backwards (opp_creation_date, opp_estimated_value, opp_api_closing…) rather than an index plus a sort.
     page = paginate(

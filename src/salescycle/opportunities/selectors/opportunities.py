@@ -9,17 +9,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, IntegerField, Q, QuerySet
+from django.db.models import F, IntegerField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
-from salescycle.contacts.models import Campaign, Contact, ContactType, Salesperson, Segment
+from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment
 from salescycle.core.actors import Actor
 from salescycle.core.errors import InvalidInput
 from salescycle.core.keys import normalize_key
 from salescycle.core.pagination import Keyset, Nulls
 from salescycle.core.records import not_found
+from salescycle.opportunities.filters import OpportunityFilters, OpportunityListFilters
 from salescycle.opportunities.models import Interaction, Opportunity, OpportunityChange, OpportunityEntry
 from salescycle.tasks.models import Task
 
@@ -123,60 +124,12 @@ def visible_opportunity(no: str, user: Actor) -> Opportunity:
     return obj
 
 
-def contact_filter(contact_no: str, *, field: str = "contact") -> Q:
-    """The opportunities (or entries) of a contact: a person's own, or for a company those of all its contacts."""
-    key = normalize_key(contact_no)
-    contact_type = Contact.objects.filter(no=key).values_list("type", flat=True).first()
-    if contact_type == ContactType.COMPANY:
-        return Q(**{f"{field}_company_id": key})
-    return Q(**{f"{field}_id": key})
-
-
-def filter_opportunities(
-    queryset: QuerySet[Opportunity],
-    *,
-    status: str | None = None,
-    closed: bool | None = None,
-    salesperson_code: str | None = None,
-    contact_no: str | None = None,
-    contact_company_no: str | None = None,
-    sales_cycle_code: str | None = None,
-    campaign_no: str | None = None,
-    segment_no: str | None = None,
-    creation_date_from: dt.date | None = None,
-    creation_date_to: dt.date | None = None,
-    date_closed_from: dt.date | None = None,
-    date_closed_to: dt.date | None = None,
-    q: str | None = None,
-) -> QuerySet[Opportunity]:
-    """The Opportunity List's filters (spec §5.2, api.md)."""
-    if status:
-        queryset = queryset.filter(status=status)
-    if closed is not None:
-        queryset = queryset.filter(closed=closed)
-    if salesperson_code:
-        queryset = queryset.filter(salesperson_id=normalize_key(salesperson_code))
-    if contact_no:
-        queryset = queryset.filter(contact_filter(contact_no))
-    if contact_company_no:
-        queryset = queryset.filter(contact_company_id=normalize_key(contact_company_no))
-    if sales_cycle_code:
-        queryset = queryset.filter(sales_cycle_id=normalize_key(sales_cycle_code))
-    if campaign_no:
-        queryset = queryset.filter(campaign_id=normalize_key(campaign_no))
-    if segment_no:
-        queryset = queryset.filter(segment_id=normalize_key(segment_no))
-    if creation_date_from:
-        queryset = queryset.filter(creation_date__gte=creation_date_from)
-    if creation_date_to:
-        queryset = queryset.filter(creation_date__lte=creation_date_to)
-    if date_closed_from:
-        queryset = queryset.filter(date_closed__gte=date_closed_from)
-    if date_closed_to:
-        queryset = queryset.filter(date_closed__lte=date_closed_to)
-    if q:
-        queryset = queryset.filter(Q(no__icontains=q) | Q(description__icontains=q))
-    return queryset
+def filter_opportunities(queryset: QuerySet[Opportunity], **words: Any) -> QuerySet[Opportunity]:
+    """``queryset`` narrowed by the Opportunity List's filter ``words`` (the API's names: ``status``, ``closed``,
+    ``salesperson_code``, ``contact_no``, ``q``…; :class:`~salescycle.opportunities.filters.OpportunityFilters`).
+    Errors: pydantic ``ValidationError`` for a value of the wrong type. Implements spec §5.2, api.md
+    "Opportunities"."""
+    return OpportunityFilters(**words).filter(queryset)
 
 
 def entries(no: str) -> QuerySet[OpportunityEntry]:
@@ -204,7 +157,9 @@ SORTS = {
 
 @dataclass(frozen=True)
 class ListFilters:
-    """The list's filters, from the query string (all optional)."""
+    """The web list's filters, from its query string (all optional), under the names of the list's links
+    (``?salesperson=AH``, ``?contact=…``, ``?cycle=…``); :meth:`words` gives them to the one filter definition
+    (:class:`~salescycle.opportunities.filters.OpportunityListFilters`) under the API's names."""
 
     salesperson: str = ""
     contact: str = ""
@@ -220,6 +175,26 @@ class ListFilters:
     closing_to: dt.date | None = None
     q: str = ""
     sort: str = "no"  # a SORTS key, "-" prefix for descending
+
+    def words(self) -> OpportunityListFilters:
+        """The filters as the list's filter words (the API's names; blank values filter nothing)."""
+        return OpportunityListFilters.model_validate(
+            {
+                "status": self.status or None,
+                "closed": {"yes": True, "no": False}.get(self.closed),
+                "salesperson_code": self.salesperson,
+                "contact_no": self.contact,
+                "sales_cycle_code": self.cycle,
+                "campaign_no": self.campaign,
+                "segment_no": self.segment,
+                "creation_date_from": self.created_from,
+                "creation_date_to": self.created_to,
+                "q": self.q,
+                "current_sales_cycle_stage": self.stage,
+                "estimated_closing_date_from": self.closing_from,
+                "estimated_closing_date_to": self.closing_to,
+            }
+        )
 
     def keyset(self) -> Keyset:
         """The list's order: the sort column, then No. in the same direction. NULL Estimated Closing Dates (Not
@@ -242,37 +217,10 @@ class ListPage:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def filtered_opportunities(
-    filters: ListFilters, contact: Contact | None = None, *, user: Actor
-) -> QuerySet[Opportunity]:
-    """The opportunities ``user`` may see matching ``filters``, unordered. A company contact filter covers all its
-    persons (§5.2); ``contact`` is the filter's contact when already loaded."""
-    qs = filter_opportunities(
-        visible(user),
-        status=filters.status,
-        closed={"yes": True, "no": False}.get(filters.closed),
-        salesperson_code=filters.salesperson,
-        sales_cycle_code=filters.cycle,
-        campaign_no=filters.campaign,
-        segment_no=filters.segment,
-        creation_date_from=filters.created_from,
-        creation_date_to=filters.created_to,
-    )
-    if filters.contact:
-        if contact is not None and contact.is_company:
-            qs = qs.filter(contact_company_id=contact.no)
-        else:
-            qs = qs.filter(contact_id=normalize_key(filters.contact))
-    if filters.stage is not None:
-        qs = qs.filter(current_sales_cycle_stage=filters.stage)
-    if filters.closing_from:
-        qs = qs.filter(estimated_closing_date__gte=filters.closing_from)
-    if filters.closing_to:
-        qs = qs.filter(estimated_closing_date__lte=filters.closing_to)
-    if filters.q:
-        text = filters.q.strip()
-        qs = qs.filter(Q(no__startswith=normalize_key(text)) | Q(description__icontains=text))
-    return qs
+def filtered_opportunities(filters: ListFilters, *, user: Actor) -> QuerySet[Opportunity]:
+    """The opportunities ``user`` may see matching ``filters`` (:meth:`ListFilters.words`: the API list's filters,
+    so the same words give the same rows), unordered. Implements spec §5.2."""
+    return filters.words().filter(visible(user))
 
 
 def ordered(qs: QuerySet[Opportunity], filters: ListFilters) -> QuerySet[Opportunity]:
@@ -306,7 +254,7 @@ def opportunity_page(
     """One page of the filtered list of what ``user`` may see, after ``cursor`` (a cursor that does not parse starts
     from the beginning). Two queries: the caption's record and the page."""
     caption, contact = caption_for(filters)
-    qs = filtered_opportunities(filters, contact, user=user).select_related("contact", "campaign")
+    qs = filtered_opportunities(filters, user=user).select_related("contact", "campaign")
     keyset = filters.keyset()
     try:
         rows, next_cursor = keyset.page(qs, cursor=cursor, size=size)
@@ -340,8 +288,7 @@ EXPORT_COLUMNS: list[tuple[str, Any]] = [
 def export_rows(filters: ListFilters, *, user: Actor) -> Iterator[tuple[Any, ...]]:
     """The filtered list of what ``user`` may see, in its order, as value tuples of :data:`EXPORT_COLUMNS`,
     streamed from a server-side cursor (rows are never all in memory)."""
-    _caption, contact = caption_for(filters)
-    qs = ordered(filtered_opportunities(filters, contact, user=user), filters)
+    qs = ordered(filtered_opportunities(filters, user=user), filters)
     yield from qs.values_list(*[name for name, _label in EXPORT_COLUMNS]).iterator(chunk_size=2000)
 
 

@@ -1,0 +1,87 @@
+"""The Opportunity List's filters, defined once (conventions "Where a query goes"): the API list takes them as query
+parameters (``GET /opportunities``, api.md "Opportunities") and the web list builds them from its form
+(``forms.ListFilterForm``), so the same words give the same results on both faces.
+
+Each word is one field of :class:`OpportunityFilters` with its database lookup beside it (ninja ``FilterSchema``):
+a blank value (``None``, ``""``, only spaces) filters nothing, keys are looked up as stored (upper-case, NFC).
+The web list has three more words the API does not offer (:class:`OpportunityListFilters`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from django.db.models import Q
+from ninja import FilterLookup, FilterSchema
+
+from salescycle.core.keys import normalize_key
+from salescycle.core.schemas import DateQuery, KeyFilter, OneOf
+from salescycle.opportunities.choices import OpportunityStatus
+
+# An opportunity status as the API takes it (``schemas.StatusLiteral``, which this module cannot import: the schemas
+# read the list's columns from the selectors, which use these filters).
+Status = Annotated[str, OneOf(OpportunityStatus)]
+
+
+def contact_filter(contact_no: str) -> Q:
+    """The opportunities (or opportunity entries: both store the contact and its company) of contact
+    ``contact_no``: a person's own, and for a company those of all its contacts (spec §5.2, api.md ``contact_no``).
+    One condition for both kinds, without looking up the contact's type: a company is the company of each of its
+    contacts and of itself (constraint ``contact_company_is_self_for_companies``) and a person is no one's company,
+    so "the contact, or the contact's company, is ``contact_no``" is exactly the rule. Implements spec §5.2."""
+    key = normalize_key(contact_no)
+    return Q(contact_id=key) | Q(contact_company_id=key)
+
+
+def search_filter(text: str) -> Q:
+    """The opportunities whose number, description, contact name, company name or salesperson name contains
+    ``text`` (case-insensitive; surrounding spaces ignored; blank: all). Implements api.md "Lists" (``q`` on
+    ``/opportunities``, "the same in the web list")."""
+    words = text.strip()
+    if not words:
+        return Q()
+    return (
+        Q(no__icontains=words)
+        | Q(description__icontains=words)
+        | Q(contact__name__icontains=words)
+        | Q(contact_company__name__icontains=words)
+        | Q(salesperson__name__icontains=words)
+    )
+
+
+class OpportunityFilters(FilterSchema):
+    """The Opportunity List's filters (api.md "Opportunities", spec §5.2). Every given filter narrows the list; a
+    blank code, number or search text is ignored. `contact_no` of a company covers all its contacts; `q` searches
+    the number, description, contact name, company name and salesperson name (case-insensitive); `_from`/`_to`
+    dates are inclusive."""
+
+    status: Annotated[Status | None, FilterLookup("status")] = None
+    closed: Annotated[bool | None, FilterLookup("closed")] = None
+    salesperson_code: Annotated[KeyFilter, FilterLookup("salesperson_id")] = None
+    contact_no: str | None = None
+    contact_company_no: Annotated[KeyFilter, FilterLookup("contact_company_id")] = None
+    sales_cycle_code: Annotated[KeyFilter, FilterLookup("sales_cycle_id")] = None
+    campaign_no: Annotated[KeyFilter, FilterLookup("campaign_id")] = None
+    segment_no: Annotated[KeyFilter, FilterLookup("segment_id")] = None
+    creation_date_from: Annotated[DateQuery | None, FilterLookup("creation_date__gte")] = None
+    creation_date_to: Annotated[DateQuery | None, FilterLookup("creation_date__lte")] = None
+    date_closed_from: Annotated[DateQuery | None, FilterLookup("date_closed__gte")] = None
+    date_closed_to: Annotated[DateQuery | None, FilterLookup("date_closed__lte")] = None
+    q: str | None = None
+
+    def filter_contact_no(self, value: str | None) -> Q:
+        """:func:`contact_filter` for a given contact, else nothing."""
+        key = normalize_key(value)
+        return contact_filter(key) if key else Q()
+
+    def filter_q(self, value: str | None) -> Q:
+        """:func:`search_filter`."""
+        return search_filter(value or "")
+
+
+class OpportunityListFilters(OpportunityFilters):
+    """The web list's filters: :class:`OpportunityFilters` and three words of the list page (spec §5.2) that the API
+    does not take (yet): the current stage and the Estimated Closing Date range."""
+
+    current_sales_cycle_stage: Annotated[int | None, FilterLookup("current_sales_cycle_stage")] = None
+    estimated_closing_date_from: Annotated[DateQuery | None, FilterLookup("estimated_closing_date__gte")] = None
+    estimated_closing_date_to: Annotated[DateQuery | None, FilterLookup("estimated_closing_date__lte")] = None
