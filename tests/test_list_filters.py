@@ -18,7 +18,7 @@ from django.db import connection
 from django.test import Client
 
 from salescycle import testing
-from salescycle.contacts.models import Campaign, Segment
+from salescycle.contacts.models import Campaign, Salesperson, Segment
 from salescycle.core.actors import SYSTEM
 from salescycle.core.pagination import Keyset
 from salescycle.opportunities import selectors, services
@@ -199,3 +199,37 @@ def test_the_contact_filter_reads_the_contact_indexes_whatever_the_kind_of_conta
     # contact, the company), never a full scan.
     assert "MULTI-INDEX OR" in plan or "BitmapOr" in plan, plan
     assert "Seq Scan" not in plan and "SCAN opportunities_opportunity" not in plan, plan
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Tasks: the web list's views are the API list's filters (``tasks/filters.py``)
+
+TASK_CASES: list[tuple[dict[str, str], dict[str, str]]] = [
+    ({"show": "all"}, {}),
+    ({"show": "mine"}, {"salesperson_code": "JO", "closed": "false"}),  # the user is Jo Otis
+    ({"show": "all", "opportunity": "{linda_won}"}, {"opportunity_no": "{linda_won}"}),
+    ({"opportunity": "{cronus_fleet}"}, {"opportunity_no": "{cronus_fleet}"}),  # an opportunity: all its tasks
+    (
+        {"show": "mine", "opportunity": "{solo_campaign}"},
+        {"opportunity_no": "{solo_campaign}", "salesperson_code": "jo", "closed": "false"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("web", "api"), TASK_CASES, ids=[urlencode(case[0]) for case in TASK_CASES])
+def test_the_web_task_list_and_the_api_task_list_give_the_same_tasks_for_the_same_words(
+    client: Client, world: dict[str, str], web: dict[str, str], api: dict[str, str]
+) -> None:
+    from salescycle.tasks.models import Task
+
+    client.force_login(testing.make_user("jo", role="Sales Manager", salesperson=Salesperson.objects.get(code="JO")))
+    every = set(Task.objects.values_list("no", flat=True))
+    assert len(every) > 4
+
+    page = client.get(f"/tasks/?{urlencode(_filled(web, world))}").content.decode()
+    on_the_web = {no for no in every if f">{no}<" in page}
+    response = client.get(f"/api/v1/tasks?{urlencode({**_filled(api, world), 'limit': 500})}")
+    over_the_api = {item["no"] for item in response.json()["items"]}
+
+    assert on_the_web == over_the_api
+    assert on_the_web

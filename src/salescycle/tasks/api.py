@@ -15,6 +15,7 @@ from salescycle.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from salescycle.core.schemas import Key, Page, expected_version, fetch, set_etag, with_errors
 from salescycle.tasks import services as task_services
 from salescycle.tasks import setup_services
+from salescycle.tasks.filters import TaskFilters
 from salescycle.tasks.models import Task
 from salescycle.tasks.schemas import TaskIn, TaskOut, TaskPatch, task_out
 
@@ -31,23 +32,13 @@ def tasks(user: Actor) -> QuerySet[Task]:
 @router.get("/tasks", response=with_errors({200: Page[TaskOut]}))
 def list_tasks(
     request: HttpRequest,
-    opportunity_no: str | None = None,
-    salesperson_code: str | None = None,
-    contact_no: str | None = None,
-    closed: bool | None = None,
+    filters: Query[TaskFilters],
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
     cursor: str | None = None,
 ) -> Any:
     """Tasks by date and number; filters ``opportunity_no``, ``salesperson_code``, ``contact_no``, ``closed``."""
-    qs = tasks(request.auth)  # type: ignore[attr-defined]
-    if opportunity_no:
-        qs = qs.filter(opportunity_no=normalize_key(opportunity_no))
-    if salesperson_code:
-        qs = qs.filter(salesperson_id=normalize_key(salesperson_code))
-    if contact_no:
-        qs = qs.filter(contact_id=normalize_key(contact_no))
-    if closed is not None:
-        qs = qs.filter(closed=closed)
+    # The filters are TaskFilters, shared with the web list (this docstring is the OpenAPI description).
+    qs = filters.filter(tasks(request.auth))  # type: ignore[attr-defined]
     return paginate(qs, ordering=["date", "no"], limit=limit, cursor=cursor, serialize=task_out)
 
 

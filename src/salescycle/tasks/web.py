@@ -3,6 +3,8 @@ Reopen (spec §2.8, §4.9)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
@@ -18,6 +20,7 @@ from salescycle.core.views import add_domain_error
 from salescycle.core.workdate import get_work_date
 from salescycle.tasks import services, setup_services
 from salescycle.tasks.api import tasks
+from salescycle.tasks.filters import TaskFilters
 from salescycle.tasks.forms import TaskForm
 from salescycle.tasks.models import Task
 
@@ -31,18 +34,19 @@ def task_list(request: HttpRequest) -> HttpResponse:
     WorkDate), ``all``; ``?opportunity=OP…`` narrows to one opportunity."""
     show = request.GET.get("show", "mine")
     opportunity_no = normalize_key(request.GET.get("opportunity"))
-    qs: QuerySet[Task] = tasks(request.user).select_related("contact").order_by("date", "no")
     work_date = get_work_date(request.user)
     salesperson = Salesperson.objects.filter(user_id=request.user.pk or 0).values_list("code", flat=True).first()
     if opportunity_no:
-        qs = qs.filter(opportunity_no=opportunity_no)
         show = "all" if "show" not in request.GET else show
-    if show == "mine":
-        qs = qs.filter(salesperson_id=salesperson, closed=False)
+    words: dict[str, Any] = {"opportunity_no": opportunity_no}
+    if show in ("mine", "overdue"):
+        words.update(salesperson_code=salesperson, closed=False)
+    qs: QuerySet[Task] = TaskFilters(**words).filter(tasks(request.user)).select_related("contact")
+    if show == "mine" and not salesperson:
+        qs = qs.filter(salesperson__isnull=True)  # not linked to a salesperson: "mine" are the unassigned ones
     elif show == "overdue":
-        qs = qs.filter(closed=False, date__lt=work_date)
-        if salesperson:
-            qs = qs.filter(salesperson_id=salesperson)
+        qs = qs.filter(date__lt=work_date)
+    qs = qs.order_by("date", "no")
     context = {
         "tasks": qs[:PAGE],
         "show": show,
