@@ -28,7 +28,12 @@ from salescycle.opportunities.selectors.opportunities import (
     visible,
     visible_opportunity,
 )
-from salescycle.opportunities.selectors.wizards import create_defaults, stage_names, update_proposal
+from salescycle.opportunities.selectors.wizards import (
+    create_defaults,
+    default_date_closed,
+    stage_names,
+    update_proposal,
+)
 
 __all__ = [
     "BOARD_PAGE_SIZE",
@@ -46,6 +51,7 @@ __all__ = [
     "changes",
     "counted_interactions",
     "create_defaults",
+    "default_date_closed",
     "default_sales_cycle_code",
     "entries",
     "entry_state",

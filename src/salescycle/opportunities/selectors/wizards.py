@@ -1,4 +1,4 @@
-"""Reads of the Create and Update Opportunity wizards: initial values, proposals, stage names."""
+"""Reads of the Create, Update and Close Opportunity wizards: initial values, proposals, stage names."""
 
 from __future__ import annotations
 
@@ -32,6 +32,13 @@ def update_proposal(no: str, options: Any, action: Any, target: int | None) -> A
         target=target,
         quote_value=quote_value(opportunity),
     )
+
+
+def default_date_closed(opportunity: Opportunity, work_date: dt.date) -> dt.date:
+    """The Close wizard's proposed Closing Date: the one ``close_opportunity`` takes when none is given, max(the
+    active entry's Date of Change, ``work_date``), or ``work_date`` without an active entry (the engine's
+    ``default_date_of_change``; one query). Implements spec §4.8."""
+    return engine.default_date_of_change(entry_state(active_entry(opportunity)), work_date)
 
 
 def stage_names(no: str) -> dict[int, str]:

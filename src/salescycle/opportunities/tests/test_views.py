@@ -21,7 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from salescycle import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.core.workdate import set_work_date
-from salescycle.opportunities import services
+from salescycle.opportunities import selectors, services
 from salescycle.opportunities.choices import OpportunityStatus
 from salescycle.opportunities.engine import UpdateRequest
 from salescycle.opportunities.models import Opportunity, OpportunityComment
@@ -578,6 +578,22 @@ def test_a_single_close_code_is_prefilled(signed_in: Client, setup: dict[str, An
 
     assert '<option value="PRICE_W" selected>' in page
     assert '<option value="">' not in page.split('id="codes"')[1].split("</div>")[0]
+
+
+@pytest.mark.parametrize(("changed_on", "proposed"), [(dt.date(2026, 1, 20), "2026-01-20"), (None, "2026-01-05")])
+def test_the_close_wizard_proposes_the_closing_date_the_service_would_take(
+    signed_in: Client, setup: dict[str, Any], changed_on: dt.date | None, proposed: str
+) -> None:
+    opportunity = make(setup)
+    if changed_on is not None:  # an entry dated after the WorkDate: max(last Date of Change, WorkDate)
+        services.update_opportunity(
+            opportunity.no, request=UpdateRequest("update", date_of_change=changed_on), by=SYSTEM
+        )
+
+    page = html(signed_in.get(f"/opportunities/{opportunity.no}/close/"))
+
+    assert f'name="date_closed" value="{proposed}"' in page
+    assert selectors.default_date_closed(opportunity, WORK_DATE) == dt.date.fromisoformat(proposed)
 
 
 def test_closing_won_with_a_sales_value(signed_in: Client, setup: dict[str, Any]) -> None:

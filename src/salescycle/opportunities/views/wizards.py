@@ -152,8 +152,8 @@ def close_opportunity(request: HttpRequest, no: str) -> HttpResponse:
     """The Close Opportunity wizard: won or lost, a close code of that type (pre-filled when it is the only one),
     closing date, sales value, cancel old tasks (default on). Changing the outcome re-renders the codes (htmx)."""
     card = card_or_404(no, request.user)
-    work_date = get_work_date(request.user)
-    initial = {"outcome": "won", "date_closed": max(filter(None, [card.last_date_of_change, work_date]))}
+    proposed = selectors.default_date_closed(card.opportunity, get_work_date(request.user))
+    initial = {"outcome": "won", "date_closed": proposed}
     form = CloseOpportunityForm(
         request.POST or None, initial={**initial, "cancel_old_tasks": True, **request.GET.dict()}
     )
