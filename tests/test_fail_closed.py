@@ -20,7 +20,8 @@ from django.urls import reverse
 
 import salescycle
 from salescycle import testing
-from salescycle.contacts import permissions, setup_services
+from salescycle.contacts import permissions
+from salescycle.contacts import services as setup_services
 from salescycle.contacts.models import Salesperson, Team
 from salescycle.core.actors import SYSTEM, System, user_of
 from salescycle.core.errors import NotFound, PermissionDenied

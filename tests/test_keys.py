@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from salescycle import testing
 from salescycle.apitokens.tokens import create_token
 from salescycle.contacts import services as contact_services
-from salescycle.contacts import setup_services as contact_setup
+from salescycle.contacts import services as contact_setup
 from salescycle.contacts.models import Contact, Salesperson, Team
 from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import DomainError, InvalidInput

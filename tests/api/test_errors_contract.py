@@ -228,7 +228,7 @@ def _post_salesperson(client: Client) -> Any:
 def test_a_duplicate_key_from_the_database_is_409_conflict_exists(
     admin_client: Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from salescycle.contacts import setup_services
+    from salescycle.contacts import services as setup_services
     from salescycle.contacts.models import Salesperson
 
     testing.make_salesperson("TAKEN")
@@ -250,7 +250,7 @@ def test_a_duplicate_key_from_the_database_is_409_conflict_exists(
 def test_another_integrity_error_is_a_logged_500_that_leaks_nothing(
     admin_client: Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from salescycle.contacts import setup_services
+    from salescycle.contacts import services as setup_services
     from salescycle.contacts.models import Contact
 
     company = testing.make_company("CO1")
@@ -275,7 +275,7 @@ def test_another_integrity_error_is_a_logged_500_that_leaks_nothing(
 def test_an_unexpected_exception_is_500_in_the_error_shape(
     admin_client: Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from salescycle.contacts import setup_services
+    from salescycle.contacts import services as setup_services
 
     def bug(**kwargs: Any) -> Any:
         raise KeyError("secret detail")
@@ -291,7 +291,7 @@ def test_an_unexpected_exception_is_500_in_the_error_shape(
 def test_an_operational_error_that_is_not_an_outage_is_a_logged_500(
     admin_client: Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from salescycle.contacts import setup_services
+    from salescycle.contacts import services as setup_services
 
     def deadlock(**kwargs: Any) -> Any:
         error = OperationalError("deadlock detected")

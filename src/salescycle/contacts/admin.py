@@ -1,6 +1,6 @@
 """Admin for contacts, salespeople, teams, campaigns, segments and customers: read-only (issue #12), except the
 assignments no other screen offers — teams, and a salesperson's sign-in user and teams — which are saved through
-:mod:`salescycle.contacts.setup_services` (Administrators only, ``version`` bumped)."""
+:mod:`salescycle.contacts.services` (Administrators only, ``version`` bumped)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from salescycle.contacts import setup_services
+from salescycle.contacts import services
 from salescycle.contacts.models import Campaign, Contact, Customer, Salesperson, Segment, SegmentLine, Team
 from salescycle.core.admin_mixins import ReadOnlyAdmin, ReadOnlyInline
 from salescycle.core.errors import DomainError
@@ -27,12 +27,12 @@ class TeamAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Team, form: ModelForm[Team], change: bool) -> None:
         try:
-            setup_services.save_team(obj.code, name=obj.name, by=request.user)
+            services.save_team(obj.code, name=obj.name, by=request.user)
         except DomainError as error:
             self.message_user(request, error.message, messages.ERROR)
 
     def delete_model(self, request: HttpRequest, obj: Team) -> None:
-        setup_services.delete_team(obj.code, by=request.user)
+        services.delete_team(obj.code, by=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         for team in queryset:
@@ -56,14 +56,14 @@ class SalespersonAdmin(ReadOnlyAdmin):
 
     def save_model(self, request: HttpRequest, obj: Salesperson, form: ModelForm[Salesperson], change: bool) -> None:
         try:
-            setup_services.assign_salesperson(
+            services.assign_salesperson(
                 obj.code, account=form.cleaned_data["user"], teams=list(form.cleaned_data["teams"]), by=request.user
             )
         except DomainError as error:
             self.message_user(request, error.message, messages.ERROR)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        """The teams were saved by :func:`setup_services.assign_salesperson`."""
+        """The teams were saved by :func:`services.assign_salesperson`."""
 
 
 @admin.register(Contact)

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
-from salescycle.contacts import services, setup_services
+from salescycle.contacts import services
 from salescycle.contacts.models import Campaign, Contact, Customer, Salesperson, Segment
 from salescycle.contacts.schemas import (
     CampaignIn,
@@ -62,7 +62,7 @@ def list_salespeople(
 @router.post("/salespeople", response=with_errors({201: SalespersonOut}), tags=["salespeople"])
 def create_salesperson(request: HttpRequest, data: SalespersonIn, response: HttpResponse) -> Any:
     """Create a salesperson."""
-    obj = setup_services.create_salesperson(by=request.auth, **data.dict())  # type: ignore[attr-defined]
+    obj = services.create_salesperson(by=request.auth, **data.dict())  # type: ignore[attr-defined]
     set_etag(response, obj.version)
     return Status(201, salesperson_out(obj))
 
@@ -78,7 +78,7 @@ def get_salesperson(request: HttpRequest, code: Key, response: HttpResponse) -> 
 @router.patch("/salespeople/{code}", response=with_errors({200: SalespersonOut}), tags=["salespeople"])
 def patch_salesperson(request: HttpRequest, code: Key, data: SalespersonPatch, response: HttpResponse) -> Any:
     """Change a salesperson; ``If-Match`` guards against lost updates."""
-    obj = setup_services.update_salesperson(
+    obj = services.update_salesperson(
         code,
         by=request.auth,  # type: ignore[attr-defined]
         expected_version=expected_version(request),
@@ -91,7 +91,7 @@ def patch_salesperson(request: HttpRequest, code: Key, data: SalespersonPatch, r
 @router.delete("/salespeople/{code}", response=with_errors({204: None}), tags=["salespeople"])
 def delete_salesperson(request: HttpRequest, code: Key) -> Any:
     """Delete a salesperson (409 ``conflict.in_use`` while referenced; block it instead)."""
-    setup_services.delete_salesperson(code, by=request.auth, expected_version=expected_version(request))  # type: ignore[attr-defined]
+    services.delete_salesperson(code, by=request.auth, expected_version=expected_version(request))  # type: ignore[attr-defined]
     return Status(204, None)
 
 
@@ -134,7 +134,7 @@ def list_contacts(
 def create_contact(request: HttpRequest, data: ContactIn, response: HttpResponse) -> Any:
     """Create a company or person contact (``no`` from the contact series when omitted)."""
     with transaction.atomic():  # the answer is read in the write's transaction (issue #12 item 7)
-        obj = setup_services.create_contact(by=request.auth, **data.dict())  # type: ignore[attr-defined]
+        obj = services.create_contact(by=request.auth, **data.dict())  # type: ignore[attr-defined]
         obj = fetch(_contacts(), no=obj.no)
     set_etag(response, obj.version)
     return Status(201, contact_out(obj))
@@ -156,7 +156,7 @@ def patch_contact(request: HttpRequest, no: Key, data: ContactPatch, response: H
         if changes.get(name, "") is None:
             changes.pop(name)
     with transaction.atomic():  # the answer is read in the write's transaction (issue #12 item 7)
-        obj = setup_services.update_contact(
+        obj = services.update_contact(
             no,
             by=request.auth,  # type: ignore[attr-defined]
             expected_version=expected_version(request),
@@ -200,7 +200,7 @@ def list_campaigns(
 @router.post("/campaigns", response=with_errors({201: CampaignOut}), tags=["campaigns"])
 def create_campaign(request: HttpRequest, data: CampaignIn, response: HttpResponse) -> Any:
     """Create a campaign (``no`` from the campaign series when omitted)."""
-    obj = setup_services.create_campaign(by=request.auth, **data.dict())  # type: ignore[attr-defined]
+    obj = services.create_campaign(by=request.auth, **data.dict())  # type: ignore[attr-defined]
     set_etag(response, obj.version)
     return Status(201, campaign_out(obj))
 
@@ -220,7 +220,7 @@ def patch_campaign(request: HttpRequest, no: Key, data: CampaignPatch, response:
     for name in ("description", "activated"):
         if name in changes and changes[name] is None:
             changes.pop(name)
-    obj = setup_services.update_campaign(
+    obj = services.update_campaign(
         no,
         by=request.auth,  # type: ignore[attr-defined]
         expected_version=expected_version(request),
@@ -233,7 +233,7 @@ def patch_campaign(request: HttpRequest, no: Key, data: CampaignPatch, response:
 @router.delete("/campaigns/{no}", response=with_errors({204: None}), tags=["campaigns"])
 def delete_campaign(request: HttpRequest, no: Key) -> Any:
     """Delete a campaign (409 ``conflict.in_use`` while referenced)."""
-    setup_services.delete_campaign(no, by=request.auth, expected_version=expected_version(request))  # type: ignore[attr-defined]
+    services.delete_campaign(no, by=request.auth, expected_version=expected_version(request))  # type: ignore[attr-defined]
     return Status(204, None)
 
 
@@ -265,7 +265,7 @@ def list_segments(
 def create_segment(request: HttpRequest, data: SegmentIn, response: HttpResponse) -> Any:
     """Create a segment with its lines (``no`` from the segment series when omitted)."""
     with transaction.atomic():  # the answer is read in the write's transaction (issue #12 item 7)
-        obj = setup_services.create_segment(by=request.auth, **data.dict())  # type: ignore[attr-defined]
+        obj = services.create_segment(by=request.auth, **data.dict())  # type: ignore[attr-defined]
         obj = fetch(_segments(), no=obj.no)
     set_etag(response, obj.version)
     return Status(201, segment_out(obj))
@@ -286,7 +286,7 @@ def patch_segment(request: HttpRequest, no: Key, data: SegmentPatch, response: H
     if "description" in changes and changes["description"] is None:
         changes.pop("description")
     with transaction.atomic():  # the answer is read in the write's transaction (issue #12 item 7)
-        obj = setup_services.update_segment(
+        obj = services.update_segment(
             no,
             by=request.auth,  # type: ignore[attr-defined]
             expected_version=expected_version(request),
@@ -300,5 +300,5 @@ def patch_segment(request: HttpRequest, no: Key, data: SegmentPatch, response: H
 @router.delete("/segments/{no}", response=with_errors({204: None}), tags=["segments"])
 def delete_segment(request: HttpRequest, no: Key) -> Any:
     """Delete a segment with its lines (409 ``conflict.in_use`` while referenced)."""
-    setup_services.delete_segment(no, by=request.auth, expected_version=expected_version(request))  # type: ignore[attr-defined]
+    services.delete_segment(no, by=request.auth, expected_version=expected_version(request))  # type: ignore[attr-defined]
     return Status(204, None)

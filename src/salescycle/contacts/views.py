@@ -1,5 +1,5 @@
 """Setup pages of salespeople, contacts, campaigns and segments (with lines), saved through the contact services
-(``contacts/services.py``, ``contacts/setup_services.py``)."""
+(``contacts/services/``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from salescycle.contacts import permissions, services, setup_services
+from salescycle.contacts import permissions, services
 from salescycle.contacts.forms import CampaignForm, ContactForm, SalespersonForm, SegmentForm, SegmentLineFormSet
 from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment
 from salescycle.core.views import SetupPage, register_setup
@@ -27,30 +27,30 @@ def _opportunity_links(param: str) -> Any:
 
 def _save_salesperson(by: Any, obj: Salesperson | None, data: dict[str, Any], lines: Any) -> Salesperson:
     if obj is None:
-        return setup_services.create_salesperson(by=by, **data)
+        return services.create_salesperson(by=by, **data)
     data.pop("code", None)
-    return setup_services.update_salesperson(obj.code, by=by, **data)
+    return services.update_salesperson(obj.code, by=by, **data)
 
 
 def _save_contact(by: Any, obj: Contact | None, data: dict[str, Any], lines: Any) -> Contact:
     if obj is None:
-        return setup_services.create_contact(by=by, **data)
+        return services.create_contact(by=by, **data)
     data.pop("no", None)
-    return setup_services.update_contact(obj.no, by=by, **data)
+    return services.update_contact(obj.no, by=by, **data)
 
 
 def _save_campaign(by: Any, obj: Campaign | None, data: dict[str, Any], lines: Any) -> Campaign:
     if obj is None:
-        return setup_services.create_campaign(by=by, **data)
+        return services.create_campaign(by=by, **data)
     data.pop("no", None)
-    return setup_services.update_campaign(obj.no, by=by, **data)
+    return services.update_campaign(obj.no, by=by, **data)
 
 
 def _save_segment(by: Any, obj: Segment | None, data: dict[str, Any], lines: Any) -> Segment:
     if obj is None:
-        return setup_services.create_segment(by=by, lines=lines or [], **data)
+        return services.create_segment(by=by, lines=lines or [], **data)
     data.pop("no", None)
-    return setup_services.update_segment(obj.no, by=by, lines=lines or [], **data)
+    return services.update_segment(obj.no, by=by, lines=lines or [], **data)
 
 
 register_setup(
@@ -62,7 +62,7 @@ register_setup(
         columns=("code", "name", "email", "blocked"),
         may_edit=permissions.may_setup,
         save=_save_salesperson,
-        delete=lambda by, obj: setup_services.delete_salesperson(obj.code, by=by),
+        delete=lambda by, obj: services.delete_salesperson(obj.code, by=by),
         extra_links=_opportunity_links("salesperson"),
     )
 )
@@ -89,7 +89,7 @@ register_setup(
         columns=("no", "description", "starting_date", "ending_date", "activated"),
         may_edit=permissions.may_write,
         save=_save_campaign,
-        delete=lambda by, obj: setup_services.delete_campaign(obj.no, by=by),
+        delete=lambda by, obj: services.delete_campaign(obj.no, by=by),
         extra_links=_opportunity_links("campaign"),
     )
 )
@@ -102,7 +102,7 @@ register_setup(
         columns=("no", "description", "campaign", "salesperson"),
         may_edit=permissions.may_write,
         save=_save_segment,
-        delete=lambda by, obj: setup_services.delete_segment(obj.no, by=by),
+        delete=lambda by, obj: services.delete_segment(obj.no, by=by),
         formset=SegmentLineFormSet,
         lines=lambda obj: [
             {"contact_no": line.contact_id, "description": line.description} for line in obj.lines.order_by("line_no")

@@ -16,8 +16,8 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils.translation import gettext_lazy as _
 
-from salescycle.contacts import permissions
-from salescycle.contacts.models import Campaign, Contact, Customer, Salesperson
+from salescycle.contacts import permissions, references
+from salescycle.contacts.models import Contact, Customer
 from salescycle.contacts.services import ensure_customer
 from salescycle.core.actors import Actor
 from salescycle.core.errors import Conflict, DomainError, InvalidInput
@@ -227,10 +227,8 @@ def create_sales_quote(
         sell_to_contact=contact,
         sell_to_customer=customer_of(contact),
         customer_template=_template(customer_template, by=by),
-        salesperson=_optional(
-            Salesperson, salesperson_code, code="salesperson.not_found", field="salesperson_code", by=by
-        ),
-        campaign=_optional(Campaign, campaign_no, code="campaign.not_found", field="campaign_no", by=by),
+        salesperson=references.resolve("salesperson_code", salesperson_code, by=by),
+        campaign=references.resolve("campaign_no", campaign_no, by=by),
         order_date=order_date,
         shipment_date=shipment_date,
     )
@@ -291,13 +289,9 @@ def update_sales_quote(
     if "customer_template" in changes:
         quote.customer_template = _template(changes["customer_template"], by=by)
     if "salesperson_code" in changes:
-        quote.salesperson = _optional(
-            Salesperson, changes["salesperson_code"], code="salesperson.not_found", field="salesperson_code", by=by
-        )
+        quote.salesperson = references.resolve("salesperson_code", changes["salesperson_code"], by=by)
     if "campaign_no" in changes:
-        quote.campaign = _optional(
-            Campaign, changes["campaign_no"], code="campaign.not_found", field="campaign_no", by=by
-        )
+        quote.campaign = references.resolve("campaign_no", changes["campaign_no"], by=by)
     for name in ("order_date", "shipment_date"):
         if name in changes:
             setattr(quote, name, changes[name])

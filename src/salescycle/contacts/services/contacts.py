@@ -1,16 +1,16 @@
-"""Writes on contacts, salespeople, campaigns, segments and customers (spec §2.9, §4.8.4, §4.11.4, D17, D21)."""
+"""Writes on contacts, companies and persons (spec §2.9, §4.11.4, D21): the one home of each, reached by the web
+setup pages, the API and the importers alike."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
-from salescycle.contacts.models import Campaign, Contact, ContactType, Customer, Segment, SegmentLine
-from salescycle.contacts.selectors import customer_contact
+from salescycle.contacts.models import Contact, ContactType
+from salescycle.contacts.references import resolve_references
 from salescycle.core.actors import Actor
 from salescycle.core.errors import DomainError
 from salescycle.core.keys import normalize_key, optional_key
@@ -21,9 +21,12 @@ from salescycle.core.records import create_record, delete_record, lock, require,
 @transaction.atomic
 def create_contact(*, by: Actor, no: str | None = None, **data: Any) -> Contact:
     """Create a company or person contact. ``no`` defaults to the ``contact`` series; a company's ``company`` is
-    itself; a person's ``company_no`` must name a company contact (``contact.company_not_company``).
-    Errors: ``invalid_input``, ``conflict.exists``. Implements spec §2.9."""
+    itself; a person's ``company_no`` must name a company contact (``contact.company_not_company``);
+    ``salesperson_code`` names the salesperson (:mod:`salescycle.contacts.references`). Errors: 403
+    ``permission_denied``, 422 ``salesperson.not_found``, ``contact.not_found``, ``invalid_input``, 409
+    ``conflict.exists``. Implements spec §2.9."""
     permissions.require_write(by)
+    data = resolve_references(data, by=by)
     key = optional_key(no, "no") or next_no("contact", exists=lambda n: Contact.objects.filter(no=n).exists())
     company_no = normalize_key(data.pop("company_no", None))
     contact_type = data.get("type", ContactType.COMPANY)
@@ -53,8 +56,11 @@ def _company(no: str) -> Contact:
 @transaction.atomic
 def update_contact(no: str, *, by: Actor, expected_version: int | None = None, **changes: Any) -> Contact:
     """Change a contact. Its type cannot change while any opportunity refers to it (``contact.type_in_use``,
-    D21); a person's ``company_no`` must be a company. Implements spec §4.11.4."""
+    D21); a person's ``company_no`` must be a company; ``salesperson_code`` as in :func:`create_contact`. Errors:
+    403 ``permission_denied``, 404 ``not_found``, 409 ``conflict.version``, 422 as :func:`create_contact`.
+    Implements spec §4.11.4."""
     permissions.require_write(by)
+    changes = resolve_references(changes, by=by)
     contact = lock(Contact, normalize_key(no), expected_version=expected_version)
     type_changes = "type" in changes and changes["type"] != contact.type
     if type_changes and (contact.opportunities.exists() or contact.company_opportunities.exists()):
@@ -100,59 +106,3 @@ def delete_contact(no: str, *, by: Actor, expected_version: int | None = None) -
         Contact.objects.filter(pk=contact.no).update(company=None)
         contact.company_id = None
     delete_record(contact)
-
-
-def ensure_customer(contact: Contact, *, template_code: str = "") -> Customer:
-    """Return the contact's customer, creating it (no template) when the contact — or, for a person with a company,
-    its company — has none. Requires Marketing Setup's Bus. Rel. Code for Customers
-    (``setup.bus_rel_code_missing``). Implements spec §4.8.4 step 3."""
-    target = customer_contact(contact)
-    existing = Customer.objects.filter(contact=target).first()
-    if existing is not None:
-        return existing
-    from salescycle.opportunities.models import MarketingSetup
-
-    if not MarketingSetup.get().bus_rel_code_for_customers:
-        raise DomainError(
-            "setup.bus_rel_code_missing",
-            _("Bus. Rel. Code for Customers must have a value in Marketing Setup."),
-        )
-    no = next_no("customer", exists=lambda n: Customer.objects.filter(no=n).exists())
-    return Customer.objects.create(no=no, name=target.name, contact=target, template_code=template_code)
-
-
-@transaction.atomic
-def create_segment(
-    *, by: Actor, no: str | None = None, lines: Sequence[Mapping[str, Any]] = (), **data: Any
-) -> Segment:
-    """Create a segment with its lines (``[{contact_no, description}]``); ``no`` from the ``segment`` series."""
-    permissions.require_write(by)
-    key = optional_key(no, "no") or next_no("segment", exists=lambda n: Segment.objects.filter(no=n).exists())
-    segment = create_record(Segment, {"no": key, **data})
-    replace_segment_lines(segment, lines)
-    return segment
-
-
-def replace_segment_lines(segment: Segment, lines: Sequence[Mapping[str, Any]]) -> None:
-    """Replace the segment's lines; each ``contact_no`` must exist (``contact.not_found``)."""
-    segment.lines.all().delete()
-    objs = []
-    for index, line in enumerate(lines, start=1):
-        contact = require(Contact, normalize_key(line.get("contact_no")), code="contact.not_found", field="lines")
-        objs.append(
-            SegmentLine(
-                segment=segment,
-                line_no=index * 10000,
-                contact=contact,
-                description=line.get("description") or contact.name,
-            )
-        )
-    SegmentLine.objects.bulk_create(objs)
-
-
-@transaction.atomic
-def create_campaign(*, by: Actor, no: str | None = None, **data: Any) -> Campaign:
-    """Create a campaign; ``no`` from the ``campaign`` series."""
-    permissions.require_write(by)
-    key = optional_key(no, "no") or next_no("campaign", exists=lambda n: Campaign.objects.filter(no=n).exists())
-    return create_record(Campaign, {"no": key, **data})
