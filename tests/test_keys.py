@@ -35,7 +35,7 @@ from salescycle.opportunities.integrity import check_integrity
 from salescycle.opportunities.services import create_opportunity
 from salescycle.sales import services as sales_services
 from salescycle.sales import setup_services as sales_setup
-from salescycle.tasks import setup_services as task_setup
+from salescycle.tasks import services as task_setup
 
 # The nastiest keys the rule allows: a space inside, quotes, HTML, query-string and path characters, non-ASCII.
 K20 = "Ä <B>&'\"+;=@!*ÖÜ:,XY"

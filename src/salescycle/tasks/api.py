@@ -14,7 +14,6 @@ from salescycle.core.keys import normalize_key
 from salescycle.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from salescycle.core.schemas import Key, Page, expected_version, fetch, set_etag, with_errors
 from salescycle.tasks import services as task_services
-from salescycle.tasks import setup_services
 from salescycle.tasks.filters import TaskFilters
 from salescycle.tasks.models import Task
 from salescycle.tasks.schemas import TaskIn, TaskOut, TaskPatch, task_out
@@ -45,7 +44,7 @@ def list_tasks(
 @router.post("/tasks", response=with_errors({201: TaskOut}))
 def create_task(request: HttpRequest, data: TaskIn, response: HttpResponse) -> Any:
     """Create a task (``no`` from the task series, ``date`` = WorkDate when omitted)."""
-    obj = setup_services.create_task(by=request.auth, **data.dict())  # type: ignore[attr-defined]
+    obj = task_services.create_task(by=request.auth, **data.dict())  # type: ignore[attr-defined]
     set_etag(response, obj.version)
     return Status(201, task_out(obj))
 
@@ -65,7 +64,7 @@ def patch_task(request: HttpRequest, no: Key, data: TaskPatch, response: HttpRes
     for name in ("description", "date", "status", "priority", "canceled"):
         if name in changes and changes[name] is None:
             changes.pop(name)
-    obj = setup_services.update_task(
+    obj = task_services.update_task(
         no,
         by=request.auth,  # type: ignore[attr-defined]
         expected_version=expected_version(request),

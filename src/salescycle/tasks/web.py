@@ -18,7 +18,7 @@ from salescycle.core.errors import DomainError, NotFound
 from salescycle.core.keys import normalize_key
 from salescycle.core.views import add_domain_error
 from salescycle.core.workdate import get_work_date
-from salescycle.tasks import services, setup_services
+from salescycle.tasks import services
 from salescycle.tasks.api import tasks
 from salescycle.tasks.filters import TaskFilters
 from salescycle.tasks.forms import TaskForm
@@ -60,7 +60,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def task_create(request: HttpRequest) -> HttpResponse:
-    """A new task by hand, through the one task service (``tasks.setup_services.create_task``, like ``POST
+    """A new task by hand, through the one task service (``tasks.services.create_task``, like ``POST
     /tasks``): ``?opportunity=`` fills in the opportunity, the salesperson defaults to the user's own; a refusal
     (an opportunity they may not see or change, an unknown contact) appears on the form. Spec §2.8, rule 15."""
     own = Salesperson.objects.filter(user_id=request.user.pk or 0).values_list("code", flat=True).first() or ""
@@ -68,7 +68,7 @@ def task_create(request: HttpRequest) -> HttpResponse:
     form = TaskForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            task = setup_services.create_task(by=request.user, **form.cleaned_data)
+            task = services.create_task(by=request.user, **form.cleaned_data)
         except DomainError as error:
             add_domain_error(form, error)
         else:
