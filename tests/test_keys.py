@@ -29,8 +29,8 @@ from salescycle.core.errors import DomainError, InvalidInput
 from salescycle.core.models import NumberSeries
 from salescycle.core.numbering import next_no
 from salescycle.core.views import SETUP_PAGES
-from salescycle.opportunities import setup as opportunity_setup
-from salescycle.opportunities import setup_services as opportunity_setup_services
+from salescycle.opportunities import services as opportunity_setup
+from salescycle.opportunities import services as opportunity_setup_services
 from salescycle.opportunities.integrity import check_integrity
 from salescycle.opportunities.services import create_opportunity
 from salescycle.sales import services as sales_services

@@ -30,7 +30,8 @@ from salescycle import testing
 from salescycle.contacts.models import Team
 from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import NotFound, PermissionDenied
-from salescycle.opportunities import selectors, services, setup_services, statistics
+from salescycle.opportunities import selectors, services, statistics
+from salescycle.opportunities import services as setup_services
 from salescycle.opportunities.engine import UpdateRequest
 from salescycle.opportunities.models import (
     CloseOpportunityCode,

@@ -17,7 +17,7 @@ from salescycle.core.models import NumberSeries
 from salescycle.core.pagination import paginate
 from salescycle.core.records import not_found
 from salescycle.core.schemas import Key, Page, expected_version, fetch, set_etag, with_errors
-from salescycle.opportunities import setup, setup_services
+from salescycle.opportunities import services
 from salescycle.opportunities.api._shared import LIMIT, _by, router
 from salescycle.opportunities.models import (
     CloseOpportunityCode,
@@ -77,7 +77,7 @@ def patch_setup(request: HttpRequest, data: SetupPatch, response: HttpResponse) 
     """Change the default sales cycle and/or number-series prefixes (``{"opportunity": "OP"}``)."""
     changes = data.dict(exclude_unset=True)
     with transaction.atomic():  # the answer is the state this write left (issue #12 item 7)
-        setup_services.update_setup(
+        services.update_setup(
             by=_by(request),
             expected_version=expected_version(request),
             default_sales_cycle_code=changes.get("default_sales_cycle_code"),
@@ -107,7 +107,7 @@ def list_sales_cycles(
 @router.post("/sales-cycles", response=with_errors({201: SalesCycleOut}), tags=["sales cycles"])
 def create_sales_cycle(request: HttpRequest, data: SalesCycleIn, response: HttpResponse) -> Any:
     """Create a sales cycle (stages are added under ``/stages``)."""
-    obj = setup_services.create_sales_cycle(by=_by(request), **data.dict())
+    obj = services.create_sales_cycle(by=_by(request), **data.dict())
     set_etag(response, obj.version)
     return Status(201, sales_cycle_out(obj))
 
@@ -123,7 +123,7 @@ def get_sales_cycle(request: HttpRequest, code: Key, response: HttpResponse) -> 
 @router.patch("/sales-cycles/{code}", response=with_errors({200: SalesCycleOut}), tags=["sales cycles"])
 def patch_sales_cycle(request: HttpRequest, code: Key, data: SalesCyclePatch, response: HttpResponse) -> Any:
     """Change a sales cycle (block it to retire it)."""
-    obj = setup_services.update_sales_cycle(
+    obj = services.update_sales_cycle(
         code,
         by=_by(request),
         expected_version=expected_version(request),
@@ -136,7 +136,7 @@ def patch_sales_cycle(request: HttpRequest, code: Key, data: SalesCyclePatch, re
 @router.delete("/sales-cycles/{code}", response=with_errors({204: None}), tags=["sales cycles"])
 def delete_sales_cycle(request: HttpRequest, code: Key) -> Any:
     """Delete a cycle (422 ``sales_cycle.has_open_opportunities``; 409 ``conflict.in_use``)."""
-    setup.delete_sales_cycle(code, by=_by(request), expected_version=expected_version(request))
+    services.delete_sales_cycle(code, by=_by(request), expected_version=expected_version(request))
     return Status(204, None)
 
 
@@ -156,7 +156,7 @@ def list_stages(request: HttpRequest, code: Key, limit: int = LIMIT, cursor: str
 @router.post("/sales-cycles/{code}/stages", response=with_errors({201: StageOut}), tags=["sales cycles"])
 def create_stage(request: HttpRequest, code: Key, data: StageIn, response: HttpResponse) -> Any:
     """Add a stage (``date_formula`` in BC syntax, e.g. ``+1W``; ``date_formula.invalid``)."""
-    obj = setup.create_sales_cycle_stage(code, by=_by(request), **setup_services.stage_references(data.dict()))
+    obj = services.create_sales_cycle_stage(code, by=_by(request), **data.dict())
     set_etag(response, obj.version)
     return Status(201, stage_out(obj))
 
@@ -176,12 +176,12 @@ def patch_stage(request: HttpRequest, code: Key, stage: int, data: StagePatch, r
     for name in ("description", "completed_pct", "chances_of_success_pct", "quote_required", "allow_skip"):
         if name in changes and changes[name] is None:
             changes.pop(name)
-    obj = setup.update_sales_cycle_stage(
+    obj = services.update_sales_cycle_stage(
         code,
         stage,
         by=_by(request),
         expected_version=expected_version(request),
-        **setup_services.stage_references(changes),
+        **changes,
     )
     set_etag(response, obj.version)
     return stage_out(obj)
@@ -190,7 +190,7 @@ def patch_stage(request: HttpRequest, code: Key, stage: int, data: StagePatch, r
 @router.delete("/sales-cycles/{code}/stages/{stage}", response=with_errors({204: None}), tags=["sales cycles"])
 def delete_stage(request: HttpRequest, code: Key, stage: int) -> Any:
     """Delete a stage (422 ``stage.has_active_entries``; 409 ``conflict.in_use``)."""
-    setup.delete_sales_cycle_stage(code, stage, by=_by(request), expected_version=expected_version(request))
+    services.delete_sales_cycle_stage(code, stage, by=_by(request), expected_version=expected_version(request))
     return Status(204, None)
 
 
@@ -213,7 +213,7 @@ def list_close_codes(
 @router.post("/close-opportunity-codes", response=with_errors({201: CloseCodeOut}), tags=["close opportunity codes"])
 def create_close_code(request: HttpRequest, data: CloseCodeIn, response: HttpResponse) -> Any:
     """Create a close opportunity code."""
-    obj = setup_services.create_close_code(by=_by(request), **data.dict())
+    obj = services.create_close_code(by=_by(request), **data.dict())
     set_etag(response, obj.version)
     return Status(201, close_code_out(obj))
 
@@ -233,7 +233,7 @@ def get_close_code(request: HttpRequest, code: Key, response: HttpResponse) -> A
 )
 def patch_close_code(request: HttpRequest, code: Key, data: CloseCodePatch, response: HttpResponse) -> Any:
     """Change a close opportunity code."""
-    obj = setup_services.update_close_code(
+    obj = services.update_close_code(
         code,
         by=_by(request),
         expected_version=expected_version(request),
@@ -246,7 +246,7 @@ def patch_close_code(request: HttpRequest, code: Key, data: CloseCodePatch, resp
 @router.delete("/close-opportunity-codes/{code}", response=with_errors({204: None}), tags=["close opportunity codes"])
 def delete_close_code(request: HttpRequest, code: Key) -> Any:
     """Delete a close opportunity code (409 ``conflict.in_use`` once used)."""
-    setup.delete_close_opportunity_code(code, by=_by(request), expected_version=expected_version(request))
+    services.delete_close_opportunity_code(code, by=_by(request), expected_version=expected_version(request))
     return Status(204, None)
 
 
@@ -268,7 +268,7 @@ def create_activity(request: HttpRequest, data: ActivityIn, response: HttpRespon
     """Create an activity with its steps."""
     values = data.dict()
     with transaction.atomic():  # the answer is read in the write's transaction (issue #12 item 7)
-        obj = setup.save_activity(
+        obj = services.save_activity(
             values["code"], by=_by(request), description=values["description"], steps=values["steps"], create=True
         )
         obj = fetch(_activities(), code=obj.code)
@@ -289,7 +289,7 @@ def patch_activity(request: HttpRequest, code: Key, data: ActivityPatch, respons
     """Change an activity; ``steps`` replaces the whole set."""
     values = data.dict(exclude_unset=True)
     with transaction.atomic():  # the answer is read in the write's transaction (issue #12 item 7)
-        obj = setup.save_activity(
+        obj = services.save_activity(
             code,
             by=_by(request),
             description=values.get("description"),
@@ -304,7 +304,7 @@ def patch_activity(request: HttpRequest, code: Key, data: ActivityPatch, respons
 @router.delete("/activities/{code}", response=with_errors({204: None}), tags=["activities"])
 def delete_activity(request: HttpRequest, code: Key) -> Any:
     """Delete an activity (409 ``conflict.in_use`` while a stage uses it)."""
-    setup.delete_activity(code, by=_by(request), expected_version=expected_version(request))
+    services.delete_activity(code, by=_by(request), expected_version=expected_version(request))
     return Status(204, None)
 
 
@@ -341,7 +341,7 @@ def list_interactions(
 @router.post("/interactions", response=with_errors({201: InteractionOut}), tags=["interactions"])
 def create_interaction(request: HttpRequest, data: InteractionIn, response: HttpResponse) -> Any:
     """Log an interaction (D22); ``date`` = WorkDate when omitted."""
-    obj = setup_services.create_interaction(by=_by(request), **data.dict())
+    obj = services.create_interaction(by=_by(request), **data.dict())
     set_etag(response, obj.version)
     return Status(201, interaction_out(obj))
 
@@ -361,8 +361,6 @@ def patch_interaction(request: HttpRequest, entry_no: int, data: InteractionPatc
     for name in ("date", "contact_no", "description", "canceled", "postponed"):
         if name in changes and changes[name] is None:
             changes.pop(name)
-    obj = setup_services.update_interaction(
-        entry_no, by=_by(request), expected_version=expected_version(request), **changes
-    )
+    obj = services.update_interaction(entry_no, by=_by(request), expected_version=expected_version(request), **changes)
     set_etag(response, obj.version)
     return interaction_out(obj)

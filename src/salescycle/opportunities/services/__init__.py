@@ -1,4 +1,7 @@
-"""Every write on opportunities (spec §4.1–§4.9, §4.11): one function per business verb, one transaction each.
+"""Every write on opportunities (spec §4.1–§4.9, §4.11): one function per business verb, one transaction each; and
+every write on their setup and log, one module per concept: sales cycles and stages (:mod:`.sales_cycles`), close
+codes (:mod:`.close_codes`), Marketing Setup (:mod:`.marketing_setup`), activities (:mod:`.activities`) and
+interactions (:mod:`.interactions`). The web pages, the API, the admin and the commands reach them all here.
 
 Each verb locks the opportunity row (``SELECT … FOR UPDATE``; on SQLite the IMMEDIATE transaction serialises
 writers), asks the pure engine for the new entry and writes it with :func:`_insert_entry`, the only place that
@@ -7,6 +10,12 @@ raises a ``DomainError`` and, because nothing is written before the engine has a
 unchanged (the transaction is rolled back in any case).
 """
 
+from salescycle.opportunities.services.activities import delete_activity, save_activity
+from salescycle.opportunities.services.close_codes import (
+    create_close_code,
+    delete_close_opportunity_code,
+    update_close_code,
+)
 from salescycle.opportunities.services.create import (
     Estimates,
     create_opportunities_from_segment,
@@ -22,11 +31,22 @@ from salescycle.opportunities.services.fields import (
     add_comment,
     change_opportunity,
 )
+from salescycle.opportunities.services.interactions import create_interaction, update_interaction
+from salescycle.opportunities.services.marketing_setup import update_setup
 from salescycle.opportunities.services.moves import (
     activate_first_stage,
     close_opportunity,
     get_update_options,
     update_opportunity,
+)
+from salescycle.opportunities.services.sales_cycles import (
+    create_sales_cycle,
+    create_sales_cycle_stage,
+    delete_sales_cycle,
+    delete_sales_cycle_stage,
+    save_sales_cycle,
+    update_sales_cycle,
+    update_sales_cycle_stage,
 )
 from salescycle.opportunities.services.sales_links import (
     assign_quote,
@@ -51,10 +71,18 @@ __all__ = [
     "assign_quote",
     "change_opportunity",
     "close_opportunity",
+    "create_close_code",
+    "create_interaction",
     "create_opportunities_from_segment",
     "create_opportunity",
+    "create_sales_cycle",
+    "create_sales_cycle_stage",
+    "delete_activity",
+    "delete_close_opportunity_code",
     "delete_closed_opportunities",
     "delete_opportunity",
+    "delete_sales_cycle",
+    "delete_sales_cycle_stage",
     "get_update_options",
     "link_new_quote",
     "lock_for_sales_quote",
@@ -62,7 +90,14 @@ __all__ = [
     "move_link_to_order",
     "move_link_to_posted_invoice",
     "open_opportunity_of_quote",
+    "save_activity",
+    "save_sales_cycle",
     "set_active_calculated_value",
     "unlink_document",
+    "update_close_code",
+    "update_interaction",
     "update_opportunity",
+    "update_sales_cycle",
+    "update_sales_cycle_stage",
+    "update_setup",
 ]

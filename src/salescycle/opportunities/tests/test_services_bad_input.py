@@ -17,7 +17,8 @@ from salescycle.contacts import services as contact_services
 from salescycle.contacts.models import Campaign, Contact, Salesperson
 from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import DomainError
-from salescycle.opportunities import services, setup
+from salescycle.opportunities import services
+from salescycle.opportunities import services as setup
 from salescycle.opportunities.engine import UpdateRequest
 from salescycle.opportunities.models import MarketingSetup, Opportunity, SalesCycle
 from salescycle.opportunities.services import Estimates

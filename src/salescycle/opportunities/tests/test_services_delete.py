@@ -13,7 +13,7 @@ from salescycle.contacts.services import create_campaign, delete_contact
 from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import DomainError
 from salescycle.core.records import delete_record
-from salescycle.opportunities import setup
+from salescycle.opportunities import services as setup
 from salescycle.opportunities.models import (
     CloseOpportunityCode,
     MarketingSetup,

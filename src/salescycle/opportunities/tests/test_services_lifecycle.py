@@ -19,8 +19,14 @@ from salescycle.opportunities.choices import ActionTaken, ActionType, Opportunit
 from salescycle.opportunities.engine import UpdateRequest
 from salescycle.opportunities.integrity import check_integrity
 from salescycle.opportunities.models import Opportunity, OpportunityEntry
-from salescycle.opportunities.services import Estimates, close_opportunity, create_opportunity
-from salescycle.opportunities.setup import create_sales_cycle_stage, save_activity, update_sales_cycle_stage
+from salescycle.opportunities.services import (
+    Estimates,
+    close_opportunity,
+    create_opportunity,
+    create_sales_cycle_stage,
+    save_activity,
+    update_sales_cycle_stage,
+)
 from salescycle.opportunities.tests.conftest import START, D, FakeDocuments, day, entries_of, move
 from salescycle.tasks.models import Task, TaskStatus, TaskType
 

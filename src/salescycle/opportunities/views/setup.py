@@ -1,5 +1,6 @@
-"""Setup pages of the opportunity setup: sales cycles with stages, close codes, activities with steps (saved through
-``opportunities/setup.py`` and ``setup_services.py``) and Marketing Setup."""
+"""Setup pages of the opportunity setup: sales cycles with stages, close codes, activities with steps and Marketing
+Setup, each saved through its one service (``opportunities/services/``: ``sales_cycles``, ``close_codes``,
+``activities``, ``marketing_setup``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,38 +22,27 @@ from salescycle.core.actors import Actor
 from salescycle.core.errors import DomainError
 from salescycle.core.models import NumberSeries
 from salescycle.core.views import SetupPage, add_domain_error, disable_fields, register_setup
-from salescycle.opportunities import setup, setup_services
+from salescycle.opportunities import services
 from salescycle.opportunities.forms import CloseCodeForm, MarketingSetupForm, SalesCycleForm, StageFormSet
-from salescycle.opportunities.models import CloseOpportunityCode, MarketingSetup, SalesCycle, SalesCycleStage
+from salescycle.opportunities.models import CloseOpportunityCode, MarketingSetup, SalesCycle
 from salescycle.tasks.forms import ActivityForm, ActivityStepFormSet
 from salescycle.tasks.models import Activity
 
 
-@transaction.atomic
 def _save_cycle(by: Actor, obj: SalesCycle | None, data: dict[str, Any], lines: list[dict[str, Any]] | None) -> Any:
-    if obj is None:
-        cycle = setup_services.create_sales_cycle(by=by, **data)
-    else:
-        data.pop("code", None)
-        cycle = setup_services.update_sales_cycle(obj.code, by=by, **data)
-    wanted = {row["stage"]: _stage_values(row) for row in lines or []}
-    existing = {s.stage: s for s in SalesCycleStage.objects.filter(sales_cycle_id=cycle.code)}
-    for number in sorted(set(existing) - set(wanted)):
-        setup.delete_sales_cycle_stage(cycle.code, number, by=by)
-    for number, values in sorted(wanted.items()):
-        if number not in existing:
-            setup.create_sales_cycle_stage(cycle.code, by=by, stage=number, **values)
-        elif any(getattr(existing[number], k) != v for k, v in values.items()):
-            setup.update_sales_cycle_stage(cycle.code, number, by=by, **values)
-    return cycle
+    code = obj.code if obj is not None else data.pop("code")
+    data.pop("code", None)
+    stages = [_stage_values(row) for row in lines or []]
+    return services.save_sales_cycle(code, by=by, create=obj is None, stages=stages, **data)
 
 
 def _stage_values(row: dict[str, Any]) -> dict[str, Any]:
     return {
+        "stage": row["stage"],
         "description": row["description"],
         "completed_pct": row["completed_pct"] or Decimal(0),
         "chances_of_success_pct": row["chances_of_success_pct"] or Decimal(0),
-        "activity_id": row["activity"] or None,
+        "activity_code": row["activity"] or None,
         "quote_required": row["quote_required"],
         "allow_skip": row["allow_skip"],
         "date_formula": row["date_formula"],
@@ -78,14 +67,14 @@ def _stage_lines(cycle: SalesCycle) -> list[dict[str, Any]]:
 
 def _save_close_code(by: Actor, obj: CloseOpportunityCode | None, data: dict[str, Any], lines: Any) -> Any:
     if obj is None:
-        return setup_services.create_close_code(by=by, **data)
+        return services.create_close_code(by=by, **data)
     data.pop("code", None)
-    return setup_services.update_close_code(obj.code, by=by, **data)
+    return services.update_close_code(obj.code, by=by, **data)
 
 
 def _save_activity(by: Actor, obj: Activity | None, data: dict[str, Any], lines: Any) -> Activity:
     code = obj.code if obj is not None else data["code"]
-    return setup.save_activity(code, by=by, description=data["description"], steps=lines or [], create=obj is None)
+    return services.save_activity(code, by=by, description=data["description"], steps=lines or [], create=obj is None)
 
 
 register_setup(
@@ -97,7 +86,7 @@ register_setup(
         columns=("code", "description", "probability_calculation", "blocked"),
         may_edit=permissions.may_setup,
         save=_save_cycle,
-        delete=lambda by, obj: setup.delete_sales_cycle(obj.code, by=by),
+        delete=lambda by, obj: services.delete_sales_cycle(obj.code, by=by),
         formset=StageFormSet,
         lines=_stage_lines,
         extra_links=lambda row: [
@@ -116,7 +105,7 @@ register_setup(
         columns=("code", "description", "type"),
         may_edit=permissions.may_setup,
         save=_save_close_code,
-        delete=lambda by, obj: setup.delete_close_opportunity_code(obj.code, by=by),
+        delete=lambda by, obj: services.delete_close_opportunity_code(obj.code, by=by),
     )
 )
 register_setup(
@@ -128,7 +117,7 @@ register_setup(
         columns=("code", "description"),
         may_edit=permissions.may_setup,
         save=_save_activity,
-        delete=lambda by, obj: setup.delete_activity(obj.code, by=by),
+        delete=lambda by, obj: services.delete_activity(obj.code, by=by),
         formset=ActivityStepFormSet,
         lines=lambda obj: list(
             obj.steps.order_by("step_no").values("step_no", "type", "description", "priority", "date_formula")
@@ -152,7 +141,7 @@ def marketing_setup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         prefixes = form.number_series()
         try:
-            setup_services.update_setup(
+            services.update_setup(
                 by=request.user,
                 expected_version=form.cleaned_data["version"],
                 default_sales_cycle_code=form.cleaned_data["default_sales_cycle_code"] or None,
