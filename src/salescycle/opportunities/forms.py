@@ -18,6 +18,7 @@ from salescycle.opportunities.engine import UpdateOptions
 from salescycle.opportunities.models import CloseOpportunityCode, MarketingSetup, Opportunity, SalesCycle
 from salescycle.opportunities.selectors import ListFilters
 from salescycle.opportunities.services import EDITABLE
+from salescycle.opportunities.services.audit import field_values
 from salescycle.tasks.models import Priority
 
 
@@ -155,18 +156,8 @@ class OpportunityForm(forms.Form):
 
 
 def initial_for(opportunity: Opportunity) -> dict[str, Any]:
-    """The card form's values for ``opportunity``."""
-    return {
-        "description": opportunity.description,
-        "contact_no": opportunity.contact_id or "",
-        "salesperson_code": opportunity.salesperson_id or "",
-        "campaign_no": opportunity.campaign_id or "",
-        "segment_no": opportunity.segment_id or "",
-        "priority": opportunity.priority,
-        "sales_cycle_code": opportunity.sales_cycle_id or "",
-        "sales_document_type": opportunity.sales_document_type,
-        "sales_document_no": opportunity.sales_document_no,
-    }
+    """The card form's values for ``opportunity`` (its changeable fields under the service's names, blank as "")."""
+    return {name: "" if value is None else value for name, value in field_values(opportunity).items()}
 
 
 class CommentForm(forms.Form):

@@ -4,10 +4,13 @@ transaction. :data:`~salescycle.core.actors.SYSTEM` (CLI, importers) is recorded
 
 from __future__ import annotations
 
+from typing import Any
+
 from salescycle.core.actors import Actor, user_of
 from salescycle.opportunities.models import Opportunity, OpportunityChange
 
-# API field name → model attribute
+# API field name → model attribute of the opportunity's changeable fields (spec §4.12): the one translation, used by
+# the audit trail, ``change_opportunity`` and the card form (:func:`field_values`).
 AUDITED = {
     "description": "description",
     "contact_no": "contact_id",
@@ -21,9 +24,15 @@ AUDITED = {
 }
 
 
+def field_values(opportunity: Opportunity) -> dict[str, Any]:
+    """The changeable (and audited) fields of ``opportunity`` under their API names, as stored: ``{"contact_no":
+    opportunity.contact_id, "salesperson_code": opportunity.salesperson_id, …}`` (None for a blank reference)."""
+    return {name: getattr(opportunity, attribute) for name, attribute in AUDITED.items()}
+
+
 def snapshot(opportunity: Opportunity) -> dict[str, str]:
     """The audited fields of ``opportunity`` as text (blank for None)."""
-    return {name: str(getattr(opportunity, attribute) or "") for name, attribute in AUDITED.items()}
+    return {name: str(value or "") for name, value in field_values(opportunity).items()}
 
 
 def record(opportunity: Opportunity, before: dict[str, str], *, by: Actor) -> list[OpportunityChange]:

@@ -78,17 +78,7 @@ def change_opportunity(
             fields={name: [str(_("Not changeable."))] for name in sorted(unknown)},
             params={"fields": ", ".join(sorted(unknown))},
         )
-    current = {
-        "sales_cycle_code": opportunity.sales_cycle_id,
-        "contact_no": opportunity.contact_id,
-        "salesperson_code": opportunity.salesperson_id,
-        "campaign_no": opportunity.campaign_id,
-        "priority": opportunity.priority,
-        "sales_document_type": opportunity.sales_document_type,
-        "sales_document_no": opportunity.sales_document_no,
-        "description": opportunity.description,
-        "segment_no": opportunity.segment_id,
-    }
+    current = audit.field_values(opportunity)
     normalized: dict[str, Any] = {}
     for name, value in changes.items():
         if name in {"description", "priority", "sales_document_type"}:
