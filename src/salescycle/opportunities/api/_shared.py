@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja import Query, Router
 
 from salescycle.contacts.services import normalize_key
@@ -22,10 +22,6 @@ from salescycle.opportunities.schemas import (
 
 router = Router()
 LIMIT = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-
-
-def _by(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
 
 
 def _opportunity(no: str, response: HttpResponse | None = None, *, user: Actor) -> dict[str, Any]:
