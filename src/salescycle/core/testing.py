@@ -9,11 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 
 from salescycle.core.actors import SYSTEM
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 _counter = itertools.count(1)
 
@@ -35,7 +38,7 @@ def make_user(username: str | None = None, *, role: str | None = None, salespers
     return user
 
 
-def give_role(user: Any, role: str) -> Any:
+def give_role(user: User, role: str) -> User:
     """Add ``role`` to ``user``'s roles (and forget their cached rights)."""
     from django.contrib.auth.models import Group
 
