@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from ninja import Router, Schema
@@ -34,12 +34,21 @@ class MeOut(Schema):
     is_superuser: bool
 
 
+class MeDict(TypedDict):
+    username: str
+    salesperson_code: str | None
+    work_date: dt.date
+    language: str
+    roles: list[str]
+    is_superuser: bool
+
+
 class MePatch(InputSchema):
     work_date: DateIn | None = None
     language: str | None = Field(default=None, max_length=8)
 
 
-def _me(user: User) -> dict[str, Any]:
+def _me(user: User) -> MeDict:
     from salescycle.contacts import permissions
     from salescycle.contacts.models import Salesperson
 

@@ -33,6 +33,7 @@ from salescycle.sales.schemas import (
     MakeOrderIn,
     PostedInvoiceOut,
     PostIn,
+    SalesDocumentDict,
     SalesOrderOut,
     SalesQuoteIn,
     SalesQuoteOut,
@@ -56,7 +57,7 @@ def _lines(lines: Any) -> list[dict[str, Any]] | None:
     return None if lines is None else [line.dict() for line in lines]
 
 
-def _document(document_type: str, no: str, response: HttpResponse | None = None, *, user: Actor) -> dict[str, Any]:
+def _document(document_type: str, no: str, response: HttpResponse | None = None, *, user: Actor) -> SalesDocumentDict:
     obj = selectors.sales_document(document_type, key(no), user=user)
     if obj is None:
         raise not_found(SalesHeader, key(no))
@@ -65,7 +66,7 @@ def _document(document_type: str, no: str, response: HttpResponse | None = None,
     return document_out(obj)
 
 
-def _written(document_type: str, no: str, response: HttpResponse) -> dict[str, Any]:
+def _written(document_type: str, no: str, response: HttpResponse) -> SalesDocumentDict:
     """The answer to a write of quote or order ``no``, read inside the write's transaction (call it in the handler's
     ``transaction.atomic()`` block around the service) and not through the caller's visibility, which the service
     has already applied: never a 404 for a committed write (issue #12 item 7). 404 ``not_found`` only when the

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpResponse
 from ninja import Query, Router
 
@@ -16,15 +14,13 @@ from salescycle.opportunities import selectors
 from salescycle.opportunities.models import (
     Opportunity,
 )
-from salescycle.opportunities.schemas import (
-    opportunity_out,
-)
+from salescycle.opportunities.schemas import OpportunityDict, opportunity_out
 
 router = Router()
 LIMIT = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 
-def _opportunity(no: str, response: HttpResponse | None = None, *, user: Actor) -> dict[str, Any]:
+def _opportunity(no: str, response: HttpResponse | None = None, *, user: Actor) -> OpportunityDict:
     obj = selectors.opportunity(no, user)
     if obj is None:
         raise not_found(Opportunity, normalize_key(no))
@@ -33,7 +29,7 @@ def _opportunity(no: str, response: HttpResponse | None = None, *, user: Actor) 
     return opportunity_out(obj)
 
 
-def _written(no: str, response: HttpResponse | None = None) -> dict[str, Any]:
+def _written(no: str, response: HttpResponse | None = None) -> OpportunityDict:
     """The answer to a write of opportunity ``no``: read with its names and counts **inside the write's
     transaction** (call it in the handler's ``transaction.atomic()`` block around the service), so the answer is
     what was committed, never a 404 for a committed write — neither because the write took the opportunity out of

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import transaction
 from django.http import HttpResponse
@@ -45,6 +45,9 @@ from salescycle.opportunities.schemas import (
 )
 from salescycle.tasks.api import tasks as task_selector
 from salescycle.tasks.schemas import TaskOut, task_out
+
+if TYPE_CHECKING:
+    from salescycle.opportunities.models import OpportunityChange
 
 # --- Opportunities ---------------------------------------------------------------------------------------------
 
@@ -170,7 +173,15 @@ class ChangeOut(Schema):
     new_value: str
 
 
-def change_out(obj: Any) -> dict[str, Any]:
+class ChangeDict(TypedDict):
+    changed_at: dt.datetime
+    user: str | None
+    field: str
+    old_value: str
+    new_value: str
+
+
+def change_out(obj: OpportunityChange) -> ChangeDict:
     return {
         "changed_at": obj.changed_at,
         "user": obj.user.get_username() if obj.user is not None else None,

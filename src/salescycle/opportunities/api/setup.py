@@ -37,6 +37,7 @@ from salescycle.opportunities.schemas import (
     SalesCycleIn,
     SalesCycleOut,
     SalesCyclePatch,
+    SetupDict,
     SetupOut,
     SetupPatch,
     StageIn,
@@ -53,7 +54,7 @@ from salescycle.tasks.schemas import ActivityIn, ActivityOut, ActivityPatch, act
 # --- Marketing Setup -------------------------------------------------------------------------------------------
 
 
-def _setup_out(response: HttpResponse | None = None) -> dict[str, Any]:
+def _setup_out(response: HttpResponse | None = None) -> SetupDict:
     obj = MarketingSetup.get()
     if response is not None:
         set_etag(response, obj.version)
