@@ -102,7 +102,7 @@ def contact_filter(contact_no: str, *, field: str = "contact") -> Q:
     return Q(**{f"{field}_id": key})
 
 
-def filter_opportunities(
+def filter_opportunities(  # noqa: C901 (rewritten by the filters work)
     queryset: QuerySet[Opportunity],
     *,
     status: str | None = None,

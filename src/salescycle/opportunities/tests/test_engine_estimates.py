@@ -26,8 +26,17 @@ from salescycle.opportunities.engine import (
     update_options,
 )
 from salescycle.opportunities.models import ActionTaken, CloseType, ProbabilityCalculation
-
-from .engine_fixtures import EXISTING, NEW, WORK_DATE, D, at, day, existing_cycle, new_cycle, stage
+from salescycle.opportunities.tests.engine_fixtures import (
+    EXISTING,
+    NEW,
+    WORK_DATE,
+    D,
+    at,
+    day,
+    existing_cycle,
+    new_cycle,
+    stage,
+)
 
 A = ActionType
 PC = ProbabilityCalculation
