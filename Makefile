@@ -116,6 +116,8 @@ lint: $(DEV_STAMP)
 	$(call step,mypy,$(BIN)/mypy)
 
 # Every step must pass; the first failure stops the run. pytest's exit code 5 (no tests collected) is a failure.
+# The SQLite pass measures line coverage of the package (pytest-cov, settings in pyproject.toml); the summary line
+# gives the total. The PostgreSQL pass runs the same tests, so it is not measured again.
 test: $(DEV_STAMP) chromium
 	$(call step,ruff check,$(BIN)/ruff check $(LINT_PATHS))
 	$(call step,ruff format --check,$(BIN)/ruff format --check $(LINT_PATHS))
@@ -123,9 +125,9 @@ test: $(DEV_STAMP) chromium
 	$(call step,bandit (medium and high),$(BIN)/bandit -q -c pyproject.toml -r src -ll)
 	$(call step,makemigrations --check,env -u DATABASE_URL DEBUG=1 $(BIN)/salescycle makemigrations --check --dry-run)
 	$(call step,translations (compile + check),$(BIN)/python scripts/check_translations.py --sources=strict)
-	$(call step,pytest on SQLite,env -u DATABASE_URL $(BIN)/pytest -n 2 $(PYTEST_ARGS))
+	$(call step,pytest on SQLite,env -u DATABASE_URL $(BIN)/pytest -n 2 --cov=salescycle --cov-report= $(PYTEST_ARGS))
 	$(call step,pytest on PostgreSQL,scripts/with-postgres.sh $(BIN)/pytest -q --tb=short -n 2 $(PYTEST_ARGS))
-	@echo "make test: OK: ruff, format, mypy, bandit, migrations, pytest on SQLite and on PostgreSQL ($$(( $$(date +%s) - $(START) ))s)"
+	@echo "make test: OK: ruff, format, mypy, bandit, migrations, pytest on SQLite and on PostgreSQL ($$(( $$(date +%s) - $(START) ))s; coverage $$($(BIN)/coverage report --format=total)% of src/salescycle on SQLite)"
 
 fmt: $(DEV_STAMP)
 	$(BIN)/ruff check --fix $(LINT_PATHS)
@@ -140,5 +142,5 @@ bench: $(DEV_STAMP)
 
 clean:
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
-	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis build test-output src/*.egg-info data/staticfiles
+	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis build test-output src/*.egg-info data/staticfiles .coverage
 	rm -f $(RUN_STAMP) $(DEV_STAMP)

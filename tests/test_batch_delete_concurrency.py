@@ -151,12 +151,14 @@ def test_an_opportunity_closed_while_the_batch_runs_is_left_whole_for_the_next_r
 
     assert_only_domain_errors(results)
     result, closed = results
-    assert isinstance(closed, Opportunity) and closed.closed
+    assert isinstance(closed, Opportunity)
+    assert closed.closed
     assert result == DeleteResult(
         deleted_opportunities=len(world["closed"]),
         deleted_entries=sum(entries_before[no] for no in world["closed"]),
     )
     remaining = Opportunity.objects.get(no=late)
-    assert remaining.closed and OpportunityEntry.objects.filter(opportunity_id=late).count() == entries_before[late] + 1
+    assert remaining.closed
+    assert OpportunityEntry.objects.filter(opportunity_id=late).count() == entries_before[late] + 1
     report = check_integrity()
     assert report.ok, report.problems

@@ -114,7 +114,8 @@ def test_two_next_without_version_never_make_two_active_entries(cycle: Any, roun
     if succeeded == 2:
         assert stages == [1, 2, 3]  # serialised: the second Next started from the first one's stage
     else:
-        assert succeeded == 1 and stages == [1, 2]
+        assert succeeded == 1
+        assert stages == [1, 2]
     assert OpportunityEntry.objects.filter(opportunity_id=no, active=True).count() == 1
 
 

@@ -85,15 +85,18 @@ def test_a_database_outage_on_a_page_is_the_friendly_503_page(
     assert f'lang="{language}"' in page
     assert 'href="/opportunities/"' in page  # "try again" goes back to the same page
     if expected:
-        assert expected in page and "cannot reach its database" in page
-    assert "Traceback" not in page and "OperationalError" not in page
+        assert expected in page
+        assert "cannot reach its database" in page
+    assert "Traceback" not in page
+    assert "OperationalError" not in page
     # Django logged the exception with its traceback, through the JSON formatter.
     [line] = [line for line in json_log.lines() if line["logger"] == "django.request"]
     assert line["level"] == "error"
     assert "django.db.utils.OperationalError" in line["exception"]
     assert line["request_id"] == response["X-Request-ID"]
     [request_line] = json_log.requests()
-    assert request_line["event"] == "request_failed" and request_line["status"] == 503
+    assert request_line["event"] == "request_failed"
+    assert request_line["status"] == 503
     assert request_line["request_id"] == response["X-Request-ID"]
 
 
@@ -113,7 +116,9 @@ def test_a_crash_on_a_page_is_the_500_page_and_is_logged_with_its_traceback(
     assert response.status_code == 500
     assert "Retry-After" not in response
     page = response.content.decode()
-    assert 'class="topbar"' in page and "Something went wrong" in page and "programming error" not in page
+    assert 'class="topbar"' in page
+    assert "Something went wrong" in page
+    assert "programming error" not in page
     [failed] = [line for line in json_log.lines() if line.get("logger") == "django.request"]
     assert "RuntimeError: programming error" in failed["exception"]
     assert failed["request_id"] == response["X-Request-ID"]
@@ -134,9 +139,12 @@ def test_one_json_line_per_request_with_the_id_of_the_response_header(json_log: 
     assert line["method"] == "GET"
     assert line["path"] == "/api/v1/salespeople"
     assert line["status"] == 200
-    assert line["user"] == "logger" and line["user_id"] == user.pk
-    assert isinstance(line["duration_ms"], float) and line["duration_ms"] >= 0
-    assert line["level"] == "info" and "timestamp" in line
+    assert line["user"] == "logger"
+    assert line["user_id"] == user.pk
+    assert isinstance(line["duration_ms"], float)
+    assert line["duration_ms"] >= 0
+    assert line["level"] == "info"
+    assert "timestamp" in line
 
 
 @pytest.mark.django_db
@@ -146,7 +154,8 @@ def test_a_sane_incoming_request_id_is_kept_and_an_insane_one_replaced(json_log:
     replaced = client.get("/api/v1/health", headers={"X-Request-ID": 'x"\n{"user": "root"}'})
     anonymous_401 = client.get("/api/v1/salespeople", headers={"X-Request-ID": "r" * 129})
     assert kept["X-Request-ID"] == "edge-42.a:b_c"
-    assert replaced["X-Request-ID"] != 'x"\n{"user": "root"}' and len(replaced["X-Request-ID"]) == 32
+    assert replaced["X-Request-ID"] != 'x"\n{"user": "root"}'
+    assert len(replaced["X-Request-ID"]) == 32
     assert len(anonymous_401["X-Request-ID"]) == 32
     lines = json_log.requests()
     assert [line["request_id"] for line in lines] == [r["X-Request-ID"] for r in (kept, replaced, anonymous_401)]
@@ -158,7 +167,8 @@ def test_request_id_from() -> None:
     assert request_id_from("abc-123") == "abc-123"
     for insane in (None, "", "a b", "é", "x" * 129, "a\r\nb"):
         generated = request_id_from(insane)
-        assert generated != insane and len(generated) == 32
+        assert generated != insane
+        assert len(generated) == 32
 
 
 @pytest.mark.django_db
@@ -209,8 +219,10 @@ def test_error_tracking_starts_with_sentry_dsn(monkeypatch: pytest.MonkeyPatch) 
     dsn = "https://public@sentry.example.invalid/1"
     assert init_error_tracking({"SENTRY_DSN": dsn, "SENTRY_ENVIRONMENT": "staging"}) is True
     [options] = calls
-    assert options["dsn"] == dsn and options["environment"] == "staging"
-    assert not options.get("send_default_pii") and options["traces_sample_rate"] == 0
+    assert options["dsn"] == dsn
+    assert options["environment"] == "staging"
+    assert not options.get("send_default_pii")
+    assert options["traces_sample_rate"] == 0
     assert any(isinstance(integration, DjangoIntegration) for integration in options["integrations"])
 
 
@@ -240,7 +252,8 @@ def test_error_tracking_sends_an_error_through_the_transport() -> None:
         sentry_sdk.get_client().close()
         sentry_sdk.init()  # back to the inactive client
     events = [item.payload.json for envelope in transport.envelopes for item in envelope.items if item.type == "event"]
-    assert events and events[0]["exception"]["values"][0]["value"] == "tracked"
+    assert events
+    assert events[0]["exception"]["values"][0]["value"] == "tracked"
 
 
 @pytest.mark.django_db
@@ -251,7 +264,9 @@ def test_a_form_over_the_limit_is_a_413_page(settings: Any) -> None:
     )
     assert response.status_code == 413
     page = response.content.decode()
-    assert 'class="topbar"' in page and "too large" in page and "100" in page
+    assert 'class="topbar"' in page
+    assert "too large" in page
+    assert "100" in page
 
 
 @pytest.mark.django_db

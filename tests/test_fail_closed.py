@@ -83,7 +83,11 @@ def test_only_the_sentinel_is_the_system() -> None:
     assert permissions.access(SYSTEM).is_system
     for nobody in (None, AnonymousUser()):
         who = permissions.access(nobody)
-        assert not (who.is_system or who.sees_all or who.may_write or who.may_setup or who.may_read)
+        assert not who.is_system
+        assert not who.sees_all
+        assert not who.may_write
+        assert not who.may_setup
+        assert not who.may_read
     assert user_of(SYSTEM) is None
     assert user_of(AnonymousUser()) is None
 

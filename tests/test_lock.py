@@ -70,4 +70,5 @@ def test_every_dependency_has_an_upper_bound() -> None:
 def test_the_lock_names_no_index_and_no_local_path(name: str) -> None:
     text = (ROOT / "requirements" / name).read_text()
     assert not re.search(r"^\s*-", text, re.MULTILINE), "pip options in the lock (index, find-links, -e …)"
-    assert "file:" not in text and "/opt/" not in text
+    assert "file:" not in text
+    assert "/opt/" not in text

@@ -184,7 +184,8 @@ def test_run_sh_serves_the_opportunity_list_with_the_maven_data_over_http(tmp_pa
         login = browser.request("/accounts/login/")
         assert login.status == 200
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text)
-        assert token and browser.cookie("csrftoken")
+        assert token
+        assert browser.cookie("csrftoken")
         signed_in = browser.request(
             "/accounts/login/",
             form={"csrfmiddlewaretoken": token.group(1), "username": username, "password": password},

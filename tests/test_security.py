@@ -101,8 +101,10 @@ def test_the_test_suite_runs_with_a_key_of_its_own() -> None:
 def test_plain_http_settings_use_httponly_cookies_and_silence_only_the_https_checks(tmp_path: Path) -> None:
     values = _settings_in_subprocess(tmp_path, SECRET_KEY=_key())
 
-    assert values["SESSION_COOKIE_HTTPONLY"] and values["CSRF_COOKIE_HTTPONLY"]
-    assert not values["SESSION_COOKIE_SECURE"] and not values["SECURE_SSL_REDIRECT"]
+    assert values["SESSION_COOKIE_HTTPONLY"]
+    assert values["CSRF_COOKIE_HTTPONLY"]
+    assert not values["SESSION_COOKIE_SECURE"]
+    assert not values["SECURE_SSL_REDIRECT"]
     assert values["SECURE_HSTS_SECONDS"] == 0
     silenced = sorted(values["SILENCED_SYSTEM_CHECKS"])
     assert silenced == ["security.W004", "security.W008", "security.W012", "security.W016"]
@@ -111,7 +113,9 @@ def test_plain_http_settings_use_httponly_cookies_and_silence_only_the_https_che
 def test_https_settings_turn_on_secure_cookies_redirect_and_hsts(tmp_path: Path) -> None:
     values = _settings_in_subprocess(tmp_path, SECRET_KEY=_key(), SALESCYCLE_PROXY_SSL_HEADER="1", **PRODUCTION_HTTPS)
 
-    assert values["SESSION_COOKIE_SECURE"] and values["CSRF_COOKIE_SECURE"] and values["SECURE_SSL_REDIRECT"]
+    assert values["SESSION_COOKIE_SECURE"]
+    assert values["CSRF_COOKIE_SECURE"]
+    assert values["SECURE_SSL_REDIRECT"]
     assert values["SECURE_HSTS_SECONDS"] == 31536000
     assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert not values["SILENCED_SYSTEM_CHECKS"]
@@ -140,7 +144,8 @@ def test_check_deploy_reminds_https_deployments_without_hsts(tmp_path: Path) -> 
 
     assert result.returncode != 0
     assert "security.W004" in result.stderr
-    assert "security.W012" not in result.stderr and "security.W016" not in result.stderr
+    assert "security.W012" not in result.stderr
+    assert "security.W016" not in result.stderr
 
 
 # check --deploy reads the users (core.W001, the demo password: src/salescycle/core/checks.py), hence the database.
@@ -206,7 +211,8 @@ def test_pages_have_no_inline_script_or_style(client: Client) -> None:
             tag = script.split(">", 1)[0]
             assert "src=" in tag or 'type="application/json"' in tag, (path, tag)
         assert " style=" not in html, path
-        assert " onclick=" not in html and " onload=" not in html, path
+        assert " onclick=" not in html, path
+        assert " onload=" not in html, path
 
 
 @pytest.mark.django_db

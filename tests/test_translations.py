@@ -35,7 +35,8 @@ def load_checker() -> ModuleType:
     """``scripts/check_translations.py`` as a module."""
     if "check_translations" not in sys.modules:
         spec = importlib.util.spec_from_file_location("check_translations", CHECKER)
-        assert spec is not None and spec.loader is not None
+        assert spec is not None
+        assert spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         sys.modules["check_translations"] = module
         spec.loader.exec_module(module)
@@ -120,8 +121,10 @@ def test_the_checker_holds_glossary_terms_to_the_glossary() -> None:
     problems = checker.check_catalog(po, "de", glossary, "test.po")
 
     assert len(problems) == 2
-    assert "'Sales Cycle Stages'" in problems[0] and "'Verkaufsprozess-Stufen'" in problems[0]
-    assert "'Close'" in problems[1] and "'Abschluss'" in problems[1]
+    assert "'Sales Cycle Stages'" in problems[0]
+    assert "'Verkaufsprozess-Stufen'" in problems[0]
+    assert "'Close'" in problems[1]
+    assert "'Abschluss'" in problems[1]
 
 
 def test_dutch_page_and_action_names_keep_the_glossarys_loanword() -> None:
@@ -139,7 +142,8 @@ def test_dutch_page_and_action_names_keep_the_glossarys_loanword() -> None:
     problems = checker.check_catalog(po, "nl", checker.load_glossary(), "test.po")
 
     assert len(problems) == 1, problems
-    assert "'Update Opportunity'" in problems[0] and "'Opportunity bijwerken'" in problems[0]
+    assert "'Update Opportunity'" in problems[0]
+    assert "'Opportunity bijwerken'" in problems[0]
 
 
 @pytest.mark.parametrize(

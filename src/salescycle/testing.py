@@ -11,7 +11,7 @@ import datetime as dt
 import inspect
 import itertools
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -23,6 +23,9 @@ from salescycle.demo.setup_data import install_demo_setup
 from salescycle.opportunities.models import CloseOpportunityCode, SalesCycle, SalesCycleStage
 from salescycle.opportunities.services import Estimates
 from salescycle.opportunities.services import create_opportunity as create
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 _counter = itertools.count(1)
 
@@ -44,7 +47,7 @@ def make_user(username: str | None = None, *, role: str | None = None, salespers
     return user
 
 
-def give_role(user: Any, role: str) -> Any:
+def give_role(user: User, role: str) -> User:
     """Add ``role`` to ``user``'s roles (and forget their cached rights)."""
     # get_or_create: transactional tests flush the groups the data migration created.
     user.groups.add(Group.objects.get_or_create(name=role)[0])

@@ -21,7 +21,8 @@ def assert_error(response, status: int, code: str) -> dict:
     assert response.status_code == status, response.content
     body = response.json()
     assert body["code"] == code
-    assert isinstance(body["message"], str) and body["message"]
+    assert isinstance(body["message"], str)
+    assert body["message"]
     assert set(body) == {"code", "message", "fields"}
     return body
 
@@ -137,7 +138,8 @@ def test_create_token_prints_only_the_token(user) -> None:
     assert len(token) >= 40
     assert user_for_token(token) == user
     stored = ApiToken.objects.get()
-    assert stored.key_hash != token and stored.key_prefix == token[:8]
+    assert stored.key_hash != token
+    assert stored.key_prefix == token[:8]
 
 
 def test_revoke_token_by_user(user) -> None:

@@ -45,14 +45,8 @@ class OpenApiClient:
         schema = self._resolve(schema)
         options = schema.get("anyOf") or schema.get("oneOf")
         if options:
-            errors = []
-            for option in options:
-                try:
-                    self._check(value, option, where)
-                    return
-                except AssertionError as error:
-                    errors.append(str(error))
-            raise AssertionError(f"{where}: {value!r} matches none of {errors}")
+            self._check_one_of(value, options, where)
+            return
         if "enum" in schema:
             assert value in schema["enum"], f"{where}: {value!r} not in {schema['enum']}"
         kind = schema.get("type")
@@ -62,17 +56,30 @@ class OpenApiClient:
         if kind in JSON_TYPES:
             assert isinstance(value, JSON_TYPES[kind]), f"{where}: {value!r} is not {kind}"
         if kind == "object" or "properties" in schema:
-            properties = schema.get("properties", {})
-            for name in schema.get("required", []):
-                assert name in value, f"{where}: required {name} missing"
-            for name, item in value.items():
-                if name in properties:
-                    self._check(item, properties[name], f"{where}.{name}")
-                elif schema.get("additionalProperties") not in (None, True):
-                    self._check(item, schema["additionalProperties"], f"{where}.{name}")
+            self._check_object(value, schema, where)
         if kind == "array":
             for index, item in enumerate(value):
                 self._check(item, schema.get("items", {}), f"{where}[{index}]")
+
+    def _check_one_of(self, value: Any, options: list[dict[str, Any]], where: str) -> None:
+        errors = []
+        for option in options:
+            try:
+                self._check(value, option, where)
+                return
+            except AssertionError as error:
+                errors.append(str(error))
+        raise AssertionError(f"{where}: {value!r} matches none of {errors}")
+
+    def _check_object(self, value: Any, schema: dict[str, Any], where: str) -> None:
+        properties = schema.get("properties", {})
+        for name in schema.get("required", []):
+            assert name in value, f"{where}: required {name} missing"
+        for name, item in value.items():
+            if name in properties:
+                self._check(item, properties[name], f"{where}.{name}")
+            elif schema.get("additionalProperties") not in (None, True):
+                self._check(item, schema["additionalProperties"], f"{where}.{name}")
 
     def call(self, method: str, template: str, body: dict[str, Any] | None = None, **params: Any) -> Any:
         """Send ``method`` to the documented path ``template`` (e.g. ``/api/v1/opportunities/{no}``)."""
@@ -144,7 +151,8 @@ def test_generated_client_walks_an_opportunity_from_creation_to_won(generated: O
         },
     )
     no = opportunity["no"]
-    assert opportunity["current_sales_cycle_stage"] == 1 and opportunity["probability_pct"] == "8"
+    assert opportunity["current_sales_cycle_stage"] == 1
+    assert opportunity["probability_pct"] == "8"
 
     options = c.call("GET", f"{base}/opportunities/{{no}}/update-options", no=no)
     assert options["actions"]["next"] == [2]
@@ -152,7 +160,8 @@ def test_generated_client_walks_an_opportunity_from_creation_to_won(generated: O
     moved = c.call(
         "POST", f"{base}/opportunities/{{no}}/update", {"action_type": "next", "date_of_change": "2026-03-10"}, no=no
     )
-    assert moved["current_sales_cycle_stage"] == 2 and moved["probability_pct"] == "36"
+    assert moved["current_sales_cycle_stage"] == 2
+    assert moved["probability_pct"] == "36"
 
     closed = c.call(
         "POST",
@@ -160,9 +169,11 @@ def test_generated_client_walks_an_opportunity_from_creation_to_won(generated: O
         {"outcome": "won", "close_opportunity_code": "SIGNED", "date_closed": "2026-03-20", "sales_value": "9500"},
         no=no,
     )
-    assert closed["status"] == "won" and closed["closed"] is True
+    assert closed["status"] == "won"
+    assert closed["closed"] is True
 
     entries = c.call("GET", f"{base}/opportunities/{{no}}/entries", no=no)
     assert [e["action_taken"] for e in entries["items"]] == ["won", "next", "first"]
     stats = c.call("GET", f"{base}/contacts/{{no}}/statistics", no=contact["no"])
-    assert stats["no_of_opportunities"] == 1 and stats["calculated_current_value"] == "9500"
+    assert stats["no_of_opportunities"] == 1
+    assert stats["calculated_current_value"] == "9500"

@@ -49,7 +49,8 @@ def test_a_create_repeated_with_one_key_makes_one_opportunity_and_answers_the_sa
     assert second.content == first.content
     assert second["ETag"] == first["ETag"] == '"1"'
     assert second["Content-Type"] == first["Content-Type"] == "application/json; charset=utf-8"
-    assert second[idempotency.REPLAYED_HEADER] == "true" and not first.has_header(idempotency.REPLAYED_HEADER)
+    assert second[idempotency.REPLAYED_HEADER] == "true"
+    assert not first.has_header(idempotency.REPLAYED_HEADER)
     assert list(Opportunity.objects.values_list("no", flat=True)) == ["OP000001"]
     assert IdempotencyKey.objects.get().status_code == 201
 
@@ -66,7 +67,8 @@ def test_the_body_counts_by_its_json_value_not_its_spelling(api, people) -> None
     first = post(api, "k")
     respelt = api.request("POST", "/opportunities", raw=json.dumps(BODY, indent=2, sort_keys=True), **{KEY: "k"})
 
-    assert respelt.status_code == 201 and respelt.content == first.content
+    assert respelt.status_code == 201
+    assert respelt.content == first.content
     assert Opportunity.objects.count() == 1
 
 
@@ -86,7 +88,8 @@ def test_the_same_key_on_another_request_is_refused_422_key_reused(api, people, 
     assert response.status_code == 422
     assert response.json()["code"] == "idempotency.key_reused"
     assert set(response.json()["fields"]) == {KEY}
-    assert Opportunity.objects.count() == 1 and not Contact.objects.filter(no="P2").exists()
+    assert Opportunity.objects.count() == 1
+    assert not Contact.objects.filter(no="P2").exists()
 
 
 def test_another_users_same_key_is_independent(api, client, people) -> None:
@@ -109,7 +112,8 @@ def test_an_error_answer_is_stored_and_replayed_even_when_the_request_would_now_
 
     again = post(api, "k", body)
 
-    assert again.status_code == 422 and again.content == first.content
+    assert again.status_code == 422
+    assert again.content == first.content
     assert again[idempotency.REPLAYED_HEADER] == "true"
     assert not Opportunity.objects.exists()
     fresh = post(api, "k2", body)
@@ -129,7 +133,8 @@ def test_a_crash_after_the_write_rolls_back_the_write_and_the_key(api, people, m
     monkeypatch.setattr(services, "create_opportunity", create_then_crash)
     with pytest.raises(RuntimeError):
         post(api, "k")
-    assert not Opportunity.objects.exists() and not IdempotencyKey.objects.exists()
+    assert not Opportunity.objects.exists()
+    assert not IdempotencyKey.objects.exists()
 
     monkeypatch.setattr(services, "create_opportunity", real_create)
     assert post(api, "k").status_code == 201
@@ -149,7 +154,8 @@ def test_a_success_whose_key_cannot_be_stored_is_not_kept_either(api, people, mo
     with pytest.raises(DatabaseError):
         post(api, "k")
 
-    assert not Opportunity.objects.exists() and not IdempotencyKey.objects.exists()
+    assert not Opportunity.objects.exists()
+    assert not IdempotencyKey.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -171,7 +177,8 @@ def test_a_write_refused_at_commit_gets_the_apis_own_answer_as_without_a_key_and
     with_key = post(api, "k")
 
     assert (with_key.status_code, with_key.json()["code"]) == (500, "internal_error")
-    assert not Opportunity.objects.exists() and not IdempotencyKey.objects.exists()
+    assert not Opportunity.objects.exists()
+    assert not IdempotencyKey.objects.exists()
     # The same answer without a key (where, the service having committed on its own, the opportunity is kept).
     without_key = api.post("/opportunities", BODY)
     assert (without_key.status_code, without_key.json()["code"]) == (500, "internal_error")
@@ -183,7 +190,8 @@ def test_a_5xx_answer_is_not_stored_and_its_writes_roll_back(people) -> None:
 
     def run(request: Any) -> HttpResponse:
         response = idempotency.claim_or_replay(lambda request: HttpResponse(status=201))(request)
-        assert response.status_code == 201 and IdempotencyKey.objects.count() == 1
+        assert response.status_code == 201
+        assert IdempotencyKey.objects.count() == 1
         testing.make_salesperson("WRITTEN")
         return HttpResponse(b'{"code": "unavailable"}', status=503)
 
@@ -203,7 +211,8 @@ def test_a_key_expires_after_24_hours_and_then_does_the_work_again(api, people) 
 
     again = post(api, "k")
 
-    assert again.status_code == 201 and not again.has_header(idempotency.REPLAYED_HEADER)
+    assert again.status_code == 201
+    assert not again.has_header(idempotency.REPLAYED_HEADER)
     assert Opportunity.objects.count() == 2
     assert IdempotencyKey.objects.get().created_at > dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
 
@@ -252,8 +261,10 @@ def test_an_over_long_or_non_printable_key_is_refused_422_and_nothing_is_done(ap
     response = post(api, key)
 
     assert response.status_code == 422
-    assert response.json()["code"] == "invalid_input" and set(response.json()["fields"]) == {KEY}
-    assert not Opportunity.objects.exists() and not IdempotencyKey.objects.exists()
+    assert response.json()["code"] == "invalid_input"
+    assert set(response.json()["fields"]) == {KEY}
+    assert not Opportunity.objects.exists()
+    assert not IdempotencyKey.objects.exists()
 
 
 def test_a_key_of_255_printable_characters_is_accepted(api, people) -> None:

@@ -38,7 +38,8 @@ def test_totals_are_exact_sums_over_the_whole_filtered_list(world: dict[str, obj
     rows = Opportunity.objects.filter(salesperson_id="AH")
     expected_estimated = sum((o.estimated_value for o in rows), Decimal(0))
     expected_current = sum((o.calculated_current_value for o in rows), Decimal(0))
-    assert len(body["items"]) == 2 and body["count"] == len(VALUES)
+    assert len(body["items"]) == 2
+    assert body["count"] == len(VALUES)
     assert Decimal(body["totals"]["estimated_value"]) == expected_estimated
     assert Decimal(body["totals"]["calculated_current_value"]) == expected_current
     assert body["totals"]["estimated_value"] == "3786671.88"

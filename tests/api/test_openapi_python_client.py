@@ -29,7 +29,8 @@ def test_operation_ids_are_unique_handler_names() -> None:
     ids = [operation["operationId"] for path in document["paths"].values() for operation in path.values()]
 
     assert len(ids) == len(set(ids))
-    assert "update_opportunity" in ids and "close_opportunity" in ids
+    assert "update_opportunity" in ids
+    assert "close_opportunity" in ids
 
 
 @pytest.fixture(scope="module")

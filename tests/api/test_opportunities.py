@@ -55,15 +55,20 @@ def test_create_answers_201_with_the_whole_opportunity_and_etag(api, people) -> 
     body = response.json()
     assert response["ETag"] == f'"{body["version"]}"'
     assert body["no"] == "OP000001"
-    assert body["contact_no"] == "P1" and body["contact_name"] == "Pat"
-    assert body["contact_company_no"] == "C1" and body["contact_company_name"] == "Contoso"
-    assert body["salesperson_code"] == "SP1" and body["salesperson_name"] == "Sam"
+    assert body["contact_no"] == "P1"
+    assert body["contact_name"] == "Pat"
+    assert body["contact_company_no"] == "C1"
+    assert body["contact_company_name"] == "Contoso"
+    assert body["salesperson_code"] == "SP1"
+    assert body["salesperson_name"] == "Sam"
     assert body["sales_cycle_code"] == "NEW"
-    assert body["status"] == "in_progress" and body["closed"] is False
+    assert body["status"] == "in_progress"
+    assert body["closed"] is False
     assert body["current_sales_cycle_stage"] == 1
     assert body["estimated_value"] == "2000"
     assert body["chances_of_success_pct"] == "50"
-    assert body["campaign_no"] is None and body["sales_document_type"] is None
+    assert body["campaign_no"] is None
+    assert body["sales_document_type"] is None
     assert body["no_of_interactions"] == 0
 
 
@@ -163,7 +168,8 @@ def test_next_moves_the_opportunity_and_writes_an_entry(api, people) -> None:
     assert entries["count"] == 2
     newest = entries["items"][0]
     assert newest["action_taken"] == "next"
-    assert newest["sales_cycle_stage"] == 2 and newest["previous_sales_cycle_stage"] == 1
+    assert newest["sales_cycle_stage"] == 2
+    assert newest["previous_sales_cycle_stage"] == 1
     assert newest["active"] is True
     assert entries["items"][1]["days_open"] == 5
 
@@ -218,9 +224,12 @@ def test_close_won_closes_the_opportunity(api, people) -> None:
 
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["status"] == "won" and body["closed"] is True and body["date_closed"] == "2026-02-01"
+    assert body["status"] == "won"
+    assert body["closed"] is True
+    assert body["date_closed"] == "2026-02-01"
     entry = api.get(f"/opportunities/{no}/entries").json()["items"][0]
-    assert entry["action_taken"] == "won" and entry["sales_cycle_stage"] == 0
+    assert entry["action_taken"] == "won"
+    assert entry["sales_cycle_stage"] == 0
     assert entry["close_opportunity_code"] == "WONIT"
     assert entry["calculated_current_value"] == "2500.5"
 
@@ -319,7 +328,8 @@ def test_list_pages_with_a_stable_cursor_in_every_ordering(api, people) -> None:
             cursor = page["next"]
             if not cursor:
                 break
-        assert len(seen) == 5 and len(set(seen)) == 5, ordering
+        assert len(seen) == 5, ordering
+        assert len(set(seen)) == 5, ordering
     values = [i["estimated_value"] for i in api.get("/opportunities?ordering=-estimated_value").json()["items"]]
     assert values == ["500", "300", "200", "100", "100"]
 
@@ -382,7 +392,8 @@ def test_list_items_are_exactly_what_get_answers_for_each_opportunity(api, peopl
     response = api.get("/opportunities?ordering=-no&limit=1")
     listed = response.json()
     assert response["Content-Type"] == "application/json; charset=utf-8"
-    assert listed["count"] == 2 and listed["next"]
+    assert listed["count"] == 2
+    assert listed["next"]
     page_two = api.get(f"/opportunities?ordering=-no&limit=1&cursor={listed['next']}").json()
     items = listed["items"] + page_two["items"]
 

@@ -26,7 +26,8 @@ def error(response: Any, status: int, code: str) -> dict[str, Any]:
 
 def test_salespeople_crud_and_search(api, demo) -> None:
     created = ok(api.post("/salespeople", {"code": "jd", "name": "Jane Doe", "email": "jane@example.com"}), 201)
-    assert created["code"] == "JD" and created["version"] == 1
+    assert created["code"] == "JD"
+    assert created["version"] == 1
 
     error(api.post("/salespeople", {"code": "JD"}), 409, "conflict.exists")
     error(api.post("/salespeople", {"code": "X", "email": "not-an-email"}), 422, "invalid_input")
@@ -46,10 +47,12 @@ def test_salesperson_in_use_cannot_be_deleted(api, demo) -> None:
 
 def test_contacts_crud(api, demo) -> None:
     company = ok(api.post("/contacts", {"type": "company", "name": "Contoso"}), 201)
-    assert company["no"] == "CT000001" and company["company_no"] == "CT000001"
+    assert company["no"] == "CT000001"
+    assert company["company_no"] == "CT000001"
     assert company["customer_no"] is None
     person = ok(api.post("/contacts", {"type": "person", "name": "Pat", "company_no": company["no"]}), 201)
-    assert person["company_no"] == company["no"] and person["company_name"] == "Contoso"
+    assert person["company_no"] == company["no"]
+    assert person["company_name"] == "Contoso"
 
     assert ok(api.get("/contacts?q=pat"))["count"] == 1
     assert ok(api.get(f"/contacts/{person['no']}"))["name"] == "Pat"
@@ -76,7 +79,8 @@ def test_campaigns_crud(api, demo) -> None:
         201,
     )
     no = created["no"]
-    assert no == "CP000001" and created["salesperson_code"] is None
+    assert no == "CP000001"
+    assert created["salesperson_code"] is None
     assert ok(api.get("/campaigns"))["count"] == 1
     assert ok(api.get(f"/campaigns/{no}"))["description"] == "Spring"
     assert ok(api.patch(f"/campaigns/{no}", {"activated": True}))["activated"] is True
@@ -117,7 +121,9 @@ def test_sales_cycles_and_stages(api, demo) -> None:
         ),
         201,
     )
-    assert stage["completed_pct"] == "12.5" and stage["activity_code"] == "INIT" and stage["date_formula"] == "+1W"
+    assert stage["completed_pct"] == "12.5"
+    assert stage["activity_code"] == "INIT"
+    assert stage["date_formula"] == "+1W"
     error(api.post("/sales-cycles/FAST/stages", {"stage": 1}), 409, "conflict.exists")
     assert ok(api.get("/sales-cycles/FAST/stages"))["count"] == 1
     assert ok(api.get("/sales-cycles/FAST/stages/1"))["description"] == "Start"
@@ -184,11 +190,14 @@ def test_tasks_create_list_patch(api, demo) -> None:
     testing.make_salesperson("SP1")
     created = ok(api.post("/tasks", {"description": "Call back", "date": "2026-02-01", "salesperson_code": "sp1"}), 201)
     no = created["no"]
-    assert created["type"] is None and created["closed"] is False and created["opportunity_no"] is None
+    assert created["type"] is None
+    assert created["closed"] is False
+    assert created["opportunity_no"] is None
     assert ok(api.get("/tasks?salesperson_code=SP1&closed=false"))["count"] == 1
     assert ok(api.get(f"/tasks/{no}"))["description"] == "Call back"
     done = ok(api.patch(f"/tasks/{no}", {"status": "completed"}))
-    assert done["closed"] is True and done["date_closed"] is not None
+    assert done["closed"] is True
+    assert done["date_closed"] is not None
     assert ok(api.get("/tasks?closed=true"))["count"] == 1
 
 
@@ -212,15 +221,18 @@ def test_statistics_endpoints(api, demo) -> None:
     cycle = ok(api.get("/sales-cycles/NEW/statistics"))
     assert cycle["no_of_opportunities"] == 2
     assert cycle["estimated_value"] == "4000"
-    assert cycle["stages"][0]["stage"] == 1 and cycle["stages"][0]["no_of_opportunities"] == 2
+    assert cycle["stages"][0]["stage"] == 1
+    assert cycle["stages"][0]["no_of_opportunities"] == 2
     assert len(cycle["stages"]) == 5
 
     person_stats = ok(api.get("/contacts/P1/statistics"))
-    assert person_stats["no_of_opportunities"] == 1 and person_stats["estimated_value"] == "1000"
+    assert person_stats["no_of_opportunities"] == 1
+    assert person_stats["estimated_value"] == "1000"
     assert ok(api.get("/contacts/C1/statistics"))["no_of_opportunities"] == 2
 
     sp = ok(api.get("/salespeople/SP1/statistics?action_taken=in_progress&sales_cycle_code=NEW"))
-    assert sp["no_of_opportunities"] == 2 and sp["avg_estimated_value"] == "2000"
+    assert sp["no_of_opportunities"] == 2
+    assert sp["avg_estimated_value"] == "2000"
     assert ok(api.get("/salespeople/SP1/statistics?action_taken=won"))["no_of_opportunities"] == 0
     assert ok(api.get("/salespeople/SP1/statistics?estimated_close_date_to=2000-01-01"))["no_of_opportunities"] == 0
 

@@ -207,7 +207,8 @@ def test_the_ledger_catches_a_dry_run_that_deletes(ledger: ClosedLedger, monkeyp
     response = ledger.call(operation.Case(body={"dry_run": True}, media_type="application/json"))
 
     assert response.status_code == 200
-    assert len(ledger.unexplained) == 1 and "6711 closed opportunities removed, 0 reported" in ledger.unexplained[0]
+    assert len(ledger.unexplained) == 1
+    assert "6711 closed opportunities removed, 0 reported" in ledger.unexplained[0]
     ledger.unexplained.clear()  # seen: the fixture's own check at teardown must not fail the test
 
 

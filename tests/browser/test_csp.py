@@ -93,7 +93,8 @@ def test_main_pages_admin_and_api_docs_have_no_csp_violation(
     ]
     for path in paths:
         response = page.goto(f"{base}{path}")
-        assert response is not None and response.ok, path
+        assert response is not None, path
+        assert response.ok, path
         assert "script-src 'self'" in response.headers["content-security-policy"], path
         page.wait_for_load_state("networkidle")
         assert _violations(page) == [], path

@@ -33,7 +33,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
@@ -43,6 +43,9 @@ from django.utils.translation import gettext as _
 
 from salescycle.apitokens.models import IDEMPOTENCY_KEY_MAX_LENGTH, IdempotencyKey
 from salescycle.core.errors import Conflict, DomainError, InvalidInput
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -184,7 +187,7 @@ def claim_or_replay(view_func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _claim(request: HttpRequest, user: Any, key: str) -> HttpResponse | None:
+def _claim(request: HttpRequest, user: User, key: str) -> HttpResponse | None:
     """Insert the key's row (then None: run the operation) or return the stored answer to replay."""
     request_print = fingerprint(request)
     now = timezone.now()

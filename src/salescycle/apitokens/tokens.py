@@ -6,13 +6,16 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import F
 from django.utils import timezone
 
 from salescycle.apitokens.models import PREFIX_LENGTH, ApiToken
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Writing last_used_at on every request would make each read a write; once a minute is precise enough.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
@@ -23,7 +26,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(user: Any, *, name: str = "") -> tuple[ApiToken, str]:
+def create_token(user: User, *, name: str = "") -> tuple[ApiToken, str]:
     """Create a token for ``user``; returns the row and the token (43 URL-safe characters), shown only now."""
     token = secrets.token_urlsafe(32)
     while token.startswith("-"):  # one in 64 would read as an option on a command line (`revoke-token TOKEN`)

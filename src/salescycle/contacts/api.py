@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja import Query, Router, Status
 
 from salescycle.contacts import services
@@ -31,6 +31,7 @@ from salescycle.contacts.schemas import (
     salesperson_out,
     segment_out,
 )
+from salescycle.core.http import ApiRequest
 from salescycle.core.keys import normalize_key
 from salescycle.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from salescycle.core.schemas import Key, Page, expected_version, fetch, set_etag, with_errors
@@ -44,7 +45,7 @@ key = normalize_key
 
 @router.get("/salespeople", response=with_errors({200: Page[SalespersonOut]}), tags=["salespeople"])
 def list_salespeople(
-    request: HttpRequest,
+    request: ApiRequest,
     q: str | None = None,
     blocked: bool | None = None,
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
@@ -60,15 +61,15 @@ def list_salespeople(
 
 
 @router.post("/salespeople", response=with_errors({201: SalespersonOut}), tags=["salespeople"])
-def create_salesperson(request: HttpRequest, data: SalespersonIn, response: HttpResponse) -> Any:
+def create_salesperson(request: ApiRequest, data: SalespersonIn, response: HttpResponse) -> Any:
     """Create a salesperson."""
-    obj = services.create_salesperson(by=request.auth, **data.dict())  # type: ignore[attr-defined]
+    obj = services.create_salesperson(by=request.auth, **data.dict())
     set_etag(response, obj.version)
     return Status(201, salesperson_out(obj))
 
 
 @router.get("/salespeople/{code}", response=with_errors({200: SalespersonOut}), tags=["salespeople"])
-def get_salesperson(request: HttpRequest, code: Key, response: HttpResponse) -> Any:
+def get_salesperson(request: ApiRequest, code: Key, response: HttpResponse) -> Any:
     """One salesperson."""
     obj = fetch(Salesperson.objects.all(), code=key(code))
     set_etag(response, obj.version)
@@ -76,11 +77,11 @@ def get_salesperson(request: HttpRequest, code: Key, response: HttpResponse) -> 
 
 
 @router.patch("/salespeople/{code}", response=with_errors({200: SalespersonOut}), tags=["salespeople"])
-def patch_salesperson(request: HttpRequest, code: Key, data: SalespersonPatch, response: HttpResponse) -> Any:
+def patch_salesperson(request: ApiRequest, code: Key, data: SalespersonPatch, response: HttpResponse) -> Any:
     """Change a salesperson; ``If-Match`` guards against lost updates."""
     obj = services.update_salesperson(
         code,
-        by=request.auth,  # type: ignore[attr-defined]
+        by=request.auth,
         expected_version=expected_version(request),
         **data.dict(exclude_unset=True, exclude_none=True),
     )
@@ -89,9 +90,9 @@ def patch_salesperson(request: HttpRequest, code: Key, data: SalespersonPatch, r
 
 
 @router.delete("/salespeople/{code}", response=with_errors({204: None}), tags=["salespeople"])
-def delete_salesperson(request: HttpRequest, code: Key) -> Any:
+def delete_salesperson(request: ApiRequest, code: Key) -> Any:
     """Delete a salesperson (409 ``conflict.in_use`` while referenced; block it instead)."""
-    services.delete_salesperson(code, by=request.auth, expected_version=expected_version(request))  # type: ignore[attr-defined]
+    services.delete_salesperson(code, by=request.auth, expected_version=expected_version(request))
     return Status(204, None)
 
 
@@ -109,7 +110,7 @@ def _contacts() -> QuerySet[Contact]:
 
 @router.get("/contacts", response=with_errors({200: Page[ContactOut]}), tags=["contacts"])
 def list_contacts(
-    request: HttpRequest,
+    request: ApiRequest,
     q: str | None = None,
     type: ContactTypeLiteral | None = None,
     company_no: str | None = None,
@@ -131,17 +132,17 @@ def list_contacts(
 
 
 @router.post("/contacts", response=with_errors({201: ContactOut}), tags=["contacts"])
-def create_contact(request: HttpRequest, data: ContactIn, response: HttpResponse) -> Any:
+def create_contact(request: ApiRequest, data: ContactIn, response: HttpResponse) -> Any:
     """Create a company or person contact (``no`` from the contact series when omitted)."""
     with transaction.atomic():  # the answer is read in the write's transaction (issue #12 item 7)
-        obj = services.create_contact(by=request.auth, **data.dict())  # type: ignore[attr-defined]
+        obj = services.create_contact(by=request.auth, **data.dict())
         obj = fetch(_contacts(), no=obj.no)
     set_etag(response, obj.version)
     return Status(201, contact_out(obj))
 
 
 @router.get("/contacts/{no}", response=with_errors({200: ContactOut}), tags=["contacts"])
-def get_contact(request: HttpRequest, no: Key, response: HttpResponse) -> Any:
+def get_contact(request: ApiRequest, no: Key, response: HttpResponse) -> Any:
     """One contact."""
     obj = fetch(_contacts(), no=key(no))
     set_etag(response, obj.version)
@@ -149,7 +150,7 @@ def get_contact(request: HttpRequest, no: Key, response: HttpResponse) -> Any:
 
 
 @router.patch("/contacts/{no}", response=with_errors({200: ContactOut}), tags=["contacts"])
-def patch_contact(request: HttpRequest, no: Key, data: ContactPatch, response: HttpResponse) -> Any:
+def patch_contact(request: ApiRequest, no: Key, data: ContactPatch, response: HttpResponse) -> Any:
     """Change a contact (type not while opportunities refer to it: ``contact.type_in_use``)."""
     changes = data.dict(exclude_unset=True)
     for name in ("type", "name", "email", "phone", "address", "city", "post_code", "country_code"):
@@ -158,7 +159,7 @@ def patch_contact(request: HttpRequest, no: Key, data: ContactPatch, response: H
     with transaction.atomic():  # the answer is read in the write's transaction (issue #12 item 7)
         obj = services.update_contact(
             no,
-            by=request.auth,  # type: ignore[attr-defined]
+            by=request.auth,
             expected_version=expected_version(request),
             **changes,
         )
@@ -168,9 +169,9 @@ def patch_contact(request: HttpRequest, no: Key, data: ContactPatch, response: H
 
 
 @router.delete("/contacts/{no}", response=with_errors({204: None}), tags=["contacts"])
-def delete_contact(request: HttpRequest, no: Key) -> Any:
+def delete_contact(request: ApiRequest, no: Key) -> Any:
     """Delete a contact (422 ``contact.has_open_opportunities``; 409 ``conflict.in_use`` while referenced)."""
-    services.delete_contact(no, by=request.auth, expected_version=expected_version(request))  # type: ignore[attr-defined]
+    services.delete_contact(no, by=request.auth, expected_version=expected_version(request))
     return Status(204, None)
 
 
@@ -179,7 +180,7 @@ def delete_contact(request: HttpRequest, no: Key) -> Any:
 
 @router.get("/campaigns", response=with_errors({200: Page[CampaignOut]}), tags=["campaigns"])
 def list_campaigns(
-    request: HttpRequest,
+    request: ApiRequest,
     q: str | None = None,
     activated: bool | None = None,
     salesperson_code: str | None = None,
@@ -198,15 +199,15 @@ def list_campaigns(
 
 
 @router.post("/campaigns", response=with_errors({201: CampaignOut}), tags=["campaigns"])
-def create_campaign(request: HttpRequest, data: CampaignIn, response: HttpResponse) -> Any:
+def create_campaign(request: ApiRequest, data: CampaignIn, response: HttpResponse) -> Any:
     """Create a campaign (``no`` from the campaign series when omitted)."""
-    obj = services.create_campaign(by=request.auth, **data.dict())  # type: ignore[attr-defined]
+    obj = services.create_campaign(by=request.auth, **data.dict())
     set_etag(response, obj.version)
     return Status(201, campaign_out(obj))
 
 
 @router.get("/campaigns/{no}", response=with_errors({200: CampaignOut}), tags=["campaigns"])
-def get_campaign(request: HttpRequest, no: Key, response: HttpResponse) -> Any:
+def get_campaign(request: ApiRequest, no: Key, response: HttpResponse) -> Any:
     """One campaign."""
     obj = fetch(Campaign.objects.all(), no=key(no))
     set_etag(response, obj.version)
@@ -214,7 +215,7 @@ def get_campaign(request: HttpRequest, no: Key, response: HttpResponse) -> Any:
 
 
 @router.patch("/campaigns/{no}", response=with_errors({200: CampaignOut}), tags=["campaigns"])
-def patch_campaign(request: HttpRequest, no: Key, data: CampaignPatch, response: HttpResponse) -> Any:
+def patch_campaign(request: ApiRequest, no: Key, data: CampaignPatch, response: HttpResponse) -> Any:
     """Change a campaign."""
     changes = data.dict(exclude_unset=True)
     for name in ("description", "activated"):
@@ -222,7 +223,7 @@ def patch_campaign(request: HttpRequest, no: Key, data: CampaignPatch, response:
             changes.pop(name)
     obj = services.update_campaign(
         no,
-        by=request.auth,  # type: ignore[attr-defined]
+        by=request.auth,
         expected_version=expected_version(request),
         **changes,
     )
@@ -231,9 +232,9 @@ def patch_campaign(request: HttpRequest, no: Key, data: CampaignPatch, response:
 
 
 @router.delete("/campaigns/{no}", response=with_errors({204: None}), tags=["campaigns"])
-def delete_campaign(request: HttpRequest, no: Key) -> Any:
+def delete_campaign(request: ApiRequest, no: Key) -> Any:
     """Delete a campaign (409 ``conflict.in_use`` while referenced)."""
-    services.delete_campaign(no, by=request.auth, expected_version=expected_version(request))  # type: ignore[attr-defined]
+    services.delete_campaign(no, by=request.auth, expected_version=expected_version(request))
     return Status(204, None)
 
 
@@ -246,7 +247,7 @@ def _segments() -> QuerySet[Segment]:
 
 @router.get("/segments", response=with_errors({200: Page[SegmentOut]}), tags=["segments"])
 def list_segments(
-    request: HttpRequest,
+    request: ApiRequest,
     q: str | None = None,
     campaign_no: str | None = None,
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
@@ -262,17 +263,17 @@ def list_segments(
 
 
 @router.post("/segments", response=with_errors({201: SegmentOut}), tags=["segments"])
-def create_segment(request: HttpRequest, data: SegmentIn, response: HttpResponse) -> Any:
+def create_segment(request: ApiRequest, data: SegmentIn, response: HttpResponse) -> Any:
     """Create a segment with its lines (``no`` from the segment series when omitted)."""
     with transaction.atomic():  # the answer is read in the write's transaction (issue #12 item 7)
-        obj = services.create_segment(by=request.auth, **data.dict())  # type: ignore[attr-defined]
+        obj = services.create_segment(by=request.auth, **data.dict())
         obj = fetch(_segments(), no=obj.no)
     set_etag(response, obj.version)
     return Status(201, segment_out(obj))
 
 
 @router.get("/segments/{no}", response=with_errors({200: SegmentOut}), tags=["segments"])
-def get_segment(request: HttpRequest, no: Key, response: HttpResponse) -> Any:
+def get_segment(request: ApiRequest, no: Key, response: HttpResponse) -> Any:
     """One segment with its lines."""
     obj = fetch(_segments(), no=key(no))
     set_etag(response, obj.version)
@@ -280,7 +281,7 @@ def get_segment(request: HttpRequest, no: Key, response: HttpResponse) -> Any:
 
 
 @router.patch("/segments/{no}", response=with_errors({200: SegmentOut}), tags=["segments"])
-def patch_segment(request: HttpRequest, no: Key, data: SegmentPatch, response: HttpResponse) -> Any:
+def patch_segment(request: ApiRequest, no: Key, data: SegmentPatch, response: HttpResponse) -> Any:
     """Change a segment; ``lines`` replaces the whole set."""
     changes = data.dict(exclude_unset=True)
     if "description" in changes and changes["description"] is None:
@@ -288,7 +289,7 @@ def patch_segment(request: HttpRequest, no: Key, data: SegmentPatch, response: H
     with transaction.atomic():  # the answer is read in the write's transaction (issue #12 item 7)
         obj = services.update_segment(
             no,
-            by=request.auth,  # type: ignore[attr-defined]
+            by=request.auth,
             expected_version=expected_version(request),
             **changes,
         )
@@ -298,7 +299,7 @@ def patch_segment(request: HttpRequest, no: Key, data: SegmentPatch, response: H
 
 
 @router.delete("/segments/{no}", response=with_errors({204: None}), tags=["segments"])
-def delete_segment(request: HttpRequest, no: Key) -> Any:
+def delete_segment(request: ApiRequest, no: Key) -> Any:
     """Delete a segment with its lines (409 ``conflict.in_use`` while referenced)."""
-    services.delete_segment(no, by=request.auth, expected_version=expected_version(request))  # type: ignore[attr-defined]
+    services.delete_segment(no, by=request.auth, expected_version=expected_version(request))
     return Status(204, None)

@@ -7,7 +7,7 @@ query on any page.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
@@ -16,6 +16,9 @@ from django.db.models import Exists, OuterRef, Subquery
 
 from salescycle.contacts import permissions
 from salescycle.contacts.models import Salesperson
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def with_roles(queryset: Any) -> Any:
@@ -28,7 +31,7 @@ def with_roles(queryset: Any) -> Any:
     return queryset.annotate(**flags, _salesperson_code=code)
 
 
-def prime(user: Any) -> Any:
+def prime(user: User) -> User:
     """Cache the :class:`permissions.Access` of a user loaded through :func:`with_roles`."""
     roles = [role for index, role in enumerate(permissions.ROLES) if getattr(user, f"_role_{index}", False)]
     permissions.remember(user, roles, getattr(user, "_salesperson_code", None) or "")

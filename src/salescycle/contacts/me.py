@@ -4,19 +4,22 @@ apart from the contacts router: it stays open to a user without a role."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
-from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import Field
 
 from salescycle.contacts import permissions
 from salescycle.contacts.models import Salesperson
 from salescycle.core.errors import InvalidInput
+from salescycle.core.http import ApiRequest
 from salescycle.core.models import UserPreference
 from salescycle.core.schemas import DateIn, InputSchema, with_errors
 from salescycle.core.workdate import get_work_date
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 router = Router(tags=["me"])
 
@@ -34,12 +37,21 @@ class MeOut(Schema):
     is_superuser: bool
 
 
+class MeDict(TypedDict):
+    username: str
+    salesperson_code: str | None
+    work_date: dt.date
+    language: str
+    roles: list[str]
+    is_superuser: bool
+
+
 class MePatch(InputSchema):
     work_date: DateIn | None = None
     language: str | None = Field(default=None, max_length=8)
 
 
-def _me(user: Any) -> dict[str, Any]:
+def _me(user: User) -> MeDict:
     pref = UserPreference.objects.filter(user=user).first()
     who = permissions.access(user)  # loaded with the user (no query of its own)
     return {
@@ -53,15 +65,15 @@ def _me(user: Any) -> dict[str, Any]:
 
 
 @router.get("/me", response=with_errors({200: MeOut}))
-def get_me(request: HttpRequest) -> Any:
+def get_me(request: ApiRequest) -> Any:
     """The signed-in user: username, salesperson, WorkDate (default today), interface language and roles."""
-    return _me(request.auth)  # type: ignore[attr-defined]
+    return _me(request.auth)
 
 
 @router.patch("/me", response=with_errors({200: MeOut}))
-def patch_me(request: HttpRequest, data: MePatch) -> Any:
+def patch_me(request: ApiRequest, data: MePatch) -> Any:
     """Change the WorkDate (null = today) and/or the language (``en``, ``nl``, ``de``, ``nb``, ``fi``)."""
-    user = request.auth  # type: ignore[attr-defined]
+    user = request.auth
     changes = data.dict(exclude_unset=True)
     if "language" in changes and (changes["language"] or "") not in [*LANGUAGES, ""]:
         raise InvalidInput(

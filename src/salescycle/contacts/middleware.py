@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from salescycle.contacts import permissions
+from salescycle.core.http import Request
 
 logger = logging.getLogger(__name__)
 
@@ -59,14 +60,14 @@ class RoleRequiredMiddleware:
         return self.get_response(request)
 
     def process_view(
-        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+        self, request: Request, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
     ) -> HttpResponse | None:
         """Raise Django's ``PermissionDenied`` (→ the 403 page) for a user without a role on a page not open to
         them; None (go on) otherwise."""
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not permissions.has_no_role(user):
             return None
-        request.has_no_role = True  # type: ignore[attr-defined]
+        request.has_no_role = True
         match = request.resolver_match
         if match is not None and is_open_to_no_role(match.view_name, match.namespaces):
             return None

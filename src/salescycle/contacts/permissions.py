@@ -31,6 +31,7 @@ label (``opportunities.Opportunity``), the way foreign keys across apps are.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -40,11 +41,12 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts.models import Salesperson
-from salescycle.core.actors import Actor, System
+from salescycle.core.actors import Actor, RequestUser, System
 from salescycle.core.errors import DomainError, NotFound, PermissionDenied
 from salescycle.core.records import not_found
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
     from django.db.models import Model
 
 M = TypeVar("M", bound="Model")
@@ -120,19 +122,18 @@ def access(user: Actor | None) -> Access:
         return SYSTEM
     if user is None:
         return NOBODY
-    pk = getattr(user, "pk", None)
-    if not getattr(user, "is_authenticated", False) or not pk:
+    if not user.is_authenticated or not user.pk:
         return NOBODY
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if isinstance(cached, Access):
         return cached
     # One query: the user's role groups joined with their salesperson (one row per group, or one without).
     users = get_user_model()._default_manager
-    rows = list(users.filter(pk=pk).values_list("groups__name", "salesperson__code"))
+    rows = list(users.filter(pk=user.pk).values_list("groups__name", "salesperson__code"))
     return remember(user, {name for name, _code in rows}, next((code for _name, code in rows if code), ""))
 
 
-def remember(user: Any, roles: Any, salesperson_code: str) -> Access:
+def remember(user: User, roles: Iterable[str], salesperson_code: str) -> Access:
     """Cache the :class:`Access` of ``user`` from roles and salesperson loaded with the user (``contacts/auth.py``)."""
     held = frozenset(roles) & frozenset(ROLES)
     result = Access(
@@ -144,7 +145,7 @@ def remember(user: Any, roles: Any, salesperson_code: str) -> Access:
     return result
 
 
-def forget(user: Any) -> None:
+def forget(user: User | None) -> None:
     """Drop the cached :class:`Access` of ``user`` (after changing their groups or salesperson)."""
     if user is not None and hasattr(user, _CACHE_ATTRIBUTE):
         delattr(user, _CACHE_ATTRIBUTE)
@@ -162,7 +163,7 @@ def visible_salesperson_codes(code: str) -> QuerySet[Any]:
     return membership.filter(team_id__in=own_teams).values("salesperson_id")
 
 
-def visibility_filter(user: Any, field: str = "salesperson") -> Q | None:
+def visibility_filter(user: Actor, field: str = "salesperson") -> Q | None:
     """The condition on ``<field>_id`` (an opportunity's or entry's salesperson) for the rows ``user`` may see:
     None when they see all, an always-false condition when they see none."""
     who = access(user)
@@ -174,7 +175,7 @@ def visibility_filter(user: Any, field: str = "salesperson") -> Q | None:
     return Q(**{f"{field}_id": code}) | Q(**{f"{field}_id__in": visible_salesperson_codes(code)})
 
 
-def visible_opportunities(user: Any, qs: QuerySet[Any] | None = None) -> QuerySet[Any]:
+def visible_opportunities(user: Actor, qs: QuerySet[Any] | None = None) -> QuerySet[Any]:
     """``qs`` (default all opportunities) restricted to the opportunities ``user`` may see: a filter on the
     salesperson column with a subquery on team membership, so the database uses ``opp_salesperson_*`` indexes."""
     if qs is None:
@@ -183,7 +184,7 @@ def visible_opportunities(user: Any, qs: QuerySet[Any] | None = None) -> QuerySe
     return qs if condition is None else qs.filter(condition)
 
 
-def visible_opportunity_nos(user: Any) -> QuerySet[Any] | None:
+def visible_opportunity_nos(user: Actor) -> QuerySet[Any] | None:
     """A subquery of the numbers of the opportunities ``user`` may see, or None when they see all (for filtering
     rows that reference an opportunity by number: tasks, sales documents)."""
     if visibility_filter(user) is None:
@@ -191,7 +192,7 @@ def visible_opportunity_nos(user: Any) -> QuerySet[Any] | None:
     return visible_opportunities(user).values("no")
 
 
-def linked_to_visible(user: Any, field: str = "opportunity_no") -> Q | None:
+def linked_to_visible(user: Actor, field: str = "opportunity_no") -> Q | None:
     """The condition for rows with an opportunity number in ``field`` (blank = none): no opportunity, or a visible
     one. None when the user sees all."""
     nos = visible_opportunity_nos(user)
@@ -200,7 +201,7 @@ def linked_to_visible(user: Any, field: str = "opportunity_no") -> Q | None:
     return Q(**{field: ""}) | Q(**{f"{field}__in": nos})
 
 
-def can_see_opportunity(user: Any, opportunity: Any) -> bool:
+def can_see_opportunity(user: Actor, opportunity: Any) -> bool:
     """True when ``user`` may read ``opportunity`` (no query for the roles that see all or see nothing)."""
     who = access(user)
     if who.sees_all:
@@ -214,7 +215,7 @@ def can_see_opportunity(user: Any, opportunity: Any) -> bool:
     return visible_salesperson_codes(who.salesperson_code).filter(salesperson_id=opportunity.salesperson_id).exists()
 
 
-def can_see_opportunity_no(user: Any, no: str) -> bool:
+def can_see_opportunity_no(user: Actor, no: str) -> bool:
     """True when ``no`` is blank or names an opportunity ``user`` may see (or one that no longer exists)."""
     if not no or visibility_filter(user) is None:
         return True
@@ -225,7 +226,7 @@ def can_see_opportunity_no(user: Any, no: str) -> bool:
     return visible_opportunities(user, model.objects.filter(no=no)).exists()
 
 
-def can_change_opportunity(user: Any, opportunity: Any) -> bool:
+def can_change_opportunity(user: Actor, opportunity: Any) -> bool:
     """True when ``user`` may change ``opportunity``: all for managers and administrators, their own for a
     Salesperson."""
     who = access(user)
@@ -253,17 +254,17 @@ def _not_found(opportunity: Any) -> NotFound:
     return not_found(type(opportunity), opportunity.pk)
 
 
-def may_write(user: Any) -> bool:
+def may_write(user: Actor) -> bool:
     """True when ``user`` may change working data such as contacts, campaigns and segments (not a Viewer)."""
     return access(user).may_write
 
 
-def may_setup(user: Any) -> bool:
+def may_setup(user: Actor) -> bool:
     """True when ``user`` may change the setup (an Administrator, a superuser or the system)."""
     return access(user).may_setup
 
 
-def require_read(by: Any) -> None:
+def require_read(by: Actor) -> None:
     """Refuse an actor without any role: 403 ``permission_denied`` with :data:`NO_ROLE_MESSAGE` (issue #12 item 4).
 
     The API calls it for every operation but ``/me`` and ``/health`` (``api.py``'s authentication), the web app for
@@ -273,13 +274,13 @@ def require_read(by: Any) -> None:
         raise PermissionDenied("permission_denied", NO_ROLE_MESSAGE)
 
 
-def require_see_opportunity(by: Any, opportunity: Any) -> None:
+def require_see_opportunity(by: Actor, opportunity: Any) -> None:
     """Refuse with 404 ``not_found`` when ``by`` may not see ``opportunity``."""
     if not can_see_opportunity(by, opportunity):
         raise _not_found(opportunity)
 
 
-def require_change_opportunity(by: Any, opportunity: Any) -> None:
+def require_change_opportunity(by: Actor, opportunity: Any) -> None:
     """Refuse a change of ``opportunity`` by ``by``: 404 ``not_found`` when they may not even see it, 403
     ``permission_denied`` when they may see but not change it."""
     if can_change_opportunity(by, opportunity):
@@ -315,7 +316,7 @@ def require_assign_salesperson(by: Actor, salesperson_code: str) -> None:
         )
 
 
-def require_create_opportunity(by: Any, salesperson_code: str) -> None:
+def require_create_opportunity(by: Actor, salesperson_code: str) -> None:
     """Refuse (403) creating an opportunity for ``salesperson_code``: managers and administrators for anyone, a
     Salesperson only for themselves (stricter than :func:`require_assign_salesperson`, which a later change of the
     salesperson follows: a Salesperson may hand their own opportunity to a team mate, not create one for them)."""
@@ -329,19 +330,19 @@ def require_create_opportunity(by: Any, salesperson_code: str) -> None:
     )
 
 
-def require_write(by: Any) -> None:
+def require_write(by: Actor) -> None:
     """Refuse (403) an actor who may not change working data (Viewers, users without a role)."""
     if not access(by).may_write:
         raise _denied()
 
 
-def require_setup(by: Any) -> None:
+def require_setup(by: Actor) -> None:
     """Refuse (403) a setup change by anyone but an Administrator (or a superuser, or the system)."""
     if not access(by).may_setup:
         raise _denied()
 
 
-def require_batch_delete(by: Any) -> None:
+def require_batch_delete(by: Actor) -> None:
     """Refuse (403) the Delete Opportunities batch job to anyone but a Sales Manager or Administrator."""
     if not access(by).may_batch_delete:
         raise _denied()
@@ -443,12 +444,12 @@ def can_name_opportunity(user: Actor, no: str) -> bool:
 # The web app
 
 
-def has_no_role(user: Any) -> bool:
+def has_no_role(user: RequestUser) -> bool:
     """True for a signed-in user without any role (every page but a few answers 403 with :data:`NO_ROLE_MESSAGE`)."""
     return not access(user).may_read
 
 
-def require_for_page(check: Any, user: Any) -> None:
+def require_for_page(check: Callable[[Actor], None], user: RequestUser) -> None:
     """Run ``check(user)`` (one of the ``require_*`` above) for a whole page: its refusal becomes Django's 403 with
     the translated message, which ``templates/403.html`` shows."""
     from django.core.exceptions import PermissionDenied as PageDenied

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, TypedDict
 
 from ninja import Schema
 from pydantic import Field
@@ -24,8 +24,25 @@ from salescycle.core.schemas import (
     blank_to_none,
 )
 
+if TYPE_CHECKING:
+    from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment
+
+# Each ``*_out`` builder returns a TypedDict with its schema's fields (``SalespersonOut`` → ``SalespersonDict``), so
+# that mypy checks the keys and values it builds; ``tests/api/test_out_dicts.py`` holds the two field lists equal.
+# A field the schema narrows to a Literal is a ``str`` here: the model's text choice.
+
 
 class SalespersonOut(Schema):
+    code: str
+    name: str
+    email: str
+    phone: str
+    job_title: str
+    blocked: bool
+    version: int
+
+
+class SalespersonDict(TypedDict):
     code: str
     name: str
     email: str
@@ -52,7 +69,7 @@ class SalespersonPatch(InputSchema):
     blocked: Omittable[bool] = None
 
 
-def salesperson_out(obj: Any) -> dict[str, Any]:
+def salesperson_out(obj: Salesperson) -> SalespersonDict:
     return {
         "code": obj.code,
         "name": obj.name,
@@ -71,6 +88,25 @@ ContactTypeLiteral = Annotated[str, OneOf(ContactType)]
 class ContactOut(Schema):
     no: str
     type: ContactTypeLiteral
+    name: str
+    company_no: str | None
+    company_name: str | None
+    salesperson_code: str | None
+    email: str
+    phone: str
+    address: str
+    city: str
+    post_code: str
+    country_code: str
+    customer_no: str | None
+    version: int
+    created_at: dt.datetime
+    modified_at: dt.datetime
+
+
+class ContactDict(TypedDict):
+    no: str
+    type: str
     name: str
     company_no: str | None
     company_name: str | None
@@ -114,7 +150,7 @@ class ContactPatch(InputSchema):
     country_code: Omittable[Text10] = None
 
 
-def contact_out(obj: Any) -> dict[str, Any]:
+def contact_out(obj: Contact) -> ContactDict:
     company = obj.company if obj.company_id else None
     return {
         "no": obj.no,
@@ -146,6 +182,16 @@ class CampaignOut(Schema):
     version: int
 
 
+class CampaignDict(TypedDict):
+    no: str
+    description: str
+    starting_date: dt.date | None
+    ending_date: dt.date | None
+    salesperson_code: str | None
+    activated: bool
+    version: int
+
+
 class CampaignIn(InputSchema):
     no: Key | None = None
     description: Text100 = ""
@@ -163,7 +209,7 @@ class CampaignPatch(InputSchema):
     activated: Omittable[bool] = None
 
 
-def campaign_out(obj: Any) -> dict[str, Any]:
+def campaign_out(obj: Campaign) -> CampaignDict:
     return {
         "no": obj.no,
         "description": obj.description,
@@ -189,6 +235,20 @@ class SegmentOut(Schema):
     version: int
 
 
+class SegmentLineDict(TypedDict):
+    contact_no: str
+    description: str
+
+
+class SegmentDict(TypedDict):
+    no: str
+    description: str
+    campaign_no: str | None
+    salesperson_code: str | None
+    lines: list[SegmentLineDict]
+    version: int
+
+
 class SegmentIn(InputSchema):
     no: Key | None = None
     description: Text100 = ""
@@ -204,7 +264,7 @@ class SegmentPatch(InputSchema):
     lines: Omittable[list[SegmentLineSchema]] = Field(default=None, max_length=1000)
 
 
-def segment_out(obj: Any) -> dict[str, Any]:
+def segment_out(obj: Segment) -> SegmentDict:
     return {
         "no": obj.no,
         "description": obj.description,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from salescycle.contacts import permissions, services
 from salescycle.contacts.forms import CampaignForm, ContactForm, SalespersonForm, SegmentForm, SegmentLineFormSet
 from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment
+from salescycle.core.actors import Actor
 from salescycle.core.views import SetupPage, register_setup
 
 
@@ -25,28 +26,28 @@ def _opportunity_links(param: str) -> Any:
     return links
 
 
-def _save_salesperson(by: Any, obj: Salesperson | None, data: dict[str, Any], lines: Any) -> Salesperson:
+def _save_salesperson(by: Actor, obj: Salesperson | None, data: dict[str, Any], lines: Any) -> Salesperson:
     if obj is None:
         return services.create_salesperson(by=by, **data)
     data.pop("code", None)
     return services.update_salesperson(obj.code, by=by, **data)
 
 
-def _save_contact(by: Any, obj: Contact | None, data: dict[str, Any], lines: Any) -> Contact:
+def _save_contact(by: Actor, obj: Contact | None, data: dict[str, Any], lines: Any) -> Contact:
     if obj is None:
         return services.create_contact(by=by, **data)
     data.pop("no", None)
     return services.update_contact(obj.no, by=by, **data)
 
 
-def _save_campaign(by: Any, obj: Campaign | None, data: dict[str, Any], lines: Any) -> Campaign:
+def _save_campaign(by: Actor, obj: Campaign | None, data: dict[str, Any], lines: Any) -> Campaign:
     if obj is None:
         return services.create_campaign(by=by, **data)
     data.pop("no", None)
     return services.update_campaign(obj.no, by=by, **data)
 
 
-def _save_segment(by: Any, obj: Segment | None, data: dict[str, Any], lines: Any) -> Segment:
+def _save_segment(by: Actor, obj: Segment | None, data: dict[str, Any], lines: Any) -> Segment:
     if obj is None:
         return services.create_segment(by=by, lines=lines or [], **data)
     data.pop("no", None)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final, TypeAlias, final
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
     from django.contrib.auth.models import AnonymousUser, User
 
 
@@ -37,8 +36,12 @@ class System:
 
 SYSTEM: Final = System()
 
+# A user as a request brings it (``request.user``): signed in, or anonymous; never the system. For the functions
+# that only a web page or an API operation calls. ``User`` is the user model (``AUTH_USER_MODEL``).
+RequestUser: TypeAlias = "User | AnonymousUser"
+
 # A user of the web app or the API (``request.user``), or the system.
-Actor: TypeAlias = "AbstractBaseUser | AnonymousUser | System"
+Actor: TypeAlias = "User | AnonymousUser | System"
 
 
 def is_system(actor: object) -> bool:
@@ -49,6 +52,6 @@ def is_system(actor: object) -> bool:
 def user_of(actor: Actor) -> User | None:
     """The Django user to record as the author of a row (``created_by``, the change log): the actor when it is a
     saved user, None for :data:`SYSTEM` and for an anonymous user."""
-    if isinstance(actor, System) or not getattr(actor, "pk", None):
+    if isinstance(actor, System) or not actor.is_authenticated or not actor.pk:
         return None
-    return actor  # type: ignore[return-value]
+    return actor

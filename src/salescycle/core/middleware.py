@@ -13,7 +13,7 @@ query; a session from before the cache existed is filled on its first request.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
@@ -23,6 +23,9 @@ from django.utils import translation
 
 from salescycle.core.models import UserPreference
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 SESSION_KEY = "salescycle_language"
 
 
@@ -31,13 +34,13 @@ def supported(language: str | None) -> str | None:
     return language if language and language in dict(settings.LANGUAGES) else None
 
 
-def saved_language(user: Any) -> str:
+def saved_language(user: User) -> str:
     """The language ``user`` saved (``""`` when none)."""
     return UserPreference.objects.filter(user=user).values_list("language", flat=True).first() or ""
 
 
 @receiver(user_logged_in, dispatch_uid="salescycle-user-language")
-def remember_language_at_sign_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+def remember_language_at_sign_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     """Cache the user's saved language in the new session (one query per sign-in)."""
     if request is not None and hasattr(request, "session"):
         request.session[SESSION_KEY] = saved_language(user)

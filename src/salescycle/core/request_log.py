@@ -28,6 +28,7 @@ from django_structlog import signals
 
 from salescycle.core.dberrors import is_database_unavailable
 from salescycle.core.error_views import is_api_request, request_too_large_response
+from salescycle.core.http import Request
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _META_KEY = "HTTP_X_REQUEST_ID"
@@ -50,12 +51,12 @@ class RequestIdMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: Request) -> HttpResponse:
         request_id = request_id_from(request.META.get(_META_KEY))
         request.META[_META_KEY] = request_id
         request.__dict__.pop("headers", None)  # HttpRequest.headers is cached from META
-        request.request_id = request_id  # type: ignore[attr-defined]
-        request.started_at = time.perf_counter()  # type: ignore[attr-defined]
+        request.request_id = request_id
+        request.started_at = time.perf_counter()
         response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
         return response

@@ -297,7 +297,7 @@ def json_response(schema: Any, data: Any, *, status: int = 200) -> HttpResponse:
     )
 
 
-def blank_to_none(value: Any) -> Any:
+def blank_to_none(value: str | None) -> str | None:
     """Blank codes and numbers are JSON null (spec api.md "Blank values")."""
     return value if value not in ("", None) else None
 

@@ -18,7 +18,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from salescycle.core.actors import RequestUser
 from salescycle.core.errors import DomainError
+from salescycle.core.http import AuthedRequest
 from salescycle.core.workdate import get_work_date, set_work_date
 
 
@@ -51,7 +53,7 @@ def safe_next(request: HttpRequest, fallback: str = "/") -> str:
 
 @require_POST
 @login_required
-def change_work_date(request: HttpRequest) -> HttpResponse:
+def change_work_date(request: AuthedRequest) -> HttpResponse:
     """Store the user's work date (spec §0.2) and go back to the page they came from."""
     form = WorkDateForm(request.POST)
     work_date: dt.date | None = form.cleaned_data["work_date"] if form.is_valid() else None
@@ -97,7 +99,7 @@ class SetupPage:
     # shown to others are read-only: no New, Save or Delete, fields disabled, and a notice saying so.
     may_edit: Callable[[Any], bool] | None = None
 
-    def editable_by(self, user: Any) -> bool:
+    def editable_by(self, user: RequestUser) -> bool:
         """True when ``user`` may create, change and delete records of this table."""
         return self.may_edit is None or self.may_edit(user)
 

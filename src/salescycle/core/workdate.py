@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
+from salescycle.core.actors import System
 from salescycle.core.models import UserPreference
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from salescycle.core.actors import Actor
 
 
 def today() -> dt.date:
@@ -15,15 +21,15 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def get_work_date(user: Any | None) -> dt.date:
+def get_work_date(user: Actor | None) -> dt.date:
     """The WorkDate of ``user`` (a Django user or None): their chosen work date, else today."""
-    if user is not None and getattr(user, "is_authenticated", False):
+    if user is not None and not isinstance(user, System) and user.is_authenticated:
         pref = UserPreference.objects.filter(user=user).only("work_date").first()
         if pref is not None and pref.work_date is not None:
             return pref.work_date
     return today()
 
 
-def set_work_date(user: Any, work_date: dt.date | None) -> None:
+def set_work_date(user: User, work_date: dt.date | None) -> None:
     """Store ``work_date`` as ``user``'s WorkDate (None returns to "today")."""
     UserPreference.objects.update_or_create(user=user, defaults={"work_date": work_date})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypedDict
 
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field
@@ -59,6 +59,16 @@ Ordering = Literal[
     "-estimated_value",
 ]
 
+if TYPE_CHECKING:
+    from salescycle.opportunities.models import (
+        CloseOpportunityCode,
+        Interaction,
+        Opportunity,
+        OpportunityEntry,
+        SalesCycle,
+        SalesCycleStage,
+    )
+
 
 class OpportunityOut(BaseModel):
     """An opportunity as the API shows it (api.md "Opportunities"). A plain pydantic model, not a ninja ``Schema``:
@@ -100,7 +110,45 @@ class OpportunityOut(BaseModel):
     modified_at: DateTimeOut
 
 
-def opportunity_row_out(row: dict[str, Any]) -> dict[str, Any]:
+# Each ``*_out`` builder returns a TypedDict with its schema's fields (``OpportunityOut`` → ``OpportunityDict``), so
+# that mypy checks the keys and values it builds; ``tests/api/test_out_dicts.py`` holds the two field lists equal.
+# A field the schema narrows to a Literal is a ``str`` here: the model's text choice.
+
+
+class OpportunityDict(TypedDict):
+    no: str
+    description: str
+    contact_no: str | None
+    contact_name: str | None
+    contact_company_no: str | None
+    contact_company_name: str | None
+    salesperson_code: str | None
+    salesperson_name: str | None
+    campaign_no: str | None
+    segment_no: str | None
+    sales_cycle_code: str | None
+    priority: str
+    status: str
+    closed: bool
+    creation_date: dt.date
+    date_closed: dt.date | None
+    current_sales_cycle_stage: int | None
+    current_stage_description: str | None
+    estimated_value: Decimal
+    chances_of_success_pct: Decimal
+    completed_pct: Decimal
+    probability_pct: Decimal
+    calculated_current_value: Decimal
+    estimated_closing_date: dt.date | None
+    sales_document_type: str | None
+    sales_document_no: str | None
+    no_of_interactions: int
+    version: int
+    created_at: dt.datetime
+    modified_at: dt.datetime
+
+
+def opportunity_row_out(row: dict[str, Any]) -> OpportunityDict:
     """The API view of an opportunity from a row of ``selectors.opportunity_values()``: the columns of
     :data:`OPPORTUNITY_VALUES` plus ``contact_name``, ``contact_company_name``, ``salesperson_name`` and
     ``no_of_interactions``. The one place that decides what the API shows of an opportunity."""
@@ -139,13 +187,15 @@ def opportunity_row_out(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def opportunity_out(obj: Any) -> dict[str, Any]:
+def opportunity_out(obj: Opportunity) -> OpportunityDict:
     """The API view of an opportunity loaded by ``selectors.opportunities()`` (names joined, interactions counted):
     :func:`opportunity_row_out` of its values."""
     row = {name: getattr(obj, name) for name in OPPORTUNITY_VALUES}
-    row["contact_name"] = obj.contact.name if obj.contact_id else None
-    row["contact_company_name"] = obj.contact_company.name if obj.contact_company_id else None
-    row["salesperson_name"] = obj.salesperson.name if obj.salesperson_id else None
+    # A blank link reads as None without a query; the names are joined by the selector.
+    contact, company, salesperson = obj.contact, obj.contact_company, obj.salesperson
+    row["contact_name"] = contact.name if contact is not None else None
+    row["contact_company_name"] = company.name if company is not None else None
+    row["salesperson_name"] = salesperson.name if salesperson is not None else None
     row["no_of_interactions"] = getattr(obj, "no_of_interactions", 0)
     return opportunity_row_out(row)
 
@@ -220,7 +270,32 @@ class EntryOut(Schema):
     estimated_close_date: dt.date | None
 
 
-def entry_out(obj: Any) -> dict[str, Any]:
+class EntryDict(TypedDict):
+    entry_no: int
+    opportunity_no: str
+    sales_cycle_code: str | None
+    sales_cycle_stage: int
+    sales_cycle_stage_description: str
+    previous_sales_cycle_stage: int
+    contact_no: str | None
+    contact_company_no: str | None
+    salesperson_code: str | None
+    campaign_no: str | None
+    date_of_change: dt.date
+    active: bool
+    date_closed: dt.date | None
+    days_open: int
+    action_taken: str
+    estimated_value: Decimal
+    calculated_current_value: Decimal
+    completed_pct: Decimal
+    chances_of_success_pct: Decimal
+    probability_pct: Decimal
+    close_opportunity_code: str | None
+    estimated_close_date: dt.date | None
+
+
+def entry_out(obj: OpportunityEntry) -> EntryDict:
     return {
         "entry_no": obj.entry_no,
         "opportunity_no": obj.opportunity_id,
@@ -374,7 +449,15 @@ class SalesCyclePatch(InputSchema):
     blocked: Omittable[bool] = None
 
 
-def sales_cycle_out(obj: Any) -> dict[str, Any]:
+class SalesCycleDict(TypedDict):
+    code: str
+    description: str
+    probability_calculation: str
+    blocked: bool
+    version: int
+
+
+def sales_cycle_out(obj: SalesCycle) -> SalesCycleDict:
     return {
         "code": obj.code,
         "description": obj.description,
@@ -417,7 +500,19 @@ class StagePatch(InputSchema):
     date_formula: Omittable[Text32] = None
 
 
-def stage_out(obj: Any) -> dict[str, Any]:
+class StageDict(TypedDict):
+    stage: int
+    description: str
+    completed_pct: Decimal
+    chances_of_success_pct: Decimal
+    activity_code: str | None
+    quote_required: bool
+    allow_skip: bool
+    date_formula: str
+    version: int
+
+
+def stage_out(obj: SalesCycleStage) -> StageDict:
     return {
         "stage": obj.stage,
         "description": obj.description,
@@ -449,11 +544,26 @@ class CloseCodePatch(InputSchema):
     type: Omittable[CloseTypeLiteral] = None
 
 
-def close_code_out(obj: Any) -> dict[str, Any]:
+class CloseCodeDict(TypedDict):
+    code: str
+    description: str
+    type: str
+    version: int
+
+
+def close_code_out(obj: CloseOpportunityCode) -> CloseCodeDict:
     return {"code": obj.code, "description": obj.description, "type": obj.type, "version": obj.version}
 
 
 class SetupOut(Schema):
+    default_sales_cycle_code: str | None
+    bus_rel_code_for_customers: str | None
+    local_currency_code: str
+    number_series: dict[str, str]
+    version: int
+
+
+class SetupDict(TypedDict):
     default_sales_cycle_code: str | None
     bus_rel_code_for_customers: str | None
     local_currency_code: str
@@ -499,7 +609,19 @@ class InteractionPatch(InputSchema):
     postponed: Omittable[bool] = None
 
 
-def interaction_out(obj: Any) -> dict[str, Any]:
+class InteractionDict(TypedDict):
+    entry_no: int
+    date: dt.date
+    contact_no: str
+    opportunity_no: str | None
+    salesperson_code: str | None
+    description: str
+    canceled: bool
+    postponed: bool
+    version: int
+
+
+def interaction_out(obj: Interaction) -> InteractionDict:
     return {
         "entry_no": obj.entry_no,
         "date": obj.date,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 from ninja import Schema
 from pydantic import Field
@@ -22,6 +22,13 @@ from salescycle.core.schemas import (
     blank_to_none,
 )
 
+if TYPE_CHECKING:
+    from salescycle.contacts.models import Customer
+    from salescycle.sales.models import CustomerTemplate, Item, PostedInvoice, PostedInvoiceLine, SalesHeader, SalesLine
+
+# Each ``*_out`` builder returns a TypedDict with its schema's fields (``ItemOut`` → ``ItemDict``), so that mypy
+# checks the keys and values it builds; ``tests/api/test_out_dicts.py`` holds the two field lists equal.
+
 # --- Items and customer templates --------------------------------------------------------------------------------
 
 
@@ -29,6 +36,14 @@ class ItemOut(Schema):
     code: str
     description: str
     unit_price: DecimalOut
+    blocked: bool
+    version: int
+
+
+class ItemDict(TypedDict):
+    code: str
+    description: str
+    unit_price: Decimal
     blocked: bool
     version: int
 
@@ -46,7 +61,7 @@ class ItemPatch(InputSchema):
     blocked: Omittable[bool] = None
 
 
-def item_out(obj: Any) -> dict[str, Any]:
+def item_out(obj: Item) -> ItemDict:
     return {
         "code": obj.code,
         "description": obj.description,
@@ -62,12 +77,18 @@ class CustomerTemplateOut(Schema):
     version: int
 
 
+class CustomerTemplateDict(TypedDict):
+    code: str
+    description: str
+    version: int
+
+
 class CustomerTemplateIn(InputSchema):
     code: Key = Field(min_length=1)
     description: Text100 = ""
 
 
-def customer_template_out(obj: Any) -> dict[str, Any]:
+def customer_template_out(obj: CustomerTemplate) -> CustomerTemplateDict:
     return {"code": obj.code, "description": obj.description, "version": obj.version}
 
 
@@ -79,7 +100,15 @@ class CustomerOut(Schema):
     version: int
 
 
-def customer_out(obj: Any) -> dict[str, Any]:
+class CustomerDict(TypedDict):
+    no: str
+    name: str
+    contact_no: str
+    customer_template: str | None
+    version: int
+
+
+def customer_out(obj: Customer) -> CustomerDict:
     return {
         "no": obj.no,
         "name": obj.name,
@@ -113,6 +142,16 @@ class LineOut(Schema):
     unit_price: DecimalOut
     line_discount_pct: DecimalOut
     amount: DecimalOut
+
+
+class LineDict(TypedDict):
+    line_no: int
+    item_code: str | None
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    line_discount_pct: Decimal
+    amount: Decimal
 
 
 class SalesQuoteIn(InputSchema):
@@ -159,6 +198,24 @@ class SalesOrderOut(SalesQuoteOut):
     quote_no: str | None
 
 
+class SalesDocumentDict(TypedDict):
+    """A quote or an order: the fields of :class:`SalesOrderOut` (a quote's answer leaves out ``quote_no``)."""
+
+    no: str
+    sell_to_contact_no: str | None
+    sell_to_customer_no: str | None
+    customer_template: str | None
+    salesperson_code: str | None
+    campaign_no: str | None
+    opportunity_no: str | None
+    order_date: dt.date | None
+    shipment_date: dt.date | None
+    quote_no: str | None
+    lines: list[LineDict]
+    amount: Decimal
+    version: int
+
+
 class MakeOrderIn(InputSchema):
     create_customer: bool = False
     close_opportunity_code: Key | None = None
@@ -189,7 +246,22 @@ class PostedInvoiceOut(Schema):
     lines: list[LineOut]
 
 
-def line_out(line: Any) -> dict[str, Any]:
+class PostedInvoiceDict(TypedDict):
+    no: str
+    order_no: str | None
+    quote_no: str | None
+    sell_to_customer_no: str
+    sell_to_contact_no: str | None
+    salesperson_code: str | None
+    campaign_no: str | None
+    opportunity_no: str | None
+    order_date: dt.date | None
+    posting_date: dt.date
+    amount: Decimal
+    lines: list[LineDict]
+
+
+def line_out(line: SalesLine | PostedInvoiceLine) -> LineDict:
     return {
         "line_no": line.line_no,
         "item_code": line.item_id,
@@ -201,7 +273,7 @@ def line_out(line: Any) -> dict[str, Any]:
     }
 
 
-def document_out(obj: Any) -> dict[str, Any]:
+def document_out(obj: SalesHeader) -> SalesDocumentDict:
     """A quote or order loaded by ``selectors.sales_documents`` (amount annotated, lines prefetched)."""
     lines = list(obj.lines.all())
     amount = getattr(obj, "amount", None)
@@ -222,7 +294,7 @@ def document_out(obj: Any) -> dict[str, Any]:
     }
 
 
-def posted_invoice_out(obj: Any) -> dict[str, Any]:
+def posted_invoice_out(obj: PostedInvoice) -> PostedInvoiceDict:
     return {
         "no": obj.no,
         "order_no": blank_to_none(obj.order_no),

@@ -262,30 +262,7 @@ def update_sales_quote(
     if "sell_to_contact_no" in changes:
         contact_key = normalize_key(changes["sell_to_contact_no"])
         if contact_key != (quote.sell_to_contact_id or ""):
-            if not contact_key and new_opportunity:
-                raise DomainError(
-                    "sales.contact_required_by_opportunity",
-                    _("The Sell-to Contact No. field cannot be blank because this quote is linked to an opportunity."),
-                    fields={"sell_to_contact_no": [str(_("Required while linked to an opportunity."))]},
-                )
-            contact = _contact(contact_key, by=by) if contact_key else None
-            customer = customer_of(contact)
-            if new_opportunity and quote.sell_to_customer_id and customer != quote.sell_to_customer:
-                raise DomainError(
-                    "sales.customer_locked_by_opportunity",
-                    _(
-                        "You cannot change Sell-to Customer No. because the corresponding Opportunity No. "
-                        "%(opportunity)s has been assigned to this Quote."
-                    ),
-                    fields={"sell_to_contact_no": [str(_("Locked by the opportunity."))]},
-                    params={"opportunity": new_opportunity},
-                )
-            quote.sell_to_contact = contact
-            quote.sell_to_customer = customer
-            if contact is not None and quote.opportunity_no and quote.opportunity_no == new_opportunity:
-                linked = Opportunity.objects.filter(no=quote.opportunity_no).first()
-                if linked is not None and linked.contact_id != contact.no:
-                    opportunity_services.change_opportunity(linked.no, by=by, changes={"contact_no": contact.no})
+            _change_quote_contact(quote, contact_key, new_opportunity, by=by)
     if "customer_template" in changes:
         quote.customer_template = _template(changes["customer_template"], by=by)
     if "salesperson_code" in changes:
@@ -302,6 +279,35 @@ def update_sales_quote(
         replace_lines(quote, lines, by=by)
     _bump(quote)
     return quote
+
+
+def _change_quote_contact(quote: SalesHeader, contact_key: str, new_opportunity: str, *, by: Actor) -> None:
+    """Give ``quote`` the sell-to contact ``contact_key`` (blank: none) and that contact's customer, and carry the
+    contact to the opportunity the quote stays linked to (spec §4.10.4; the errors of :func:`update_sales_quote`)."""
+    if not contact_key and new_opportunity:
+        raise DomainError(
+            "sales.contact_required_by_opportunity",
+            _("The Sell-to Contact No. field cannot be blank because this quote is linked to an opportunity."),
+            fields={"sell_to_contact_no": [str(_("Required while linked to an opportunity."))]},
+        )
+    contact = _contact(contact_key, by=by) if contact_key else None
+    customer = customer_of(contact)
+    if new_opportunity and quote.sell_to_customer_id and customer != quote.sell_to_customer:
+        raise DomainError(
+            "sales.customer_locked_by_opportunity",
+            _(
+                "You cannot change Sell-to Customer No. because the corresponding Opportunity No. "
+                "%(opportunity)s has been assigned to this Quote."
+            ),
+            fields={"sell_to_contact_no": [str(_("Locked by the opportunity."))]},
+            params={"opportunity": new_opportunity},
+        )
+    quote.sell_to_contact = contact
+    quote.sell_to_customer = customer
+    if contact is not None and quote.opportunity_no and quote.opportunity_no == new_opportunity:
+        linked = Opportunity.objects.filter(no=quote.opportunity_no).first()
+        if linked is not None and linked.contact_id != contact.no:
+            opportunity_services.change_opportunity(linked.no, by=by, changes={"contact_no": contact.no})
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from salescycle.contacts import permissions
+from salescycle.core.actors import RequestUser
 from salescycle.core.errors import DomainError
 from salescycle.core.keys import normalize_key
 from salescycle.opportunities.models import Opportunity
@@ -33,14 +34,14 @@ def _show_error(form: forms.BaseForm, error: DomainError) -> None:
             form.add_error(name, texts)
 
 
-def _document(document_type: str, no: str, user: Any) -> SalesHeader:
+def _document(document_type: str, no: str, user: RequestUser) -> SalesHeader:
     document = selectors.sales_document(document_type, normalize_key(no), user=user)
     if document is None:
         raise Http404(no)
     return document
 
 
-def _opportunity(no: str, user: Any) -> Opportunity:
+def _opportunity(no: str, user: RequestUser) -> Opportunity:
     opportunity = permissions.visible_opportunities(user, Opportunity.objects.filter(no=normalize_key(no))).first()
     if opportunity is None:
         raise Http404(no)

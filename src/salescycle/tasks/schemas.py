@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, TypedDict
 
 from ninja import Schema
 from pydantic import Field
 
 from salescycle.core.schemas import DateIn, InputSchema, Key, Key10, Omittable, OneOf, Text32, Text100, blank_to_none
 from salescycle.tasks.models import Priority, TaskStatus, TaskType
+
+if TYPE_CHECKING:
+    from salescycle.tasks.models import Activity, Task
+
+# Each ``*_out`` builder returns a TypedDict with its schema's fields (``TaskOut`` → ``TaskDict``), so that mypy
+# checks the keys and values it builds; ``tests/api/test_out_dicts.py`` holds the two field lists equal. A field
+# the schema narrows to a Literal is a ``str`` here: the model's text choice.
 
 # The enumerations as the API takes and shows them: a Literal of the models' values (a blank type is null or "").
 TaskTypeLiteral = Annotated[str, OneOf(TaskType)]
@@ -24,6 +31,25 @@ class TaskOut(Schema):
     date: dt.date
     status: TaskStatusLiteral
     priority: PriorityLiteral
+    closed: bool
+    canceled: bool
+    date_closed: dt.date | None
+    salesperson_code: str | None
+    contact_no: str | None
+    campaign_no: str | None
+    segment_no: str | None
+    opportunity_no: str | None
+    opportunity_entry_no: int | None
+    version: int
+
+
+class TaskDict(TypedDict):
+    no: str
+    type: str | None
+    description: str
+    date: dt.date
+    status: str
+    priority: str
     closed: bool
     canceled: bool
     date_closed: dt.date | None
@@ -65,7 +91,7 @@ class TaskPatch(InputSchema):
     opportunity_no: Key | None = None
 
 
-def task_out(obj: Any) -> dict[str, Any]:
+def task_out(obj: Task) -> TaskDict:
     return {
         "no": obj.no,
         "type": blank_to_none(obj.type),
@@ -109,6 +135,21 @@ class ActivityOut(Schema):
     version: int
 
 
+class StepDict(TypedDict):
+    step_no: int
+    type: str | None
+    description: str
+    priority: str
+    date_formula: str
+
+
+class ActivityDict(TypedDict):
+    code: str
+    description: str
+    steps: list[StepDict]
+    version: int
+
+
 class ActivityIn(InputSchema):
     code: Key10 = Field(min_length=1)
     description: Text100 = ""
@@ -120,7 +161,7 @@ class ActivityPatch(InputSchema):
     steps: Omittable[list[StepSchema]] = Field(default=None, max_length=200)
 
 
-def activity_out(obj: Any) -> dict[str, Any]:
+def activity_out(obj: Activity) -> ActivityDict:
     return {
         "code": obj.code,
         "description": obj.description,

@@ -40,7 +40,8 @@ def test_the_demo_user_with_the_default_password_gives_the_deploy_warning() -> N
 
     assert len(messages) == 1
     assert "demo" in messages[0].msg
-    assert messages[0].hint and "changepassword" in messages[0].hint
+    assert messages[0].hint
+    assert "changepassword" in messages[0].hint
 
 
 def test_a_superuser_with_the_configured_demo_password_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,7 +52,9 @@ def test_a_superuser_with_the_configured_demo_password_is_named(monkeypatch: pyt
     [message] = check_demo_password(None)
 
     assert message.id == "core.W001"
-    assert "boss" in message.msg and "demo," not in message.msg and "User(s) boss still" in message.msg
+    assert "boss" in message.msg
+    assert "demo," not in message.msg
+    assert "User(s) boss still" in message.msg
 
 
 def test_private_passwords_ordinary_users_and_inactive_users_give_no_warning() -> None:

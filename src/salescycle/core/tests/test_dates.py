@@ -303,12 +303,14 @@ dates = st.dates(min_value=date.min, max_value=date.max)
 
 @given(formulas, dates)
 def test_calc_date_only_fails_with_out_of_range(formula: DateFormula, base: date) -> None:
+    code = None
     try:
         result = calc_date(formula, base)
     except DomainError as error:
-        assert error.code == "date_formula.out_of_range"
+        code = error.code
     else:
         assert isinstance(result, date)
+    assert code in (None, "date_formula.out_of_range")
 
 
 @given(formulas)
@@ -332,7 +334,8 @@ def test_adding_then_subtracting_days_is_identity(n: int, base: date) -> None:
 def test_current_month_gives_last_and_first_day(base: date) -> None:
     last = calc_date("CM", base)
     first = calc_date("-CM", base)
-    assert last is not None and first is not None
+    assert last is not None
+    assert first is not None
     assert (last.year, last.month) == (first.year, first.month) == (base.year, base.month)
     assert last.day == calendar.monthrange(base.year, base.month)[1]
     assert first.day == 1
@@ -345,16 +348,21 @@ def test_current_week_runs_monday_to_sunday(base: date) -> None:
     except DomainError:
         assume(False)
     start = calc_date("-CW", base)
-    assert start is not None and end is not None
-    assert start.weekday() == 0 and end.weekday() == 6
-    assert start <= base <= end and (end - start).days == 6
+    assert start is not None
+    assert end is not None
+    assert start.weekday() == 0
+    assert end.weekday() == 6
+    assert start <= base <= end
+    assert (end - start).days == 6
 
 
 @given(st.text(alphabet=st.sampled_from("+-<> 0123456789cdwmqyxCDWMQYX.") | st.characters(), max_size=20))
 def test_parse_of_any_text_either_succeeds_or_is_invalid(text: str) -> None:
+    code = None
     try:
         formula = DateFormula.parse(text)
     except DomainError as error:
-        assert error.code == "date_formula.invalid"
+        code = error.code
     else:
         assert DateFormula.parse(str(formula)) == formula
+    assert code in (None, "date_formula.invalid")

@@ -268,17 +268,7 @@ def _deal(
     accounts: set[str],
     as_of: dt.date,
 ) -> Deal:
-    no = canonical_key(row["opportunity_id"])
-    if not no:
-        raise ValueError("opportunity_id is blank")
-    if len(no) > MAX_NO:
-        raise ValueError(f"opportunity_id {no!r} is longer than {MAX_NO} characters")
-    problem = key_problem(no)
-    if problem is not None:  # the key rule (salescycle.core.keys): a number that could not travel in a URL
-        raise ValueError(f"opportunity_id {no!r}: {problem}")
-    if no in seen:
-        raise ValueError(f"opportunity_id {no} also on line {seen[no]}")
-    seen[no] = line
+    no = _deal_no(line, row["opportunity_id"], seen)
     if row["sales_agent"] not in agents:
         raise ValueError(f"sales_agent {row['sales_agent']!r} is not in {TEAMS}")
     product = PRODUCT_ALIASES.get(row["product"], row["product"])
@@ -289,17 +279,7 @@ def _deal(
     stage = row["deal_stage"]
     if stage not in DEAL_STAGES:
         raise ValueError(f"deal_stage {stage!r} is not one of {', '.join(DEAL_STAGES)}")
-    engage = _date(row["engage_date"], "engage_date")
-    if engage is None and stage != PROSPECTING:
-        raise ValueError(f"engage_date is blank for a {stage} deal")
-    close = _date(row["close_date"], "close_date")
-    closed = stage in (WON, LOST)
-    if close is None and closed:
-        raise ValueError(f"close_date is blank for a {stage} deal")
-    if close is not None and not closed:
-        raise ValueError(f"close_date is filled for a {stage} deal")
-    if close is not None and engage is not None and close < engage:
-        raise ValueError(f"close_date {close} is before engage_date {engage}")
+    engage, close = _deal_dates(row, stage)
     value = _decimal(row["close_value"], "close_value") if row["close_value"] else None
     if value is None and stage == WON:
         raise ValueError("close_value is blank for a Won deal")
@@ -315,6 +295,39 @@ def _deal(
         close_date=close,
         close_value=value,
     )
+
+
+def _deal_no(line: int, opportunity_id: str, seen: dict[str, int]) -> str:
+    """The deal's number, checked (not blank, not too long, the key rule, not seen before) and recorded in
+    ``seen``."""
+    no = canonical_key(opportunity_id)
+    if not no:
+        raise ValueError("opportunity_id is blank")
+    if len(no) > MAX_NO:
+        raise ValueError(f"opportunity_id {no!r} is longer than {MAX_NO} characters")
+    problem = key_problem(no)
+    if problem is not None:  # the key rule (salescycle.core.keys): a number that could not travel in a URL
+        raise ValueError(f"opportunity_id {no!r}: {problem}")
+    if no in seen:
+        raise ValueError(f"opportunity_id {no} also on line {seen[no]}")
+    seen[no] = line
+    return no
+
+
+def _deal_dates(row: dict[str, str], stage: str) -> tuple[dt.date | None, dt.date | None]:
+    """The deal's engage and close dates, checked against its ``stage`` and each other."""
+    engage = _date(row["engage_date"], "engage_date")
+    if engage is None and stage != PROSPECTING:
+        raise ValueError(f"engage_date is blank for a {stage} deal")
+    close = _date(row["close_date"], "close_date")
+    closed = stage in (WON, LOST)
+    if close is None and closed:
+        raise ValueError(f"close_date is blank for a {stage} deal")
+    if close is not None and not closed:
+        raise ValueError(f"close_date is filled for a {stage} deal")
+    if close is not None and engage is not None and close < engage:
+        raise ValueError(f"close_date {close} is before engage_date {engage}")
+    return engage, close
 
 
 def read_folder(folder: Path, *, as_of: dt.date) -> MavenData:

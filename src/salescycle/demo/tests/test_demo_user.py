@@ -79,7 +79,9 @@ def test_on_the_claimed_database_the_demo_user_is_reset_to_the_demo_password(
 
     assert out.getvalue().strip() == "Log in as: demo / chosen-demo-pass"
     demo = get_user_model().objects.get(username="demo")
-    assert demo.is_active and demo.is_superuser and demo.is_staff
+    assert demo.is_active
+    assert demo.is_superuser
+    assert demo.is_staff
     assert demo.check_password("chosen-demo-pass")
 
 

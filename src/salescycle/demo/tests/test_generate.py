@@ -98,14 +98,16 @@ def test_stage_tasks_belong_to_entries_and_closings_cancel_them(generated: Gener
     assert Task.objects.count() == generated.tasks > 2 * N
     assert task_keys <= entry_keys
     assert Task.objects.filter(canceled=True).exists()
-    assert statuses["not_started"] > 0 and statuses["completed"] > 0
+    assert statuses["not_started"] > 0
+    assert statuses["completed"] > 0
 
 
 def test_won_companies_are_customers_and_salespeople_match_the_size(generated: GenerateResult) -> None:
     won_companies = set(Opportunity.objects.won().values_list("contact_company_id", flat=True))
     customers = set(Customer.objects.values_list("contact_id", flat=True))
 
-    assert won_companies and won_companies <= customers
+    assert won_companies
+    assert won_companies <= customers
     assert Salesperson.objects.count() == 10  # at least 10; one per 2,000 opportunities
     assert Salesperson.objects.annotate(n=Count("teams")).filter(n=0).count() == 0
     assert Contact.objects.filter(type=ContactType.PERSON).exists()

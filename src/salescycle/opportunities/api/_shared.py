@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja import Query, Router
 
 from salescycle.core.actors import SYSTEM, Actor
@@ -16,19 +14,13 @@ from salescycle.opportunities import selectors
 from salescycle.opportunities.models import (
     Opportunity,
 )
-from salescycle.opportunities.schemas import (
-    opportunity_out,
-)
+from salescycle.opportunities.schemas import OpportunityDict, opportunity_out
 
 router = Router()
 LIMIT = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 
-def _by(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
-def _opportunity(no: str, response: HttpResponse | None = None, *, user: Actor) -> dict[str, Any]:
+def _opportunity(no: str, response: HttpResponse | None = None, *, user: Actor) -> OpportunityDict:
     obj = selectors.opportunity(no, user)
     if obj is None:
         raise not_found(Opportunity, normalize_key(no))
@@ -37,7 +29,7 @@ def _opportunity(no: str, response: HttpResponse | None = None, *, user: Actor) 
     return opportunity_out(obj)
 
 
-def _written(no: str, response: HttpResponse | None = None) -> dict[str, Any]:
+def _written(no: str, response: HttpResponse | None = None) -> OpportunityDict:
     """The answer to a write of opportunity ``no``: read with its names and counts **inside the write's
     transaction** (call it in the handler's ``transaction.atomic()`` block around the service), so the answer is
     what was committed, never a 404 for a committed write — neither because the write took the opportunity out of

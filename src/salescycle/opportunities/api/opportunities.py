@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja import Query, Schema, Status
 
+from salescycle.core.http import ApiRequest
 from salescycle.core.money import exact_sums
 from salescycle.core.pagination import paginate
 from salescycle.core.schemas import (
@@ -21,7 +22,7 @@ from salescycle.core.schemas import (
     with_errors,
 )
 from salescycle.opportunities import engine, selectors, services, statistics
-from salescycle.opportunities.api._shared import LIMIT, _by, _opportunity, _written, router
+from salescycle.opportunities.api._shared import LIMIT, _opportunity, _written, router
 from salescycle.opportunities.filters import OpportunityFilters
 from salescycle.opportunities.schemas import (
     ActivateIn,
@@ -44,12 +45,15 @@ from salescycle.opportunities.schemas import (
 from salescycle.tasks.api import tasks as task_selector
 from salescycle.tasks.schemas import TaskOut, task_out
 
+if TYPE_CHECKING:
+    from salescycle.opportunities.models import OpportunityChange
+
 # --- Opportunities ---------------------------------------------------------------------------------------------
 
 
 @router.get("/opportunities", response=with_errors({200: PageWithTotals[OpportunityOut]}), tags=["opportunities"])
 def list_opportunities(
-    request: HttpRequest,
+    request: ApiRequest,
     filters: Query[OpportunityFilters],
     ordering: Ordering = "no",
     limit: int = LIMIT,
@@ -59,7 +63,7 @@ def list_opportunities(
     """Opportunities with the list's filters (``contact_no`` of a company covers all its contacts) and orderings;
     with ``totals=true`` also the exact sums of estimated and calculated current value over the whole filtered list
     (api.md "Lists"), one more aggregate query."""
-    qs = filters.filter(selectors.visible(_by(request)))
+    qs = filters.filter(selectors.visible(request.auth))
     # Ties are broken by No. in the ordering's own direction, so that every ordering is one index read forwards or
     # backwards (opp_creation_date, opp_estimated_value, opp_api_closing…) rather than an index plus a sort.
     page = paginate(
@@ -77,40 +81,40 @@ def list_opportunities(
 
 
 @router.post("/opportunities", response=with_errors({201: OpportunityOut}), tags=["opportunities"])
-def create_opportunity(request: HttpRequest, data: OpportunityIn, response: HttpResponse) -> Any:
+def create_opportunity(request: ApiRequest, data: OpportunityIn, response: HttpResponse) -> Any:
     """Create an opportunity (§4.2.2, D8), optionally activating its first stage with the given estimates."""
     values = data.dict()
     estimates = services.Estimates(
         values.pop("estimated_value"), values.pop("chances_of_success_pct"), values.pop("estimated_closing_date")
     )
     with transaction.atomic():
-        obj = services.create_opportunity(by=_by(request), estimates=estimates, **values)
+        obj = services.create_opportunity(by=request.auth, estimates=estimates, **values)
         return Status(201, _written(obj.no, response))
 
 
 @router.post("/opportunities/delete-closed", response=with_errors({200: DeleteClosedOut}), tags=["opportunities"])
-def delete_closed(request: HttpRequest, data: DeleteClosedIn) -> Any:
+def delete_closed(request: ApiRequest, data: DeleteClosedIn) -> Any:
     """The Delete Opportunities batch job over closed opportunities (§4.11.2); ``dry_run`` only counts."""
     values = data.dict()
-    result = services.delete_closed_opportunities(by=_by(request), **values)
+    result = services.delete_closed_opportunities(by=request.auth, **values)
     return {"deleted_opportunities": result.deleted_opportunities, "deleted_entries": result.deleted_entries}
 
 
 @router.get("/opportunities/{no}", response=with_errors({200: OpportunityOut}), tags=["opportunities"])
-def get_opportunity(request: HttpRequest, no: Key, response: HttpResponse) -> Any:
+def get_opportunity(request: ApiRequest, no: Key, response: HttpResponse) -> Any:
     """One opportunity (404 when the user may not see it)."""
-    return _opportunity(no, response, user=_by(request))
+    return _opportunity(no, response, user=request.auth)
 
 
 @router.patch("/opportunities/{no}", response=with_errors({200: OpportunityOut}), tags=["opportunities"])
-def patch_opportunity(request: HttpRequest, no: Key, data: OpportunityPatch, response: HttpResponse) -> Any:
+def patch_opportunity(request: ApiRequest, no: Key, data: OpportunityPatch, response: HttpResponse) -> Any:
     """Change fields (§4.3, §4.12); ``update_open_tasks`` propagates salesperson/contact/campaign to open tasks."""
     changes = data.dict(exclude_unset=True)
     update_open_tasks = bool(changes.pop("update_open_tasks", False))
     with transaction.atomic():
         obj = services.change_opportunity(
             no,
-            by=_by(request),
+            by=request.auth,
             changes=changes,
             update_open_tasks=update_open_tasks,
             expected_version=expected_version(request),
@@ -119,26 +123,26 @@ def patch_opportunity(request: HttpRequest, no: Key, data: OpportunityPatch, res
 
 
 @router.delete("/opportunities/{no}", response=with_errors({204: None}), tags=["opportunities"])
-def delete_opportunity(request: HttpRequest, no: Key) -> Any:
+def delete_opportunity(request: ApiRequest, no: Key) -> Any:
     """Delete an opportunity that is not In Progress (D1; ``opportunity.delete_in_progress``)."""
-    services.delete_opportunity(no, by=_by(request), expected_version=expected_version(request))
+    services.delete_opportunity(no, by=request.auth, expected_version=expected_version(request))
     return Status(204, None)
 
 
 @router.get("/opportunities/{no}/entries", response=with_errors({200: Page[EntryOut]}), tags=["opportunities"])
-def list_entries(request: HttpRequest, no: Key, limit: int = LIMIT, cursor: str | None = None) -> Any:
+def list_entries(request: ApiRequest, no: Key, limit: int = LIMIT, cursor: str | None = None) -> Any:
     """The opportunity's entries, newest first."""
-    selectors.visible_opportunity(no, _by(request))
+    selectors.visible_opportunity(no, request.auth)
     return paginate(selectors.entries(no), ordering=["-entry_no"], limit=limit, cursor=cursor, serialize=entry_out)
 
 
 @router.get("/opportunities/{no}/tasks", response=with_errors({200: Page[TaskOut]}), tags=["opportunities"])
 def list_opportunity_tasks(
-    request: HttpRequest, no: Key, closed: bool | None = None, limit: int = LIMIT, cursor: str | None = None
+    request: ApiRequest, no: Key, closed: bool | None = None, limit: int = LIMIT, cursor: str | None = None
 ) -> Any:
     """The opportunity's tasks by date."""
-    key = selectors.visible_opportunity(no, _by(request)).no
-    qs = task_selector(_by(request)).filter(opportunity_no=key)
+    key = selectors.visible_opportunity(no, request.auth).no
+    qs = task_selector(request.auth).filter(opportunity_no=key)
     if closed is not None:
         qs = qs.filter(closed=closed)
     return paginate(qs, ordering=["date", "no"], limit=limit, cursor=cursor, serialize=task_out)
@@ -152,7 +156,15 @@ class ChangeOut(Schema):
     new_value: str
 
 
-def change_out(obj: Any) -> dict[str, Any]:
+class ChangeDict(TypedDict):
+    changed_at: dt.datetime
+    user: str | None
+    field: str
+    old_value: str
+    new_value: str
+
+
+def change_out(obj: OpportunityChange) -> ChangeDict:
     return {
         "changed_at": obj.changed_at,
         "user": obj.user.get_username() if obj.user is not None else None,
@@ -163,29 +175,29 @@ def change_out(obj: Any) -> dict[str, Any]:
 
 
 @router.get("/opportunities/{no}/changes", response=with_errors({200: Page[ChangeOut]}), tags=["opportunities"])
-def list_changes(request: HttpRequest, no: Key, limit: int = LIMIT, cursor: str | None = None) -> Any:
+def list_changes(request: ApiRequest, no: Key, limit: int = LIMIT, cursor: str | None = None) -> Any:
     """The opportunity's field changes (the audit trail, issue #8), newest first: who, when, old and new value."""
-    selectors.visible_opportunity(no, _by(request))
+    selectors.visible_opportunity(no, request.auth)
     return paginate(selectors.changes(no), ordering=["-id"], limit=limit, cursor=cursor, serialize=change_out)
 
 
 @router.get(
     "/opportunities/{no}/statistics", response=with_errors({200: OpportunityStatisticsOut}), tags=["opportunities"]
 )
-def opportunity_statistics(request: HttpRequest, no: Key) -> Any:
+def opportunity_statistics(request: ApiRequest, no: Key) -> Any:
     """§5.1 figures."""
-    return statistics.opportunity_statistics(no, user=_by(request))
+    return statistics.opportunity_statistics(no, user=request.auth)
 
 
 @router.post(
     "/opportunities/{no}/activate-first-stage", response=with_errors({200: OpportunityOut}), tags=["opportunities"]
 )
-def activate_first_stage(request: HttpRequest, no: Key, response: HttpResponse, data: ActivateIn | None = None) -> Any:
+def activate_first_stage(request: ApiRequest, no: Key, response: HttpResponse, data: ActivateIn | None = None) -> Any:
     """Activate the first stage (§4.4.2)."""
     with transaction.atomic():
         obj = services.activate_first_stage(
             no,
-            by=_by(request),
+            by=request.auth,
             date_of_change=data.date_of_change if data else None,
             expected_version=expected_version(request),
         )
@@ -193,9 +205,9 @@ def activate_first_stage(request: HttpRequest, no: Key, response: HttpResponse, 
 
 
 @router.get("/opportunities/{no}/update-options", response=with_errors({200: UpdateOptionsOut}), tags=["opportunities"])
-def update_options(request: HttpRequest, no: Key, date_of_change: DateIn | None = None) -> Any:
+def update_options(request: ApiRequest, no: Key, date_of_change: DateIn | None = None) -> Any:
     """The Update wizard's opening state: available actions with their stage lists and the default proposal."""
-    options = services.get_update_options(no, by=_by(request), date_of_change=date_of_change)
+    options = services.get_update_options(no, by=request.auth, date_of_change=date_of_change)
     proposed = options.proposed
     return {
         "date_of_change": options.date_of_change,
@@ -213,12 +225,12 @@ def update_options(request: HttpRequest, no: Key, date_of_change: DateIn | None 
 
 
 @router.post("/opportunities/{no}/update", response=with_errors({200: OpportunityOut}), tags=["opportunities"])
-def update_opportunity(request: HttpRequest, no: Key, data: UpdateIn, response: HttpResponse) -> Any:
+def update_opportunity(request: ApiRequest, no: Key, data: UpdateIn, response: HttpResponse) -> Any:
     """Move through the cycle (§4.5); omitted values take the proposals for the chosen stage (D15)."""
     with transaction.atomic():
         obj = services.update_opportunity(
             no,
-            by=_by(request),
+            by=request.auth,
             request=engine.UpdateRequest(**data.dict()),
             expected_version=expected_version(request),
         )
@@ -226,19 +238,19 @@ def update_opportunity(request: HttpRequest, no: Key, data: UpdateIn, response: 
 
 
 @router.post("/opportunities/{no}/close", response=with_errors({200: OpportunityOut}), tags=["opportunities"])
-def close_opportunity(request: HttpRequest, no: Key, data: CloseIn, response: HttpResponse) -> Any:
+def close_opportunity(request: ApiRequest, no: Key, data: CloseIn, response: HttpResponse) -> Any:
     """Close as Won or Lost with a close code of that type (§4.8)."""
     with transaction.atomic():
-        obj = services.close_opportunity(no, by=_by(request), expected_version=expected_version(request), **data.dict())
+        obj = services.close_opportunity(no, by=request.auth, expected_version=expected_version(request), **data.dict())
         return _written(obj.no, response)
 
 
 @router.post("/segments/{no}/create-opportunities", response=with_errors({200: CreatedOut}), tags=["opportunities"])
-def create_opportunities_from_segment(request: HttpRequest, no: Key, data: SegmentOpportunitiesIn) -> Any:
+def create_opportunities_from_segment(request: ApiRequest, no: Key, data: SegmentOpportunitiesIn) -> Any:
     """One opportunity per segment line (§4.2.3)."""
     values = data.dict()
     estimates = services.Estimates(
         values.pop("estimated_value"), values.pop("chances_of_success_pct"), values.pop("estimated_closing_date")
     )
-    created = services.create_opportunities_from_segment(no, by=_by(request), estimates=estimates, **values)
+    created = services.create_opportunities_from_segment(no, by=request.auth, estimates=estimates, **values)
     return {"created": [obj.no for obj in created]}

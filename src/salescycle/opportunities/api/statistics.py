@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from django.http import HttpRequest
 from ninja import Query, Schema
 
+from salescycle.core.http import ApiRequest
 from salescycle.core.schemas import DateQuery, Key, OneOf, with_errors
 from salescycle.opportunities import statistics
-from salescycle.opportunities.api._shared import _by, router
+from salescycle.opportunities.api._shared import router
 from salescycle.opportunities.choices import IN_PROGRESS_ACTIONS, ActionTaken, OpportunityStatus
 from salescycle.opportunities.schemas import (
     CycleStatisticsOut,
@@ -40,26 +40,26 @@ class SalespersonStatisticsFilter(ActionDateRange):
 
 
 @router.get("/sales-cycles/{code}/statistics", response=with_errors({200: CycleStatisticsOut}), tags=["statistics"])
-def sales_cycle_statistics(request: HttpRequest, code: Key, filters: Query[DateRange]) -> Any:
+def sales_cycle_statistics(request: ApiRequest, code: Key, filters: Query[DateRange]) -> Any:
     """Open opportunities of the cycle, in total and per stage (§5.3, D16)."""
-    return statistics.cycle_statistics(code, statistics.StatisticsFilter(**filters.dict()), user=_by(request))
+    return statistics.cycle_statistics(code, statistics.StatisticsFilter(**filters.dict()), user=request.auth)
 
 
 @router.get(
     "/salespeople/{code}/statistics", response=with_errors({200: SalespersonStatisticsOut}), tags=["statistics"]
 )
-def salesperson_statistics(request: HttpRequest, code: Key, filters: Query[SalespersonStatisticsFilter]) -> Any:
+def salesperson_statistics(request: ApiRequest, code: Key, filters: Query[SalespersonStatisticsFilter]) -> Any:
     """The salesperson's active entries (§5.5, D16)."""
-    return statistics.salesperson_statistics(code, statistics.StatisticsFilter(**filters.dict()), user=_by(request))
+    return statistics.salesperson_statistics(code, statistics.StatisticsFilter(**filters.dict()), user=request.auth)
 
 
 @router.get("/contacts/{no}/statistics", response=with_errors({200: FiguresOut}), tags=["statistics"])
-def contact_statistics(request: HttpRequest, no: Key, filters: Query[ActionDateRange]) -> Any:
+def contact_statistics(request: ApiRequest, no: Key, filters: Query[ActionDateRange]) -> Any:
     """The contact's active entries; a company's cover all its contacts (§5.4, D16)."""
-    return statistics.contact_statistics(no, statistics.StatisticsFilter(**filters.dict()), user=_by(request))
+    return statistics.contact_statistics(no, statistics.StatisticsFilter(**filters.dict()), user=request.auth)
 
 
 @router.get("/campaigns/{no}/statistics", response=with_errors({200: FiguresOut}), tags=["statistics"])
-def campaign_statistics(request: HttpRequest, no: Key, filters: Query[ActionDateRange]) -> Any:
+def campaign_statistics(request: ApiRequest, no: Key, filters: Query[ActionDateRange]) -> Any:
     """The campaign's active entries (§5.6, D16)."""
-    return statistics.campaign_statistics(no, statistics.StatisticsFilter(**filters.dict()), user=_by(request))
+    return statistics.campaign_statistics(no, statistics.StatisticsFilter(**filters.dict()), user=request.auth)

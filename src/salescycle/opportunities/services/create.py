@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
-from salescycle.contacts.models import Campaign, Contact, Segment
+from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment
 from salescycle.core.actors import Actor
 from salescycle.core.errors import Conflict, DomainError
 from salescycle.core.keys import normalize_key, optional_key
@@ -79,6 +79,25 @@ def _check_create_estimates(estimates: Estimates, creation_date: dt.date) -> Non
         )
 
 
+def _new_opportunity_salesperson(by: Actor, salesperson_code: str | None, contact: Contact) -> Salesperson:
+    """The salesperson of a new opportunity: ``salesperson_code``, else a Salesperson's own (a Salesperson creates
+    only for themselves), else the contact's, else the acting user's; checked to exist, not blocked, and one ``by``
+    may create opportunities for. Errors: ``opportunity.create.salesperson_required``, ``salesperson.not_found``,
+    ``salesperson.blocked``, 403 ``permission_denied``."""
+    who = permissions.access(by)
+    own = who.salesperson_code if who.changes_own and not who.changes_all else ""
+    salesperson_key = normalize_key(salesperson_code) or own or contact.salesperson_id or _user_salesperson(by)
+    if not salesperson_key:
+        raise DomainError(
+            "opportunity.create.salesperson_required",
+            _("You must fill in the Salesperson Code field."),
+            fields={"salesperson_code": [str(_("Required."))]},
+        )
+    salesperson = _salesperson(salesperson_key)
+    permissions.require_create_opportunity(by, salesperson.code)
+    return salesperson
+
+
 @transaction.atomic
 def create_opportunity(
     *,
@@ -126,17 +145,7 @@ def create_opportunity(
             fields={"contact_no": [str(_("Required."))]},
         )
     contact = permissions.require_visible_ref(by, Contact, contact_key, code="contact.not_found", field="contact_no")
-    who = permissions.access(by)
-    own = who.salesperson_code if who.changes_own and not who.changes_all else ""
-    salesperson_key = normalize_key(salesperson_code) or own or contact.salesperson_id or _user_salesperson(by)
-    if not salesperson_key:
-        raise DomainError(
-            "opportunity.create.salesperson_required",
-            _("You must fill in the Salesperson Code field."),
-            fields={"salesperson_code": [str(_("Required."))]},
-        )
-    salesperson = _salesperson(salesperson_key)
-    permissions.require_create_opportunity(by, salesperson.code)
+    salesperson = _new_opportunity_salesperson(by, salesperson_code, contact)
     cycle_key = normalize_key(sales_cycle_code) or default_sales_cycle_code()
     if not cycle_key:
         raise DomainError(

@@ -69,6 +69,43 @@ def change_opportunity(
     """
     opportunity = _lock(no, expected_version, by=by)
     before = audit.snapshot(opportunity)
+    changed = _changed_fields(opportunity, changes)
+    entry_updates: dict[str, Any] = {}
+    if "description" in changed:
+        opportunity.description = changed["description"]
+    if "priority" in changed:
+        _change_priority(opportunity, changed["priority"])
+    if "sales_cycle_code" in changed:
+        _change_sales_cycle(opportunity, changed["sales_cycle_code"])
+    if "contact_no" in changed:
+        _change_contact(opportunity, changed["contact_no"], update_open_tasks, entry_updates, by=by)
+    if "salesperson_code" in changed:
+        _change_salesperson(opportunity, changed["salesperson_code"], update_open_tasks, entry_updates, by=by)
+    if "campaign_no" in changed:
+        _change_campaign(opportunity, changed["campaign_no"], update_open_tasks, entry_updates, by=by)
+    if "segment_no" in changed:
+        _change_segment(opportunity, changed["segment_no"], by=by)
+    if "sales_document_type" in changed or "sales_document_no" in changed:
+        _change_document(
+            opportunity,
+            changed.get("sales_document_type", opportunity.sales_document_type),
+            changed.get("sales_document_no", opportunity.sales_document_no) or "",
+            by=by,
+        )
+    if entry_updates:
+        OpportunityEntry.objects.filter(opportunity_id=opportunity.no, active=True).update(**entry_updates)
+    if changed:
+        opportunity.version = F("version") + 1
+        opportunity.save()
+        opportunity.refresh_from_db()
+        audit.record(opportunity, before, by=by)
+    return opportunity
+
+
+def _changed_fields(opportunity: Opportunity, changes: dict[str, Any]) -> dict[str, Any]:
+    """The entries of ``changes`` whose normalized value differs from the opportunity's, once every name is known
+    (``invalid_input``) and editable in the opportunity's status (``opportunity.sales_cycle_locked``,
+    ``opportunity.field_not_editable``)."""
     status = opportunity.status
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -101,47 +138,26 @@ def change_opportunity(
             fields={name: [str(_("Read-only in this status."))] for name in refused},
             params={"status": OpportunityStatus(status).label, "fields": ", ".join(refused)},
         )
-    entry_updates: dict[str, Any] = {}
-    if "description" in changed:
-        opportunity.description = changed["description"]
-    if "priority" in changed:
-        if changed["priority"] not in Priority.values:
-            raise DomainError(
-                "invalid_input", _("Unknown priority."), fields={"priority": [str(_("Use low, normal or high."))]}
-            )
-        opportunity.priority = changed["priority"]
-    if "sales_cycle_code" in changed:
-        if not changed["sales_cycle_code"]:
-            raise DomainError(
-                "opportunity.sales_cycle_required",
-                _("Sales Cycle Code must have a value in Opportunity %(no)s."),
-                fields={"sales_cycle_code": [str(_("Required."))]},
-                params={"no": opportunity.no},
-            )
-        opportunity.sales_cycle = _sales_cycle(changed["sales_cycle_code"])
-    if "contact_no" in changed:
-        _change_contact(opportunity, changed["contact_no"], update_open_tasks, entry_updates, by=by)
-    if "salesperson_code" in changed:
-        _change_salesperson(opportunity, changed["salesperson_code"], update_open_tasks, entry_updates, by=by)
-    if "campaign_no" in changed:
-        _change_campaign(opportunity, changed["campaign_no"], update_open_tasks, entry_updates, by=by)
-    if "segment_no" in changed:
-        _change_segment(opportunity, changed["segment_no"], by=by)
-    if "sales_document_type" in changed or "sales_document_no" in changed:
-        _change_document(
-            opportunity,
-            changed.get("sales_document_type", opportunity.sales_document_type),
-            changed.get("sales_document_no", opportunity.sales_document_no) or "",
-            by=by,
+    return changed
+
+
+def _change_priority(opportunity: Opportunity, priority: str) -> None:
+    if priority not in Priority.values:
+        raise DomainError(
+            "invalid_input", _("Unknown priority."), fields={"priority": [str(_("Use low, normal or high."))]}
         )
-    if entry_updates:
-        OpportunityEntry.objects.filter(opportunity_id=opportunity.no, active=True).update(**entry_updates)
-    if changed:
-        opportunity.version = F("version") + 1
-        opportunity.save()
-        opportunity.refresh_from_db()
-        audit.record(opportunity, before, by=by)
-    return opportunity
+    opportunity.priority = priority
+
+
+def _change_sales_cycle(opportunity: Opportunity, code: str | None) -> None:
+    if not code:
+        raise DomainError(
+            "opportunity.sales_cycle_required",
+            _("Sales Cycle Code must have a value in Opportunity %(no)s."),
+            fields={"sales_cycle_code": [str(_("Required."))]},
+            params={"no": opportunity.no},
+        )
+    opportunity.sales_cycle = _sales_cycle(code)
 
 
 def _change_contact(

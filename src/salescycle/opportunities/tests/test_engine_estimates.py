@@ -25,8 +25,17 @@ from salescycle.opportunities.engine import (
     recalculate_estimates,
     update_options,
 )
-
-from .engine_fixtures import EXISTING, NEW, WORK_DATE, D, at, day, existing_cycle, new_cycle, stage
+from salescycle.opportunities.tests.engine_fixtures import (
+    EXISTING,
+    NEW,
+    WORK_DATE,
+    D,
+    at,
+    day,
+    existing_cycle,
+    new_cycle,
+    stage,
+)
 
 A = ActionType
 PC = ProbabilityCalculation

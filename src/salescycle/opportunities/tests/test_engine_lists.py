@@ -15,8 +15,7 @@ from salescycle.opportunities.engine import (
     default_target_stage,
     plan_update,
 )
-
-from .engine_fixtures import EMPTY, EXISTING, NEW, WORK_DATE, D, at, stage
+from salescycle.opportunities.tests.engine_fixtures import EMPTY, EXISTING, NEW, WORK_DATE, D, at, stage
 
 A = ActionType
 FIRST, NEXT, PREVIOUS, SKIP, UPDATE, JUMP = A.FIRST, A.NEXT, A.PREVIOUS, A.SKIP, A.UPDATE, A.JUMP

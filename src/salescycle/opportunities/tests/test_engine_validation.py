@@ -12,8 +12,17 @@ from salescycle.core.errors import DomainError
 from salescycle.opportunities.choices import ActionTaken, ActionType, CloseType
 from salescycle.opportunities.engine import CloseRequest, Cycle, UpdateRequest, plan_close, plan_first_stage
 from salescycle.opportunities.engine import plan_update as _plan_update
-
-from .engine_fixtures import EMPTY, EXISTING, NEW, WORK_DATE, D, at, day, existing_cycle, stage
+from salescycle.opportunities.tests.engine_fixtures import (
+    EMPTY,
+    EXISTING,
+    NEW,
+    WORK_DATE,
+    D,
+    at,
+    day,
+    existing_cycle,
+    stage,
+)
 
 A = ActionType
 EARLIER = day("2024-05-10")

@@ -230,7 +230,8 @@ def test_story_multiply_cycle_with_skip_jump_and_lost(salesperson: Any, company:
 
     options = services.get_update_options(no, work_date=START, by=SYSTEM)
     assert options.default_action_type == ActionType.FIRST
-    assert options.proposed is not None and options.proposed.sales_cycle_stage == 1
+    assert options.proposed is not None
+    assert options.proposed.sales_cycle_stage == 1
 
     services.activate_first_stage(no, date_of_change=START, by=SYSTEM)
     # §4.4.2: value 0, chances and completed from the stage, close date = CalcDate('+1W', Date of Change).

@@ -161,8 +161,10 @@ def test_the_list_filters_by_status_and_searches_the_description(signed_in: Clie
     by_status = html(signed_in.get("/opportunities/?status=not_started"))
     by_text = html(signed_in.get("/opportunities/?q=fleet"))
 
-    assert not_started.no in by_status and started.no not in by_status
-    assert started.no in by_text and not_started.no not in by_text
+    assert not_started.no in by_status
+    assert started.no not in by_status
+    assert started.no in by_text
+    assert not_started.no not in by_text
 
 
 def test_the_list_sorts_by_estimated_value_descending(signed_in: Client, setup: dict[str, Any]) -> None:
@@ -279,7 +281,8 @@ def test_a_won_opportunity_shows_its_salesperson_as_text(signed_in: Client, setu
     assert 'name="salesperson_code"' not in page
     assert '<span class="readonly" id="id_salesperson_code">AH Annette Hill</span>' in page
     assert 'name="description"' in page  # editable in every status
-    assert "Activate First Stage" not in page and f"/opportunities/{opportunity.no}/close/" not in page
+    assert "Activate First Stage" not in page
+    assert f"/opportunities/{opportunity.no}/close/" not in page
 
 
 def test_saving_the_card_changes_the_description(signed_in: Client, setup: dict[str, Any]) -> None:
@@ -468,7 +471,8 @@ def test_the_update_wizard_offers_exactly_the_engine_actions(signed_in: Client, 
 
     page = html(signed_in.get(f"/opportunities/{opportunity.no}/update/"))
 
-    assert 'value="next"' in page and 'value="update"' in page
+    assert 'value="next"' in page
+    assert 'value="update"' in page
     for absent in ('value="previous"', 'value="skip"', 'value="jump"', 'value="first"'):
         assert absent not in page
     assert 'name="estimated_value" value="10000"' in page
@@ -563,8 +567,10 @@ def test_the_close_wizard_lists_only_codes_of_the_chosen_type(signed_in: Client,
     won = html(signed_in.get(f"/opportunities/{opportunity.no}/close/"))
     lost = html(signed_in.get(f"/opportunities/{opportunity.no}/close/?outcome=lost", HTTP_HX_REQUEST="true"))
 
-    assert "PRICE_W" in won and "PRICE_L" not in won
-    assert "PRICE_L" in lost and "PRICE_W" not in lost
+    assert "PRICE_W" in won
+    assert "PRICE_L" not in won
+    assert "PRICE_L" in lost
+    assert "PRICE_W" not in lost
     assert 'name="cancel_old_tasks" id="id_cancel_old_tasks" checked' in won
 
 
@@ -667,8 +673,10 @@ def test_the_board_has_a_column_per_stage_with_sql_figures(signed_in: Client, se
 
     assert page.count('class="column"') == 5
     first = page.split('data-stage="1" aria-labelledby')[1].split("</header>")[0]
-    assert '<span class="count"' in first and ">2</span>" in first
-    assert "4,000.00" in first and "400.00" in first
+    assert '<span class="count"' in first
+    assert ">2</span>" in first
+    assert "4,000.00" in first
+    assert "400.00" in first
 
 
 def test_dropping_on_the_next_stage_moves_next(signed_in: Client, setup: dict[str, Any]) -> None:
@@ -761,7 +769,8 @@ def test_cycle_statistics_count_open_opportunities_only(signed_in: Client, setup
     page = html(signed_in.get("/opportunities/statistics/cycles/"))
 
     row = page.split('data-cycle="NEW"')[1].split("</tr>")[0]
-    assert '<td class="num">1</td>' in row and "1,000.00" in row
+    assert '<td class="num">1</td>' in row
+    assert "1,000.00" in row
 
 
 def test_cycle_statistics_filter_on_the_estimated_close_date(signed_in: Client, setup: dict[str, Any]) -> None:
@@ -796,9 +805,11 @@ def test_people_statistics_pages_answer(signed_in: Client, setup: dict[str, Any]
     page = html(signed_in.get(f"/opportunities/statistics/{kind}/?contact=CT-CRONUS"))
 
     if kind == "salespeople":
-        assert "AH Annette Hill" in page and "1,000.00" in page
+        assert "AH Annette Hill" in page
+        assert "1,000.00" in page
     if kind == "contacts":
-        assert "CT-CRONUS Cronus Ltd" in page and "1,000.00" in page
+        assert "CT-CRONUS Cronus Ltd" in page
+        assert "1,000.00" in page
 
 
 def test_statistics_pages_run_a_constant_number_of_queries(signed_in: Client, setup: dict[str, Any]) -> None:

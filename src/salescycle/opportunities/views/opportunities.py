@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from salescycle.core.actors import RequestUser
 from salescycle.core.errors import DomainError
 from salescycle.core.spreadsheet import csv_row, xlsx_row
 from salescycle.core.views import add_domain_error, disable_fields, is_htmx
@@ -118,7 +119,7 @@ def export_xlsx(request: HttpRequest) -> FileResponse:
 # Card (spec §4.12, §5.1, §5.2 subform)
 
 
-def card_or_404(no: str, user: Any) -> selectors.Card:
+def card_or_404(no: str, user: RequestUser) -> selectors.Card:
     """The card of ``no`` as ``user`` sees it; 404 when missing or invisible."""
     card = selectors.card(no, user)
     if card is None:

@@ -45,7 +45,8 @@ def lines_post(rows: list[dict[str, str]], **header: str) -> dict[str, str]:
 def test_the_quote_flow_through_the_screens(browser: Client, opportunity: Opportunity) -> None:
     assert browser.get("/sales/opportunities/OP000001/create-sales-quote/").status_code == 200
     response = browser.post("/sales/opportunities/OP000001/create-sales-quote/", {})
-    assert response.status_code == 302 and response["Location"] == "/sales/quotes/SQ000001/"
+    assert response.status_code == 302
+    assert response["Location"] == "/sales/quotes/SQ000001/"
     assert "SQ000001" in browser.get("/sales/quotes/SQ000001/").content.decode()
 
     rows = [
