@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from salescycle.contacts.models import Contact, Customer
 from salescycle.core.errors import DomainError
 from salescycle.core.models import NumberSeries
+from salescycle.core.numbering import next_nos
 from salescycle.opportunities import engine, ledger
 from salescycle.opportunities.models import MarketingSetup, Opportunity, OpportunityEntry
 from salescycle.tasks.models import Task
@@ -130,10 +131,11 @@ def reserve_numbers(series_code: str, count: int) -> list[str]:
 
 
 def ensure_customers(contact_nos: Iterable[str]) -> int:
-    """Make every contact in ``contact_nos`` a customer unless it is one (spec §4.8.4), numbered from one block of
-    the customer series (numbers already taken are skipped). The contacts must be the ones that become customers
-    (a person's company, not the person: :func:`salescycle.opportunities.ledger.customer_contact_no`). Returns how
-    many were created. Error: ``setup.bus_rel_code_missing``."""
+    """Make every contact in ``contact_nos`` a customer unless it is one (spec §4.8.4), numbered in the order of
+    their numbers from one block of the customer series (:func:`salescycle.core.numbering.next_nos`: numbers
+    already taken are skipped). The contacts must be the ones that become customers (a person's company, not the
+    person: :func:`salescycle.opportunities.ledger.customer_contact_no`). Returns how many were created. Errors:
+    ``setup.bus_rel_code_missing``, ``setup.number_series_missing``, ``setup.number_series_invalid``."""
     wanted = set(contact_nos)
     needed = sorted(wanted - set(Customer.objects.filter(contact_id__in=wanted).values_list("contact_id", flat=True)))
     if not needed:
@@ -142,21 +144,17 @@ def ensure_customers(contact_nos: Iterable[str]) -> int:
         raise DomainError(
             "setup.bus_rel_code_missing", _("Bus. Rel. Code for Customers must have a value in Marketing Setup.")
         )
-    series = NumberSeries.objects.select_for_update().get(code="customer")
-    number = series.last_no_used
-    nos: list[str] = []
-    while len(nos) < len(needed):
-        candidates = [series.format(n) for n in range(number + 1, number + 1 + len(needed) - len(nos))]
-        number += len(candidates)
-        used = set(Customer.objects.filter(no__in=candidates).values_list("no", flat=True))
-        nos.extend(c for c in candidates if c not in used)
-    NumberSeries.objects.filter(code="customer").update(last_no_used=number)
+    nos = next_nos("customer", len(needed), taken=_customers_taken)
     names = dict(Contact.objects.filter(no__in=needed).values_list("no", "name"))
     Customer.objects.bulk_create(
         Customer(no=no, name=names[contact_no], contact_id=contact_no)
         for no, contact_no in zip(nos, needed, strict=True)
     )
     return len(needed)
+
+
+def _customers_taken(candidates: list[str]) -> set[str]:
+    return set(Customer.objects.filter(no__in=candidates).values_list("no", flat=True))
 
 
 def next_entry_no() -> int:
