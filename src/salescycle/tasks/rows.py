@@ -94,7 +94,8 @@ def _calc_date(formula: str, date: dt.date) -> dt.date:
 
 def cancellation(on: dt.date) -> dict[str, Any]:
     """The columns an open task takes when the opportunity logic cancels it: not recurring, canceled, closed,
-    status Completed, date closed ``on`` (the system date, not WorkDate). Implements spec §4.9.2."""
+    status Completed, date closed ``on`` (the system date, not WorkDate); the writer also raises the task's
+    ``version`` by one. Implements spec §4.9.2."""
     return {
         "recurring": False,
         "canceled": True,
@@ -105,9 +106,10 @@ def cancellation(on: dt.date) -> dict[str, Any]:
 
 
 def cancel_open(tasks: Iterable[dict[str, Any]], *, on: dt.date) -> None:
-    """Cancel, in place, the open task rows among ``tasks`` (neither closed nor canceled) with
-    :func:`cancellation` ``(on)``. Implements spec §4.9.2."""
+    """Cancel, in place, the open task rows among ``tasks`` (neither closed nor canceled): :func:`cancellation`
+    ``(on)`` and ``version`` + 1, as ``tasks.services.cancel_open_tasks`` leaves them. Implements spec §4.9.2."""
     changes = cancellation(on)
     for task in tasks:
         if not task["closed"] and not task["canceled"]:
             task.update(changes)
+            task["version"] += 1
