@@ -7,7 +7,8 @@ services, and the rows come from the same builders the services write with (:mod
 :func:`~salescycle.opportunities.ledger.history` folds them over a whole history exactly as
 ``services._insert_entry`` leaves the rows after each step (spec §4.7, §4.9). This module keeps only the bulk I/O:
 :class:`Batch` collects the rows of many opportunities with their entries numbered in one block, :func:`write`
-numbers their tasks, inserts everything and makes the customers of the Won ones (spec §4.8.4).
+numbers their tasks, inserts everything and makes the customers of the Won ones (spec §4.8.4). The differential
+property test ``opportunities/tests/test_ledger_differential.py`` holds this path equal to the services.
 
 :func:`insert_rows` writes plain tuples without building model instances: ``executemany`` on SQLite, ``COPY`` on
 PostgreSQL, an order of magnitude faster than ``bulk_create`` for millions of rows.
@@ -33,7 +34,7 @@ from salescycle.core.models import NumberSeries
 from salescycle.core.numbering import next_nos
 from salescycle.opportunities import engine, ledger
 from salescycle.opportunities.models import MarketingSetup, Opportunity, OpportunityEntry
-from salescycle.tasks.models import Task
+from salescycle.tasks.models import ActivityStep, Task
 from salescycle.tasks.rows import StepTemplate
 
 T = TypeVar("T")
@@ -85,6 +86,17 @@ class Batch:
         if history.customer is not None:
             self.customers.add(history.customer)
         return history
+
+
+def activity_steps() -> dict[str, tuple[StepTemplate, ...]]:
+    """Every activity's steps in step order, as the stage-task builder reads them (activity code → steps; an
+    activity without steps is missing). One query, for a bulk writer to read once (spec §2.7)."""
+    steps: dict[str, list[StepTemplate]] = {}
+    for step in ActivityStep.objects.order_by("activity_id", "step_no"):
+        steps.setdefault(step.activity_id, []).append(
+            StepTemplate(step.type, step.description, step.priority, step.date_formula)
+        )
+    return {code: tuple(items) for code, items in steps.items()}
 
 
 @dataclass(frozen=True)

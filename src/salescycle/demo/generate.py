@@ -46,7 +46,7 @@ from salescycle.opportunities.models import (
     SalesCycleStage,
 )
 from salescycle.opportunities.services import load_cycle
-from salescycle.tasks.models import ActivityStep, Task, TaskStatus
+from salescycle.tasks.models import Task, TaskStatus
 from salescycle.tasks.rows import StepTemplate
 
 BATCH = 5000  # opportunities per transaction
@@ -318,11 +318,6 @@ def _world(n: int, *, seed: int, as_of: dt.date, result: GenerateResult) -> _Wor
     close_codes: dict[str, list[str]] = {CloseType.WON: [], CloseType.LOST: []}
     for code, kind in CloseOpportunityCode.objects.order_by("code").values_list("code", "type"):
         close_codes[kind].append(code)
-    steps: dict[str, list[StepTemplate]] = {}
-    for step in ActivityStep.objects.order_by("activity_id", "step_no"):
-        steps.setdefault(step.activity_id, []).append(
-            StepTemplate(step.type, step.description, step.priority, step.date_formula)
-        )
 
     salespeople = max(MIN_SALESPEOPLE, round(n / OPPORTUNITIES_PER_SALESPERSON))
     teams = [
@@ -369,7 +364,7 @@ def _world(n: int, *, seed: int, as_of: dt.date, result: GenerateResult) -> _Wor
     return _World(
         cycles=cycles,
         close_codes={kind: tuple(codes) for kind, codes in close_codes.items()},
-        steps={code: tuple(items) for code, items in steps.items()},
+        steps=bulk.activity_steps(),
         salespeople=tuple(p.code for p in people),
         companies=tuple(companies),
     )
