@@ -254,9 +254,10 @@ def interleaved(
 
 
 def code_hash() -> str:
-    """A hash of the code that decides a dataset's *content*: the generator, the bulk writer, the demo setup, the
-    engine and the date formulas. Migrations are not part of it: a cached dataset is migrated to the current schema
-    when it is used (``legs.dataset``), so a new index does not cost a new 1M dataset (20–40 min)."""
+    """A hash of the code that decides a dataset's *content*: the generator, the bulk writer, the ledger and task
+    row builders, the number series, the demo setup, the engine and the date formulas. Migrations are not part of
+    it: a cached dataset is migrated to the current schema when it is used (``legs.dataset``), so a new index does
+    not cost a new 1M dataset (20–40 min)."""
     digest = hashlib.sha256()
     src = ROOT / "src" / "salescycle"
     paths = [
@@ -264,6 +265,9 @@ def code_hash() -> str:
         src / "demo" / "bulk.py",
         src / "demo" / "setup_data.py",
         src / "opportunities" / "engine.py",
+        src / "opportunities" / "ledger.py",
+        src / "tasks" / "rows.py",
+        src / "core" / "numbering.py",
         src / "core" / "dates.py",
     ]
     for path in paths:

@@ -1,13 +1,14 @@
 """Writing engine-planned opportunity histories in bulk: shared by the Maven importer and ``salescycle generate``.
 
 The per-opportunity services lock and query for every action, far too slow for thousands or millions of
-opportunities. Instead each entry is computed with the engine's pure functions (``plan_first_stage``,
+opportunities. Instead each entry is planned with the engine's pure functions (``plan_first_stage``,
 ``plan_update``, ``plan_close``), so the same validation order and estimate recalculation apply as through the
-services, and :func:`ledger` turns the planned entries into rows exactly as ``services._insert_entry`` leaves them
-after each step (spec §4.7): one active entry (the newest), Days Open = next entry's Date of Change − its own, the
-opportunity's status, closed flag, date closed and copy of the active entry's figures. :func:`stage_tasks` mirrors
-``tasks.services.create_stage_tasks`` (spec §4.9.1) and :func:`ensure_customers` the "ensure customer" of a Won
-closing (spec §4.8.4).
+services, and the rows come from the same builders the services write with (:mod:`salescycle.opportunities.ledger`):
+:func:`~salescycle.opportunities.ledger.history` folds them over a whole history exactly as
+``services._insert_entry`` leaves the rows after each step (spec §4.7, §4.9). This module keeps only the bulk I/O:
+:class:`Batch` collects the rows of many opportunities with their entries numbered in one block, :func:`write`
+numbers their tasks, inserts everything and makes the customers of the Won ones (spec §4.8.4). The differential
+property test ``opportunities/tests/test_ledger_differential.py`` holds this path equal to the services.
 
 :func:`insert_rows` writes plain tuples without building model instances: ``executemany`` on SQLite, ``COPY`` on
 PostgreSQL, an order of magnitude faster than ``bulk_create`` for millions of rows.
@@ -16,27 +17,25 @@ PostgreSQL, an order of magnitude faster than ``bulk_create`` for millions of ro
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.core.management.color import no_style
 from django.db import connection, models
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts.models import Contact, Customer
-from salescycle.core.dates import calc_date
 from salescycle.core.errors import DomainError
 from salescycle.core.models import NumberSeries
-from salescycle.opportunities import engine
-from salescycle.opportunities.choices import ActionTaken, OpportunityStatus
-from salescycle.opportunities.integrity import FIGURES
-from salescycle.opportunities.models import MarketingSetup, OpportunityEntry
-from salescycle.tasks.models import Priority, TaskStatus
-from salescycle.tasks.services import STAGE_TASK_MINUTES
+from salescycle.core.numbering import next_nos
+from salescycle.opportunities import engine, ledger
+from salescycle.opportunities.models import MarketingSetup, Opportunity, OpportunityEntry
+from salescycle.tasks.models import ActivityStep, Task
+from salescycle.tasks.rows import StepTemplate
 
 T = TypeVar("T")
 
@@ -47,163 +46,90 @@ def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
-def state_of(planned: engine.PlannedEntry) -> engine.EntryState:
-    """The engine's view of a planned entry once inserted (the next step's active entry)."""
-    estimate = planned.estimate
-    return engine.EntryState(
-        sales_cycle_stage=planned.sales_cycle_stage,
-        date_of_change=planned.date_of_change,
-        estimated_value=estimate.estimated_value,
-        chances_of_success_pct=estimate.chances_of_success_pct,
-        estimated_close_date=estimate.estimated_close_date,
-        action_taken=planned.action_taken,
+@dataclass
+class Batch:
+    """The rows of many new opportunities for one :func:`write`, with their entries numbered consecutively from
+    ``first_entry_no`` (:func:`next_entry_no`, in the transaction that writes them). Rows are dicts keyed by
+    attribute name, read when the batch is written: until then the caller may still change them (complete a task,
+    fill in a column)."""
+
+    first_entry_no: int
+    opportunities: list[dict[str, Any]] = field(default_factory=list)
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    tasks: list[dict[str, Any]] = field(default_factory=list)
+    customers: set[str] = field(default_factory=set)
+
+    def add(
+        self,
+        opportunity: dict[str, Any],
+        planned: Sequence[engine.PlannedEntry],
+        *,
+        steps: Mapping[str, Sequence[StepTemplate]] | None = None,
+        cancelled_on: dt.date | None = None,
+    ) -> ledger.Ledger:
+        """Add the opportunity ``opportunity`` (its own columns, every column of the table but those of
+        :data:`~salescycle.opportunities.ledger.STATE_FIELDS` and ``version``, which it receives here in place)
+        with the history ``planned`` (oldest first; may be empty): its entries, stage tasks from ``steps`` and
+        customer, as :func:`salescycle.opportunities.ledger.history` makes them with ``cancelled_on``. Returns that
+        ledger, whose task rows are the batch's own."""
+        history = ledger.history(
+            planned,
+            ledger.Parties.of(opportunity),
+            first_entry_no=self.first_entry_no + len(self.entries),
+            steps=steps,
+            cancelled_on=cancelled_on,
+        )
+        opportunity.update(history.opportunity)
+        self.opportunities.append(opportunity)
+        self.entries.extend(history.entries)
+        self.tasks.extend(history.tasks)
+        if history.customer is not None:
+            self.customers.add(history.customer)
+        return history
+
+
+def activity_steps() -> dict[str, tuple[StepTemplate, ...]]:
+    """Every activity's steps in step order, as the stage-task builder reads them (activity code → steps; an
+    activity without steps is missing). One query, for a bulk writer to read once (spec §2.7)."""
+    steps: dict[str, list[StepTemplate]] = {}
+    for step in ActivityStep.objects.order_by("activity_id", "step_no"):
+        steps.setdefault(step.activity_id, []).append(
+            StepTemplate(step.type, step.description, step.priority, step.date_formula)
+        )
+    return {code: tuple(items) for code, items in steps.items()}
+
+
+@dataclass(frozen=True)
+class Written:
+    """How many rows :func:`write` inserted, and how many customers it created."""
+
+    opportunities: int
+    entries: int
+    tasks: int
+    customers: int
+
+
+def write(batch: Batch) -> Written:
+    """Insert the rows of ``batch`` in the caller's transaction: task numbers from one block of the ``task`` series
+    (:func:`reserve_numbers`) in the order the tasks were added, ``created_at`` of a task without one = now; then
+    the opportunities, entries and tasks (:func:`insert_rows`) and the customers (:func:`ensure_customers`).
+    Errors as those functions'."""
+    numbers = reserve_numbers("task", len(batch.tasks))
+    now = timezone.now()
+    for task, number in zip(batch.tasks, numbers, strict=True):
+        task["no"] = number
+        task.setdefault("created_at", now)
+    return Written(
+        opportunities=insert_rows(Opportunity, OPPORTUNITY_COLUMNS, _tuples(batch.opportunities, OPPORTUNITY_COLUMNS)),
+        entries=insert_rows(OpportunityEntry, ENTRY_COLUMNS, _tuples(batch.entries, ENTRY_COLUMNS)),
+        tasks=insert_rows(Task, TASK_COLUMNS, _tuples(batch.tasks, TASK_COLUMNS)),
+        customers=ensure_customers(batch.customers),
     )
 
 
-@dataclass(frozen=True)
-class Ledger:
-    """An opportunity's entries as rows (dicts keyed by attribute name) and what its own row must say.
-
-    ``opportunity`` holds status, closed, date closed and the copy of the active entry's figures
-    (``current_sales_cycle_stage`` …), ready to be merged into the opportunity's other fields.
-    """
-
-    opportunity: dict[str, Any]
-    entries: list[dict[str, Any]]
-
-
-def ledger(
-    planned: Sequence[engine.PlannedEntry],
-    *,
-    opportunity_no: str,
-    sales_cycle_code: str,
-    contact_no: str | None,
-    contact_company_no: str | None,
-    salesperson_code: str | None,
-    campaign_no: str | None = None,
-    first_entry_no: int | None = None,
-) -> Ledger:
-    """The rows of an opportunity with the entries ``planned`` (oldest first, at least one), as
-    ``services._insert_entry`` leaves them after inserting each in turn (spec §4.7). ``first_entry_no`` numbers the
-    entries explicitly (consecutively); None leaves ``entry_no`` to the database."""
-    entries: list[dict[str, Any]] = []
-    last_index = len(planned) - 1
-    for index, step in enumerate(planned):
-        following = planned[index + 1].date_of_change if index < last_index else None
-        estimate = step.estimate
-        row: dict[str, Any] = {
-            "opportunity_id": opportunity_no,
-            "sales_cycle_id": sales_cycle_code,
-            "sales_cycle_stage": step.sales_cycle_stage,
-            "sales_cycle_stage_description": step.sales_cycle_stage_description,
-            "previous_sales_cycle_stage": step.previous_sales_cycle_stage,
-            "contact_id": contact_no,
-            "contact_company_id": contact_company_no,
-            "salesperson_id": salesperson_code,
-            "campaign_id": campaign_no,
-            "date_of_change": step.date_of_change,
-            "active": following is None,
-            "date_closed": step.date_closed,
-            "days_open": max((following - step.date_of_change).days, 0) if following is not None else 0,
-            "action_taken": step.action_taken,
-            "estimated_value": estimate.estimated_value,
-            "calculated_current_value": estimate.calculated_current_value,
-            "completed_pct": estimate.completed_pct,
-            "chances_of_success_pct": estimate.chances_of_success_pct,
-            "probability_pct": estimate.probability_pct,
-            "close_opportunity_code_id": step.close_opportunity_code,
-            "estimated_close_date": estimate.estimated_close_date,
-            "created_by_id": None,
-        }
-        if first_entry_no is not None:
-            row["entry_no"] = first_entry_no + index
-        entries.append(row)
-    last = planned[-1]
-    if last.action_taken == ActionTaken.WON:
-        status = OpportunityStatus.WON
-    elif last.action_taken == ActionTaken.LOST:
-        status = OpportunityStatus.LOST
-    else:
-        status = OpportunityStatus.IN_PROGRESS
-    active = entries[-1]
-    opportunity: dict[str, Any] = {
-        "status": status,
-        "closed": last.is_closing,
-        "date_closed": last.date_of_change if last.is_closing else None,
-    }
-    for opportunity_field, entry_field in FIGURES:
-        opportunity[opportunity_field] = active[entry_field]
-    return Ledger(opportunity=opportunity, entries=entries)
-
-
-@dataclass(frozen=True)
-class StepTemplate:
-    """An activity step as :func:`stage_tasks` needs it (spec §2.7)."""
-
-    type: str
-    description: str
-    priority: str
-    date_formula: str
-
-
-def stage_tasks(
-    steps: Sequence[StepTemplate],
-    *,
-    date_of_change: dt.date,
-    opportunity_no: str,
-    opportunity_entry_no: int,
-    salesperson_code: str | None,
-    contact_no: str | None,
-    contact_company_no: str | None,
-    campaign_no: str | None = None,
-    segment_no: str | None = None,
-) -> list[dict[str, Any]]:
-    """The stage tasks of an entry, unnumbered, as ``tasks.services.create_stage_tasks`` makes them (spec §4.9.1):
-    one per activity step in step order dated CalcDate(step formula, Date of Change), or one blank task dated the
-    Date of Change for an activity without steps."""
-    specs = [(s.type, s.description, s.priority, _calc_date(s.date_formula, date_of_change)) for s in steps] or [
-        ("", "", Priority.NORMAL, date_of_change)
-    ]
-    return [
-        {
-            "type": kind,
-            "description": description,
-            "date": date,
-            "status": TaskStatus.NOT_STARTED,
-            "priority": priority,
-            "closed": False,
-            "canceled": False,
-            "date_closed": None,
-            "recurring": False,
-            "duration_minutes": STAGE_TASK_MINUTES,
-            "salesperson_id": salesperson_code,
-            "team_id": None,
-            "contact_id": contact_no,
-            "contact_company_id": contact_company_no,
-            "campaign_id": campaign_no,
-            "segment_id": segment_no,
-            "opportunity_no": opportunity_no,
-            "opportunity_entry_no": opportunity_entry_no,
-            "version": 1,
-        }
-        for kind, description, priority, date in specs
-    ]
-
-
-@functools.lru_cache(maxsize=65536)
-def _calc_date(formula: str, date: dt.date) -> dt.date:
-    # Pure, and a few formulas over a few thousand dates repeat millions of times in a large load.
-    result = calc_date(formula, date)
-    assert result is not None  # a date in, a date out
-    return result
-
-
-def cancel_tasks(tasks: Iterable[dict[str, Any]], *, on: dt.date) -> None:
-    """Cancel the open task rows among ``tasks`` as ``tasks.services.cancel_open_tasks`` does (spec §4.9.2);
-    ``on`` stands for the system date of the (simulated) action."""
-    for task in tasks:
-        if not task["closed"] and not task["canceled"]:
-            task.update(recurring=False, canceled=True, closed=True, status=TaskStatus.COMPLETED, date_closed=on)
+def _tuples(rows: Iterable[Mapping[str, Any]], names: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+    for row in rows:
+        yield tuple(row[name] for name in names)
 
 
 def reserve_numbers(series_code: str, count: int) -> list[str]:
@@ -217,9 +143,11 @@ def reserve_numbers(series_code: str, count: int) -> list[str]:
 
 
 def ensure_customers(contact_nos: Iterable[str]) -> int:
-    """Make every contact in ``contact_nos`` a customer unless it is one (spec §4.8.4), numbered from one block of
-    the customer series (numbers already taken are skipped). The contacts must be the ones that become customers
-    (a person's company, not the person). Returns how many were created. Error: ``setup.bus_rel_code_missing``."""
+    """Make every contact in ``contact_nos`` a customer unless it is one (spec §4.8.4), numbered in the order of
+    their numbers from one block of the customer series (:func:`salescycle.core.numbering.next_nos`: numbers
+    already taken are skipped). The contacts must be the ones that become customers (a person's company, not the
+    person: :func:`salescycle.opportunities.ledger.customer_contact_no`). Returns how many were created. Errors:
+    ``setup.bus_rel_code_missing``, ``setup.number_series_missing``, ``setup.number_series_invalid``."""
     wanted = set(contact_nos)
     needed = sorted(wanted - set(Customer.objects.filter(contact_id__in=wanted).values_list("contact_id", flat=True)))
     if not needed:
@@ -228,21 +156,17 @@ def ensure_customers(contact_nos: Iterable[str]) -> int:
         raise DomainError(
             "setup.bus_rel_code_missing", _("Bus. Rel. Code for Customers must have a value in Marketing Setup.")
         )
-    series = NumberSeries.objects.select_for_update().get(code="customer")
-    number = series.last_no_used
-    nos: list[str] = []
-    while len(nos) < len(needed):
-        candidates = [series.format(n) for n in range(number + 1, number + 1 + len(needed) - len(nos))]
-        number += len(candidates)
-        used = set(Customer.objects.filter(no__in=candidates).values_list("no", flat=True))
-        nos.extend(c for c in candidates if c not in used)
-    NumberSeries.objects.filter(code="customer").update(last_no_used=number)
+    nos = next_nos("customer", len(needed), taken=_customers_taken)
     names = dict(Contact.objects.filter(no__in=needed).values_list("no", "name"))
     Customer.objects.bulk_create(
         Customer(no=no, name=names[contact_no], contact_id=contact_no)
         for no, contact_no in zip(nos, needed, strict=True)
     )
     return len(needed)
+
+
+def _customers_taken(candidates: list[str]) -> set[str]:
+    return set(Customer.objects.filter(no__in=candidates).values_list("no", flat=True))
 
 
 def next_entry_no() -> int:
@@ -265,6 +189,12 @@ def reset_sequences(*model_classes: type[models.Model]) -> None:
 def columns(model: type[models.Model], *, exclude: Sequence[str] = ()) -> list[str]:
     """The attribute names of ``model``'s concrete columns, in the table's order, minus ``exclude``."""
     return [f.attname for f in model._meta.concrete_fields if f.attname not in exclude]
+
+
+# The columns write() inserts, in the tables' order.
+OPPORTUNITY_COLUMNS = columns(Opportunity)
+ENTRY_COLUMNS = columns(OpportunityEntry)
+TASK_COLUMNS = columns(Task)
 
 
 def insert_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:

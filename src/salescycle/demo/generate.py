@@ -8,8 +8,9 @@ setup of spec §7 is installed first, plus the ``GENERATED`` cycle (six stages, 
 
 Every entry is planned by the engine's pure functions, so the histories obey the rules exactly as through the
 services: the walk simply asks the engine and, when it refuses (e.g. Next into a Quote Required stage of the demo
-cycles, since no sales quotes are generated), takes another action. Rows are written with
-:func:`salescycle.demo.bulk.insert_rows` in batches of 5,000 opportunities, one transaction per batch.
+cycles, since no sales quotes are generated), takes another action. The rows come from the builders the services
+write with (:mod:`salescycle.opportunities.ledger`) and are written by :mod:`salescycle.demo.bulk` in batches of
+5,000 opportunities, one transaction per batch.
 
 The result depends only on the seed, N and ``as_of`` (never on the clock): random numbers come from one generator
 per batch seeded with ``(seed, batch)``, and creation timestamps are derived from the business dates.
@@ -35,8 +36,8 @@ from salescycle.core.errors import DomainError
 from salescycle.core.keys import validate_key
 from salescycle.demo import bulk
 from salescycle.demo.setup_data import install_demo_setup
-from salescycle.opportunities import engine
-from salescycle.opportunities.choices import CloseType, OpportunityStatus
+from salescycle.opportunities import engine, ledger
+from salescycle.opportunities.choices import CloseType
 from salescycle.opportunities.models import (
     CloseOpportunityCode,
     Opportunity,
@@ -45,7 +46,8 @@ from salescycle.opportunities.models import (
     SalesCycleStage,
 )
 from salescycle.opportunities.selectors.cycles import load_cycle
-from salescycle.tasks.models import ActivityStep, Task, TaskStatus
+from salescycle.tasks.models import Task, TaskStatus
+from salescycle.tasks.rows import StepTemplate
 
 BATCH = 5000  # opportunities per transaction
 # From this size on, and when it more than doubles the opportunities, the load drops the secondary indexes of the
@@ -233,7 +235,7 @@ class _World:
 
     cycles: dict[str, engine.Cycle]
     close_codes: dict[str, tuple[str, ...]]
-    steps: dict[str, tuple[bulk.StepTemplate, ...]]
+    steps: dict[str, tuple[StepTemplate, ...]]
     salespeople: tuple[str, ...]
     companies: tuple[_Company, ...]
 
@@ -316,11 +318,6 @@ def _world(n: int, *, seed: int, as_of: dt.date, result: GenerateResult) -> _Wor
     close_codes: dict[str, list[str]] = {CloseType.WON: [], CloseType.LOST: []}
     for code, kind in CloseOpportunityCode.objects.order_by("code").values_list("code", "type"):
         close_codes[kind].append(code)
-    steps: dict[str, list[bulk.StepTemplate]] = {}
-    for step in ActivityStep.objects.order_by("activity_id", "step_no"):
-        steps.setdefault(step.activity_id, []).append(
-            bulk.StepTemplate(step.type, step.description, step.priority, step.date_formula)
-        )
 
     salespeople = max(MIN_SALESPEOPLE, round(n / OPPORTUNITIES_PER_SALESPERSON))
     teams = [
@@ -367,7 +364,7 @@ def _world(n: int, *, seed: int, as_of: dt.date, result: GenerateResult) -> _Wor
     return _World(
         cycles=cycles,
         close_codes={kind: tuple(codes) for kind, codes in close_codes.items()},
-        steps={code: tuple(items) for code, items in steps.items()},
+        steps=bulk.activity_steps(),
         salespeople=tuple(p.code for p in people),
         companies=tuple(companies),
     )
@@ -407,25 +404,11 @@ def _contact_row(
     return tuple(values[name] for name in names)
 
 
-@dataclass
-class _Batch:
-    opportunities: list[tuple[Any, ...]] = field(default_factory=list)
-    entries: list[tuple[Any, ...]] = field(default_factory=list)
-    tasks: list[dict[str, Any]] = field(default_factory=list)
-    won_companies: set[str] = field(default_factory=set)
-
-
-OPPORTUNITY_COLUMNS = bulk.columns(Opportunity)
-ENTRY_COLUMNS = bulk.columns(OpportunityEntry)
-TASK_COLUMNS = bulk.columns(Task)
-
-
 def _batch(
     world: _World, rng: random.Random, prefix: str, start: int, size: int, as_of: dt.date, result: GenerateResult
 ) -> None:
     """Plan and write ``size`` opportunities numbered from ``start + 1``."""
-    out = _Batch()
-    entry_no = bulk.next_entry_no()
+    out = bulk.Batch(first_entry_no=bulk.next_entry_no())
     cycle_codes = list(world.cycles)
     cycle_weights = [CYCLE_WEIGHTS[c] for c in cycle_codes]
     for index in range(start, start + size):
@@ -435,10 +418,9 @@ def _batch(
         salesperson = company.salesperson if rng.random() < 0.85 else rng.choice(world.salespeople)
         cycle = world.cycles[rng.choices(cycle_codes, cycle_weights)[0]]
         created = as_of - dt.timedelta(days=rng.randrange(YEARS_OF_HISTORY * 365))
-        planned, tasks = _history(world, rng, cycle, no, created, as_of, contact, company.no, salesperson, entry_no)
+        planned = _history(world, rng, cycle, created, as_of)
         row: dict[str, Any] = {
             "no": no,
-            "description": f"{rng.choice(PRODUCTS)} for {company.name}",
             "salesperson_id": salesperson,
             "campaign_id": None,
             "contact_id": contact,
@@ -449,67 +431,28 @@ def _batch(
             "sales_document_type": "",
             "sales_document_no": "",
             "creation_date": created,
-            "priority": rng.choices(("low", "normal", "high"), (2, 6, 2))[0],
             "no_series": "",
-            "version": len(planned) + 1,
             "created_at": _timestamp(created, 9),
             "modified_at": _timestamp(planned[-1].date_of_change if planned else created, 17),
-            "status": OpportunityStatus.NOT_STARTED,
-            "closed": False,
-            "date_closed": None,
-            "current_sales_cycle_stage": 0,
-            "current_stage_description": "",
-            "estimated_value": Decimal(0),
-            "chances_of_success_pct": Decimal(0),
-            "completed_pct": Decimal(0),
-            "probability_pct": Decimal(0),
-            "calculated_current_value": Decimal(0),
-            "estimated_closing_date": None,
         }
-        if planned:
-            ledger = bulk.ledger(
-                planned,
-                opportunity_no=no,
-                sales_cycle_code=cycle.code,
-                contact_no=contact,
-                contact_company_no=company.no,
-                salesperson_code=salesperson,
-                first_entry_no=entry_no,
-            )
-            entry_no += len(planned)
-            row.update(ledger.opportunity)
-            out.entries.extend(tuple(e[c] for c in ENTRY_COLUMNS) for e in ledger.entries)
-            if row["status"] == OpportunityStatus.WON:
-                out.won_companies.add(company.no)
-        out.opportunities.append(tuple(row[c] for c in OPPORTUNITY_COLUMNS))
-        out.tasks.extend(tasks)
+        history = out.add(row, planned, steps=world.steps)
+        _work_on_tasks(rng, history.tasks, as_of)
+        row["description"] = f"{rng.choice(PRODUCTS)} for {company.name}"
+        row["priority"] = rng.choices(("low", "normal", "high"), (2, 6, 2))[0]
         result.by_status[row["status"]] = result.by_status.get(row["status"], 0) + 1
-    numbers = bulk.reserve_numbers("task", len(out.tasks))
-    for task, number in zip(out.tasks, numbers, strict=True):
-        task["no"] = number
-        task["created_at"] = _timestamp(task["date"], 7)
-    result.opportunities += bulk.insert_rows(Opportunity, OPPORTUNITY_COLUMNS, out.opportunities)
-    result.entries += bulk.insert_rows(OpportunityEntry, ENTRY_COLUMNS, out.entries)
-    result.tasks += bulk.insert_rows(Task, TASK_COLUMNS, (tuple(t[c] for c in TASK_COLUMNS) for t in out.tasks))
-    result.customers += bulk.ensure_customers(out.won_companies)
+    written = bulk.write(out)
+    result.opportunities += written.opportunities
+    result.entries += written.entries
+    result.tasks += written.tasks
+    result.customers += written.customers
 
 
 def _history(
-    world: _World,
-    rng: random.Random,
-    cycle: engine.Cycle,
-    no: str,
-    created: dt.date,
-    as_of: dt.date,
-    contact: str,
-    company: str,
-    salesperson: str,
-    first_entry_no: int,
-) -> tuple[list[engine.PlannedEntry], list[dict[str, Any]]]:
-    """A random walk through ``cycle`` from ``created`` to at most ``as_of``: the planned entries and the stage
-    tasks they created (cancelled and completed as the walk goes)."""
+    world: _World, rng: random.Random, cycle: engine.Cycle, created: dt.date, as_of: dt.date
+) -> list[engine.PlannedEntry]:
+    """A random walk through ``cycle`` from ``created`` to at most ``as_of``: the planned entries."""
     if rng.random() < 0.03:
-        return [], []
+        return []
     age = (as_of - created).days
     value = Decimal(max(500, round(rng.lognormvariate(10.1, 0.9), -2)))
     when = min(created + dt.timedelta(days=rng.randrange(0, 8)), as_of)
@@ -526,14 +469,14 @@ def _history(
         when = when + dt.timedelta(days=rng.randint(2, 40))
         if when > as_of:
             break
-        moved = _move_once(rng, cycle, bulk.state_of(planned[-1]), when)
+        moved = _move_once(rng, cycle, ledger.active_state(planned[-1]), when)
         if moved is None:
             break
         planned.append(moved)
     when = planned[-1].date_of_change + dt.timedelta(days=rng.randint(3, 60))
     if will_close and when <= as_of:
         planned.append(_close(world, rng, cycle, planned[-1], when))
-    return planned, _tasks(world, rng, planned, no, as_of, contact, company, salesperson, first_entry_no)
+    return planned
 
 
 def _move_once(
@@ -574,7 +517,7 @@ def _close(
     sales = (value * Decimal(rng.randint(70, 110)) / 100).quantize(Decimal("0.01")) if won else None
     return engine.plan_close(
         cycle,
-        bulk.state_of(last),
+        ledger.active_state(last),
         engine.CloseRequest(
             outcome=outcome,
             close_opportunity_code=rng.choice(world.close_codes[outcome]),
@@ -587,36 +530,10 @@ def _close(
     )
 
 
-def _tasks(
-    world: _World,
-    rng: random.Random,
-    planned: list[engine.PlannedEntry],
-    no: str,
-    as_of: dt.date,
-    contact: str,
-    company: str,
-    salesperson: str,
-    first_entry_no: int,
-) -> list[dict[str, Any]]:
-    """The stage tasks of the planned entries in order, cancelled when an entry cancels old tasks (spec §4.9); of
-    the tasks left open, most of those due before ``as_of`` were done on their date."""
-    tasks: list[dict[str, Any]] = []
-    for offset, step in enumerate(planned):
-        if step.cancel_old_tasks:
-            bulk.cancel_tasks(tasks, on=step.date_of_change)
-        if step.create_stage_tasks and step.activity_code:
-            tasks.extend(
-                bulk.stage_tasks(
-                    world.steps.get(step.activity_code, ()),
-                    date_of_change=step.date_of_change,
-                    opportunity_no=no,
-                    opportunity_entry_no=first_entry_no + offset,
-                    salesperson_code=salesperson,
-                    contact_no=contact,
-                    contact_company_no=company,
-                )
-            )
+def _work_on_tasks(rng: random.Random, tasks: list[dict[str, Any]], as_of: dt.date) -> None:
+    """Date the stage tasks' creation on their own date; of the tasks left open, most of those due before ``as_of``
+    were done on their date."""
     for task in tasks:
         if not task["closed"] and task["date"] < as_of and rng.random() < 0.8:
             task.update(closed=True, status=TaskStatus.COMPLETED, date_closed=task["date"])
-    return tasks
+        task["created_at"] = _timestamp(task["date"], 7)

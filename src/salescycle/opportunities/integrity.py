@@ -18,19 +18,10 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 
 from salescycle.core.keys import stored_bad_keys
 from salescycle.opportunities.choices import ActionTaken, OpportunityStatus
+from salescycle.opportunities.ledger import FIGURES
 from salescycle.opportunities.models import Opportunity, OpportunityEntry
 
 MAX_REPORTED = 50
-FIGURES = (
-    ("current_sales_cycle_stage", "sales_cycle_stage"),
-    ("current_stage_description", "sales_cycle_stage_description"),
-    ("estimated_value", "estimated_value"),
-    ("chances_of_success_pct", "chances_of_success_pct"),
-    ("completed_pct", "completed_pct"),
-    ("probability_pct", "probability_pct"),
-    ("calculated_current_value", "calculated_current_value"),
-    ("estimated_closing_date", "estimated_close_date"),
-)
 
 
 @dataclass

@@ -12,14 +12,12 @@ from django.db.models import F
 from salescycle.contacts import permissions
 from salescycle.contacts.references import resolve_references
 from salescycle.core.actors import Actor
-from salescycle.core.dates import calc_date
 from salescycle.core.keys import normalize_key, optional_key
 from salescycle.core.numbering import next_no, next_nos
 from salescycle.core.records import create_record, update_record
 from salescycle.core.workdate import get_work_date, today
-from salescycle.tasks.models import ActivityStep, Priority, Task, TaskStatus
-
-STAGE_TASK_MINUTES = 1440  # stage tasks last one day (spec §2.8 Duration)
+from salescycle.tasks import rows
+from salescycle.tasks.models import ActivityStep, Task, TaskStatus
 
 
 def create_stage_tasks(
@@ -38,31 +36,26 @@ def create_stage_tasks(
 
     One task per activity step, dated CalcDate(step date formula, ``date_of_change``), with the step's type,
     description and priority; an activity without steps gives one task with blank type and description dated
-    ``date_of_change``. Numbers come from the ``task`` series. Implements spec §4.9.1.
+    ``date_of_change`` (the rows of :func:`salescycle.tasks.rows.stage_task_rows`). Numbers come from the ``task``
+    series. Implements spec §4.9.1.
     """
-    steps = list(ActivityStep.objects.filter(activity_id=activity_code).order_by("step_no"))
-    base: dict[str, Any] = {
-        "salesperson_id": salesperson_id,
-        "contact_id": contact_id,
-        "contact_company_id": contact_company_id,
-        "campaign_id": campaign_id,
-        "segment_id": segment_id,
-        "opportunity_no": opportunity_no,
-        "opportunity_entry_no": opportunity_entry_no,
-        "duration_minutes": STAGE_TASK_MINUTES,
-        "status": TaskStatus.NOT_STARTED,
-    }
-    specs: list[dict[str, Any]] = [
-        {
-            "type": step.type,
-            "description": step.description,
-            "priority": step.priority,
-            "date": calc_date(step.date_formula, date_of_change),
-        }
-        for step in steps
-    ] or [{"type": "", "description": "", "priority": Priority.NORMAL, "date": date_of_change}]
+    steps = [
+        rows.StepTemplate(step.type, step.description, step.priority, step.date_formula)
+        for step in ActivityStep.objects.filter(activity_id=activity_code).order_by("step_no")
+    ]
+    specs = rows.stage_task_rows(
+        steps,
+        date_of_change=date_of_change,
+        opportunity_no=opportunity_no,
+        opportunity_entry_no=opportunity_entry_no,
+        salesperson_id=salesperson_id,
+        contact_id=contact_id,
+        contact_company_id=contact_company_id,
+        campaign_id=campaign_id,
+        segment_id=segment_id,
+    )
     numbers = next_nos("task", len(specs), taken=_tasks_taken)
-    tasks = [Task(no=no, **base, **spec) for no, spec in zip(numbers, specs, strict=True)]
+    tasks = [Task(no=no, **spec) for no, spec in zip(numbers, specs, strict=True)]
     Task.objects.bulk_create(tasks)
     return tasks
 
@@ -73,14 +66,10 @@ def _tasks_taken(candidates: list[str]) -> set[str]:
 
 def cancel_open_tasks(opportunity_no: str) -> int:
     """Cancel every open task of the opportunity: not recurring, canceled, closed, status Completed, date closed =
-    the system date (not WorkDate). Returns how many. Implements spec §4.9.2."""
+    the system date (not WorkDate), as :func:`salescycle.tasks.rows.cancellation`; each task's version goes up by
+    one. Returns how many. Implements spec §4.9.2."""
     return Task.objects.filter(opportunity_no=opportunity_no, closed=False, canceled=False).update(
-        recurring=False,
-        canceled=True,
-        closed=True,
-        status=TaskStatus.COMPLETED,
-        date_closed=today(),
-        version=F("version") + 1,
+        **rows.cancellation(today()), version=F("version") + 1
     )
 
 

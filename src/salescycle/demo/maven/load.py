@@ -2,9 +2,10 @@
 
 The per-opportunity services lock and query for every action, far too slow for 8,800 deals. Instead every entry
 is computed with the engine's pure functions (:func:`engine.plan_first_stage`, :func:`engine.plan_update`,
-:func:`engine.plan_close`) and turned into rows by :mod:`salescycle.demo.bulk` (shared with ``salescycle
-generate``) exactly as ``services._insert_entry`` would leave them, written with ``bulk_create``, plus a customer
-for the contact of every Won deal (spec §4.7, §4.8.4).
+:func:`engine.plan_close`) and turned into rows by the ledger builders of the services
+(:func:`salescycle.opportunities.ledger.history`) exactly as ``services._insert_entry`` would leave them, written
+with ``bulk_create``, plus a customer for the contact of every Won deal (spec §4.7, §4.8.4) with
+:mod:`salescycle.demo.bulk`, shared with ``salescycle generate``.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from salescycle.core.numbering import ensure_default_series
 from salescycle.demo import bulk
 from salescycle.demo.maven import codes
 from salescycle.demo.maven.read import ENGAGING, PIPELINE, PROSPECTING, WON, Deal, MavenData, MavenDataError
-from salescycle.opportunities import engine
-from salescycle.opportunities.choices import CloseType, OpportunityStatus
+from salescycle.opportunities import engine, ledger
+from salescycle.opportunities.choices import CloseType
 from salescycle.opportunities.models import (
     CloseOpportunityCode,
     Opportunity,
@@ -90,12 +91,12 @@ def import_maven(data: MavenData, *, progress: bool = False) -> ImportResult:
                 planned = _plan(deal, cycle, price, close_types)
             except DomainError as exc:
                 raise MavenDataError(PIPELINE, deal.line, f"{exc.message} ({exc.code})") from None
-            opportunity, rows = _rows(deal, planned, contact_no, agent_codes[deal.agent])
+            opportunity, rows, customer = _rows(deal, planned, contact_no, agent_codes[deal.agent])
             opportunities.append(opportunity)
             entries.extend(rows)
             result.by_status[opportunity.status] = result.by_status.get(opportunity.status, 0) + 1
-            if opportunity.status == OpportunityStatus.WON:
-                won_contacts.add(contact_no)
+            if customer is not None:
+                won_contacts.add(customer)
         Opportunity.objects.bulk_create(opportunities, batch_size=BATCH)
         OpportunityEntry.objects.bulk_create(entries, batch_size=BATCH)
         result.opportunities += len(opportunities)
@@ -114,7 +115,7 @@ def _plan(deal: Deal, cycle: engine.Cycle, price: Decimal, close_types: dict[str
     if deal.stage == PROSPECTING:
         return planned
     assert deal.engage_date is not None  # read.py requires it for every other stage
-    active = bulk.state_of(first)
+    active = ledger.active_state(first)
     moved = engine.plan_update(
         cycle,
         active,
@@ -128,7 +129,7 @@ def _plan(deal: Deal, cycle: engine.Cycle, price: Decimal, close_types: dict[str
     code = WON_CODE if won else LOST_CODE
     closing = engine.plan_close(
         cycle,
-        bulk.state_of(moved),
+        ledger.active_state(moved),
         engine.CloseRequest(
             outcome=CloseType.WON if won else CloseType.LOST,
             close_opportunity_code=code,
@@ -144,27 +145,21 @@ def _plan(deal: Deal, cycle: engine.Cycle, price: Decimal, close_types: dict[str
 
 def _rows(
     deal: Deal, planned: list[engine.PlannedEntry], contact_no: str, salesperson_code: str
-) -> tuple[Opportunity, list[OpportunityEntry]]:
-    """The unsaved opportunity and entries, as ``services._insert_entry`` leaves them after each step."""
-    rows = bulk.ledger(
-        planned,
-        opportunity_no=deal.opportunity_id,
-        sales_cycle_code=CYCLE,
-        contact_no=contact_no,
-        contact_company_no=contact_no,
-        salesperson_code=salesperson_code,
-    )
-    opportunity = Opportunity(
-        no=deal.opportunity_id,
-        description=deal.product,
-        salesperson_id=salesperson_code,
-        contact_id=contact_no,
-        contact_company_id=contact_no,
-        sales_cycle_id=CYCLE,
-        creation_date=deal.creation_date,
-        **rows.opportunity,
-    )
-    return opportunity, [OpportunityEntry(**entry) for entry in rows.entries]
+) -> tuple[Opportunity, list[OpportunityEntry], str | None]:
+    """The unsaved opportunity and entries, as ``services._insert_entry`` leaves them after each step, and the
+    contact that must be a customer (a Won deal's), or None."""
+    own = {
+        "no": deal.opportunity_id,
+        "description": deal.product,
+        "salesperson_id": salesperson_code,
+        "contact_id": contact_no,
+        "contact_company_id": contact_no,
+        "sales_cycle_id": CYCLE,
+        "creation_date": deal.creation_date,
+    }
+    history = ledger.history(planned, ledger.Parties.of(own))
+    opportunity = Opportunity(**own, **history.opportunity)
+    return opportunity, [OpportunityEntry(**entry) for entry in history.entries], history.customer
 
 
 def _existing_opportunities(nos: list[str]) -> set[str]:

@@ -17,8 +17,8 @@ from salescycle.core.errors import DomainError
 from salescycle.core.keys import normalize_key
 from salescycle.core.records import check_version, lock, require
 from salescycle.core.workdate import get_work_date
-from salescycle.opportunities import engine
-from salescycle.opportunities.choices import ActionTaken, OpportunityStatus
+from salescycle.opportunities import engine, ledger
+from salescycle.opportunities.choices import ActionTaken
 from salescycle.opportunities.models import Opportunity, OpportunityEntry, SalesCycle
 from salescycle.opportunities.selectors.cycles import load_cycle
 from salescycle.opportunities.selectors.entries import active_entry
@@ -59,38 +59,19 @@ def _cycle_or_error(opportunity: Opportunity) -> engine.Cycle:
 
 def _insert_entry(opportunity: Opportunity, planned: engine.PlannedEntry, *, by: Actor) -> OpportunityEntry:
     """Deactivate the active entry (setting its Days Open), insert ``planned`` as the new active entry, cancel and
-    create tasks, ensure the customer on Won, and update the opportunity's status and figures. Spec §4.7."""
+    create tasks, ensure the customer on Won, and update the opportunity's status and figures, with the row builders
+    of :mod:`salescycle.opportunities.ledger`. Spec §4.7."""
     previous = active_entry(opportunity)
     if previous is not None:
-        previous.active = False
-        previous.days_open = max((planned.date_of_change - previous.date_of_change).days, 0)
-        previous.save(update_fields=["active", "days_open"])
+        changes = ledger.deactivation(previous.date_of_change, planned.date_of_change)
+        for name, value in changes.items():
+            setattr(previous, name, value)
+        previous.save(update_fields=list(changes))
     if planned.cancel_old_tasks:
         task_services.cancel_open_tasks(opportunity.no)
-    estimate = planned.estimate
-    entry = OpportunityEntry.objects.create(
-        opportunity=opportunity,
-        sales_cycle_id=opportunity.sales_cycle_id,
-        sales_cycle_stage=planned.sales_cycle_stage,
-        sales_cycle_stage_description=planned.sales_cycle_stage_description,
-        previous_sales_cycle_stage=planned.previous_sales_cycle_stage,
-        contact_id=opportunity.contact_id,
-        contact_company_id=opportunity.contact_company_id,
-        salesperson_id=opportunity.salesperson_id,
-        campaign_id=opportunity.campaign_id,
-        date_of_change=planned.date_of_change,
-        active=True,
-        date_closed=planned.date_closed,
-        action_taken=planned.action_taken,
-        estimated_value=estimate.estimated_value,
-        calculated_current_value=estimate.calculated_current_value,
-        completed_pct=estimate.completed_pct,
-        chances_of_success_pct=estimate.chances_of_success_pct,
-        probability_pct=estimate.probability_pct,
-        close_opportunity_code_id=planned.close_opportunity_code,
-        estimated_close_date=estimate.estimated_close_date,
-        created_by=user_of(by),
-    )
+    user = user_of(by)
+    row = ledger.entry_row(planned, _parties(opportunity), created_by_id=user.pk if user is not None else None)
+    entry = OpportunityEntry.objects.create(**row)
     if planned.create_stage_tasks and planned.activity_code:
         task_services.create_stage_tasks(
             activity_code=planned.activity_code,
@@ -103,52 +84,35 @@ def _insert_entry(opportunity: Opportunity, planned: engine.PlannedEntry, *, by:
             campaign_id=opportunity.campaign_id,
             segment_id=opportunity.segment_id,
         )
-    if planned.action_taken == ActionTaken.WON:
-        if opportunity.contact_id:
-            contact = Contact.objects.get(no=opportunity.contact_id)
-            ensure_customer(contact)
-        opportunity.status = OpportunityStatus.WON
-    elif planned.action_taken == ActionTaken.LOST:
-        opportunity.status = OpportunityStatus.LOST
-    else:
-        opportunity.status = OpportunityStatus.IN_PROGRESS
-    if planned.is_closing:
-        opportunity.closed = True
-        opportunity.date_closed = planned.date_of_change
-    copy_active_figures(opportunity, entry)
+    if planned.action_taken == ActionTaken.WON and opportunity.contact_id:
+        contact = Contact.objects.get(no=opportunity.contact_id)
+        ensure_customer(contact)
+    for name, value in ledger.opportunity_state(row).items():
+        setattr(opportunity, name, value)
     opportunity.version = F("version") + 1
     # Only the columns an entry changes: the other indexes of a large table are left alone.
-    opportunity.save(update_fields=[*INSERT_ENTRY_FIELDS, "version", "modified_at"])
+    opportunity.save(update_fields=[*ledger.STATE_FIELDS, "version", "modified_at"])
     opportunity.refresh_from_db()
     return entry
 
 
-# The opportunity's columns that inserting an entry may change (status and the copy of the active entry).
-INSERT_ENTRY_FIELDS = (
-    "status",
-    "closed",
-    "date_closed",
-    "current_sales_cycle_stage",
-    "current_stage_description",
-    "estimated_value",
-    "chances_of_success_pct",
-    "completed_pct",
-    "probability_pct",
-    "calculated_current_value",
-    "estimated_closing_date",
-)
+def _parties(opportunity: Opportunity) -> ledger.Parties:
+    return ledger.Parties(
+        no=opportunity.no,
+        sales_cycle_id=opportunity.sales_cycle_id,
+        contact_id=opportunity.contact_id,
+        contact_company_id=opportunity.contact_company_id,
+        salesperson_id=opportunity.salesperson_id,
+        campaign_id=opportunity.campaign_id,
+        segment_id=opportunity.segment_id,
+    )
 
 
 def copy_active_figures(opportunity: Opportunity, entry: OpportunityEntry) -> None:
-    """Copy the active entry's figures onto the opportunity (its FlowFields, spec §2.5 fields 17–22 and 28)."""
-    opportunity.current_sales_cycle_stage = entry.sales_cycle_stage
-    opportunity.current_stage_description = entry.sales_cycle_stage_description
-    opportunity.estimated_value = entry.estimated_value
-    opportunity.chances_of_success_pct = entry.chances_of_success_pct
-    opportunity.completed_pct = entry.completed_pct
-    opportunity.probability_pct = entry.probability_pct
-    opportunity.calculated_current_value = entry.calculated_current_value
-    opportunity.estimated_closing_date = entry.estimated_close_date
+    """Copy the active entry's figures onto the opportunity (its FlowFields, spec §2.5 fields 17–22 and 28:
+    :data:`salescycle.opportunities.ledger.FIGURES`)."""
+    for opportunity_field, entry_field in ledger.FIGURES:
+        setattr(opportunity, opportunity_field, getattr(entry, entry_field))
 
 
 def _salesperson(code: str, field: str = "salesperson_code") -> Salesperson:

@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from salescycle.contacts import permissions
 from salescycle.core.actors import Actor
 from salescycle.core.errors import DomainError
-from salescycle.core.money import HUNDRED, ZERO
-from salescycle.opportunities import documents, engine
-from salescycle.opportunities.choices import ActionTaken, OpportunityStatus, SalesDocumentType
+from salescycle.core.money import ZERO
+from salescycle.opportunities import documents, ledger
+from salescycle.opportunities.choices import OpportunityStatus, SalesDocumentType
 from salescycle.opportunities.models import Opportunity, OpportunityEntry
 from salescycle.opportunities.selectors.entries import active_entry
 from salescycle.opportunities.services import audit
@@ -254,24 +254,8 @@ def lose_opportunity_of_deleted_order(
             )
         when = _work_date(by, work_date)
         last = OpportunityEntry.objects.filter(opportunity_id=opportunity.no).order_by("-entry_no").first()
-        planned = engine.PlannedEntry(
-            sales_cycle_stage=0,
-            sales_cycle_stage_description="",
-            previous_sales_cycle_stage=0,
-            date_of_change=when,
-            action_taken=ActionTaken.LOST,
-            estimate=engine.Estimate(
-                estimated_value=last.estimated_value if last is not None else ZERO,
-                chances_of_success_pct=ZERO,
-                completed_pct=HUNDRED,
-                probability_pct=ZERO,
-                calculated_current_value=ZERO,
-                estimated_close_date=when,
-            ),
-            close_opportunity_code=None,
-            date_closed=when,
-            cancel_old_tasks=False,
-            create_stage_tasks=False,
+        planned = ledger.lost_by_deleted_order(
+            estimated_value=last.estimated_value if last is not None else ZERO, on=when
         )
         _insert_entry(opportunity, planned, by=by)
     if (opportunity.sales_document_type, opportunity.sales_document_no) == (SalesDocumentType.ORDER, order_no):
