@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from salescycle.contacts import me
 from salescycle.contacts import schemas as contacts
-from salescycle.core import api as core
 from salescycle.opportunities import schemas as opportunities
 from salescycle.opportunities.api import opportunities as opportunities_api
 from salescycle.sales import schemas as sales
@@ -26,7 +26,7 @@ PAIRS: list[tuple[Any, type[BaseModel]]] = [
     (contacts.CampaignDict, contacts.CampaignOut),
     (contacts.SegmentDict, contacts.SegmentOut),
     (contacts.SegmentLineDict, contacts.SegmentLineSchema),
-    (core.MeDict, core.MeOut),
+    (me.MeDict, me.MeOut),
     (opportunities.OpportunityDict, opportunities.OpportunityOut),
     (opportunities.EntryDict, opportunities.EntryOut),
     (opportunities.SalesCycleDict, opportunities.SalesCycleOut),
