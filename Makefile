@@ -3,7 +3,7 @@
 #   make run    create .venv, install, migrate, load the demo data, serve on http://127.0.0.1:8000/
 #   make check-run  prove make run on a fresh clone serves the list with the Maven data (over HTTP; minutes)
 #   make test   create .venv, install with dev tools, lint, type-check, bandit, test on SQLite, then on PostgreSQL
-#   make lint   ruff check + ruff format --check + mypy
+#   make lint   ruff check + ruff format --check + mypy + lint-imports (the layer contracts in pyproject.toml)
 #   make fmt    ruff check --fix + ruff format
 #   make bench  python bench/run.py
 #   make lock   re-resolve the locked versions (requirements/run.txt, dev.txt) from pyproject.toml's ranges, on PyPI
@@ -114,6 +114,7 @@ lint: $(DEV_STAMP)
 	$(call step,ruff check,$(BIN)/ruff check $(LINT_PATHS))
 	$(call step,ruff format --check,$(BIN)/ruff format --check $(LINT_PATHS))
 	$(call step,mypy,$(BIN)/mypy)
+	$(call step,import contracts (lint-imports),$(BIN)/lint-imports --no-cache)
 
 # Every step must pass; the first failure stops the run. pytest's exit code 5 (no tests collected) is a failure.
 # The SQLite pass measures line coverage of the package (pytest-cov, settings in pyproject.toml); the summary line
@@ -122,6 +123,7 @@ test: $(DEV_STAMP) chromium
 	$(call step,ruff check,$(BIN)/ruff check $(LINT_PATHS))
 	$(call step,ruff format --check,$(BIN)/ruff format --check $(LINT_PATHS))
 	$(call step,mypy,$(BIN)/mypy)
+	$(call step,import contracts (lint-imports),$(BIN)/lint-imports --no-cache)
 	$(call step,bandit (medium and high),$(BIN)/bandit -q -c pyproject.toml -r src -ll)
 	$(call step,makemigrations --check,env -u DATABASE_URL DEBUG=1 $(BIN)/salescycle makemigrations --check --dry-run)
 	$(call step,translations (compile + check),$(BIN)/python scripts/check_translations.py --sources=strict)

@@ -25,6 +25,8 @@ from ninja.security import HttpBearer, SessionAuth
 from salescycle.apitokens import idempotency
 from salescycle.apitokens.tokens import user_for_token
 from salescycle.contacts import permissions
+from salescycle.contacts.api import router as contacts_router
+from salescycle.contacts.me import router as me_router
 from salescycle.core.dberrors import is_database_unavailable, is_unique_violation
 from salescycle.core.error_views import (
     error_body,
@@ -34,6 +36,9 @@ from salescycle.core.error_views import (
 )
 from salescycle.core.errors import DomainError, InvalidInput
 from salescycle.core.schemas import KEY_ERROR
+from salescycle.opportunities.api import router as opportunities_router
+from salescycle.sales.api import router as sales_router
+from salescycle.tasks.api import router as tasks_router
 
 logger = logging.getLogger(__name__)
 
@@ -504,12 +509,6 @@ idempotency.install(api)
 
 
 def _mount() -> None:
-    from salescycle.contacts.api import router as contacts_router
-    from salescycle.contacts.me import router as me_router
-    from salescycle.opportunities.api import router as opportunities_router
-    from salescycle.sales.api import router as sales_router
-    from salescycle.tasks.api import router as tasks_router
-
     # /me stays open to a signed-in user without a role (their WorkDate and language); everything else needs one.
     api.add_router(
         "", me_router, auth=[TokenAuth(role_required=False), BrowserSessionAuth(csrf=True, role_required=False)]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import sys
 
+from django.core.management import execute_from_command_line
+
 
 def main(argv: list[str] | None = None) -> None:
     """Run a management command: ``salescycle <command> [options]``. Dashes in the name become underscores."""
@@ -16,8 +18,6 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv if argv is None else argv)
     if len(args) > 1 and not args[1].startswith("-"):
         args[1] = args[1].replace("-", "_")
-    from django.core.management import execute_from_command_line
-
     execute_from_command_line(["salescycle", *args[1:]])
 
 

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from salescycle.apitokens.models import PREFIX_LENGTH, ApiToken
+from salescycle.contacts.auth import prime, with_roles
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -39,8 +40,6 @@ def user_for_token(token: str) -> Any | None:
     """The active user owning the non-revoked ``token``, or None. Compares hashes in constant time."""
     if not token or len(token) < PREFIX_LENGTH or len(token) > 200:
         return None
-    from salescycle.contacts.auth import prime, with_roles
-
     digest = hash_token(token)
     # One query: the users of the tokens with this prefix, each with its token's hash and last use, and the roles
     # the permission checks need (contacts/auth.py), so a token request costs no extra query for them.

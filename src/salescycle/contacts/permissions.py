@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied as PageDenied
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -452,8 +453,6 @@ def has_no_role(user: RequestUser) -> bool:
 def require_for_page(check: Callable[[Actor], None], user: RequestUser) -> None:
     """Run ``check(user)`` (one of the ``require_*`` above) for a whole page: its refusal becomes Django's 403 with
     the translated message, which ``templates/403.html`` shows."""
-    from django.core.exceptions import PermissionDenied as PageDenied
-
     try:
         check(user)
     except PermissionDenied as error:

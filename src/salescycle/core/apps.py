@@ -1,5 +1,13 @@
 from django.apps import AppConfig
+from django.urls import register_converter
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from salescycle.core import (
+    checks,  # noqa: F401 - imported for its @register side effect
+    translation,
+)
+from salescycle.core.keys import KeyConverter
 
 
 class CoreConfig(AppConfig):
@@ -11,14 +19,5 @@ class CoreConfig(AppConfig):
         """Register the system checks of ``core/checks.py`` (the demo password warning of ``check --deploy``) and the
         ``<key:…>`` path converter of the web routes (before any URLconf is loaded), and translate the texts of the
         modules without Django (``core/translation.py``: engine messages, enumeration labels) with Django's."""
-        from django.urls import register_converter
-        from django.utils.translation import gettext
-
-        from salescycle.core import (
-            checks,  # noqa: F401 - imported for its @register side effect
-            translation,
-        )
-        from salescycle.core.keys import KeyConverter
-
         register_converter(KeyConverter, "key")
         translation.install(gettext)

@@ -164,6 +164,8 @@ def validate_date_formula(text: str) -> str:
 def date_formula_validator(value: str) -> None:
     """Model/form field validator: raises Django's ``ValidationError`` (code ``date_formula.invalid``) for text that
     is not a date formula, so forms and the admin show the message next to the field. Implements spec §0.2."""
+    # In-function import: this module is Django-free at import (the engine uses it without settings); only this
+    # field validator, which runs under Django, needs its ValidationError.
     from django.core.exceptions import ValidationError
 
     try:

@@ -13,7 +13,6 @@ Nothing here imports Django models: the settings module imports it.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -102,15 +101,8 @@ def init_error_tracking(environ: Mapping[str, str], **options: Any) -> bool:
     dsn = environ.get("SENTRY_DSN", "").strip()
     if not dsn:
         return False
-    import sentry_sdk
-    from sentry_sdk.integrations.django import DjangoIntegration
-    from sentry_sdk.integrations.logging import LoggingIntegration
+    # In-function import: the SDK costs a few hundred milliseconds at start-up, paid only where Sentry is configured.
+    from salescycle.core import sentry
 
-    sentry_sdk.init(
-        dsn=dsn,
-        environment=environ.get("SENTRY_ENVIRONMENT", "production"),
-        traces_sample_rate=float(environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
-        integrations=[DjangoIntegration(), LoggingIntegration(level=logging.INFO, event_level=logging.ERROR)],
-        **options,
-    )
+    sentry.init(dsn, environ, **options)
     return True

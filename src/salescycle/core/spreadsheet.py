@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from openpyxl.cell import WriteOnlyCell
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 # What the XLSX format cannot hold (openpyxl refuses it with IllegalCharacterError): C0 controls but TAB, LF, CR.
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -38,8 +40,6 @@ def xlsx_row(sheet: Any, values: Iterable[Any]) -> list[Any]:
     """A row for ``sheet.append`` of an openpyxl write-only worksheet: every text as a string cell
     (``data_type "s"``, so ``=1+2`` is the text ``=1+2``, not a formula), with the characters XLSX cannot hold
     replaced by U+FFFD; numbers, dates, booleans and None unchanged (written as their own cell types)."""
-    from openpyxl.cell import WriteOnlyCell
-
     row: list[Any] = []
     for value in values:
         if isinstance(value, str):

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +20,7 @@ from salescycle.opportunities.models import CloseOpportunityCode, MarketingSetup
 from salescycle.opportunities.selectors import ListFilters
 from salescycle.opportunities.services import EDITABLE
 from salescycle.opportunities.services.audit import field_values
-from salescycle.tasks.models import Priority
+from salescycle.tasks.models import Activity, Priority
 
 
 class ReadOnlyText(forms.Widget):
@@ -30,8 +31,6 @@ class ReadOnlyText(forms.Widget):
         self.choices = dict(choices)
 
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> Any:
-        from django.utils.html import format_html
-
         shown = self.choices.get(value, value) if value not in (None, "") else "—"
         return format_html('<span class="readonly" id="{}">{}</span>', (attrs or {}).get("id", ""), shown)
 
@@ -324,8 +323,6 @@ class StageForm(LineForm):
 
 def activity_choices() -> list[tuple[str, Any]]:
     """Activities as select choices (one query per formset row; setup pages only)."""
-    from salescycle.tasks.models import Activity
-
     return BLANK + list(Activity.objects.order_by("code").values_list("code", "code"))
 
 

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from salescycle.opportunities import documents
+
 
 class SalesConfig(AppConfig):
     name = "salescycle.sales"
@@ -8,8 +10,8 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
-        # The opportunity rules ask about quotes/orders through this lookup (spec §4.5.5, §4.6, §4.10.1).
-        from salescycle.opportunities import documents
+        # The opportunity rules ask about quotes/orders through this lookup (spec §4.5.5, §4.6, §4.10.1). In-function
+        # import (Django's idiom): the lookup uses models, which cannot be imported while the app registry is filled.
         from salescycle.sales.selectors import SalesDocumentLookup
 
         documents.register(SalesDocumentLookup())

@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions, references
 from salescycle.contacts.models import Contact, Customer
-from salescycle.contacts.services import ensure_customer
 from salescycle.core.actors import Actor
 from salescycle.core.errors import Conflict, DomainError, InvalidInput
 from salescycle.core.keys import normalize_key, optional_key
@@ -29,6 +28,7 @@ from salescycle.core.workdate import get_work_date
 from salescycle.opportunities import services as opportunity_services
 from salescycle.opportunities.choices import SalesDocumentType
 from salescycle.opportunities.models import Opportunity
+from salescycle.opportunities.services.customers import ensure_customer
 from salescycle.opportunities.services.sales_links import linked_opportunity_no
 from salescycle.sales.models import (
     CustomerTemplate,

@@ -1,12 +1,11 @@
-"""Every write on the contacts app's records, one module per concept: contacts (:mod:`.contacts`), customers made
-from them (:mod:`.customers`), salespeople with their teams and accounts (:mod:`.salespeople`), campaigns
-(:mod:`.campaigns`) and segments (:mod:`.segments`). Each verb is reached here by the web pages, the API, the admin
-and the commands alike; reference names such as ``salesperson_code`` are translated once
-(:mod:`salescycle.contacts.references`)."""
+"""Every write on the contacts app's records, one module per concept: contacts (:mod:`.contacts`),
+salespeople with their teams and accounts (:mod:`.salespeople`), campaigns (:mod:`.campaigns`) and segments
+(:mod:`.segments`). Each verb is reached here by the web pages, the API, the admin and the commands alike; reference
+names such as ``salesperson_code`` are translated once (:mod:`salescycle.contacts.references`). Customers made from
+contacts are :mod:`salescycle.opportunities.services.customers` (they need Marketing Setup)."""
 
 from salescycle.contacts.services.campaigns import create_campaign, delete_campaign, update_campaign
 from salescycle.contacts.services.contacts import create_contact, delete_contact, update_contact
-from salescycle.contacts.services.customers import ensure_customer
 from salescycle.contacts.services.salespeople import (
     assign_salesperson,
     create_salesperson,
@@ -33,7 +32,6 @@ __all__ = [
     "delete_salesperson",
     "delete_segment",
     "delete_team",
-    "ensure_customer",
     "replace_segment_lines",
     "save_team",
     "update_campaign",

@@ -15,13 +15,13 @@ from salescycle.contacts.services import (
     create_contact,
     create_segment,
     delete_contact,
-    ensure_customer,
     update_contact,
 )
 from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import DomainError
 from salescycle.opportunities.models import MarketingSetup
 from salescycle.opportunities.services import close_opportunity
+from salescycle.opportunities.services.customers import ensure_customer
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment
-from salescycle.contacts.services import ensure_customer
 from salescycle.core.actors import Actor, user_of
 from salescycle.core.errors import DomainError
 from salescycle.core.keys import normalize_key
@@ -22,6 +21,7 @@ from salescycle.opportunities.choices import ActionTaken
 from salescycle.opportunities.models import Opportunity, OpportunityEntry, SalesCycle
 from salescycle.opportunities.selectors.cycles import load_cycle
 from salescycle.opportunities.selectors.entries import active_entry
+from salescycle.opportunities.services.customers import ensure_customer
 from salescycle.tasks import services as task_services
 
 # ---------------------------------------------------------------------------------------------------------------

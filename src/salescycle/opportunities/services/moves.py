@@ -10,6 +10,7 @@ from django.db import transaction
 from salescycle.contacts import permissions
 from salescycle.core.actors import Actor
 from salescycle.core.keys import normalize_key
+from salescycle.core.records import not_found
 from salescycle.opportunities import engine
 from salescycle.opportunities.choices import OpportunityStatus
 from salescycle.opportunities.models import CloseOpportunityCode, Opportunity
@@ -59,8 +60,6 @@ def get_update_options(
     ``opportunity.closed``, ``opportunity.sales_cycle_required``."""
     opportunity = permissions.visible_opportunities(by, Opportunity.objects.filter(no=normalize_key(no))).first()
     if opportunity is None:
-        from salescycle.core.records import not_found
-
         raise not_found(Opportunity, normalize_key(no))
     if opportunity.closed:
         raise engine._closed_error()

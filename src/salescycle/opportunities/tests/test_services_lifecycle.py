@@ -11,7 +11,7 @@ import pytest
 
 from salescycle import testing
 from salescycle.contacts.models import Customer
-from salescycle.contacts.services import create_campaign, create_segment, ensure_customer
+from salescycle.contacts.services import create_campaign, create_segment
 from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import DomainError
 from salescycle.opportunities import services
@@ -27,6 +27,7 @@ from salescycle.opportunities.services import (
     save_activity,
     update_sales_cycle_stage,
 )
+from salescycle.opportunities.services.customers import ensure_customer
 from salescycle.opportunities.tests.conftest import START, D, FakeDocuments, day, entries_of, move
 from salescycle.tasks.models import Task, TaskStatus, TaskType
 

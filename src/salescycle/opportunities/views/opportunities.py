@@ -17,6 +17,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from openpyxl import Workbook
 
 from salescycle.core.actors import RequestUser
 from salescycle.core.errors import DomainError
@@ -96,8 +97,6 @@ def export_xlsx(request: HttpRequest) -> FileResponse:
     """The filtered list as an Excel workbook, written row by row by openpyxl's write-only mode into a temporary
     file (rows are never all in memory); every text is a string cell, never a formula
     (:mod:`salescycle.core.spreadsheet`)."""
-    from openpyxl import Workbook
-
     filters = ListFilterForm(request.GET).filters()
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Opportunities")[:31])

@@ -1,5 +1,6 @@
 """Customers made from contacts (spec §4.8.4): making the contact (or its company) one; which contact becomes the
-customer is a read, :func:`salescycle.contacts.selectors.customer_contact`."""
+customer is a read, :func:`salescycle.contacts.selectors.customer_contact`. Here rather than in contacts because it
+needs Marketing Setup (Bus. Rel. Code for Customers), an opportunities record: contacts stay below opportunities."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from salescycle.contacts.models import Contact, Customer
 from salescycle.contacts.selectors import customer_contact
 from salescycle.core.errors import DomainError
 from salescycle.core.numbering import next_no
+from salescycle.opportunities.models import MarketingSetup
 
 
 def ensure_customer(contact: Contact, *, template_code: str = "") -> Customer:
@@ -19,8 +21,6 @@ def ensure_customer(contact: Contact, *, template_code: str = "") -> Customer:
     existing = Customer.objects.filter(contact=target).first()
     if existing is not None:
         return existing
-    from salescycle.opportunities.models import MarketingSetup
-
     if not MarketingSetup.get().bus_rel_code_for_customers:
         raise DomainError(
             "setup.bus_rel_code_missing",
