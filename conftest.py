@@ -18,8 +18,24 @@ django_content_type``). :func:`pytest_collection_modifyitems` refuses a transact
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher() -> Iterator[None]:
+    """Tests create users by the hundred (``testing.make_user``, password "pw"), and PBKDF2's million rounds cost
+    about 0.3 s of CPU per hash: MD5 hashes the test users' passwords instead. The settings' own hashers stay listed
+    after it, so a hash they made still verifies. Only the test process changes: salescycle/settings.py keeps
+    Django's defaults, and the subprocesses the tests start (make run, check --deploy) use those."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+    ):
+        yield
 
 
 def _database_vendor() -> str:
