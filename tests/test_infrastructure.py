@@ -22,6 +22,7 @@ def test_login_page_answers_200(client: Client) -> None:
     assert response.status_code == 200
 
 
+@pytest.mark.both_databases  # no query, but its subject is the database of the pass
 def test_database_is_sqlite_or_postgresql() -> None:
     assert connection.vendor in {"sqlite", "postgresql"}
 
