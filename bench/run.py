@@ -151,26 +151,40 @@ def render(legs: list[dict[str, Any]], args: argparse.Namespace, load0: Any, loa
     for leg in legs:
         lines += [f"### {leg['database']}", ""]
         lines += [
-            "| size | measurement | app (ms) | floor (ms) | app ÷ floor | SQL (ms) | app ÷ SQL | queries "
-            "| app CPU (ms) | floor CPU (ms) | target |",
-            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+            "| size | measurement | app (ms) | floor (ms) | app − floor (ms) | app ÷ floor | SQL (ms) | app ÷ SQL "
+            "| queries | app CPU (ms) | floor CPU (ms) | target |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
         ]
         for size, result in leg["sizes"].items():
             for m in result["reads"]:
                 ratio = f"{m['ratio']:.1f}×" if m.get("ratio") else "—"
                 floor_ratio = f"{m['floor_ratio']:.2f}×" if m.get("floor_ratio") else "—"
+                over = m.get("over_floor_ms")
                 lines.append(
                     f"| {int(size):,} | {m['name']} | {_fmt_ms(m['app_ms'])} | {_fmt_ms(m.get('floor_ms'))} "
-                    f"| {floor_ratio} | {_fmt_ms(m.get('sql_ms'))} | {ratio} | {m.get('queries', '—')} "
-                    f"| {_fmt_ms(m.get('app_cpu_ms'))} | {_fmt_ms(m.get('floor_cpu_ms'))} | {m.get('target', '')} |"
+                    f"| {'—' if over is None else f'{over:+.2f}'} | {floor_ratio} | {_fmt_ms(m.get('sql_ms'))} "
+                    f"| {ratio} | {m.get('queries', '—')} | {_fmt_ms(m.get('app_cpu_ms'))} "
+                    f"| {_fmt_ms(m.get('floor_cpu_ms'))} | {m.get('target', '')} |"
                 )
             d = result["delete"]
             delete_ratio = d["service_ms"] / d["sql_ms"]
             lines.append(
                 f"| {int(size):,} | batch delete of {d['opportunities']:,} closed opportunities "
-                f"({d['entries']:,} entries) | {d['service_ms']:.0f} | — | — | {d['sql_ms']:.0f} | "
+                f"({d['entries']:,} entries) | {d['service_ms']:.0f} | — | — | — | {d['sql_ms']:.0f} | "
                 f"{delete_ratio:.2f}× | — | — | — | ≤ 2× {'✓' if delete_ratio <= 2 else '✗'} |"
             )
+        lines += [
+            "",
+            "| size | write request (one client, sequential) | req/s | CPU (ms/request) | wall (ms/request) "
+            "| queries/request |",
+            "|---:|---|---:|---:|---:|---:|",
+        ]
+        for size, result in leg["sizes"].items():
+            for w in result.get("writes", []):
+                lines.append(
+                    f"| {int(size):,} | {w['name']} | {w['rps']:.0f} | {w['cpu_ms']:.2f} | {w['wall_ms']:.2f} "
+                    f"| {w['queries']} |"
+                )
         lines += [
             "",
             "| size | generate (s, cached: —) | update (Next) req/s | close req/s | list at size ÷ list at smallest |",

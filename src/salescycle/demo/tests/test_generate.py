@@ -151,4 +151,6 @@ def test_the_benchmark_runs_end_to_end_on_a_small_dataset(tmp_path: Path) -> Non
     assert done.returncode == 0, done.stderr[-3000:]
     assert "| 200 | opportunity list, first page (API) |" in done.stdout
     assert "batch delete of" in done.stdout
+    assert "| 200 | Next (API) |" in done.stdout
+    assert "| 200 | Close, lost (web wizard) |" in done.stdout
     assert (tmp_path / "results" / "latest.md").exists()
