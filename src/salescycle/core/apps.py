@@ -18,6 +18,12 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         """Register the system checks of ``core/checks.py`` (the demo password warning of ``check --deploy``) and the
         ``<key:…>`` path converter of the web routes (before any URLconf is loaded), and translate the texts of the
-        modules without Django (``core/translation.py``: engine messages, enumeration labels) with Django's."""
+        modules without Django (``core/translation.py``: engine messages, enumeration labels) with Django's; connect
+        the sign-in receiver that caches the user's language in the session (``core/middleware.py``) before the first
+        sign-in, not when the first request loads the middleware."""
+        # In-function import (Django's idiom): the middleware module uses a model, which cannot be imported while the
+        # app registry is being populated; importing it connects its @receiver.
+        from salescycle.core import middleware  # noqa: F401
+
         register_converter(KeyConverter, "key")
         translation.install(gettext)
