@@ -9,13 +9,12 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.db.models import F
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from salescycle.apitokens.models import PREFIX_LENGTH, ApiToken
 from salescycle.contacts.auth import prime, with_roles
+from salescycle.core.prepared import Prepared
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -43,55 +42,32 @@ def user_for_token(token: str) -> Any | None:
 
     One query: the users of the tokens with this key prefix, each with its token's hash and last use, and the roles
     the permission checks need (``contacts/auth.py``), so a token request costs no extra query for them. The query
-    is built by the ORM once per database and then run as raw SQL with the prefix put in: compiling it (four role
-    subqueries and a salesperson subquery) took about 1.5 ms of every API request."""
+    is compiled once per connection (:mod:`salescycle.core.prepared`): compiling it (four role subqueries and a
+    salesperson subquery) took about 1.5 ms of every API request."""
     if not token or len(token) < PREFIX_LENGTH or len(token) > 200:
         return None
     digest = hash_token(token)
-    for user in _token_users(token[:PREFIX_LENGTH]):
+    for user in _TOKEN_USERS(token[:PREFIX_LENGTH]):
         if hmac.compare_digest(user._token_hash, digest) and user.is_active:
             now = timezone.now()
-            used = _aware(user._token_used)
+            used = user._token_used
             if used is None or now - used > LAST_USED_RESOLUTION:
                 ApiToken.objects.filter(pk=user._token_pk).update(last_used_at=now)
             return prime(user)
     return None
 
 
-_PREFIX_PLACEHOLDER = "\x00key-prefix\x00"  # stands for the prefix while the query is compiled
-_TOKEN_QUERIES: dict[str, tuple[str, tuple[Any, ...], int]] = {}
+def _token_query(prefix: str) -> Any:
+    users = get_user_model()._default_manager.filter(api_tokens__key_prefix=prefix, api_tokens__revoked=False)
+    return with_roles(users).annotate(
+        _token_pk=F("api_tokens__pk"),
+        _token_hash=F("api_tokens__key_hash"),
+        _token_used=F("api_tokens__last_used_at"),
+    )
 
 
-def _token_users(prefix: str) -> Any:
-    """The users holding a non-revoked token with ``prefix``, annotated as :func:`user_for_token` needs."""
-    cached = _TOKEN_QUERIES.get(connection.alias)
-    if cached is None:
-        users = get_user_model()._default_manager.filter(
-            api_tokens__key_prefix=_PREFIX_PLACEHOLDER, api_tokens__revoked=False
-        )
-        query = with_roles(users).annotate(
-            _token_pk=F("api_tokens__pk"),
-            _token_hash=F("api_tokens__key_hash"),
-            _token_used=F("api_tokens__last_used_at"),
-        )
-        sql, params = query.query.sql_with_params()
-        cached = (sql, tuple(params), list(params).index(_PREFIX_PLACEHOLDER))
-        _TOKEN_QUERIES[connection.alias] = cached
-    sql, params, at = cached
-    values = list(params)
-    values[at] = prefix
-    # Not an injection (bandit B611): the SQL is the ORM's own, every value a parameter.
-    return get_user_model()._default_manager.raw(sql, values)  # nosec B611
-
-
-def _aware(value: Any) -> dt.datetime | None:
-    """A timestamp read by raw SQL (SQLite hands back text, in UTC) as an aware datetime."""
-    if value is None or isinstance(value, dt.datetime):
-        return value if value is None or timezone.is_aware(value) else timezone.make_aware(value, dt.UTC)
-    parsed = parse_datetime(str(value))
-    if parsed is None:
-        return None
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, dt.UTC)
+# The users holding a non-revoked token with a prefix, annotated as user_for_token needs, compiled once.
+_TOKEN_USERS: Prepared[Any] = Prepared(_token_query, str)
 
 
 def revoke_tokens(*, token: str | None = None, prefix: str | None = None, username: str | None = None) -> int:

@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef, Subquery
 
 from salescycle.contacts import permissions
 from salescycle.contacts.models import Salesperson
+from salescycle.core.prepared import Prepared, first_of
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -38,9 +39,18 @@ def prime(user: User) -> User:
     return user
 
 
+# The session's user with roles, on every page: compiled once per connection (four role subqueries).
+_USER_WITH_ROLES: Prepared[Any] = Prepared(
+    lambda pk: first_of(with_roles(get_user_model()._default_manager.filter(pk=pk))), int
+)
+
+
 class RoleBackend(ModelBackend):
     """``ModelBackend`` whose ``get_user`` also loads the roles (one query per request, as before)."""
 
     def get_user(self, user_id: Any) -> Any:
-        user = with_roles(get_user_model()._default_manager.filter(pk=user_id)).first()
+        if type(user_id) is int:
+            user = _USER_WITH_ROLES.first(user_id)
+        else:
+            user = with_roles(get_user_model()._default_manager.filter(pk=user_id)).first()
         return prime(user) if user is not None and self.user_can_authenticate(user) else None

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from salescycle.core.errors import DomainError
 from salescycle.core.keys import is_valid_key, validate_key
 from salescycle.core.models import NumberSeries
+from salescycle.core.prepared import Prepared, first_of
 
 # Default series of D20: code -> (prefix, description).
 DEFAULT_SERIES: dict[str, tuple[str, str]] = {
@@ -25,6 +26,11 @@ DEFAULT_SERIES: dict[str, tuple[str, str]] = {
 }
 
 
+_SERIES: Prepared[NumberSeries] = Prepared(
+    lambda code: first_of(NumberSeries.objects.select_for_update().filter(code=code)), str
+)
+
+
 def next_nos(series_code: str, count: int, *, taken: Callable[[list[str]], Collection[str]] | None = None) -> list[str]:
     """Take the next ``count`` numbers of series ``series_code`` with one update of the series row.
 
@@ -34,7 +40,7 @@ def next_nos(series_code: str, count: int, *, taken: Callable[[list[str]], Colle
     set up. Implements spec §4.1 and D20.
     """
     with transaction.atomic():
-        series = NumberSeries.objects.select_for_update().filter(code=series_code).first()
+        series = _SERIES.first(series_code)
         if series is None:
             raise DomainError(
                 "setup.number_series_missing",

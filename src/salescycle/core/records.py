@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salescycle.core.dberrors import is_foreign_key_violation, is_unique_violation
 from salescycle.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from salescycle.core.prepared import Prepared, first_of
 
 M = TypeVar("M", bound=models.Model)
 
@@ -45,11 +46,27 @@ def validation_to_domain(error: ValidationError) -> InvalidInput:
 def lock(model: type[M], key: object, *, expected_version: int | None = None) -> M:
     """Fetch ``model`` row ``key`` locked for this transaction; 404 when missing, 409 ``conflict.version`` when its
     ``version`` differs from ``expected_version`` (the client's If-Match)."""
-    obj = model._default_manager.select_for_update().filter(pk=key).first()
+    obj = _locker(model, key)
     if obj is None:
         raise not_found(model, key)
     check_version(obj, expected_version)
     return obj
+
+
+_LOCKERS: dict[tuple[type[models.Model], type], Prepared[Any]] = {}
+
+
+def _locker(model: type[M], key: object) -> M | None:
+    """``model``'s row ``key`` selected for update: a compiled-once read (:mod:`salescycle.core.prepared`) for a
+    ``str`` or ``int`` key, the ORM's for any other."""
+    kind = type(key)
+    if kind not in (str, int):
+        return model._default_manager.select_for_update().filter(pk=key).first()
+    locker = _LOCKERS.get((model, kind))
+    if locker is None:
+        locker = Prepared(lambda pk: first_of(model._default_manager.select_for_update().filter(pk=pk)), kind)
+        _LOCKERS[(model, kind)] = locker
+    return locker.first(key)
 
 
 def check_version(obj: models.Model, expected_version: int | None) -> None:

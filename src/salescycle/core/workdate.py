@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from salescycle.core.actors import System
 from salescycle.core.models import UserPreference
+from salescycle.core.prepared import Prepared, first_of
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -21,10 +22,15 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+_WORK_DATE: Prepared[UserPreference] = Prepared(
+    lambda user_id: first_of(UserPreference.objects.filter(user_id=user_id).only("work_date")), int
+)
+
+
 def get_work_date(user: Actor | None) -> dt.date:
     """The WorkDate of ``user`` (a Django user or None): their chosen work date, else today."""
     if user is not None and not isinstance(user, System) and user.is_authenticated:
-        pref = UserPreference.objects.filter(user=user).only("work_date").first()
+        pref = _WORK_DATE.first(user.pk)
         if pref is not None and pref.work_date is not None:
             return pref.work_date
     return today()

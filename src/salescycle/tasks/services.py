@@ -16,10 +16,15 @@ from salescycle.contacts.references import resolve_references
 from salescycle.core.actors import Actor
 from salescycle.core.keys import normalize_key, optional_key
 from salescycle.core.numbering import next_no, next_nos
+from salescycle.core.prepared import Prepared
 from salescycle.core.records import check_version, create_record, lock, update_record
 from salescycle.core.workdate import get_work_date, today
 from salescycle.tasks import rows
 from salescycle.tasks.models import ActivityStep, Task, TaskStatus
+
+_STEPS: Prepared[ActivityStep] = Prepared(
+    lambda code: ActivityStep.objects.filter(activity_id=code).order_by("step_no"), str
+)
 
 
 def create_stage_tasks(
@@ -43,7 +48,7 @@ def create_stage_tasks(
     """
     steps = [
         rows.StepTemplate(step.type, step.description, step.priority, step.date_formula)
-        for step in ActivityStep.objects.filter(activity_id=activity_code).order_by("step_no")
+        for step in _STEPS(activity_code)
     ]
     specs = rows.stage_task_rows(
         steps,
@@ -62,8 +67,16 @@ def create_stage_tasks(
     return tasks
 
 
+_TAKEN: dict[int, Prepared[str]] = {}  # by the number of candidates (one compiled IN list per length)
+
+
 def _tasks_taken(candidates: list[str]) -> set[str]:
-    return set(Task.objects.filter(no__in=candidates).values_list("no", flat=True))
+    taken = _TAKEN.get(len(candidates))
+    if taken is None:
+        kinds = [str] * len(candidates)
+        taken = Prepared(lambda *nos: Task.objects.filter(no__in=nos).order_by().values_list("no", flat=True), *kinds)
+        _TAKEN[len(candidates)] = taken
+    return set(taken(*candidates))
 
 
 def cancel_open_tasks(opportunity_no: str) -> int:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from salescycle.core.prepared import Prepared, first_of
 from salescycle.opportunities import engine
 from salescycle.opportunities.models import MarketingSetup, SalesCycle, SalesCycleStage
+
+_CYCLE: Prepared[SalesCycle] = Prepared(lambda code: first_of(SalesCycle.objects.filter(code=code)), str)
+_STAGES: Prepared[SalesCycleStage] = Prepared(
+    lambda code: SalesCycleStage.objects.filter(sales_cycle_id=code).order_by("stage"), str
+)
 
 
 def load_cycle(code: str | None) -> engine.Cycle | None:
@@ -11,10 +17,10 @@ def load_cycle(code: str | None) -> engine.Cycle | None:
     no such cycle exists."""
     if not code:
         return None
-    cycle = SalesCycle.objects.filter(code=code).first()
+    cycle = _CYCLE.first(code)
     if cycle is None:
         return None
-    stages = SalesCycleStage.objects.filter(sales_cycle_id=code).order_by("stage")
+    stages = _STAGES(code)
     return engine.Cycle(
         code=cycle.code,
         probability_calculation=cycle.probability_calculation,

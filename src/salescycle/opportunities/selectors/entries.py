@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from salescycle.core.prepared import Prepared, first_of
 from salescycle.opportunities import documents, engine
 from salescycle.opportunities.choices import SalesDocumentType
 from salescycle.opportunities.models import Opportunity, OpportunityEntry
 
+_ACTIVE_ENTRY: Prepared[OpportunityEntry] = Prepared(
+    lambda no: first_of(OpportunityEntry.objects.filter(opportunity_id=no, active=True)), str
+)
+
 
 def active_entry(opportunity: Opportunity) -> OpportunityEntry | None:
     """The opportunity's active entry, or None when it is Not Started (spec §2.6)."""
-    return OpportunityEntry.objects.filter(opportunity_id=opportunity.no, active=True).first()
+    return _ACTIVE_ENTRY.first(opportunity.no)
 
 
 def entry_state(entry: OpportunityEntry | None) -> engine.EntryState | None:

@@ -15,10 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
 from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment
-from salescycle.core.actors import Actor
+from salescycle.core.actors import SYSTEM, Actor
 from salescycle.core.errors import InvalidInput
 from salescycle.core.keys import normalize_key
 from salescycle.core.pagination import Keyset, Nulls
+from salescycle.core.prepared import Prepared, first_of
 from salescycle.core.records import not_found
 from salescycle.opportunities.filters import OpportunityFilters, OpportunityListFilters
 from salescycle.opportunities.models import Interaction, Opportunity, OpportunityChange, OpportunityEntry
@@ -110,8 +111,14 @@ def opportunity_values(queryset: QuerySet[Opportunity]) -> QuerySet[Opportunity,
     )
 
 
+_SYSTEM_OPPORTUNITY: Prepared[Opportunity] = Prepared(lambda no: first_of(opportunities(SYSTEM).filter(no=no)), str)
+
+
 def opportunity(no: str, user: Actor) -> Opportunity | None:
-    """One opportunity as :func:`opportunities` loads it, or None (also when ``user`` may not see it)."""
+    """One opportunity as :func:`opportunities` loads it, or None (also when ``user`` may not see it). The system's
+    read (the answer to a write) is compiled once (:mod:`salescycle.core.prepared`)."""
+    if user is SYSTEM:
+        return _SYSTEM_OPPORTUNITY.first(normalize_key(no))
     return opportunities(user).filter(no=normalize_key(no)).first()
 
 

@@ -5,8 +5,8 @@ The reads they build on (cycle, active entry, linked quote) are selectors (``sel
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
@@ -57,11 +57,23 @@ def _cycle_or_error(opportunity: Opportunity) -> engine.Cycle:
 # The one place that writes entries (spec §4.7)
 
 
-def _insert_entry(opportunity: Opportunity, planned: engine.PlannedEntry, *, by: Actor) -> OpportunityEntry:
+_UNREAD: Any = object()  # the caller has not read the active entry
+
+
+def _insert_entry(
+    opportunity: Opportunity,
+    planned: engine.PlannedEntry,
+    *,
+    by: Actor,
+    previous: OpportunityEntry | None = _UNREAD,
+) -> OpportunityEntry:
     """Deactivate the active entry (setting its Days Open), insert ``planned`` as the new active entry, cancel and
     create tasks, ensure the customer on Won, and update the opportunity's status and figures, with the row builders
-    of :mod:`salescycle.opportunities.ledger`. Spec §4.7."""
-    previous = active_entry(opportunity)
+    of :mod:`salescycle.opportunities.ledger`. ``previous`` is the active entry when the caller has read it under
+    the opportunity's lock (one read less). The opportunity must be locked (:func:`_lock`): its version goes up by
+    one from the value read under that lock. Spec §4.7."""
+    if previous is _UNREAD:
+        previous = active_entry(opportunity)
     if previous is not None:
         changes = ledger.deactivation(previous.date_of_change, planned.date_of_change)
         for name, value in changes.items():
@@ -89,10 +101,11 @@ def _insert_entry(opportunity: Opportunity, planned: engine.PlannedEntry, *, by:
         ensure_customer(contact)
     for name, value in ledger.opportunity_state(row).items():
         setattr(opportunity, name, value)
-    opportunity.version = F("version") + 1
+    # The row is locked since it was read (select_for_update; SQLite: the write transaction), so its version is
+    # exactly the one read: no re-read after the update.
+    opportunity.version += 1
     # Only the columns an entry changes: the other indexes of a large table are left alone.
     opportunity.save(update_fields=[*ledger.STATE_FIELDS, "version", "modified_at"])
-    opportunity.refresh_from_db()
     return entry
 
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from salescycle.contacts import permissions
 from salescycle.core.actors import Actor
 from salescycle.core.keys import normalize_key
+from salescycle.core.prepared import Prepared, first_of
 from salescycle.core.records import not_found
 from salescycle.opportunities import engine
 from salescycle.opportunities.choices import OpportunityStatus
@@ -89,20 +90,25 @@ def update_opportunity(
     if opportunity.closed:
         raise engine._closed_error()
     cycle = _cycle_or_error(opportunity)
+    previous = active_entry(opportunity)
     planned = engine.plan_update(
         cycle,
-        entry_state(active_entry(opportunity)),
+        entry_state(previous),
         request,
         work_date=_work_date(by, work_date),
         has_quote=has_quote(opportunity),
         quote_value=quote_value(opportunity),
     )
-    _insert_entry(opportunity, planned, by=by)
+    _insert_entry(opportunity, planned, by=by, previous=previous)
     return opportunity
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Closing (spec §4.8)
+
+_CLOSE_CODE_TYPE: Prepared[str] = Prepared(
+    lambda code: first_of(CloseOpportunityCode.objects.filter(code=code).values_list("type", flat=True)), str
+)
 
 
 @transaction.atomic
@@ -126,10 +132,11 @@ def close_opportunity(
     """
     opportunity = _lock(no, expected_version, by=by)
     code_key = normalize_key(close_opportunity_code)
-    code_type = CloseOpportunityCode.objects.filter(code=code_key).values_list("type", flat=True).first()
+    code_type = _CLOSE_CODE_TYPE.first(code_key)
+    previous = active_entry(opportunity)
     planned = engine.plan_close(
         load_cycle(opportunity.sales_cycle_id),
-        entry_state(active_entry(opportunity)),
+        entry_state(previous),
         engine.CloseRequest(
             outcome=outcome,
             close_opportunity_code=code_key or None,
@@ -142,5 +149,5 @@ def close_opportunity(
         is_closed=opportunity.closed,
         quote_value=quote_value(opportunity),
     )
-    _insert_entry(opportunity, planned, by=by)
+    _insert_entry(opportunity, planned, by=by, previous=previous)
     return opportunity

@@ -20,11 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from openpyxl import Workbook
 
 from salescycle.core.actors import RequestUser
-from salescycle.core.errors import DomainError
+from salescycle.core.errors import DomainError, NotFound
 from salescycle.core.spreadsheet import csv_row, xlsx_row
 from salescycle.core.views import add_domain_error, disable_fields, is_htmx
 from salescycle.opportunities import selectors, services
 from salescycle.opportunities.forms import CommentForm, ListFilterForm, OpportunityForm
+from salescycle.opportunities.models import Opportunity
 
 GET_POST = ["GET", "POST"]
 
@@ -126,6 +127,15 @@ def card_or_404(no: str, user: RequestUser) -> selectors.Card:
     return card
 
 
+def opportunity_or_404(no: str, user: RequestUser) -> Opportunity:
+    """Opportunity ``no`` as ``user`` sees it, without the card's entries, comments and tasks (one query), for the
+    wizards and actions, whose pages show only its No., description and stage; 404 when missing or invisible."""
+    try:
+        return selectors.visible_opportunity(no, user)
+    except NotFound:
+        raise Http404(no) from None
+
+
 @require_http_methods(GET_POST)
 @login_required
 def opportunity_card(request: HttpRequest, no: str) -> HttpResponse:
@@ -185,17 +195,17 @@ def _confirmed(
 ) -> HttpResponse:
     """A confirmation step (``opportunities/confirm.html``): GET asks; POST calls ``run(no)`` and, when the service
     accepts, says ``done`` (with ``%(no)s``) and answers ``then(no)`` (a redirect); a refusal is shown on the page."""
-    card = card_or_404(no, request.user)
+    opportunity = opportunity_or_404(no, request.user)
     error = None
     if request.method == "POST":
         try:
-            run(card.opportunity.no)
+            run(opportunity.no)
         except DomainError as exc:
             error = exc.message
         else:
-            messages.success(request, done % {"no": card.opportunity.no})
-            return then(card.opportunity.no)
-    context = {"o": card.opportunity, "error": error, "action": action}
+            messages.success(request, done % {"no": opportunity.no})
+            return then(opportunity.no)
+    context = {"o": opportunity, "error": error, "action": action}
     return render(request, "opportunities/confirm.html", context)
 
 

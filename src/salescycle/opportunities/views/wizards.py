@@ -30,7 +30,7 @@ from salescycle.opportunities.forms import (
     UpdateOpportunityForm,
 )
 from salescycle.opportunities.models import Opportunity
-from salescycle.opportunities.views.opportunities import GET_POST, card_or_404, int_or_none
+from salescycle.opportunities.views.opportunities import GET_POST, int_or_none, opportunity_or_404
 
 
 @require_http_methods(GET_POST)
@@ -102,31 +102,31 @@ def _update_initial(no: str, options: Any, action: ActionType | None, target: in
 def update_opportunity(request: HttpRequest, no: str) -> HttpResponse:
     """The Update Opportunity wizard: exactly the engine's actions, the stage list for Skip and Jump, the proposed
     values (re-rendered by htmx when the action or stage changes) and the engine's refusals next to the fields."""
-    card = card_or_404(no, request.user)
+    opportunity = opportunity_or_404(no, request.user)
     try:
-        options = services.get_update_options(card.opportunity.no, by=request.user)
+        options = services.get_update_options(opportunity.no, by=request.user)
     except DomainError as error:
-        return render(request, "opportunities/confirm.html", {"o": card.opportunity, "error": error.message})
-    names = selectors.stage_names(card.opportunity.no)
+        return render(request, "opportunities/confirm.html", {"o": opportunity, "error": error.message})
+    names = selectors.stage_names(opportunity.no)
     if request.method == "POST":
         form = UpdateOpportunityForm(request.POST, options=options, stage_names=names)
         if form.is_valid():
             try:
-                services.update_opportunity(card.opportunity.no, by=request.user, request=_update_request(form))
+                services.update_opportunity(opportunity.no, by=request.user, request=_update_request(form))
             except DomainError as error:
                 add_domain_error(form, error)
             else:
-                messages.success(request, _("Opportunity %(no)s updated.") % {"no": card.opportunity.no})
-                return redirect("opportunities:card", no=card.opportunity.no)
+                messages.success(request, _("Opportunity %(no)s updated.") % {"no": opportunity.no})
+                return redirect("opportunities:card", no=opportunity.no)
     else:
         probe = UpdateOpportunityForm(request.GET or None, options=options, stage_names=names)
         action = probe.selected_action()
         target = (
             int_or_none(request.GET.get("sales_cycle_stage")) if action in (ActionType.SKIP, ActionType.JUMP) else None
         )
-        initial = _update_initial(card.opportunity.no, options, action, target)
+        initial = _update_initial(opportunity.no, options, action, target)
         form = UpdateOpportunityForm(initial=initial, options=options, stage_names=names)
-    context = {"o": card.opportunity, "form": form, "options": options}
+    context = {"o": opportunity, "form": form, "options": options}
     template = "opportunities/update.html#proposals" if is_htmx(request) and request.method == "GET" else None
     return render(request, template or "opportunities/update.html", context)
 
@@ -151,8 +151,8 @@ def _update_request(form: UpdateOpportunityForm) -> UpdateRequest:
 def close_opportunity(request: HttpRequest, no: str) -> HttpResponse:
     """The Close Opportunity wizard: won or lost, a close code of that type (pre-filled when it is the only one),
     closing date, sales value, cancel old tasks (default on). Changing the outcome re-renders the codes (htmx)."""
-    card = card_or_404(no, request.user)
-    proposed = selectors.default_date_closed(card.opportunity, get_work_date(request.user))
+    opportunity = opportunity_or_404(no, request.user)
+    proposed = selectors.default_date_closed(opportunity, get_work_date(request.user))
     initial = {"outcome": "won", "date_closed": proposed}
     form = CloseOpportunityForm(
         request.POST or None, initial={**initial, "cancel_old_tasks": True, **request.GET.dict()}
@@ -160,14 +160,14 @@ def close_opportunity(request: HttpRequest, no: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.close_opportunity(card.opportunity.no, by=request.user, **data)
+            services.close_opportunity(opportunity.no, by=request.user, **data)
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, _("Opportunity %(no)s closed.") % {"no": card.opportunity.no})
-            return redirect("opportunities:card", no=card.opportunity.no)
+            messages.success(request, _("Opportunity %(no)s closed.") % {"no": opportunity.no})
+            return redirect("opportunities:card", no=opportunity.no)
     template = "opportunities/close.html#codes" if is_htmx(request) and request.method == "GET" else None
-    return render(request, template or "opportunities/close.html", {"o": card.opportunity, "form": form})
+    return render(request, template or "opportunities/close.html", {"o": opportunity, "form": form})
 
 
 # ---------------------------------------------------------------------------------------------------------------
