@@ -22,8 +22,7 @@ from salescycle.core.actors import SYSTEM
 from salescycle.opportunities.engine import UpdateRequest
 from salescycle.opportunities.services import update_opportunity
 from salescycle.tasks.models import Task
-
-from .conftest import ApiClient
+from tests.api.conftest import ApiClient
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +46,9 @@ def _opportunity(history: int) -> str:
     opportunity = testing.create_opportunity(contact, salesperson, activate=True)
     for index in range(history):
         update_opportunity(opportunity.no, request=UpdateRequest(action_type="update"), by=SYSTEM)
-        Task.objects.create(no=f"{opportunity.no}-{index}", date=opportunity.creation_date, opportunity_no=opportunity.no)
+        Task.objects.create(
+            no=f"{opportunity.no}-{index}", date=opportunity.creation_date, opportunity_no=opportunity.no
+        )
     return str(opportunity.no)
 
 
