@@ -488,16 +488,16 @@ def movement(date_from: dt.date, date_to: dt.date, filters: AnalysisFilter | Non
     won, lost = Q(action_taken=ActionTaken.WON), Q(action_taken=ActionTaken.LOST)
     row = in_range.aggregate(
         advanced=Count(
-            "*",
+            "entry_no",
             filter=Q(action_taken=ActionTaken.NEXT)
             | (Q(action_taken__in=[ActionTaken.JUMPED, ActionTaken.FIRST]) & higher),
         ),
         moved_back=Count(
-            "*", filter=Q(action_taken=ActionTaken.PREVIOUS) | (Q(action_taken=ActionTaken.JUMPED) & lower)
+            "entry_no", filter=Q(action_taken=ActionTaken.PREVIOUS) | (Q(action_taken=ActionTaken.JUMPED) & lower)
         ),
-        won_n=Count("*", filter=won),
+        won_n=Count("entry_no", filter=won),
         won_value=exact_sum("calculated_current_value", sqlite=sqlite, filter=won),
-        lost_n=Count("*", filter=lost),
+        lost_n=Count("entry_no", filter=lost),
         lost_value=exact_sum("estimated_value", sqlite=sqlite, filter=lost),
     )
     earlier = OpportunityEntry.objects.filter(
