@@ -48,13 +48,13 @@ class AnalysisFilters(Schema):
         return analysis.AnalysisFilter(self.sales_cycle_code, self.salesperson_code, self.campaign_no, self.contact_no)
 
 
-class CycleFilters(AnalysisFilters):
+class AnalysisCycleFilters(AnalysisFilters):
     """The common filters with a required ``sales_cycle_code``."""
 
     sales_cycle_code: CycleCode
 
 
-class PeriodFilters(AnalysisFilters):
+class AnalysisPeriodFilters(AnalysisFilters):
     """The common filters and the periods: ``period``, ``start`` (any date inside the first period, default the
     WorkDate), ``columns`` (1–32, default 12)."""
 
@@ -63,7 +63,7 @@ class PeriodFilters(AnalysisFilters):
     columns: Columns = 12
 
 
-class MatrixFilters(PeriodFilters):
+class AnalysisMatrixFilters(AnalysisPeriodFilters):
     """The matrix's parameters (spec §5.7)."""
 
     rows: analysis.MatrixRows = "salesperson"
@@ -76,11 +76,11 @@ class MatrixFilters(PeriodFilters):
     sales_cycle_stage: int | None = None
 
 
-class PipelineFilters(CycleFilters):
+class AnalysisPipelineFilters(AnalysisCycleFilters):
     as_of: DateQuery | None = None
 
 
-class MovementFilters(AnalysisFilters):
+class AnalysisMovementFilters(AnalysisFilters):
     date_from: DateQuery
     date_to: DateQuery
 
@@ -91,7 +91,7 @@ class MovementFilters(AnalysisFilters):
 CellOut = int | DecimalOut | None
 
 
-class PeriodOut(Schema):
+class AnalysisPeriodOut(Schema):
     start: dt.date
     end: dt.date
 
@@ -109,7 +109,7 @@ class MatrixTotalOut(Schema):
 
 
 class MatrixOut(Schema):
-    columns: list[PeriodOut]
+    columns: list[AnalysisPeriodOut]
     rows: list[MatrixRowOut]
     total: MatrixTotalOut
 
@@ -131,23 +131,23 @@ class PipelineOut(Schema):
     stages: list[PipelineStageOut]
 
 
-class OpenFiguresOut(Schema):
+class PipelineFiguresOut(Schema):
     no_of_opportunities: int
     estimated_value: DecimalOut
     calculated_current_value: DecimalOut
 
 
-class CreatedOut(Schema):
+class MovementCreatedOut(Schema):
     no_of_opportunities: int
     estimated_value: DecimalOut
 
 
-class WonOut(Schema):
+class MovementWonOut(Schema):
     no_of_opportunities: int
     value: DecimalOut
 
 
-class LostOut(Schema):
+class MovementLostOut(Schema):
     no_of_opportunities: int
     estimated_value: DecimalOut
 
@@ -155,13 +155,13 @@ class LostOut(Schema):
 class MovementOut(Schema):
     date_from: dt.date
     date_to: dt.date
-    open_at_start: OpenFiguresOut
-    created: CreatedOut
+    open_at_start: PipelineFiguresOut
+    created: MovementCreatedOut
     advanced: int
     moved_back: int
-    won: WonOut
-    lost: LostOut
-    open_at_end: OpenFiguresOut
+    won: MovementWonOut
+    lost: MovementLostOut
+    open_at_end: PipelineFiguresOut
 
 
 class CalibrationStageOut(Schema):
@@ -228,7 +228,7 @@ def _plain(value: Any) -> Any:
 
 
 @router.get("/analysis/matrix", response=with_errors({200: MatrixOut}), tags=TAGS)
-def analysis_matrix(request: ApiRequest, filters: Query[MatrixFilters]) -> Any:
+def analysis_matrix(request: ApiRequest, filters: Query[AnalysisMatrixFilters]) -> Any:
     """BC's Opportunities matrix (spec §5.7): rows by salesperson, contact or campaign, one column per period of the
     active entries' Estimated Close Date (api.md "Analysis")."""
     options = analysis.MatrixOptions(
@@ -256,7 +256,7 @@ def analysis_matrix(request: ApiRequest, filters: Query[MatrixFilters]) -> Any:
 
 
 @router.get("/analysis/pipeline", response=with_errors({200: PipelineOut}), tags=TAGS)
-def analysis_pipeline(request: ApiRequest, filters: Query[PipelineFilters]) -> Any:
+def analysis_pipeline(request: ApiRequest, filters: Query[AnalysisPipelineFilters]) -> Any:
     """The open pipeline of a sales cycle as it stood at the end of ``as_of`` (api.md "Analysis")."""
     result = analysis.pipeline_as_of(filters.sales_cycle_code, filters.as_of, filters.common(), user=request.auth)
     if _wants_csv(request, filters.format):
@@ -271,7 +271,7 @@ def analysis_pipeline(request: ApiRequest, filters: Query[PipelineFilters]) -> A
 
 
 @router.get("/analysis/movement", response=with_errors({200: MovementOut}), tags=TAGS)
-def analysis_movement(request: ApiRequest, filters: Query[MovementFilters]) -> Any:
+def analysis_movement(request: ApiRequest, filters: Query[AnalysisMovementFilters]) -> Any:
     """What happened to the pipeline from ``date_from`` to ``date_to`` (api.md "Analysis")."""
     result = analysis.movement(filters.date_from, filters.date_to, filters.common(), user=request.auth)
     if _wants_csv(request, filters.format):
@@ -304,7 +304,7 @@ def _open(figures: analysis.Figures) -> list[Any]:
 
 
 @router.get("/analysis/calibration", response=with_errors({200: CalibrationOut}), tags=TAGS)
-def analysis_calibration(request: ApiRequest, filters: Query[CycleFilters]) -> Any:
+def analysis_calibration(request: ApiRequest, filters: Query[AnalysisCycleFilters]) -> Any:
     """Each stage's Chances of Success % beside the win rate its closed opportunities achieved (api.md
     "Analysis")."""
     result = analysis.calibration(filters.sales_cycle_code, filters.common(), user=request.auth)
@@ -318,7 +318,7 @@ def analysis_calibration(request: ApiRequest, filters: Query[CycleFilters]) -> A
 
 
 @router.get("/analysis/forecast", response=with_errors({200: ForecastOut}), tags=TAGS)
-def analysis_forecast(request: ApiRequest, filters: Query[PeriodFilters]) -> Any:
+def analysis_forecast(request: ApiRequest, filters: Query[AnalysisPeriodFilters]) -> Any:
     """Open opportunities by Estimated Close Date and Won ones by Date Closed, per period (api.md "Analysis")."""
     result = analysis.forecast(
         filters.common(), period=filters.period, start=filters.start, columns=filters.columns, user=request.auth
