@@ -449,8 +449,7 @@ def matrix(
     keys = sorted({key for key, _column in grid if key is not None})
     model, name_field = _NAMES[options.rows]
     names = dict(model._default_manager.filter(pk__in=keys).values_list("pk", name_field)) if keys else {}
-    key_field = {"salesperson": "salesperson", "contact": "contact", "campaign": "campaign"}[options.rows]
-    totals = _grid(entries.exclude(**{key_field: None}), None, bucket, field, sqlite)
+    totals = _grid(entries.exclude(**{options.rows: None}), None, bucket, field, sqlite)
     rows = []
     for key in keys:
         cells, total = _line(grid, key, len(span), options)
