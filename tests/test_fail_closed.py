@@ -37,7 +37,9 @@ def _our_modules() -> list[Any]:
         name = info.name
         if ".tests" in name or ".migrations" in name or name.endswith(("settings", "wsgi", "asgi")):
             continue
-        if not any(part in name for part in ("services", "selectors", "setup", "statistics", "permissions")):
+        if not any(
+            part in name for part in ("services", "selectors", "setup", "statistics", "analysis", "permissions")
+        ):
             continue
         modules.append(importlib.import_module(name))
     return modules

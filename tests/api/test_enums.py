@@ -92,9 +92,36 @@ FIELDS: dict[tuple[str, str], list[str]] = {
 # a posted invoice is linked by posting the order.
 PARTS: dict[tuple[str, str], set[str]] = {
     ("OpportunityPatch", "sales_document_type"): set(DOCUMENT_TYPE) - {"posted_invoice"},
+    # The Opportunities matrix's Status filter (spec §5.7): the statuses of a started opportunity.
+    ("analysis_matrix", "status"): set(OPPORTUNITY_STATUS) - {"not_started"},
+    ("AnalysisMatrixFilters", "status"): set(OPPORTUNITY_STATUS) - {"not_started"},
 }
 # Enumerations of the API that are no model's choices.
-NOT_CHOICES = {("list_opportunities", "ordering")}
+NOT_CHOICES = {
+    ("list_opportunities", "ordering"),
+    # The analysis' own words (api.md "Analysis"): periods, the matrix's rows, show and rounding factor, the format.
+    *(
+        (owner, name)
+        for owner in ("analysis_matrix", "AnalysisMatrixFilters", "analysis_forecast", "AnalysisPeriodFilters")
+        for name in ("period", "format")
+    ),
+    *(
+        (owner, name)
+        for owner in ("analysis_matrix", "AnalysisMatrixFilters")
+        for name in ("rows", "show", "rounding_factor")
+    ),
+    *(
+        (owner, "format")
+        for owner in (
+            "analysis_pipeline",
+            "AnalysisPipelineFilters",
+            "analysis_movement",
+            "AnalysisMovementFilters",
+            "analysis_calibration",
+            "AnalysisCycleFilters",
+        )
+    ),
+}
 
 
 def enumerations(node: Any, owner: tuple[str, str] | None = None) -> Iterator[tuple[tuple[str, str], Any]]:

@@ -100,10 +100,23 @@ def operations(client: Client) -> list[tuple[str, str, dict[str, Any]]]:
     ]
 
 
-def concrete(path: str, world: dict[str, str]) -> str:
-    """The template ``/api/v1/opportunities/{no}/close`` with the world's records filled in."""
+def concrete(path: str, world: dict[str, str], operation: dict[str, Any] | None = None) -> str:
+    """The template ``/api/v1/opportunities/{no}/close`` with the world's records filled in, and the operation's
+    required query parameters (``/analysis/pipeline?sales_cycle_code=NEW``) given, so that the check under test is
+    the one that answers."""
     parts = path.split("/")
-    return "/".join(world[parts[i - 1]] if re.fullmatch(r"\{\w+\}", part) else part for i, part in enumerate(parts))
+    url = "/".join(world[parts[i - 1]] if re.fullmatch(r"\{\w+\}", part) else part for i, part in enumerate(parts))
+    required = [p for p in (operation or {}).get("parameters", []) if p["in"] == "query" and p.get("required")]
+    if required:
+        url += "?" + "&".join(f"{p['name']}={sample_query_value(p, world)}" for p in required)
+    return url
+
+
+def sample_query_value(parameter: dict[str, Any], world: dict[str, str]) -> str:
+    """A valid value of a required query parameter: a date, or the world's sales cycle, or a key."""
+    if parameter["schema"].get("format") == "date":
+        return "2026-01-05"
+    return world["sales-cycles"] if parameter["name"] == "sales_cycle_code" else "X1"
 
 
 def send(
@@ -144,10 +157,10 @@ def test_every_operation_refuses_a_body_that_is_not_an_object(
 ) -> None:
     before = dump()
     tested, wrong = set(), []
-    for method, path, _operation in operations(client):
+    for method, path, operation in operations(client):
         tested.add((method, path))
         for body in NON_OBJECT_BODIES:
-            response = send(client, token, method, concrete(path, world), body)
+            response = send(client, token, method, concrete(path, world, operation), body)
             if response.status_code != 400 or response.json()["code"] != "invalid_json":
                 wrong.append((method, path, body, response.status_code, response.content[:200]))
     assert wrong == []
@@ -160,7 +173,7 @@ def test_every_operation_refuses_an_unknown_body_field(client: Client, token: st
     wrong = []
     for method, path, operation in operations(client):
         body = json.dumps({"zz_unknown": 1})
-        response = send(client, token, method, concrete(path, world), body)
+        response = send(client, token, method, concrete(path, world, operation), body)
         answer = response.json() if response.status_code != 204 else {}
         if response.status_code != 422 or answer.get("code") != "invalid_input" or "zz_unknown" not in answer["fields"]:
             wrong.append((method, path, response.status_code, response.content[:300]))
@@ -201,7 +214,8 @@ def test_every_operation_refuses_an_unknown_query_parameter(client: Client, toke
         body = None
         if request_body:
             body = json.dumps(minimal_body(request_body["content"]["application/json"]["schema"], components))
-        url = concrete(path, world) + "?zz_unknown=1"
+        url = concrete(path, world, operation)
+        url += ("&" if "?" in url else "?") + "zz_unknown=1"
         response = send(client, token, method, url, body)
         answer = response.json() if response.status_code != 204 else {}
         if response.status_code != 422 or answer.get("code") != "invalid_input" or "zz_unknown" not in answer["fields"]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal, cast
 
-from salescycle.core.errors import DomainError
+from salescycle.core.errors import DomainError, InvalidInput
 from salescycle.core.translation import gettext_lazy as _
 
 Unit = Literal["D", "W", "M", "Q", "Y"]
@@ -172,3 +172,53 @@ def date_formula_validator(value: str) -> None:
         DateFormula.parse(value or "")
     except DomainError as error:
         raise ValidationError(error.message, code=error.code) from None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Periods (the matrix's and the analysis' columns)
+
+PeriodKind = Literal["day", "week", "month", "quarter", "year"]
+PERIOD_KINDS: tuple[PeriodKind, ...] = ("day", "week", "month", "quarter", "year")
+MAX_COLUMNS = 32
+_PERIOD_UNITS: dict[str, Unit] = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """One column of a period matrix: the dates ``start`` to ``end``, both inclusive."""
+
+    start: date
+    end: date
+
+
+def periods(kind: PeriodKind, start: date, columns: int) -> tuple[Period, ...]:
+    """The ``columns`` consecutive periods of ``kind`` (``day``, ``week`` = ISO week Monday to Sunday, ``month``,
+    ``quarter`` = calendar quarter, ``year``), the first being the one that contains ``start`` (any date inside
+    it). Implements spec §5.7 (the matrix's period columns) and api.md "Analysis" (``period``, ``start``,
+    ``columns``). Each period runs from BC's ``-C<unit>`` to ``C<unit>`` of a date inside it. Raises
+    ``InvalidInput`` (422 ``invalid_input``, field ``columns`` or ``start``) for ``columns`` outside 1..32 or periods
+    that leave 0001-01-01..9999-12-31."""
+    if not 1 <= columns <= MAX_COLUMNS:
+        raise InvalidInput(
+            "invalid_input",
+            _("Columns must be between 1 and %(max)s."),
+            fields={"columns": [str(_("Must be between 1 and %(max)s.")) % {"max": MAX_COLUMNS}]},
+            params={"max": MAX_COLUMNS},
+        )
+    unit = _PERIOD_UNITS[kind]
+    result: list[Period] = []
+    try:
+        first = _apply(Term(-1, unit), start)
+        while True:
+            last = _apply(Term(1, unit), first)
+            result.append(Period(first, last))
+            if len(result) == columns:
+                break
+            first = last + timedelta(days=1)
+    except OverflowError:
+        raise InvalidInput(
+            "invalid_input",
+            _("The periods must lie between 0001-01-01 and 9999-12-31."),
+            fields={"start": [str(_("Out of range."))]},
+        ) from None
+    return tuple(result)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -39,16 +39,46 @@ def percent_range_q(field: str) -> models.Q:
     return models.Q(**{f"{field}__gte": 0, f"{field}__lte": 100})
 
 
+def is_sqlite(using: str) -> bool:
+    """True when database alias ``using`` is SQLite, whose decimals are floating point (see :func:`exact_sum`)."""
+    return connections[using].vendor == "sqlite"
+
+
+def exact_sum(field: str, *, sqlite: bool, filter: models.Q | None = None) -> Sum:
+    """An aggregate of the exact sum of the decimal ``field`` (LCY, D19), optionally over the rows matching
+    ``filter``, for grouped queries (``.values(...).annotate(total=exact_sum(...))``); read its result with
+    :func:`exact_value` and the same ``sqlite``. PostgreSQL sums ``numeric`` exactly; SQLite stores decimals as
+    floating point and would sum through it (``2452104.26999998``), so there each value is scaled to an integer of
+    10⁻⁵ (exact: an amount has at most 15 significant digits, which a double holds) and the integers are summed.
+    Errors: none for sums below about 9.2 × 10¹³ LCY; beyond that SQLite's integer overflow is an
+    ``OperationalError``."""
+    if sqlite:
+        return Sum(Cast(Round(F(field) * 10**AMOUNT_PLACES), IntegerField()), filter=filter)
+    return Sum(field, filter=filter)
+
+
+def exact_value(raw: Any, *, sqlite: bool) -> Decimal:
+    """The ``Decimal`` (LCY) of an :func:`exact_sum` result ``raw`` read from the database (0 for no rows)."""
+    if raw is None:
+        return ZERO
+    if sqlite:
+        return Decimal(raw).scaleb(-AMOUNT_PLACES)
+    return Decimal(raw)
+
+
 def exact_sums(queryset: models.QuerySet[Any], fields: list[str]) -> dict[str, Decimal]:
     """The exact sums (LCY, D19) of the decimal ``fields`` over ``queryset``, in one aggregate query: ``{field:
-    Decimal}``, 0 for no rows. PostgreSQL sums ``numeric`` exactly; SQLite stores decimals as floating point and would
-    sum through it (``2452104.26999998``), so there each value is scaled to an integer of 10⁻⁵ (exact: an amount has
-    at most 15 significant digits, which a double holds) and the integers are summed. Errors: none for sums below
-    about 9.2 × 10¹³ LCY; beyond that SQLite's integer overflow is an ``OperationalError``."""
-    if connections[queryset.db].vendor == "sqlite":
-        scale = 10**AMOUNT_PLACES
-        scaled = {f: Sum(Cast(Round(F(f) * scale), IntegerField())) for f in fields}
-        row = queryset.aggregate(**scaled)
-        return {f: Decimal(row[f] or 0).scaleb(-AMOUNT_PLACES) for f in fields}
-    row = queryset.aggregate(**{f: Sum(f) for f in fields})
-    return {f: row[f] if row[f] is not None else ZERO for f in fields}
+    Decimal}``, 0 for no rows (see :func:`exact_sum`)."""
+    sqlite = is_sqlite(queryset.db)
+    row = queryset.aggregate(**{f: exact_sum(f, sqlite=sqlite) for f in fields})
+    return {f: exact_value(row[f], sqlite=sqlite) for f in fields}
+
+
+CENT = Decimal("0.01")
+
+
+def round_half_away(value: Decimal, step: Decimal = CENT) -> Decimal:
+    """``value`` rounded to a multiple of ``step`` (a power of ten: ``0.01``, ``1``, ``0.1``), halves away from zero
+    (BC's ``Round(value, step)``, ``2.345`` → ``2.35``, ``-2.345`` → ``-2.35``). Implements api.md "Analysis"
+    ("exact to the cent")."""
+    return value.quantize(step, rounding=ROUND_HALF_UP)

@@ -434,6 +434,9 @@ class OpportunityEntry(models.Model):
         ordering = ["entry_no"]
         indexes = [
             models.Index(fields=["opportunity", "entry_no"], name="entry_opportunity"),
+            # The pipeline as of a date (api.md "Analysis"): an opportunity's latest entry dated on or before a day,
+            # read backwards from the index alone (analysis._latest_as_of).
+            models.Index(fields=["opportunity", "entry_no", "date_of_change"], name="entry_opportunity_dated"),
             models.Index(
                 fields=["sales_cycle", "sales_cycle_stage", "estimated_close_date"],
                 name="entry_active_cycle_stage",
