@@ -11,11 +11,18 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
-from django.db.models import Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from salescycle.core.money import AMOUNT_PLACES, HUNDRED, ZERO, amount_field, percent_field, percent_range_q
+from salescycle.core.money import (
+    AMOUNT_PLACES,
+    HUNDRED,
+    ZERO,
+    ExactSum,
+    amount_field,
+    percent_field,
+    percent_range_q,
+)
 
 AMOUNT_QUANTUM = Decimal(1).scaleb(-AMOUNT_PLACES)
 
@@ -79,12 +86,9 @@ class SalesHeaderQuerySet(models.QuerySet["SalesHeader"]):
         return self.filter(document_type=DocumentType.ORDER)
 
     def with_amount(self) -> SalesHeaderQuerySet:
-        """Annotate ``amount``: the sum of the line amounts (0 without lines), computed by the database."""
-        return self.annotate(
-            amount=Coalesce(
-                Sum("lines__amount"), Value(ZERO), output_field=models.DecimalField(max_digits=20, decimal_places=5)
-            )
-        )
+        """Annotate ``amount``: the exact sum of the line amounts (LCY; 0 without lines), computed by the database
+        (:class:`~salescycle.core.money.ExactSum`, D19: not through floating point on SQLite)."""
+        return self.annotate(amount=ExactSum("lines__amount"))
 
 
 class SalesHeader(models.Model):

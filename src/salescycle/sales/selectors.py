@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet, Sum
+from django.db.models import F, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
@@ -13,7 +13,7 @@ from salescycle.contacts.models import Contact, Customer
 from salescycle.contacts.selectors import customer_contact
 from salescycle.core.actors import Actor
 from salescycle.core.errors import NotFound
-from salescycle.core.money import ZERO
+from salescycle.core.money import ExactSum
 from salescycle.opportunities.choices import SalesDocumentType
 from salescycle.opportunities.models import Opportunity
 from salescycle.sales.models import DocumentType, PostedInvoice, PostedInvoiceLine, SalesHeader, SalesLine
@@ -52,8 +52,9 @@ def document_amount(document_type: str, no: str) -> Decimal | None:
         return PostedInvoice.objects.filter(no=no).values_list("amount", flat=True).first()
     if not SalesHeader.objects.filter(document_type=document_type, no=no).exists():
         return None
-    total = SalesLine.objects.filter(header__document_type=document_type, header__no=no).aggregate(s=Sum("amount"))
-    return total["s"] or ZERO
+    lines = SalesLine.objects.filter(header__document_type=document_type, header__no=no)
+    amount: Decimal = lines.aggregate(s=ExactSum("amount"))["s"]  # exact, 0 without lines (D19)
+    return amount
 
 
 def linked_quote(opportunity: Opportunity, *, user: Actor) -> SalesHeader:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions, references
@@ -21,7 +21,7 @@ from salescycle.contacts.models import Contact, Customer
 from salescycle.core.actors import Actor
 from salescycle.core.errors import Conflict, DomainError, InvalidInput
 from salescycle.core.keys import normalize_key, optional_key
-from salescycle.core.money import ZERO
+from salescycle.core.money import ZERO, ExactSum
 from salescycle.core.numbering import next_no
 from salescycle.core.records import check_version, full_clean, not_found, require
 from salescycle.core.workdate import get_work_date
@@ -91,8 +91,10 @@ def _optional(model: Any, value: str | None, *, code: str, field: str, by: Actor
 
 
 def document_amount(document: SalesHeader) -> Decimal:
-    """The sum of the document's line amounts (excl. VAT, LCY), read from the database."""
-    return SalesLine.objects.filter(header=document).aggregate(s=Sum("amount"))["s"] or ZERO
+    """The exact sum of the document's line amounts (excl. VAT, LCY; 0 without lines), read from the database
+    (D19: :class:`~salescycle.core.money.ExactSum`)."""
+    amount: Decimal = SalesLine.objects.filter(header=document).aggregate(s=ExactSum("amount"))["s"]
+    return amount
 
 
 def _bump(document: SalesHeader) -> None:
