@@ -16,9 +16,12 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count
+from django.test import Client
 
+from salescycle import testing
 from salescycle.contacts.models import Contact, Customer, Salesperson, Team
+from salescycle.core.money import ExactSum
 from salescycle.demo.tests.conftest import maven_dir, read_csv, snapshot
 from salescycle.opportunities.choices import OpportunityStatus
 from salescycle.opportunities.integrity import check_integrity
@@ -67,7 +70,7 @@ def test_won_value_and_win_count_per_salesperson_equal_the_csv() -> None:
     won = (
         Opportunity.objects.won()
         .values("salesperson__name")
-        .annotate(value=Sum("calculated_current_value"), n=Count("no"))
+        .annotate(value=ExactSum("calculated_current_value"), n=Count("no"))
     )
 
     assert {r["salesperson__name"]: r["value"] for r in won} == dict(expected_value)
@@ -196,3 +199,27 @@ def test_a_second_import_changes_nothing() -> None:
     assert snapshot() == before
     assert "Imported 0 opportunities" in out.getvalue()
     assert "skipped 8800 existing" in out.getvalue()
+
+
+def test_the_maven_stage_statistics_are_exact_sums(client: Client) -> None:
+    """Issue #14 item 6: on SQLite a plain SUM answered "2452104.26999998" for a stage's calculated current value;
+    every figure of the API's cycle statistics is now the Python ``Decimal`` sum of its open active entries (D19)."""
+    client.force_login(testing.make_manager())
+
+    body = client.get("/api/v1/sales-cycles/MAVEN/statistics").json()
+
+    rows = OpportunityEntry.objects.open().filter(sales_cycle_id="MAVEN")
+    values: defaultdict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for stage, estimated, calculated in rows.values_list(
+        "sales_cycle_stage", "estimated_value", "calculated_current_value"
+    ):
+        values[stage][0] += estimated
+        values[stage][1] += calculated
+    answered = {
+        s["stage"]: [Decimal(s["estimated_value"]), Decimal(s["calculated_current_value"])] for s in body["stages"]
+    }
+    assert answered == {stage: values.get(stage, [Decimal(0), Decimal(0)]) for stage in answered}
+    assert Decimal(body["calculated_current_value"]) == sum(v[1] for v in values.values())
+    texts = [body["estimated_value"], body["calculated_current_value"]]
+    texts += [s[key] for s in body["stages"] for key in ("estimated_value", "calculated_current_value")]
+    assert all(len(t.partition(".")[2]) <= 5 for t in texts), texts
