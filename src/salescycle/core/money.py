@@ -130,7 +130,12 @@ class ExactSum(Aggregate):
     fractions (see the comment above), answered as the text ``"<integer sum> <fraction units>"`` and added exactly in
     Python. So on SQLite the annotation is a text in SQL: it can be selected, not ordered by, filtered on or used inside
     another expression (order or filter in Python). Exact for values below 10¹⁵ (the amount fields' 15 integer
-    digits). Errors: ``OperationalError`` (SQLite "integer overflow") when the integer parts add up beyond 9.2 × 10¹⁸.
+    digits) that have at most 5 decimals and 15 significant digits: every amount the API accepts, and their sums.
+    A value the engine wrote unrounded (value × probability ÷ 100, 6 or more decimals) is taken rounded from its
+    double to the places it can carry; at an exact half of the 6th decimal (0.000005, 11.329065) that may be 10⁻⁵
+    away from what PostgreSQL stores (half away from zero) or Django reads from SQLite (half to even), since the
+    double lies just above or below the half. Errors: ``OperationalError`` (SQLite "integer overflow") when the
+    integer parts add up beyond 9.2 × 10¹⁸.
     Implements spec D19."""
 
     function = "SUM"

@@ -58,7 +58,11 @@ NASTY = (
     "99999999999999.9",
     "999999999999999",
 )
-CHANCES = ("10", "33.33333", "50", "99.99999", "100")
+# NEW computes Calcd. Current Value = value × chances ÷ 100, unrounded (engine.py), so it may have a 6th decimal:
+# stored unrounded on SQLite (a double), rounded on PostgreSQL. Even tenths of a percent keep that 6th decimal even,
+# never a half: 0.000005 would be read 0.00000 by Django on SQLite (half to even after 15 significant digits) and
+# stored 0.00001 by PostgreSQL (half away from zero), so no exact oracle exists for such a tie (see the report).
+CHANCES = ("20", "40", "60", "80", "100")
 
 
 def amounts() -> st.SearchStrategy[Decimal]:
