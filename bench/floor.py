@@ -28,6 +28,7 @@ from ninja import NinjaAPI
 
 from salescycle.api import BrowserSessionAuth, TokenAuth
 from salescycle.core.fields import model_choices
+from salescycle.core.money import AMOUNT_PLACES
 from salescycle.opportunities.choices import OpportunityStatus, SalesDocumentType
 from salescycle.opportunities.forms import ListFilterForm
 from salescycle.urls import urlpatterns as app_urlpatterns
@@ -51,13 +52,23 @@ def _rows(sql: str, params: list[Any]) -> tuple[list[str], list[tuple[Any, ...]]
         return names, cursor.fetchall()
 
 
+def _sums(parts: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The money sums of a reference row (``legs._money_sum``): as they are on PostgreSQL; on SQLite each sum is
+    two columns (integer parts, fraction units of 10⁻⁵) added into one ``Decimal``, as ``core.money`` does."""
+    if connection.vendor != "sqlite":
+        return parts
+    return tuple(
+        Decimal(parts[i] or 0) + Decimal(parts[i + 1] or 0).scaleb(-AMOUNT_PLACES) for i in range(0, len(parts), 2)
+    )
+
+
 @floor_api.get("/cycle-statistics/{code}")
 def cycle_statistics(request: HttpRequest, code: str) -> Any:
     """The cycle statistics' three statements; per stage: open count and values, closed-stage days."""
     _n, open_rows = _rows(SQL["stage_open"], [code])
     _n, days_rows = _rows(SQL["stage_days"], [code])
     _n, stages = _rows(SQL["stages"], [code])
-    open_by = {row[0]: row[1:] for row in open_rows}
+    open_by = {row[0]: (row[1], *_sums(row[2:])) for row in open_rows}
     days_by = {row[0]: row[1:] for row in days_rows}
     out = []
     for stage, description in stages:
@@ -80,7 +91,7 @@ def cycle_statistics(request: HttpRequest, code: str) -> Any:
 def salesperson_statistics(request: HttpRequest, code: str) -> Any:
     """The salesperson statistics' one aggregate."""
     _n, rows = _rows(SQL["salesperson"], [code])
-    n, value, calculated = rows[0]
+    n, value, calculated = rows[0][0], *_sums(rows[0][1:])
     return {"salesperson_code": code, "no_of_opportunities": n, "estimated_value": value, "calculated": calculated}
 
 

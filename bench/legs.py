@@ -26,6 +26,7 @@ from run import AS_OF, DELETE_TARGET, MAVEN_DIR, code_hash, interleaved, median_
 
 from salescycle.apitokens.tokens import create_token
 from salescycle.contacts.models import Campaign, Contact, Salesperson
+from salescycle.core import money
 from salescycle.core.actors import SYSTEM
 from salescycle.opportunities import services
 from salescycle.opportunities.models import (
@@ -213,14 +214,23 @@ def card_opportunity(salesperson: str) -> str:
     return max(candidates, key=lambda row: (row[1], tasks[row[0]], row[0]))[0]
 
 
+def _money_sum(column: str) -> str:
+    """The hand-written SQL of an exact money sum, as the app must compute it (spec D19, ``core.money.ExactSum``):
+    ``SUM`` of ``numeric`` on PostgreSQL; on SQLite, whose decimals are floating point, the sum of the integer parts
+    and the sum of the rounded fractions (two columns). A plain ``SUM`` there would be a cheaper wrong answer."""
+    if is_pg():
+        return f"SUM({column})"
+    return f"SUM(CAST({column} AS INTEGER)), CAST(SUM({money._FRACTION.format(x=column)}) AS INTEGER)"
+
+
 def reads(
     args: argparse.Namespace, api: Client, web: Client | None, salesperson: str, card_no: str
 ) -> list[dict[str, Any]]:
     """(a) statistics, (b) list, card and board: app vs hand-written SQL, interleaved, medians."""
     E, O = OpportunityEntry, Opportunity  # noqa: E741
     stage_sql = [
-        f"SELECT {_c(E, 'sales_cycle_stage')}, COUNT(*), SUM({_c(E, 'estimated_value')}), "
-        f"SUM({_c(E, 'calculated_current_value')}) FROM {_t(E)} WHERE {_c(E, 'active')} "
+        f"SELECT {_c(E, 'sales_cycle_stage')}, COUNT(*), {_money_sum(_c(E, 'estimated_value'))}, "
+        f"{_money_sum(_c(E, 'calculated_current_value'))} FROM {_t(E)} WHERE {_c(E, 'active')} "
         f"AND {_c(E, 'sales_cycle')} = %s AND {_c(E, 'action_taken')} NOT IN ('won', 'lost') "
         f"GROUP BY {_c(E, 'sales_cycle_stage')}",
         f"SELECT {_c(E, 'sales_cycle_stage')}, COUNT(*), SUM({_c(E, 'days_open')}) FROM {_t(E)} "
@@ -234,7 +244,7 @@ def reads(
             _fetch(sql, [CYCLE])
 
     salesperson_sql = (
-        f"SELECT COUNT(*), SUM({_c(E, 'estimated_value')}), SUM({_c(E, 'calculated_current_value')}) "
+        f"SELECT COUNT(*), {_money_sum(_c(E, 'estimated_value'))}, {_money_sum(_c(E, 'calculated_current_value'))} "
         f"FROM {_t(E)} WHERE {_c(E, 'active')} AND {_c(E, 'salesperson')} = %s"
     )
     S, C, I = Salesperson, Contact, Interaction  # noqa: E741
