@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.core.dates import MAX_COLUMNS
@@ -50,8 +51,15 @@ class AnalysisFilterForm(forms.Form):
     campaign_no = _key(_("Campaign No."))
     contact_no = _key(_("Contact No."))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    # The API's defaults, filled into the query before binding so that the form shows what the figures use.
+    defaults: dict[str, str] = {}
+
+    def __init__(self, query: QueryDict, **kwargs: Any) -> None:
+        data = query.copy()
+        for name, value in self.defaults.items():
+            if not data.get(name):
+                data[name] = value
+        super().__init__(data, **kwargs)
         self.fields["sales_cycle_code"].choices = cycle_choices()  # type: ignore[attr-defined]
 
     def value(self, name: str, default: Any = None) -> Any:
@@ -79,6 +87,8 @@ class PeriodForm(AnalysisFilterForm):
         label=_("Columns"), required=False, min_value=1, max_value=MAX_COLUMNS, help_text=_("1 to 32; blank: 12.")
     )
 
+    defaults = {"period": "month", "columns": "12"}
+
     def periods(self) -> dict[str, Any]:
         """``period``, ``start`` (None: the WorkDate) and ``columns`` for the analysis functions."""
         return {
@@ -100,6 +110,13 @@ class MatrixForm(PeriodForm):
     sales_cycle_stage = forms.IntegerField(label=_("Sales Cycle Stage"), required=False, min_value=0)
 
     field_order = ["rows", "show", "status", "period", "start", "columns", "rounding_factor"]
+    defaults = {
+        **PeriodForm.defaults,
+        "rows": "salesperson",
+        "show": "no_of_opportunities",
+        "status": "in_progress",
+        "rounding_factor": "none",
+    }
 
     def options(self) -> analysis.MatrixOptions:
         """The matrix's options (blank values take the API's defaults; call after ``is_valid()``)."""

@@ -215,7 +215,7 @@ def test_the_matrix_xlsx_holds_numbers_and_names_as_text(manager: Client) -> Non
     response = manager.get("/analysis/matrix/?columns=4&rows=contact&status=lost&show=estimated_value&format=xlsx")
 
     assert response["Content-Disposition"].startswith('attachment; filename="opportunities-matrix.xlsx"')
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0][:3] == ["key", "name", "2026-01-01..2026-01-31"]
     assert rows[1] == ["K2", "=Kappa Two", None, 300, None, None, 300]
