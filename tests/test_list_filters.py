@@ -22,6 +22,7 @@ from salescycle.contacts.models import Campaign, Salesperson, Segment
 from salescycle.core.actors import SYSTEM
 from salescycle.core.pagination import Keyset
 from salescycle.opportunities import selectors, services
+from salescycle.opportunities.forms import ListFilterForm
 from salescycle.opportunities.models import Opportunity
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +136,46 @@ CASES: list[tuple[dict[str, str], dict[str, str], list[str]]] = [
         ["linda_won"],
     ),
     ({"salesperson": "", "contact": "", "q": ""}, {"salesperson_code": "", "contact_no": "", "q": ""}, ALL),  # blank
+    # The words of the analysis drill-downs (spec §5.7): the active entry's stage, closing date and close code.
+    ({"stage": "1"}, {"current_sales_cycle_stage": "1"}, ["cronus_fleet", "solo_campaign"]),
+    ({"stage": "0"}, {"current_sales_cycle_stage": "0"}, ["linda_chairs", "linda_won", "fabrikam_lost"]),
+    (
+        {"closing_from": "2026-02-05"},
+        {"estimated_closing_date_from": "2026-02-05"},
+        ["fabrikam_lost", "solo_campaign"],  # a closed one's closing date is its Date Closed
+    ),
+    ({"closing_to": "2026-02-04"}, {"estimated_closing_date_to": "2026-02-04"}, ["cronus_fleet", "linda_won"]),
+    ({"closed_from": "2026-02-01"}, {"date_closed_from": "2026-02-01"}, ["fabrikam_lost"]),
+    ({"closed_to": "2026-01-31"}, {"date_closed_to": "2026-01-31"}, ["linda_won"]),
+    ({"close_code": "business_w"}, {"close_opportunity_code": "business_w"}, ["linda_won"]),
+    ({"close_code": "BUSINESS_L"}, {"close_opportunity_code": "BUSINESS_L"}, ["fabrikam_lost"]),
+    ({"close_code": "NONE"}, {"close_opportunity_code": "NONE"}, []),
+    ({"has_campaign": "yes"}, {"has_campaign": "true"}, ["solo_campaign"]),
+    (
+        {"has_campaign": "no"},
+        {"has_campaign": "false"},
+        ["cronus_fleet", "linda_chairs", "linda_won", "fabrikam_lost"],
+    ),
+    ({"has_salesperson": "yes", "has_contact": "yes"}, {"has_salesperson": "true", "has_contact": "true"}, ALL),
+    ({"has_salesperson": "no"}, {"has_salesperson": "false"}, []),
+    ({"has_contact": "no"}, {"has_contact": "false"}, []),
 ]
+
+
+def test_every_word_of_the_web_list_reaches_the_same_filter_word(world: dict[str, str]) -> None:
+    # The drill-down links (selectors.list_query) name the API's words; the web list reads them back unchanged.
+    special = {"closed": True, "current_sales_cycle_stage": 2, "status": "won", "sales_cycle_code": "EXISTING"}
+    for word, name in selectors.LIST_WORDS.items():
+        value: Any = special.get(word, "X1")
+        if word.startswith("has_"):
+            value = False
+        if word.endswith(("_from", "_to")):
+            value = dt.date(2026, 3, 1)
+        query = selectors.list_query({word: value})
+        assert list(query) == [name]
+        form = ListFilterForm(query)
+        assert form.is_valid(), (word, form.errors)
+        assert getattr(form.filters().words(), word) == value, word
 
 
 def _filled(query: dict[str, str], world: dict[str, str]) -> dict[str, str]:

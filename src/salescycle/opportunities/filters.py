@@ -4,7 +4,8 @@ parameters (``GET /opportunities``, api.md "Opportunities") and the web list bui
 
 Each word is one field of :class:`OpportunityFilters` with its database lookup beside it (ninja ``FilterSchema``):
 a blank value (``None``, ``""``, only spaces) filters nothing, keys are looked up as stored (upper-case, NFC).
-The web list has three more words the API does not offer (:class:`OpportunityListFilters`)."""
+The words after ``q`` (the current stage, the Estimated Closing Date range, the close code, ``has_…``) let a figure
+of the Opportunities matrix and of the analysis pages name exactly its opportunities (drill-down, spec §5.7)."""
 
 from __future__ import annotations
 
@@ -52,7 +53,9 @@ class OpportunityFilters(FilterSchema):
     """The Opportunity List's filters (api.md "Opportunities", spec §5.2). Every given filter narrows the list; a
     blank code, number or search text is ignored. `contact_no` of a company covers all its contacts; `q` searches
     the number, description, contact name, company name and salesperson name (case-insensitive); `_from`/`_to`
-    dates are inclusive."""
+    dates are inclusive. The current stage, Estimated Closing Date and close code are those of the active entry (the
+    opportunity's copy of it, ``ledger.FIGURES``; the close code read from the entry itself); ``has_salesperson``,
+    ``has_contact``, ``has_campaign`` keep the opportunities with (true) or without (false) one."""
 
     status: Annotated[Status | None, FilterLookup("status")] = None
     closed: Annotated[bool | None, FilterLookup("closed")] = None
@@ -67,6 +70,13 @@ class OpportunityFilters(FilterSchema):
     date_closed_from: Annotated[DateQuery | None, FilterLookup("date_closed__gte")] = None
     date_closed_to: Annotated[DateQuery | None, FilterLookup("date_closed__lte")] = None
     q: str | None = None
+    current_sales_cycle_stage: Annotated[int | None, FilterLookup("current_sales_cycle_stage")] = None
+    estimated_closing_date_from: Annotated[DateQuery | None, FilterLookup("estimated_closing_date__gte")] = None
+    estimated_closing_date_to: Annotated[DateQuery | None, FilterLookup("estimated_closing_date__lte")] = None
+    close_opportunity_code: KeyFilter = None
+    has_salesperson: bool | None = None
+    has_contact: bool | None = None
+    has_campaign: bool | None = None
 
     def filter_contact_no(self, value: str | None) -> Q:
         """:func:`contact_filter` for a given contact, else nothing."""
@@ -77,11 +87,20 @@ class OpportunityFilters(FilterSchema):
         """:func:`search_filter`."""
         return search_filter(value or "")
 
+    def filter_close_opportunity_code(self, value: str | None) -> Q:
+        """The opportunities whose active entry (a closing one: Won or Lost) carries close code ``value``. A join
+        on the one active entry of each opportunity (a partial unique index), so no row is doubled."""
+        key = normalize_key(value)
+        return Q(entries__active=True, entries__close_opportunity_code_id=key) if key else Q()
 
-class OpportunityListFilters(OpportunityFilters):
-    """The web list's filters: :class:`OpportunityFilters` and three words of the list page (spec §5.2) that the API
-    does not take (yet): the current stage and the Estimated Closing Date range."""
+    def filter_has_salesperson(self, value: bool | None) -> Q:
+        """With (true) or without (false) a salesperson; None: all."""
+        return Q() if value is None else Q(salesperson__isnull=not value)
 
-    current_sales_cycle_stage: Annotated[int | None, FilterLookup("current_sales_cycle_stage")] = None
-    estimated_closing_date_from: Annotated[DateQuery | None, FilterLookup("estimated_closing_date__gte")] = None
-    estimated_closing_date_to: Annotated[DateQuery | None, FilterLookup("estimated_closing_date__lte")] = None
+    def filter_has_contact(self, value: bool | None) -> Q:
+        """With (true) or without (false) a contact; None: all."""
+        return Q() if value is None else Q(contact__isnull=not value)
+
+    def filter_has_campaign(self, value: bool | None) -> Q:
+        """With (true) or without (false) a campaign; None: all."""
+        return Q() if value is None else Q(campaign__isnull=not value)

@@ -63,6 +63,9 @@ def _percent(label: Any) -> forms.DecimalField:
     return forms.DecimalField(label=label, required=False, max_digits=7, decimal_places=4)
 
 
+YES_NO: list[tuple[str, Any]] = [("", "—"), ("no", _("No")), ("yes", _("Yes"))]
+
+
 class ListFilterForm(forms.Form):
     """The opportunity list's filters and sort (GET), checked for shape; :meth:`filters` hands them to the list's one
     filter definition (``opportunities/filters.py``), which the API list uses too."""
@@ -73,15 +76,19 @@ class ListFilterForm(forms.Form):
     campaign = forms.CharField(label=_("Campaign No."), required=False)
     segment = forms.CharField(label=_("Segment No."), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=BLANK + model_choices(OpportunityStatus))
-    closed = forms.ChoiceField(
-        label=_("Closed"), required=False, choices=[("", "—"), ("no", _("No")), ("yes", _("Yes"))]
-    )
+    closed = forms.ChoiceField(label=_("Closed"), required=False, choices=YES_NO)
     cycle = forms.ChoiceField(label=_("Sales Cycle Code"), required=False)
     stage = forms.IntegerField(label=_("Stage"), required=False, min_value=0)
     created_from = _date(_("Created from"))
     created_to = _date(_("Created to"))
     closing_from = _date(_("Est. closing from"))
     closing_to = _date(_("Est. closing to"))
+    closed_from = _date(_("Closed from"))
+    closed_to = _date(_("Closed to"))
+    close_code = forms.CharField(label=_("Close Opportunity Code"), required=False)
+    has_salesperson = forms.ChoiceField(label=_("With salesperson"), required=False, choices=YES_NO)
+    has_contact = forms.ChoiceField(label=_("With contact"), required=False, choices=YES_NO)
+    has_campaign = forms.ChoiceField(label=_("With campaign"), required=False, choices=YES_NO)
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -91,7 +98,12 @@ class ListFilterForm(forms.Form):
     def filters(self) -> ListFilters:
         """The filters (invalid values are ignored: the list stays usable)."""
         data = self.cleaned_data if self.is_valid() else {}
-        return ListFilters(**{name: data.get(name) or default for name, default in _FILTER_DEFAULTS.items()})
+        return ListFilters(
+            **{
+                name: default if data.get(name) in (None, "") else data[name]
+                for name, default in _FILTER_DEFAULTS.items()
+            }
+        )
 
 
 _FILTER_DEFAULTS: dict[str, Any] = {
@@ -107,6 +119,12 @@ _FILTER_DEFAULTS: dict[str, Any] = {
     "created_to": None,
     "closing_from": None,
     "closing_to": None,
+    "closed_from": None,
+    "closed_to": None,
+    "close_code": "",
+    "has_salesperson": "",
+    "has_contact": "",
+    "has_campaign": "",
     "q": "",
     "sort": "no",
 }

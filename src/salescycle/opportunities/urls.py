@@ -1,10 +1,12 @@
-"""Routes of the web app: ``/opportunities/…`` (namespace ``opportunities``) and ``/setup/…`` (namespace ``setup``)."""
+"""Routes of the web app: ``/opportunities/…`` (namespace ``opportunities``), ``/analysis/…`` (namespace
+``analysis``) and ``/setup/…`` (namespace ``setup``)."""
 
 from django.urls import include, path
 
 from salescycle.contacts import views as contact_views  # noqa: F401 — registers the contact setup pages
 from salescycle.core.views import setup_delete, setup_edit, setup_index, setup_list
 from salescycle.opportunities import views
+from salescycle.opportunities.views import analysis
 
 opportunity_patterns = [
     path("", views.opportunity_list, name="list"),
@@ -26,6 +28,14 @@ opportunity_patterns = [
     path("<key:no>/delete/", views.delete_opportunity, name="delete"),
 ]
 
+analysis_patterns = [
+    path("matrix/", analysis.matrix, name="matrix"),
+    path("pipeline/", analysis.pipeline, name="pipeline"),
+    path("movement/", analysis.movement, name="movement"),
+    path("calibration/", analysis.calibration, name="calibration"),
+    path("forecast/", analysis.forecast, name="forecast"),
+]
+
 setup_patterns = [
     path("", setup_index, name="index"),
     path("marketing/", views.marketing_setup, name="marketing"),
@@ -37,5 +47,6 @@ setup_patterns = [
 
 urlpatterns = [
     path("opportunities/", include((opportunity_patterns, "opportunities"))),
+    path("analysis/", include((analysis_patterns, "analysis"))),
     path("setup/", include((setup_patterns, "setup"))),
 ]

@@ -1,26 +1,22 @@
 """Analysis endpoints (api.md "Analysis (from the entry ledger)", spec §5.7; issue #14 items 1 and 4): the
 Opportunities matrix, the pipeline as of a date, movement between two dates, calibration of the stages' chances and
-the forecast by closing period. Every one answers JSON, or CSV with ``Accept: text/csv`` or ``?format=csv`` (cells
-through :mod:`salescycle.core.spreadsheet`, so no text is read as a formula)."""
+the forecast by closing period. Every one answers JSON, or CSV with ``Accept: text/csv`` or ``?format=csv``
+(:mod:`salescycle.opportunities.analysis_tables`, the code path of the analysis pages' exports too: cells through
+:mod:`salescycle.core.spreadsheet`, so no text is read as a formula)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from collections.abc import Iterable
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from django.http import HttpResponse
 from ninja import Query, Schema
 from pydantic import Field
 
 from salescycle.core.dates import PeriodKind
 from salescycle.core.http import ApiRequest
-from salescycle.core.schemas import DateQuery, DecimalOut, KeyFilter, OneOf, decimal_text, with_errors
-from salescycle.core.spreadsheet import csv_row
+from salescycle.core.schemas import DateQuery, DecimalOut, KeyFilter, OneOf, with_errors
 from salescycle.opportunities import analysis
+from salescycle.opportunities import analysis_tables as tables
 from salescycle.opportunities.api._shared import router
 from salescycle.opportunities.choices import OpportunityStatus
 
@@ -202,28 +198,6 @@ def _wants_csv(request: ApiRequest, format_: str | None) -> bool:
     return "text/csv" in request.headers.get("Accept", "")
 
 
-def _csv(name: str, header: list[str], rows: Iterable[Iterable[Any]]) -> HttpResponse:
-    """A CSV attachment (UTF-8 with BOM, as the web list's export), every cell through :func:`csv_row`."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_plain(value) for value in csv_row(row)])
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
-
-
-def _plain(value: Any) -> Any:
-    """Amounts as the JSON answer writes them (``1234.5``, never ``1.2E+3``), dates in ISO form. Applied after
-    :func:`csv_row`: a negative amount is a number, not a text to neutralize."""
-    if isinstance(value, Decimal):
-        return decimal_text(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 # --- Endpoints -----------------------------------------------------------------------------------------------------
 
 
@@ -248,10 +222,7 @@ def analysis_matrix(request: ApiRequest, filters: Query[AnalysisMatrixFilters]) 
         user=request.auth,
     )
     if _wants_csv(request, filters.format):
-        header = ["key", "name", *(f"{c.start.isoformat()}..{c.end.isoformat()}" for c in result.columns), "total"]
-        rows = [[row.key, row.name, *row.cells, row.total] for row in result.rows]
-        rows.append(["", "total", *result.total.cells, result.total.total])
-        return _csv("opportunities-matrix", header, rows)
+        return tables.csv_response("opportunities-matrix", tables.matrix_table(result))
     return result
 
 
@@ -260,13 +231,7 @@ def analysis_pipeline(request: ApiRequest, filters: Query[AnalysisPipelineFilter
     """The open pipeline of a sales cycle as it stood at the end of ``as_of`` (api.md "Analysis")."""
     result = analysis.pipeline_as_of(filters.sales_cycle_code, filters.as_of, filters.common(), user=request.auth)
     if _wants_csv(request, filters.format):
-        header = ["stage", "description", "no_of_opportunities", "estimated_value", "calculated_current_value"]
-        rows: list[list[Any]] = [
-            [s.stage, s.description, s.no_of_opportunities, s.estimated_value, s.calculated_current_value]
-            for s in result.stages
-        ]
-        rows.append(["", "total", result.no_of_opportunities, result.estimated_value, result.calculated_current_value])
-        return _csv("pipeline", header, rows)
+        return tables.csv_response("pipeline", tables.pipeline_table(result))
     return result
 
 
@@ -275,17 +240,7 @@ def analysis_movement(request: ApiRequest, filters: Query[AnalysisMovementFilter
     """What happened to the pipeline from ``date_from`` to ``date_to`` (api.md "Analysis")."""
     result = analysis.movement(filters.date_from, filters.date_to, filters.common(), user=request.auth)
     if _wants_csv(request, filters.format):
-        header = ["figure", "no_of_opportunities", "estimated_value", "calculated_current_value", "value"]
-        rows = [
-            ["open_at_start", *_open(result.open_at_start)],
-            ["created", result.created.no_of_opportunities, result.created.value, None, None],
-            ["advanced", result.advanced, None, None, None],
-            ["moved_back", result.moved_back, None, None, None],
-            ["won", result.won.no_of_opportunities, None, None, result.won.value],
-            ["lost", result.lost.no_of_opportunities, result.lost.value, None, None],
-            ["open_at_end", *_open(result.open_at_end)],
-        ]
-        return _csv("movement", header, rows)
+        return tables.csv_response("movement", tables.movement_table(result))
     return {
         "date_from": result.date_from,
         "date_to": result.date_to,
@@ -299,21 +254,13 @@ def analysis_movement(request: ApiRequest, filters: Query[AnalysisMovementFilter
     }
 
 
-def _open(figures: analysis.Figures) -> list[Any]:
-    return [figures.no_of_opportunities, figures.estimated_value, figures.calculated_current_value, None]
-
-
 @router.get("/analysis/calibration", response=with_errors({200: CalibrationOut}), tags=TAGS)
 def analysis_calibration(request: ApiRequest, filters: Query[AnalysisCycleFilters]) -> Any:
     """Each stage's Chances of Success % beside the win rate its closed opportunities achieved (api.md
     "Analysis")."""
     result = analysis.calibration(filters.sales_cycle_code, filters.common(), user=request.auth)
     if _wants_csv(request, filters.format):
-        header = ["stage", "description", "chances_of_success_pct", "reached", "won", "win_rate_pct"]
-        rows = [
-            [s.stage, s.description, s.chances_of_success_pct, s.reached, s.won, s.win_rate_pct] for s in result.stages
-        ]
-        return _csv("calibration", header, rows)
+        return tables.csv_response("calibration", tables.calibration_table(result))
     return result
 
 
@@ -324,26 +271,5 @@ def analysis_forecast(request: ApiRequest, filters: Query[AnalysisPeriodFilters]
         filters.common(), period=filters.period, start=filters.start, columns=filters.columns, user=request.auth
     )
     if _wants_csv(request, filters.format):
-        header = [
-            "start",
-            "end",
-            "no_of_opportunities",
-            "estimated_value",
-            "calculated_current_value",
-            "won_count",
-            "won_value",
-        ]
-        rows = [
-            [
-                p.start,
-                p.end,
-                p.no_of_opportunities,
-                p.estimated_value,
-                p.calculated_current_value,
-                p.won_count,
-                p.won_value,
-            ]
-            for p in result.periods
-        ]
-        return _csv("forecast", header, rows)
+        return tables.csv_response("forecast", tables.forecast_table(result))
     return result

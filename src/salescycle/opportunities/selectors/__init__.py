@@ -8,6 +8,7 @@ from salescycle.opportunities.selectors.cycles import default_sales_cycle_code, 
 from salescycle.opportunities.selectors.entries import active_entry, entry_state, has_quote, quote_value
 from salescycle.opportunities.selectors.opportunities import (
     EXPORT_COLUMNS,
+    LIST_WORDS,
     PAGE_SIZE,
     Card,
     ListFilters,
@@ -20,6 +21,7 @@ from salescycle.opportunities.selectors.opportunities import (
     export_rows,
     filter_opportunities,
     filtered_opportunities,
+    list_query,
     opportunities,
     opportunity,
     opportunity_page,
@@ -38,6 +40,7 @@ from salescycle.opportunities.selectors.wizards import (
 __all__ = [
     "BOARD_PAGE_SIZE",
     "EXPORT_COLUMNS",
+    "LIST_WORDS",
     "PAGE_SIZE",
     "BoardColumn",
     "Card",
@@ -59,6 +62,7 @@ __all__ = [
     "filter_opportunities",
     "filtered_opportunities",
     "has_quote",
+    "list_query",
     "load_cycle",
     "opportunities",
     "opportunity",

@@ -21,7 +21,7 @@ from salescycle.core.keys import normalize_key
 from salescycle.core.pagination import Keyset, Nulls
 from salescycle.core.prepared import Prepared, first_of
 from salescycle.core.records import not_found
-from salescycle.opportunities.filters import OpportunityFilters, OpportunityListFilters
+from salescycle.opportunities.filters import OpportunityFilters
 from salescycle.opportunities.models import Interaction, Opportunity, OpportunityChange, OpportunityEntry
 from salescycle.tasks.models import Task
 
@@ -166,7 +166,7 @@ SORTS = {
 class ListFilters:
     """The web list's filters, from its query string (all optional), under the names of the list's links
     (``?salesperson=AH``, ``?contact=…``, ``?cycle=…``); :meth:`words` gives them to the one filter definition
-    (:class:`~salescycle.opportunities.filters.OpportunityListFilters`) under the API's names."""
+    (:class:`~salescycle.opportunities.filters.OpportunityFilters`) under the API's names (:data:`LIST_WORDS`)."""
 
     salesperson: str = ""
     contact: str = ""
@@ -180,15 +180,22 @@ class ListFilters:
     created_to: dt.date | None = None
     closing_from: dt.date | None = None
     closing_to: dt.date | None = None
+    closed_from: dt.date | None = None
+    closed_to: dt.date | None = None
+    close_code: str = ""
+    has_salesperson: str = ""  # "", "yes", "no"
+    has_contact: str = ""
+    has_campaign: str = ""
     q: str = ""
     sort: str = "no"  # a SORTS key, "-" prefix for descending
 
-    def words(self) -> OpportunityListFilters:
+    def words(self) -> OpportunityFilters:
         """The filters as the list's filter words (the API's names; blank values filter nothing)."""
-        return OpportunityListFilters.model_validate(
+        yes_no = {"yes": True, "no": False}
+        return OpportunityFilters.model_validate(
             {
                 "status": self.status or None,
-                "closed": {"yes": True, "no": False}.get(self.closed),
+                "closed": yes_no.get(self.closed),
                 "salesperson_code": self.salesperson,
                 "contact_no": self.contact,
                 "sales_cycle_code": self.cycle,
@@ -200,6 +207,12 @@ class ListFilters:
                 "current_sales_cycle_stage": self.stage,
                 "estimated_closing_date_from": self.closing_from,
                 "estimated_closing_date_to": self.closing_to,
+                "date_closed_from": self.closed_from,
+                "date_closed_to": self.closed_to,
+                "close_opportunity_code": self.close_code,
+                "has_salesperson": yes_no.get(self.has_salesperson),
+                "has_contact": yes_no.get(self.has_contact),
+                "has_campaign": yes_no.get(self.has_campaign),
             }
         )
 
@@ -222,6 +235,49 @@ class ListPage:
     caption: str
     contact: Contact | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+# The web list's query parameter of each filter word (api.md "Opportunities" names → ``ListFilters`` fields): the
+# drill-down links of the analysis pages name the API's words and reach the web list through this table.
+LIST_WORDS: dict[str, str] = {
+    "status": "status",
+    "closed": "closed",
+    "salesperson_code": "salesperson",
+    "contact_no": "contact",
+    "sales_cycle_code": "cycle",
+    "campaign_no": "campaign",
+    "segment_no": "segment",
+    "creation_date_from": "created_from",
+    "creation_date_to": "created_to",
+    "current_sales_cycle_stage": "stage",
+    "estimated_closing_date_from": "closing_from",
+    "estimated_closing_date_to": "closing_to",
+    "date_closed_from": "closed_from",
+    "date_closed_to": "closed_to",
+    "close_opportunity_code": "close_code",
+    "has_salesperson": "has_salesperson",
+    "has_contact": "has_contact",
+    "has_campaign": "has_campaign",
+    "q": "q",
+}
+
+
+def list_query(words: dict[str, Any]) -> dict[str, str]:
+    """The web list's query parameters for filter ``words`` (the API's names, :data:`LIST_WORDS`): dates in ISO
+    form, booleans as ``yes``/``no``, None and blank values left out. Errors: ``KeyError`` for a word the web list
+    does not take (``contact_company_no``). Implements spec §5.7 "Drill-down"."""
+    query: dict[str, str] = {}
+    for word, value in words.items():
+        if value is None or value == "":
+            continue
+        if isinstance(value, bool):
+            text = "yes" if value else "no"
+        elif isinstance(value, dt.date):
+            text = value.isoformat()
+        else:
+            text = str(value)
+        query[LIST_WORDS[word]] = text
+    return query
 
 
 def filtered_opportunities(filters: ListFilters, *, user: Actor) -> QuerySet[Opportunity]:

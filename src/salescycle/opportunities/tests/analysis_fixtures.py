@@ -73,6 +73,8 @@ def ledger(no: str, *, contact: Any, salesperson: Any, steps: list[Step], campai
         current_sales_cycle_stage=last.stage,
         estimated_value=Decimal(last.value),
         calculated_current_value=Decimal(last.current),
+        # The copy of the active entry's Estimated Close Date (ledger.FIGURES), which the list's drill-downs read.
+        estimated_closing_date=last.on if closing else last.close,
     )
     previous_stage = 0
     for i, step in enumerate(steps):
