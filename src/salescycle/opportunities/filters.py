@@ -13,6 +13,7 @@ from typing import Annotated
 from django.db.models import Q
 from ninja import FilterLookup, FilterSchema
 
+from salescycle.contacts.selectors import team_salesperson_codes
 from salescycle.core.keys import normalize_key
 from salescycle.core.schemas import DateQuery, KeyFilter, OneOf
 from salescycle.opportunities.choices import OpportunityStatus
@@ -78,10 +79,23 @@ class OpportunityFilters(FilterSchema):
         return search_filter(value or "")
 
 
+def team_filter(team_code: str) -> Q:
+    """The opportunities whose salesperson is in team ``team_code`` (blank: all; an unknown team: none). Implements
+    the drill-down of the dashboard's team figures (issue #14 item 5)."""
+    key = normalize_key(team_code)
+    return Q(salesperson_id__in=team_salesperson_codes(key)) if key else Q()
+
+
 class OpportunityListFilters(OpportunityFilters):
-    """The web list's filters: :class:`OpportunityFilters` and three words of the list page (spec §5.2) that the API
-    does not take (yet): the current stage and the Estimated Closing Date range."""
+    """The web list's filters: :class:`OpportunityFilters` and four words of the list page (spec §5.2) that the API
+    does not take (yet): the current stage, the Estimated Closing Date range and the salesperson's team (the
+    dashboard's team figures drill down with it)."""
 
     current_sales_cycle_stage: Annotated[int | None, FilterLookup("current_sales_cycle_stage")] = None
     estimated_closing_date_from: Annotated[DateQuery | None, FilterLookup("estimated_closing_date__gte")] = None
     estimated_closing_date_to: Annotated[DateQuery | None, FilterLookup("estimated_closing_date__lte")] = None
+    team_code: str | None = None
+
+    def filter_team_code(self, value: str | None) -> Q:
+        """:func:`team_filter`."""
+        return team_filter(value or "")

@@ -82,6 +82,9 @@ class ListFilterForm(forms.Form):
     created_to = _date(_("Created to"))
     closing_from = _date(_("Est. closing from"))
     closing_to = _date(_("Est. closing to"))
+    closed_from = _date(_("Closed from"))
+    closed_to = _date(_("Closed to"))
+    team = forms.CharField(label=_("Team"), required=False)
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -107,6 +110,9 @@ _FILTER_DEFAULTS: dict[str, Any] = {
     "created_to": None,
     "closing_from": None,
     "closing_to": None,
+    "closed_from": None,
+    "closed_to": None,
+    "team": "",
     "q": "",
     "sort": "no",
 }

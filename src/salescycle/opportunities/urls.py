@@ -1,4 +1,5 @@
-"""Routes of the web app: ``/opportunities/…`` (namespace ``opportunities``) and ``/setup/…`` (namespace ``setup``)."""
+"""Routes of the web app: ``/opportunities/…`` (namespace ``opportunities``), ``/analysis/charts/`` (namespace
+``charts``) and ``/setup/…`` (namespace ``setup``)."""
 
 from django.urls import include, path
 
@@ -35,7 +36,11 @@ setup_patterns = [
     path("<slug:slug>/<key:key>/delete/", setup_delete, name="delete"),
 ]
 
+# Its own namespace beside the other analysis pages under /analysis/ (issue #14).
+chart_patterns = [path("", views.charts_page, name="index")]
+
 urlpatterns = [
     path("opportunities/", include((opportunity_patterns, "opportunities"))),
+    path("analysis/charts/", include((chart_patterns, "charts"))),
     path("setup/", include((setup_patterns, "setup"))),
 ]

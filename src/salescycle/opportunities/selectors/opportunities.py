@@ -180,6 +180,9 @@ class ListFilters:
     created_to: dt.date | None = None
     closing_from: dt.date | None = None
     closing_to: dt.date | None = None
+    closed_from: dt.date | None = None
+    closed_to: dt.date | None = None
+    team: str = ""
     q: str = ""
     sort: str = "no"  # a SORTS key, "-" prefix for descending
 
@@ -196,6 +199,9 @@ class ListFilters:
                 "segment_no": self.segment,
                 "creation_date_from": self.created_from,
                 "creation_date_to": self.created_to,
+                "date_closed_from": self.closed_from,
+                "date_closed_to": self.closed_to,
+                "team_code": self.team,
                 "q": self.q,
                 "current_sales_cycle_stage": self.stage,
                 "estimated_closing_date_from": self.closing_from,
