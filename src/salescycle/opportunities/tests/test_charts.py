@@ -17,6 +17,7 @@ from django.http import QueryDict
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from salescycle.contacts import permissions
 from salescycle.opportunities import selectors
 from salescycle.opportunities.forms import ListFilterForm
 from salescycle.opportunities.models import Opportunity
@@ -342,3 +343,23 @@ def test_the_charts_page_takes_the_period_and_cycle(users: dict[str, Any]) -> No
         "closed_from": ["2026-02-01"],
         "closed_to": ["2026-02-28"],
     }
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("name", ["annette", "mia"])
+def test_the_dashboard_reads_only_the_scopes_rows_along_the_salesperson_indexes(
+    users: dict[str, Any], name: str
+) -> None:
+    user = users[name]
+    permissions.access(user)
+    with CaptureQueriesContext(connection) as captured:
+        dashboard(WORK_DATE, user=user)
+
+    for query in captured.captured_queries:
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}")
+            plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+        # Never the whole table, never every open opportunity of everyone (opp_status): the scope's salespeople.
+        assert "SCAN opportunities_opportunity" not in plan, plan
+        assert "SCAN tasks_task" not in plan, plan
+        assert "INDEX opp_status " not in plan, plan
