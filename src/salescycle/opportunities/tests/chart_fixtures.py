@@ -36,7 +36,7 @@ from salescycle.tasks.models import Task
 WORK_DATE = dt.date(2026, 3, 10)
 STAGES = {1: "Lead", 2: "Offer", 3: "Deal"}
 
-ROWS = [
+ROWS: list[tuple[str, str, str, int, str, str, str | None, str, str | None]] = [
     # no, salesperson, status, stage, estimated, calculated, closing, created, closed
     ("A1", "AH", "in_progress", 1, "1000.10", "100.01", "2026-03-20", "2026-01-05", None),
     ("A2", "AH", "in_progress", 2, "2000.20", "1000.10", "2026-04-15", "2026-02-01", None),
@@ -50,7 +50,7 @@ ROWS = [
     ("S2", "SU", "won", 0, "50", "50", None, "2026-01-01", "2026-03-01"),
 ]
 
-TASKS = [
+TASKS: list[tuple[str, str, str, bool]] = [
     ("T1", "AH", "2026-03-10", False),
     ("T2", "AH", "2026-03-01", False),
     ("T3", "AH", "2026-03-11", False),
@@ -86,7 +86,7 @@ def chart_world() -> dict[str, Any]:
             contact=company,
             contact_company=company,
             sales_cycle_id="FUN",
-            creation_date=_date(created),
+            creation_date=dt.date.fromisoformat(created),
             status=status,
             closed=closed is not None,
             date_closed=_date(closed),
@@ -96,14 +96,14 @@ def chart_world() -> dict[str, Any]:
             calculated_current_value=Decimal(calculated),
             estimated_closing_date=_date(closing),
         )
-    for no, sp, day, closed in TASKS:
+    for task_no, code, day, done in TASKS:
         Task.objects.create(
-            no=no,
-            description=f"Task {no}",
-            date=_date(day),
-            salesperson=people[sp],
-            closed=closed,
-            date_closed=_date(day) if closed else None,
+            no=task_no,
+            description=f"Task {task_no}",
+            date=dt.date.fromisoformat(day),
+            salesperson=people[code],
+            closed=done,
+            date_closed=dt.date.fromisoformat(day) if done else None,
         )
     users = {
         "annette": testing.make_user("annette", role="Salesperson", salesperson=people["AH"]),

@@ -44,6 +44,13 @@ def listed(url: str, user: Any) -> list[str]:
     return sorted(selectors.filtered_opportunities(filters, user=user).values_list("no", flat=True))
 
 
+def json_block(html: str, block_id: str) -> Any:
+    """The data of the page's ``json_script`` block ``block_id``."""
+    match = re.search(rf'<script id="{block_id}" type="application/json">(.*?)</script>', html, re.S)
+    assert match is not None, block_id
+    return json.loads(match[1])
+
+
 def client_for(user: Any) -> Client:
     client = Client()
     client.force_login(user)
@@ -280,7 +287,7 @@ def test_the_dashboard_is_the_landing_page_and_links_every_figure(users: dict[st
     board = dashboard(WORK_DATE, user=users["mia"])
     for url in [board.pipeline.url, board.stale.url, board.tasks_due.url, board.this_month.figures.url]:
         assert f'href="{url}"' in html
-    data = json.loads(re.search(r'<script id="stage-chart-data" type="application/json">(.*?)</script>', html, re.S)[1])
+    data = json_block(html, "stage-chart-data")
     assert data["datasets"][0]["links"] == [s.figures.url for s in board.stages]
     assert data["datasets"][0]["data"] == ["1000.1", "2500.25", "4000"]
 
@@ -331,9 +338,7 @@ def test_the_charts_page_takes_the_period_and_cycle(users: dict[str, Any]) -> No
     html = client_for(users["admin"]).get("/analysis/charts/?start=2026-02-01&end=2026-02-28").content.decode()
 
     # February: A5 lost (20th) → AH lost 1; nothing won.
-    data = json.loads(
-        re.search(r'<script id="status-chart-data" type="application/json">(.*?)</script>', html, re.S)[1]
-    )
+    data = json_block(html, "status-chart-data")
     assert data["labels"][0] == "AH Annette Hill"
     assert [d["data"][0] for d in data["datasets"]] == [3, 0, 1]
     query = parse_qs(urlsplit(unescape(data["datasets"][2]["links"][0])).query)
