@@ -18,7 +18,7 @@ from django.db import connection
 from django.test import Client
 
 from salescycle import testing
-from salescycle.contacts.models import Campaign, Salesperson, Segment
+from salescycle.contacts.models import Campaign, Salesperson, Segment, Team
 from salescycle.core.actors import SYSTEM
 from salescycle.core.pagination import Keyset
 from salescycle.opportunities import selectors, services
@@ -274,3 +274,24 @@ def test_the_web_task_list_and_the_api_task_list_give_the_same_tasks_for_the_sam
 
     assert on_the_web == over_the_api
     assert on_the_web
+
+
+def test_the_web_lists_closed_dates_are_the_apis_date_closed_words(browser: Client, world: dict[str, str]) -> None:
+    closed = dict(Opportunity.objects.filter(closed=True).values_list("no", "date_closed"))
+    day = min(closed.values())
+    words = {"from": day.isoformat(), "to": day.isoformat()}
+
+    on_the_web = web_list(browser, {"closed_from": words["from"], "closed_to": words["to"]}, world)
+    over_the_api = api_list(browser, {"date_closed_from": words["from"], "date_closed_to": words["to"]})
+
+    assert on_the_web == over_the_api == {no for no, date in closed.items() if date == day}
+    assert on_the_web
+
+
+def test_the_web_lists_team_word_takes_the_teams_salespeople(browser: Client, world: dict[str, str]) -> None:
+    team = Team.objects.create(code="NORTH", name="North")
+    Salesperson.objects.get(code="AH").teams.add(team)
+
+    assert web_list(browser, {"team": "north"}, world) == {world["cronus_fleet"], world["linda_chairs"]}
+    assert web_list(browser, {"team": "NOWHERE"}, world) == set()
+    assert web_list(browser, {"team": ""}, world) == set(world.values())

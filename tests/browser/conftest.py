@@ -61,12 +61,12 @@ def page(chromium: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
 
 
 def sign_in(page: Any, base_url: str, username: str, password: str = "pw") -> None:
-    """Sign in through the login form."""
+    """Sign in through the login form; it lands on the dashboard (``/``)."""
     page.goto(f"{base_url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("form[action='/accounts/login/'] button[type=submit]")
-    page.wait_for_url(f"{base_url}/opportunities/")
+    page.wait_for_url(f"{base_url}/")
 
 
 def assert_accessible(page: Any) -> None:

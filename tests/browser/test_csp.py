@@ -79,6 +79,8 @@ def test_main_pages_admin_and_api_docs_have_no_csp_violation(
     sign_in(page, base, "csp")
 
     paths = [
+        reverse("home"),
+        reverse("charts:index"),
         reverse("opportunities:list"),
         reverse("opportunities:board"),
         reverse("opportunities:create"),

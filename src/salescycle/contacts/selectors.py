@@ -1,10 +1,14 @@
-"""Reads of contacts for the rules of other apps: which contact is (or becomes) the customer (spec §4.8.4)."""
+"""Reads of contacts for the rules of other apps: which contact is (or becomes) the customer (spec §4.8.4), who is in
+a team."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from salescycle.contacts.models import Contact, ContactType
+from salescycle.contacts.models import Contact, ContactType, Salesperson
 from salescycle.core.errors import DomainError
 
 
@@ -21,3 +25,10 @@ def customer_contact(contact: Contact) -> Contact:
             )
         return company
     return contact
+
+
+def team_salesperson_codes(team_code: str) -> QuerySet[Any]:
+    """A subquery of the codes of the salespeople in team ``team_code`` (key as stored; an unknown team: none),
+    served by the index of the membership table's team column. Used alike by the opportunity
+    list's ``team`` word, the task list's and the dashboard's team figures, so that a figure and its list agree."""
+    return Salesperson.teams.through.objects.filter(team_id=team_code).values("salesperson_id")

@@ -14,6 +14,7 @@ from typing import Annotated
 from django.db.models import Q
 from ninja import FilterLookup, FilterSchema
 
+from salescycle.contacts.selectors import team_salesperson_codes
 from salescycle.core.keys import normalize_key
 from salescycle.core.schemas import DateQuery, KeyFilter, OneOf
 from salescycle.opportunities.choices import OpportunityStatus
@@ -49,13 +50,21 @@ def search_filter(text: str) -> Q:
     )
 
 
+def team_filter(team_code: str) -> Q:
+    """The opportunities whose salesperson is in team ``team_code`` (blank: all; an unknown team: none). Implements
+    the drill-down of the dashboard's team figures (issue #14 item 5)."""
+    key = normalize_key(team_code)
+    return Q(salesperson_id__in=team_salesperson_codes(key)) if key else Q()
+
+
 class OpportunityFilters(FilterSchema):
     """The Opportunity List's filters (api.md "Opportunities", spec §5.2). Every given filter narrows the list; a
     blank code, number or search text is ignored. `contact_no` of a company covers all its contacts; `q` searches
     the number, description, contact name, company name and salesperson name (case-insensitive); `_from`/`_to`
     dates are inclusive. The current stage, Estimated Closing Date and close code are those of the active entry (the
     opportunity's copy of it, ``ledger.FIGURES``; the close code read from the entry itself); ``has_salesperson``,
-    ``has_contact``, ``has_campaign`` keep the opportunities with (true) or without (false) one."""
+    ``has_contact``, ``has_campaign`` keep the opportunities with (true) or without (false) one; ``team_code`` those
+    of the team's salespeople."""
 
     status: Annotated[Status | None, FilterLookup("status")] = None
     closed: Annotated[bool | None, FilterLookup("closed")] = None
@@ -77,6 +86,7 @@ class OpportunityFilters(FilterSchema):
     has_salesperson: bool | None = None
     has_contact: bool | None = None
     has_campaign: bool | None = None
+    team_code: str | None = None
 
     def filter_contact_no(self, value: str | None) -> Q:
         """:func:`contact_filter` for a given contact, else nothing."""
@@ -104,3 +114,7 @@ class OpportunityFilters(FilterSchema):
     def filter_has_campaign(self, value: bool | None) -> Q:
         """With (true) or without (false) a campaign; None: all."""
         return Q() if value is None else Q(campaign__isnull=not value)
+
+    def filter_team_code(self, value: str | None) -> Q:
+        """:func:`team_filter`."""
+        return team_filter(value or "")

@@ -89,6 +89,7 @@ class ListFilterForm(forms.Form):
     has_salesperson = forms.ChoiceField(label=_("With salesperson"), required=False, choices=YES_NO)
     has_contact = forms.ChoiceField(label=_("With contact"), required=False, choices=YES_NO)
     has_campaign = forms.ChoiceField(label=_("With campaign"), required=False, choices=YES_NO)
+    team = forms.CharField(label=_("Team"), required=False)
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -125,6 +126,7 @@ _FILTER_DEFAULTS: dict[str, Any] = {
     "has_salesperson": "",
     "has_contact": "",
     "has_campaign": "",
+    "team": "",
     "q": "",
     "sort": "no",
 }

@@ -265,6 +265,9 @@ class Opportunity(models.Model):
         indexes = [
             models.Index(fields=["salesperson", "closed", "no"], name="opp_salesperson_closed"),
             models.Index(fields=["salesperson", "estimated_closing_date", "no"], name="opp_salesperson_closing"),
+            # The dashboard (issue #14 item 5): a salesperson's (or a team's) open pipeline by status, and its
+            # forecast and stale opportunities by Estimated Closing Date, without reading his closed ones.
+            models.Index(fields=["salesperson", "status", "estimated_closing_date"], name="opp_salesperson_status"),
             models.Index(fields=["contact_company", "contact", "closed"], name="opp_contact_closed"),
             models.Index(fields=["contact", "no"], name="opp_contact"),
             models.Index(fields=["campaign", "closed"], name="opp_campaign_closed"),

@@ -1,5 +1,5 @@
 """Routes of the web app: ``/opportunities/…`` (namespace ``opportunities``), ``/analysis/…`` (namespace
-``analysis``) and ``/setup/…`` (namespace ``setup``)."""
+``analysis``), ``/analysis/charts/`` (namespace ``charts``) and ``/setup/…`` (namespace ``setup``)."""
 
 from django.urls import include, path
 
@@ -45,8 +45,12 @@ setup_patterns = [
     path("<slug:slug>/<key:key>/delete/", setup_delete, name="delete"),
 ]
 
+# Its own namespace beside the other analysis pages under /analysis/ (issue #14).
+chart_patterns = [path("", views.charts_page, name="index")]
+
 urlpatterns = [
     path("opportunities/", include((opportunity_patterns, "opportunities"))),
     path("analysis/", include((analysis_patterns, "analysis"))),
+    path("analysis/charts/", include((chart_patterns, "charts"))),
     path("setup/", include((setup_patterns, "setup"))),
 ]

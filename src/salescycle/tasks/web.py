@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from salescycle.contacts.models import Salesperson
+from salescycle.contacts.selectors import team_salesperson_codes
 from salescycle.core.errors import DomainError, NotFound
 from salescycle.core.keys import normalize_key
 from salescycle.core.views import add_domain_error
@@ -31,7 +32,8 @@ PAGE = 200
 @login_required
 def task_list(request: HttpRequest) -> HttpResponse:
     """Tasks by date: ``?show=mine`` (the signed-in salesperson's open tasks), ``overdue`` (open, dated before the
-    WorkDate), ``all``; ``?opportunity=OP…`` narrows to one opportunity."""
+    WorkDate), ``due`` (open, dated on or before the WorkDate: the dashboard's "tasks due", narrowed by
+    ``?salesperson=`` or ``?team=`` when given), ``all``; ``?opportunity=OP…`` narrows to one opportunity."""
     show = request.GET.get("show", "mine")
     opportunity_no = normalize_key(request.GET.get("opportunity"))
     work_date = get_work_date(request.user)
@@ -41,11 +43,17 @@ def task_list(request: HttpRequest) -> HttpResponse:
     words: dict[str, Any] = {"opportunity_no": opportunity_no}
     if show in ("mine", "overdue"):
         words.update(salesperson_code=salesperson, closed=False)
+    elif show == "due":
+        words.update(salesperson_code=request.GET.get("salesperson"), closed=False)
     qs: QuerySet[Task] = TaskFilters(**words).filter(tasks(request.user)).select_related("contact")
     if show == "mine" and not salesperson:
         qs = qs.filter(salesperson__isnull=True)  # not linked to a salesperson: "mine" are the unassigned ones
     elif show == "overdue":
         qs = qs.filter(date__lt=work_date)
+    elif show == "due":
+        qs = qs.filter(date__lte=work_date)
+        if team := normalize_key(request.GET.get("team")):
+            qs = qs.filter(salesperson_id__in=team_salesperson_codes(team))
     qs = qs.order_by("date", "no")
     context = {
         "tasks": qs[:PAGE],

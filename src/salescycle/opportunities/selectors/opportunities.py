@@ -186,6 +186,7 @@ class ListFilters:
     has_salesperson: str = ""  # "", "yes", "no"
     has_contact: str = ""
     has_campaign: str = ""
+    team: str = ""
     q: str = ""
     sort: str = "no"  # a SORTS key, "-" prefix for descending
 
@@ -203,6 +204,7 @@ class ListFilters:
                 "segment_no": self.segment,
                 "creation_date_from": self.created_from,
                 "creation_date_to": self.created_to,
+                "team_code": self.team,
                 "q": self.q,
                 "current_sales_cycle_stage": self.stage,
                 "estimated_closing_date_from": self.closing_from,
@@ -258,6 +260,7 @@ LIST_WORDS: dict[str, str] = {
     "has_salesperson": "has_salesperson",
     "has_contact": "has_contact",
     "has_campaign": "has_campaign",
+    "team_code": "team",
     "q": "q",
 }
 

@@ -1,15 +1,15 @@
 """HTML views of opportunities (issue #4): the list and card (:mod:`.opportunities`), the wizards (:mod:`.wizards`),
-the pipeline board (:mod:`.board`), the statistics pages (:mod:`.statistics`) and the opportunity setup pages
-(:mod:`.setup`, which registers them on import)."""
+the pipeline board (:mod:`.board`), the dashboard and the charts (:mod:`.charts`), the statistics pages
+(:mod:`.statistics`) and the opportunity setup pages (:mod:`.setup`, which registers them on import)."""
 
 from salescycle.opportunities.views.board import board, board_column, board_move, move_action
+from salescycle.opportunities.views.charts import charts_page, home
 from salescycle.opportunities.views.opportunities import (
     activate_first_stage,
     add_comment,
     delete_opportunity,
     export_csv,
     export_xlsx,
-    home,
     opportunity_card,
     opportunity_list,
 )
@@ -28,6 +28,7 @@ __all__ = [
     "board",
     "board_column",
     "board_move",
+    "charts_page",
     "close_opportunity",
     "create_opportunity",
     "cycle_statistics",

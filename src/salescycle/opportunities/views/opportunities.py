@@ -30,13 +30,6 @@ from salescycle.opportunities.models import Opportunity
 GET_POST = ["GET", "POST"]
 
 
-@require_GET
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The start page is the opportunity list."""
-    return redirect("opportunities:list")
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # List and exports (spec §5.2)
 
