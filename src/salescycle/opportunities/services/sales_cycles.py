@@ -59,6 +59,7 @@ def save_sales_cycle(
         cycle = update_sales_cycle(code, by=by, expected_version=expected_version, **data)
     if stages is None:
         return cycle
+    _refuse_repeated_stages(stages)
     wanted = {row["stage"]: {k: v for k, v in row.items() if k != "stage"} for row in stages}
     existing = {s.stage: s for s in SalesCycleStage.objects.filter(sales_cycle_id=cycle.code)}
     for number in sorted(set(existing) - set(wanted)):
@@ -69,6 +70,21 @@ def save_sales_cycle(
         elif _differs(existing[number], values):
             update_sales_cycle_stage(cycle.code, number, by=by, **values)
     return cycle
+
+
+def _refuse_repeated_stages(stages: Sequence[Mapping[str, Any]]) -> None:
+    """Refuse a stage number given twice: one of the two rows would be lost without a word (the UX walk's M2).
+    Errors: 422 ``sales_cycle.stage_repeated`` naming the number."""
+    seen: set[Any] = set()
+    for row in stages:
+        if row["stage"] in seen:
+            raise DomainError(
+                "sales_cycle.stage_repeated",
+                _("Stage %(stage)s is given more than once. Give each stage its own number."),
+                fields={"stages": [str(_("Stage %(stage)s is given more than once.") % {"stage": row["stage"]})]},
+                params={"stage": row["stage"]},
+            )
+        seen.add(row["stage"])
 
 
 def _differs(stage: SalesCycleStage, values: Mapping[str, Any]) -> bool:

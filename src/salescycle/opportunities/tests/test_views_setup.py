@@ -230,3 +230,19 @@ def test_a_blocked_cycle_is_refused_as_default(manager: Client) -> None:
     assert response.status_code == 200
     assert "default_sales_cycle_code" in response.context["form"].errors
     assert MarketingSetup.get().default_sales_cycle_id == "NEW"
+
+
+def test_a_stage_number_given_twice_is_refused_and_nothing_is_saved(manager: Client) -> None:
+    """The UX walk's M2: two lines with stage 1 saved "successfully" and kept only the second."""
+    stages = [
+        {"stage": "1", "description": "A", "completed_pct": "10", "chances_of_success_pct": "10"},
+        {"stage": "1", "description": "B", "completed_pct": "20", "chances_of_success_pct": "20"},
+    ]
+    data = {"code": "UXDEL", "description": "Twice", "probability_calculation": "multiply"}
+
+    response = manager.post("/setup/sales-cycles/new/", {**data, **formset("lines", stages)})
+
+    assert response.status_code == 200
+    assert "Stage 1 is given more than once." in response.content.decode()
+    assert not SalesCycle.objects.filter(code="UXDEL").exists()
+    assert not SalesCycleStage.objects.filter(sales_cycle_id="UXDEL").exists()
