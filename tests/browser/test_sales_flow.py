@@ -18,7 +18,7 @@ from salescycle.core.workdate import set_work_date
 from salescycle.opportunities.engine import UpdateRequest
 from salescycle.opportunities.models import Opportunity
 from salescycle.opportunities.services import update_opportunity
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import assert_accessible, sign_in
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -85,8 +85,11 @@ def test_quote_to_order_to_invoice_with_the_opportunity_following(
     )  # fmt: skip
     assert opportunity.calculated_current_value == Decimal(2350)
 
-    # Post the order: the opportunity's link moves to the posted invoice.
-    page.click("form[action$='/post/'] button[type=submit]")
+    # Post the order, after its confirmation page: the opportunity's link moves to the posted invoice.
+    page.click("a[href$='/post/']")
+    page.wait_for_url(re.compile(r".*/sales/orders/SO000001/post/$"))
+    assert_accessible(page)
+    page.click("button:has-text('Yes, post')")
     page.wait_for_url(re.compile(r".*/sales/invoices/PI000001/$"))
     assert "2,350.00" in page.locator("#document-amount").inner_text()
     opportunity.refresh_from_db()

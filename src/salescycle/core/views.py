@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied as Forbidden
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -212,14 +213,33 @@ def _formset_rows(formset: Any) -> list[dict[str, Any]] | None:
     ]
 
 
-@require_POST
+def confirmation(
+    request: HttpRequest, *, title: Any, question: Any, yes: Any, cancel_url: str, danger: bool = True
+) -> HttpResponse:
+    """The page that asks before a destructive or irreversible action (``confirm.html``): ``question``, a button
+    ``yes`` that POSTs to the same address, and Cancel back to ``cancel_url``. The action's view answers GET with
+    this page and acts on POST (the UX walk's M3: Delete and Post acted on one click)."""
+    context = {"title": title, "question": question, "yes": yes, "cancel_url": cancel_url, "danger": danger}
+    return render(request, "confirm.html", context)
+
+
+@require_http_methods(["GET", "POST"])
 @login_required
 def setup_delete(request: HttpRequest, slug: str, key: str) -> HttpResponse:
-    """Delete a setup record through its service; a refusal is shown on the list."""
+    """Delete a setup record through its service after a confirmation page (GET); a refusal is shown on the
+    record's page."""
     page = _setup_page(slug)
     obj = page.model._default_manager.filter(pk=key).first()
     if obj is None or page.delete is None:
         raise Http404(key)
+    if request.method == "GET":
+        return confirmation(
+            request,
+            title=_("Delete %(record)s") % {"record": obj},
+            question=_("Delete %(record)s? This cannot be undone.") % {"record": obj},
+            yes=_("Yes, delete"),
+            cancel_url=reverse("setup:edit", kwargs={"slug": slug, "key": key}),
+        )
     try:
         page.delete(request.user, obj)
     except DomainError as error:

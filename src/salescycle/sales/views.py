@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,6 +20,7 @@ from salescycle.contacts import permissions
 from salescycle.core.actors import RequestUser
 from salescycle.core.errors import DomainError
 from salescycle.core.keys import normalize_key
+from salescycle.core.views import confirmation
 from salescycle.opportunities.models import Opportunity
 from salescycle.sales import selectors, services
 from salescycle.sales.forms import CreateQuoteForm, DeleteOrderForm, LineFormSet, MakeOrderForm, QuoteHeaderForm
@@ -145,11 +147,19 @@ def make_order(request: HttpRequest, no: str) -> HttpResponse:
     return render(request, "sales/make_order.html", context)
 
 
-@require_POST
+@require_http_methods(GET_POST)
 @login_required
 def delete_quote(request: HttpRequest, no: str) -> HttpResponse:
-    """Delete the quote; a linked opportunity loses the link (spec §4.11.5)."""
+    """Delete the quote after a confirmation page (GET); a linked opportunity loses the link (spec §4.11.5)."""
     quote = _document(DocumentType.QUOTE, no, request.user)
+    if request.method == "GET":
+        return confirmation(
+            request,
+            title=_("Delete sales quote %(no)s") % {"no": quote.no},
+            question=_("Delete sales quote %(no)s? This cannot be undone.") % {"no": quote.no},
+            yes=_("Yes, delete"),
+            cancel_url=reverse("sales:quote", kwargs={"no": quote.no}),
+        )
     try:
         services.delete_sales_quote(quote.no, by=request.user)
     except DomainError as error:
@@ -167,11 +177,21 @@ def order_card(request: HttpRequest, no: str) -> HttpResponse:
     return render(request, "sales/order.html", {"document": order, "delete_form": DeleteOrderForm()})
 
 
-@require_POST
+@require_http_methods(GET_POST)
 @login_required
 def post_order(request: HttpRequest, no: str) -> HttpResponse:
-    """Post the order as an invoice; a linked Won opportunity follows (spec §4.10.6)."""
+    """Post the order as an invoice after a confirmation page (GET); a linked Won opportunity follows (spec
+    §4.10.6)."""
     order = _document(DocumentType.ORDER, no, request.user)
+    if request.method == "GET":
+        return confirmation(
+            request,
+            title=_("Post sales order %(no)s") % {"no": order.no},
+            question=_("Post sales order %(no)s as an invoice? A posted invoice cannot be changed.") % {"no": order.no},
+            yes=_("Yes, post"),
+            cancel_url=reverse("sales:order", kwargs={"no": order.no}),
+            danger=False,
+        )
     try:
         invoice = services.post_order(order.no, by=request.user)
     except DomainError as error:

@@ -246,3 +246,18 @@ def test_a_stage_number_given_twice_is_refused_and_nothing_is_saved(manager: Cli
     assert "Stage 1 is given more than once." in response.content.decode()
     assert not SalesCycle.objects.filter(code="UXDEL").exists()
     assert not SalesCycleStage.objects.filter(sales_cycle_id="UXDEL").exists()
+
+
+def test_deleting_a_setup_record_asks_first(manager: Client) -> None:
+    """The UX walk's M3: Delete acted on one click; the edit page now links a confirmation page."""
+    manager.post("/setup/salespeople/new/", {"code": "GONE", "name": "Gone"})
+    edit = manager.get("/setup/salespeople/GONE/").content.decode()
+    assert 'href="/setup/salespeople/GONE/delete/"' in edit
+
+    question = manager.get("/setup/salespeople/GONE/delete/")
+
+    assert question.status_code == 200
+    assert "This cannot be undone." in question.content.decode()
+    assert Salesperson.objects.filter(code="GONE").exists()
+    assert manager.post("/setup/salespeople/GONE/delete/")["Location"] == "/setup/salespeople/"
+    assert not Salesperson.objects.filter(code="GONE").exists()

@@ -123,3 +123,21 @@ def test_task_screens(browser: Client, opportunity: Opportunity) -> None:
     browser.post(f"/tasks/{task.no}/cancel/")
     task.refresh_from_db()
     assert (task.canceled, task.closed) == (True, True)
+
+
+def test_deleting_a_quote_and_posting_an_order_ask_first(browser: Client, opportunity: Opportunity) -> None:
+    """The UX walk's M3: Delete on a quote and Post on an order acted on one click."""
+    browser.post("/sales/opportunities/OP000001/create-sales-quote/", {})
+    assert 'href="/sales/quotes/SQ000001/delete/"' in browser.get("/sales/quotes/SQ000001/").content.decode()
+    question = browser.get("/sales/quotes/SQ000001/delete/").content.decode()
+    assert "Delete sales quote SQ000001? This cannot be undone." in question
+    assert SalesHeader.objects.filter(no="SQ000001").exists()
+
+    browser.post("/sales/quotes/SQ000001/", lines_post([{"description": "X", "quantity": "1", "unit_price": "5"}]))
+    browser.post("/sales/quotes/SQ000001/make-order/", {"create_customer": "on", "close_opportunity_code": "PRICE_W"})
+    assert 'href="/sales/orders/SO000001/post/"' in browser.get("/sales/orders/SO000001/").content.decode()
+    question = browser.get("/sales/orders/SO000001/post/").content.decode()
+    assert "A posted invoice cannot be changed." in question
+    assert SalesHeader.objects.filter(no="SO000001").exists()
+    assert browser.post("/sales/orders/SO000001/post/").status_code == 302
+    assert not SalesHeader.objects.filter(no="SO000001").exists()
