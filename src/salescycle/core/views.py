@@ -32,11 +32,40 @@ class WorkDateForm(forms.Form):
 
 
 def header_context(request: HttpRequest) -> dict[str, Any]:
-    """Template context processor: the signed-in user's work date for the header (one query)."""
+    """Template context processor: the signed-in user's work date for the header (one query) and the navigation's
+    current section (:func:`nav_section`)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"header_work_date": get_work_date(user)}
+    return {"header_work_date": get_work_date(user), "nav_section": nav_section(request)}
+
+
+# The main navigation's sections by route: (namespace, url names or None for all the namespace's routes). The first
+# match wins, so the narrower entries of a namespace come first.
+NAV_SECTIONS: tuple[tuple[str, str, frozenset[str] | None], ...] = (
+    ("board", "opportunities", frozenset({"board"})),
+    ("create", "opportunities", frozenset({"create"})),
+    ("statistics", "opportunities", frozenset({"cycle_statistics", "stage_statistics", "people_statistics"})),
+    ("opportunities", "opportunities", None),
+    ("tasks", "tasks", None),
+    ("quotes", "sales", frozenset({"quotes", "quote", "create_quote", "make_order", "delete_quote"})),
+    ("orders", "sales", None),
+    ("analysis", "analysis", None),
+    ("charts", "charts", None),
+    ("setup", "setup", None),
+)
+
+
+def nav_section(request: HttpRequest) -> str:
+    """The main navigation's section of the page being shown (``aria-current="page"`` on its link), or ``""``."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return ""
+    namespace = match.namespaces[0] if match.namespaces else ""
+    for section, wanted_namespace, names in NAV_SECTIONS:
+        if namespace == wanted_namespace and (names is None or match.url_name in names):
+            return section
+    return ""
 
 
 def is_htmx(request: HttpRequest) -> bool:
