@@ -132,6 +132,21 @@ _FILTER_DEFAULTS: dict[str, Any] = {
 }
 
 
+class ReportFilterForm(ListFilterForm):
+    """The reports' filters (GET, spec §5.9): the list's (:class:`ListFilterForm`), the Date Closed range of
+    Salesperson - Opportunities and the Blocked filter of Sales Cycle - Analysis; invalid values are ignored."""
+
+    closed_from = _date(_("Date Closed from"))
+    closed_to = _date(_("Date Closed to"))
+    blocked = forms.ChoiceField(
+        label=_("Blocked"), required=False, choices=[("", "—"), ("no", _("No")), ("yes", _("Yes"))]
+    )
+
+    def value(self, name: str) -> Any:
+        """The cleaned value of field ``name`` (None when blank or the form is invalid)."""
+        return (self.cleaned_data if self.is_valid() else {}).get(name) or None
+
+
 class OpportunityForm(forms.Form):
     """The card's editable fields; fields read-only in the opportunity's status are disabled (spec §4.12)."""
 
