@@ -29,6 +29,7 @@ from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "salescycle" / "fonts"
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 MARGIN = 12 * mm
+FONT_SIZE = 7.5
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def register_fonts() -> None:
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("cell", fontName=FONT, fontSize=7.5, leading=9)
+    base = ParagraphStyle("cell", fontName=FONT, fontSize=FONT_SIZE, leading=FONT_SIZE + 1.5)
     return {
         "cell": base,
         "num": ParagraphStyle("num", parent=base, alignment=TA_RIGHT),
@@ -94,16 +95,25 @@ def _widths(table: PdfTable, available: float) -> list[float]:
 
 def _table(table: PdfTable, available: float, styles: dict[str, ParagraphStyle]) -> Table:
     numeric = list(table.numeric) or [False] * len(table.header)
+    widths = _widths(table, available)
+    # A text that fits its column is drawn as a plain string (never parsed; 3× faster than a Paragraph for the
+    # 2,000-row lists), a longer one as an escaped Paragraph that wraps.
+    fits = [int((width - 4) / (FONT_SIZE * 0.62)) for width in widths]
 
-    def line(cells: Sequence[str], bold: bool = False) -> list[Paragraph]:
-        names = ("headnum", "head") if bold else ("num", "cell")
-        return [_text(cell, styles[names[0] if numeric[i] else names[1]]) for i, cell in enumerate(cells)]
+    def line(cells: Sequence[str], bold: bool = False) -> list[str | Paragraph]:
+        if bold:
+            return [_text(cell, styles["headnum" if numeric[i] else "head"]) for i, cell in enumerate(cells)]
+        return [
+            cell if len(cell) <= fits[i] else _text(cell, styles["num" if numeric[i] else "cell"])
+            for i, cell in enumerate(cells)
+        ]
 
     data = [line(table.header, bold=True), *(line(row) for row in table.rows)]
     if table.totals is not None:
         data.append(line(table.totals, bold=True))
-    result = LongTable(data, colWidths=_widths(table, available), repeatRows=1)
-    style = [
+    result = LongTable(data, colWidths=widths, repeatRows=1)
+    style: list[tuple[Any, ...]] = [
+        ("FONT", (0, 0), (-1, -1), FONT, FONT_SIZE, FONT_SIZE + 1.5),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f2f2f2")]),
@@ -112,6 +122,7 @@ def _table(table: PdfTable, available: float, styles: dict[str, ParagraphStyle])
         ("TOPPADDING", (0, 0), (-1, -1), 1),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
     ]
+    style += [("ALIGN", (i, 0), (i, -1), "RIGHT") for i, number in enumerate(numeric) if number]
     if table.totals is not None:
         style.append(("LINEABOVE", (0, -1), (-1, -1), 0.6, colors.black))
     result.setStyle(TableStyle(style))

@@ -22,6 +22,7 @@ from pypdf import PdfReader
 
 from salescycle import testing
 from salescycle.core.actors import SYSTEM
+from salescycle.core.pdf import PdfDocument, PdfTable, tables_pdf
 from salescycle.core.workdate import set_work_date
 from salescycle.opportunities import reports, services
 from salescycle.opportunities.engine import UpdateRequest
@@ -409,3 +410,13 @@ def test_each_report_runs_the_same_number_of_queries_for_few_and_many_rows(world
     many = [queries(client, url) for url in urls]
 
     assert many == few
+
+
+def test_a_long_cell_wraps_and_is_still_text_not_markup() -> None:
+    long = '<b>bold?</b> <a href="javascript:x">link</a> Łódź ' + "word " * 40
+    document = PdfDocument(title="T", tables=[PdfTable(header=["A", "B"], rows=[["1", long]], numeric=[True, False])])
+
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(tables_pdf(document))).pages)
+
+    assert '<b>bold?</b> <a href="javascript:x">link</a> Łódź' in text
+    assert text.count("word") == 40
