@@ -24,7 +24,7 @@ from salescycle import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.core.pdf import PdfDocument, PdfTable, tables_pdf
 from salescycle.core.workdate import set_work_date
-from salescycle.opportunities import reports, services
+from salescycle.opportunities import engine, reports, services
 from salescycle.opportunities.engine import UpdateRequest
 from salescycle.opportunities.models import Opportunity, SalesCycleStage
 from salescycle.opportunities.selectors import ListFilters
@@ -420,3 +420,23 @@ def test_a_long_cell_wraps_and_is_still_text_not_markup() -> None:
 
     assert '<b>bold?</b> <a href="javascript:x">link</a> Łódź' in text
     assert text.count("word") == 40
+
+
+def test_the_plan_starts_after_the_last_stage_reached_and_keeps_blank_dates_blank() -> None:
+    cycle = engine.Cycle(
+        code="C",
+        stages=(engine.Stage(1, date_formula="+1D"), engine.Stage(2, date_formula="+1W"), engine.Stage(3)),
+    )
+
+    assert engine.current_report_stage([1, 2, 1, 0]) == 1  # moved back to 1, then closed (stage 0)
+    assert engine.current_report_stage([]) == 0
+    planned = engine.planned_stages(cycle, 1, dt.date(2026, 1, 5))
+    assert [(p.stage.stage, p.starting_date) for p in planned] == [(2, dt.date(2026, 1, 12)), (3, dt.date(2026, 1, 12))]
+    assert [p.starting_date for p in engine.planned_stages(cycle, 0, None)] == [None, None, None]
+
+
+def test_the_salesperson_statistics_link_each_salesperson_to_his_report(world: dict[str, Any]) -> None:
+    page = web(world, "mona").get("/opportunities/statistics/salespeople/").content.decode()
+
+    assert 'href="/reports/salesperson-opportunities/?salesperson=AH"' in page
+    assert 'href="/reports/salesperson-opportunities/"' in page
