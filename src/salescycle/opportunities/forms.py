@@ -133,11 +133,9 @@ _FILTER_DEFAULTS: dict[str, Any] = {
 
 
 class ReportFilterForm(ListFilterForm):
-    """The reports' filters (GET, spec §5.9): the list's (:class:`ListFilterForm`), the Date Closed range of
-    Salesperson - Opportunities and the Blocked filter of Sales Cycle - Analysis; invalid values are ignored."""
+    """The reports' filters (GET, spec §5.9): the list's (:class:`ListFilterForm`) and the Blocked filter of Sales
+    Cycle - Analysis; invalid values are ignored."""
 
-    closed_from = _date(_("Date Closed from"))
-    closed_to = _date(_("Date Closed to"))
     blocked = forms.ChoiceField(
         label=_("Blocked"), required=False, choices=[("", "—"), ("no", _("No")), ("yes", _("Yes"))]
     )
@@ -145,6 +143,21 @@ class ReportFilterForm(ListFilterForm):
     def value(self, name: str) -> Any:
         """The cleaned value of field ``name`` (None when blank or the form is invalid)."""
         return (self.cleaned_data if self.is_valid() else {}).get(name) or None
+
+    def captions(self, names: list[str]) -> list[tuple[Any, str]]:
+        """The fields among ``names`` that are set, as (label, value as shown: a choice's label) for a report's
+        header."""
+        shown = []
+        for name in names:
+            value = self.value(name)
+            if value is None:
+                continue
+            field = self.fields[name]
+            choices = dict(getattr(field, "choices", ()))
+            shown.append(
+                (field.label, str(choices.get(value, value.isoformat() if hasattr(value, "isoformat") else value)))
+            )
+        return shown
 
 
 class OpportunityForm(forms.Form):

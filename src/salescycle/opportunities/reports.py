@@ -81,31 +81,6 @@ def _labels(choices: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     return dict(choices)
 
 
-def list_filter_captions(filters: ListFilters, extra: Iterable[tuple[Label, Any]] = ()) -> list[tuple[Label, str]]:
-    """The filters of the list that are set, as (caption, value) lines for a report's header."""
-    captions: list[tuple[Label, Any]] = [
-        (_("Salesperson Code"), filters.salesperson),
-        (_("Contact No."), filters.contact),
-        (_("Campaign No."), filters.campaign),
-        (_("Segment No."), filters.segment),
-        (_("Status"), filters.status),
-        (_("Closed"), filters.closed),
-        (_("Sales Cycle Code"), filters.cycle),
-        (_("Stage"), filters.stage),
-        (_("Creation Date from"), filters.created_from),
-        (_("Creation Date to"), filters.created_to),
-        (_("Estimated Closing Date from"), filters.closing_from),
-        (_("Estimated Closing Date to"), filters.closing_to),
-        (_("Search"), filters.q),
-        *extra,
-    ]
-    return [
-        (label, value.isoformat() if isinstance(value, dt.date) else str(value))
-        for label, value in captions
-        if value not in (None, "")
-    ]
-
-
 def _cut(qs: QuerySet[Any]) -> tuple[list[Any], int | None]:
     """The first :data:`REPORT_ROWS` rows of ``qs`` and, when there are more, how many match (one more query)."""
     rows = list(qs[: REPORT_ROWS + 1])
@@ -159,7 +134,6 @@ def opportunity_list(filters: ListFilters, *, user: Actor) -> Report:
     return Report(
         title=_("Opportunity - List"),
         tables=[Table(OPPORTUNITY_LIST_COLUMNS, rows)],
-        filters=list_filter_captions(filters),
         matched=matched,
     )
 
@@ -182,22 +156,15 @@ SALESPERSON_OPPORTUNITIES_COLUMNS = (
 )
 
 
-def salesperson_opportunities(
-    filters: ListFilters,
-    *,
-    date_closed_from: dt.date | None = None,
-    date_closed_to: dt.date | None = None,
-    user: Actor,
-) -> Report:
-    """Salesperson - Opportunities: the opportunities ``user`` may see matching the list's ``filters`` and the Date
-    Closed range (inclusive), one table per salesperson (heading "code name") sorted by Salesperson Code, then
-    Closed (open first), then No.; opportunities without a salesperson are not in it (BC reads them per
-    salesperson). Columns: No., Contact No., Creation Date, Status, Priority, Probability %, Chances of Success %,
-    Completed %, Campaign No., Date Closed, Description. One query (two when cut). Implements spec §5.9 (report
-    5058)."""
-    words = filters.words().model_copy(update={"date_closed_from": date_closed_from, "date_closed_to": date_closed_to})
+def salesperson_opportunities(filters: ListFilters, *, user: Actor) -> Report:
+    """Salesperson - Opportunities: the opportunities ``user`` may see matching the list's ``filters`` (BC's:
+    Salesperson Code, No., Campaign No., Contact No., Creation Date, Closed, Date Closed; and the list's others), one
+    table per salesperson (heading "code name") sorted by Salesperson Code, then Closed (open first), then No.;
+    opportunities without a salesperson are not in it (BC reads them per salesperson). Columns: No., Contact No.,
+    Creation Date, Status, Priority, Probability %, Chances of Success %, Completed %, Campaign No., Date Closed,
+    Description. One query (two when cut). Implements spec §5.9 (report 5058)."""
     qs = (
-        words.filter(visible(user))
+        filtered_opportunities(filters, user=user)
         .exclude(salesperson=None)
         .select_related("salesperson")
         .order_by("salesperson_id", "closed", "no")
@@ -224,11 +191,9 @@ def salesperson_opportunities(
                 o.description,
             )
         )
-    extra = [(_("Date Closed from"), date_closed_from), (_("Date Closed to"), date_closed_to)]
     return Report(
         title=_("Salesperson - Opportunities"),
         tables=tables or [Table(SALESPERSON_OPPORTUNITIES_COLUMNS, [])],
-        filters=list_filter_captions(filters, extra),
         matched=matched,
     )
 
@@ -310,16 +275,7 @@ def sales_cycle_analysis(
     for stage in SalesCycleStage.objects.filter(sales_cycle_id__in=codes).order_by("sales_cycle_id", "stage"):
         stages.setdefault(stage.sales_cycle_id, []).append(stage)
     tables = [_cycle_table(cycle, stages.get(cycle.code, []), figures, days) for cycle in cycle_list]
-    filters: list[tuple[Label, str]] = []
-    if code:
-        filters.append((_("Code"), normalize_key(code)))
-    if blocked is not None:
-        filters.append((_("Blocked"), str(_("Yes") if blocked else _("No"))))
-    if estimated_close_date_from:
-        filters.append((_("Estimated Close Date from"), estimated_close_date_from.isoformat()))
-    if estimated_close_date_to:
-        filters.append((_("Estimated Close Date to"), estimated_close_date_to.isoformat()))
-    return Report(title=_("Sales Cycle - Analysis"), tables=tables, filters=filters)
+    return Report(title=_("Sales Cycle - Analysis"), tables=tables)
 
 
 def _cycle_table(

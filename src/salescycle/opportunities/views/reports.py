@@ -4,6 +4,7 @@ in the reader's language (:func:`cell_text`) for the page and the PDF alike."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -20,21 +21,11 @@ from salescycle.core.money import normalize
 from salescycle.core.pdf import PdfDocument, PdfTable, tables_pdf
 from salescycle.core.workdate import get_work_date
 from salescycle.opportunities import reports
-from salescycle.opportunities.forms import ReportFilterForm
+from salescycle.opportunities.forms import ListFilterForm, ReportFilterForm
 
-# The filter fields each report's page offers (names of ReportFilterForm).
-LIST_FIELDS = ["salesperson", "contact", "campaign", "cycle", "status", "closed", "created_from", "created_to", "q"]
-SALESPERSON_FIELDS = [
-    "salesperson",
-    "contact",
-    "campaign",
-    "status",
-    "closed",
-    "created_from",
-    "created_to",
-    "closed_from",
-    "closed_to",
-]
+# The filter fields each report's page offers and prints (names of ReportFilterForm): the list reports take every
+# filter of the opportunity list (a link from the list carries them all); Sales Cycle - Analysis BC's and a date range.
+LIST_FIELDS = [name for name in ListFilterForm.base_fields if name != "sort"]
 CYCLE_FIELDS = ["cycle", "blocked", "closing_from", "closing_to"]
 
 
@@ -108,6 +99,8 @@ def _respond(
     request: HttpRequest, report: reports.Report, form: ReportFilterForm | None = None, fields: list[str] | None = None
 ) -> HttpResponse:
     """The report as PDF (``?format=pdf``) or as its printable page."""
+    if form is not None:
+        report = dataclasses.replace(report, filters=form.captions(fields or []))
     if request.GET.get("format") == "pdf":
         return _pdf(report)
     params = request.GET.copy()
@@ -156,15 +149,10 @@ def opportunity_list_report(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def salesperson_opportunities_report(request: HttpRequest) -> HttpResponse:
-    """Salesperson - Opportunities (report 5058) with the list's filters and the Date Closed range."""
+    """Salesperson - Opportunities (report 5058) with the list's filters (Date Closed among them)."""
     form = ReportFilterForm(request.GET)
-    report = reports.salesperson_opportunities(
-        form.filters(),
-        date_closed_from=form.value("closed_from"),
-        date_closed_to=form.value("closed_to"),
-        user=request.user,
-    )
-    return _respond(request, report, form, SALESPERSON_FIELDS)
+    report = reports.salesperson_opportunities(form.filters(), user=request.user)
+    return _respond(request, report, form, LIST_FIELDS)
 
 
 @require_GET
