@@ -52,6 +52,7 @@ NAV_SECTIONS: tuple[tuple[str, str, frozenset[str] | None], ...] = (
     ("orders", "sales", None),
     ("analysis", "analysis", None),
     ("charts", "charts", None),
+    ("reports", "reports", None),
     ("setup", "setup", None),
 )
 

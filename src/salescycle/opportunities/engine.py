@@ -667,3 +667,36 @@ def plan_close(
         cancel_old_tasks=request.cancel_old_tasks,
         create_stage_tasks=False,
     )
+
+
+@dataclass(frozen=True)
+class PlannedStage:
+    """A stage still ahead of an opportunity, as the Opportunity - Details report plans it: its stage and the
+    planned starting date (None when the plan has no date to start from)."""
+
+    stage: Stage
+    starting_date: dt.date | None
+
+
+def current_report_stage(stages: list[int]) -> int:
+    """The stage the Opportunity - Details report plans from: the stage of the last entry on a stage (``stages``:
+    the stage numbers of the opportunity's entries in entry order, closing entries' 0 included), 0 when none.
+    Implements spec §5.9 (report 5068)."""
+    reached = [stage for stage in stages if stage]
+    return reached[-1] if reached else 0
+
+
+def planned_stages(cycle: Cycle, current_stage: int, start: dt.date | None) -> tuple[PlannedStage, ...]:
+    """The stages of ``cycle`` after ``current_stage`` in order, each planned to start on CalcDate(its date formula,
+    the previous planned date), the first from ``start`` (the first task date of the current stage, or WorkDate when
+    no stage was reached; None: no dates, as BC leaves them blank). An activity step of a planned stage is then
+    dated CalcDate(step formula, the stage's starting date), as stage tasks are (spec §4.9.1). Raises
+    ``date_formula.out_of_range`` like :func:`~salescycle.core.dates.calc_date`. Implements spec §5.9 (report 5068)."""
+    planned = []
+    previous = start
+    for stage in cycle.stages:
+        if stage.stage <= current_stage:
+            continue
+        previous = calc_date(stage.date_formula, previous)
+        planned.append(PlannedStage(stage=stage, starting_date=previous))
+    return tuple(planned)

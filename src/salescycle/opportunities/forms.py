@@ -132,6 +132,34 @@ _FILTER_DEFAULTS: dict[str, Any] = {
 }
 
 
+class ReportFilterForm(ListFilterForm):
+    """The reports' filters (GET, spec §5.9): the list's (:class:`ListFilterForm`) and the Blocked filter of Sales
+    Cycle - Analysis; invalid values are ignored."""
+
+    blocked = forms.ChoiceField(
+        label=_("Blocked"), required=False, choices=[("", "—"), ("no", _("No")), ("yes", _("Yes"))]
+    )
+
+    def value(self, name: str) -> Any:
+        """The cleaned value of field ``name`` (None when blank or the form is invalid)."""
+        return (self.cleaned_data if self.is_valid() else {}).get(name) or None
+
+    def captions(self, names: list[str]) -> list[tuple[Any, str]]:
+        """The fields among ``names`` that are set, as (label, value as shown: a choice's label) for a report's
+        header."""
+        shown = []
+        for name in names:
+            value = self.value(name)
+            if value is None:
+                continue
+            field = self.fields[name]
+            choices = dict(getattr(field, "choices", ()))
+            shown.append(
+                (field.label, str(choices.get(value, value.isoformat() if hasattr(value, "isoformat") else value)))
+            )
+        return shown
+
+
 class OpportunityForm(forms.Form):
     """The card's editable fields; fields read-only in the opportunity's status are disabled (spec §4.12)."""
 

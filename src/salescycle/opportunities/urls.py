@@ -1,5 +1,6 @@
 """Routes of the web app: ``/opportunities/…`` (namespace ``opportunities``), ``/analysis/…`` (namespace
-``analysis``), ``/analysis/charts/`` (namespace ``charts``) and ``/setup/…`` (namespace ``setup``)."""
+``analysis``), ``/analysis/charts/`` (namespace ``charts``), ``/setup/…`` (namespace ``setup``) and the reports
+``/reports/…`` (namespace ``reports``, spec §5.9)."""
 
 from django.urls import include, path
 
@@ -36,6 +37,14 @@ analysis_patterns = [
     path("forecast/", analysis.forecast, name="forecast"),
 ]
 
+report_patterns = [
+    path("", views.report_index, name="index"),
+    path("opportunity-list/", views.opportunity_list_report, name="opportunity_list"),
+    path("salesperson-opportunities/", views.salesperson_opportunities_report, name="salesperson_opportunities"),
+    path("sales-cycle-analysis/", views.sales_cycle_analysis_report, name="sales_cycle_analysis"),
+    path("opportunity-details/<key:no>/", views.opportunity_details_report, name="opportunity_details"),
+]
+
 setup_patterns = [
     path("", setup_index, name="index"),
     path("marketing/", views.marketing_setup, name="marketing"),
@@ -53,4 +62,5 @@ urlpatterns = [
     path("analysis/", include((analysis_patterns, "analysis"))),
     path("analysis/charts/", include((chart_patterns, "charts"))),
     path("setup/", include((setup_patterns, "setup"))),
+    path("reports/", include((report_patterns, "reports"))),
 ]

@@ -1,6 +1,7 @@
 """HTML views of opportunities (issue #4): the list and card (:mod:`.opportunities`), the wizards (:mod:`.wizards`),
 the pipeline board (:mod:`.board`), the dashboard and the charts (:mod:`.charts`), the statistics pages
-(:mod:`.statistics`) and the opportunity setup pages (:mod:`.setup`, which registers them on import)."""
+(:mod:`.statistics`), the reports (:mod:`.reports`) and the opportunity setup pages (:mod:`.setup`, which registers
+them on import)."""
 
 from salescycle.opportunities.views.board import board, board_column, board_move, move_action
 from salescycle.opportunities.views.charts import charts_page, home
@@ -12,6 +13,13 @@ from salescycle.opportunities.views.opportunities import (
     export_xlsx,
     opportunity_card,
     opportunity_list,
+)
+from salescycle.opportunities.views.reports import (
+    opportunity_details_report,
+    opportunity_list_report,
+    report_index,
+    sales_cycle_analysis_report,
+    salesperson_opportunities_report,
 )
 from salescycle.opportunities.views.setup import marketing_setup
 from salescycle.opportunities.views.statistics import cycle_statistics, people_statistics, stage_statistics
@@ -40,8 +48,13 @@ __all__ = [
     "marketing_setup",
     "move_action",
     "opportunity_card",
+    "opportunity_details_report",
     "opportunity_list",
+    "opportunity_list_report",
     "people_statistics",
+    "report_index",
+    "sales_cycle_analysis_report",
+    "salesperson_opportunities_report",
     "stage_statistics",
     "update_opportunity",
 ]

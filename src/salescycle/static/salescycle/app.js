@@ -8,6 +8,12 @@
       select.addEventListener("change", function () { select.form.submit(); });
     });
     root.querySelectorAll(".js-hide").forEach(function (el) { el.hidden = true; });
+    root.querySelectorAll("button.js-print").forEach(function (button) {
+      if (button.dataset.print) { return; }
+      button.dataset.print = "1";
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
   }
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:load", function (event) { init(event.target); });
