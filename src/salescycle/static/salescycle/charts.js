@@ -64,6 +64,7 @@
     });
     var valueAxis = {beginAtZero: true, stacked: spec.stacked, ticks: {callback: function (v) { return format(v); }}};
     if (spec.percent) { valueAxis.suggestedMax = 100; }
+    if (!spec.money && !spec.percent) { valueAxis.ticks.precision = 0; }  /* counts: whole ticks only */
     var categoryAxis = {stacked: spec.stacked};
     var chart = new Chart(canvas, {
       type: "bar",
@@ -76,7 +77,9 @@
         animation: false,
         scales: spec.horizontal ? {x: valueAxis, y: categoryAxis} : {x: categoryAxis, y: valueAxis},
         plugins: {
+          /* A waterfall is one series: its name as the title instead of a legend (its colours are the bars' roles). */
           legend: {display: !spec.waterfall},
+          title: {display: !!spec.waterfall, text: spec.waterfall ? datasets[0].label : ""},
           tooltip: {callbacks: {label: function (item) {
             if (spec.waterfall) {
               return item.dataset.label + ": " + waterfallText(format, item.dataset.kinds[item.dataIndex], item.raw);
