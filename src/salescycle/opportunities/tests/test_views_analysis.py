@@ -265,7 +265,8 @@ def test_the_movement_page_links_won_and_lost_to_the_list(manager: Client) -> No
     assert shown[1] == ["Open at start", "3", "3,500.00", "350.00"]
     assert shown[5] == ["Won", "1", "", "2,100.00"]
     assert shown[6] == ["Lost", "1", "300.00", ""]
-    assert shown[7] == ["Open at end", "2", "1,500.00", "550.00"]
+    assert shown[7] == ["Other changes (the balance)", "0", "100.00", ""]  # the waterfalls' balance
+    assert shown[8] == ["Open at end", "2", "1,500.00", "550.00"]
     assert [sorted(opportunities_on(manager, href)) for href, _n in links(text)] == [["OP2"], ["OP4"]]
 
 

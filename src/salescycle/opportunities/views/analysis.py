@@ -39,6 +39,7 @@ from salescycle.opportunities.analysis_forms import (
     PeriodForm,
     PipelineForm,
 )
+from salescycle.opportunities.views.analysis_charts import calibration_chart, forecast_chart, movement_charts
 
 # The number format of a matrix value: counts whole, amounts by the rounding factor (spec §5.7), grouped per locale.
 _DECIMALS = {"none": "2g", "1": "0g", "1000": "1g", "1000000": "1g"}
@@ -257,10 +258,12 @@ def pipeline(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def movement(request: HttpRequest) -> HttpResponse:
-    """What happened to the pipeline between two dates (default: the WorkDate's month up to the WorkDate); the Won
-    and Lost counts link to the list (closed in the range), the other figures are the ledger's own."""
+    """What happened to the pipeline between two dates (default: the WorkDate's month up to the WorkDate), as a table
+    and as two waterfalls (count and Estimated Value, :func:`.analysis_charts.movement_charts`, with their balancing
+    "other changes"); the Won and Lost counts and bars link to the list (closed in the range), the other figures are
+    the ledger's own."""
     form = MovementForm(request.GET)
-    figures, links = None, {}
+    figures, links, charts = None, {}, None
     if form.is_valid():
         date_from, date_to = form.dates(get_work_date(request.user))
         try:
@@ -272,14 +275,16 @@ def movement(request: HttpRequest) -> HttpResponse:
                 return analysis_tables.csv_response("movement", analysis_tables.movement_table(figures))
             closed = {**_common_words(form.common()), "date_closed_from": date_from, "date_closed_to": date_to}
             links = {"won": list_url({**closed, "status": "won"}), "lost": list_url({**closed, "status": "lost"})}
-    return _page(request, "analysis/movement.html", form, figures=figures, links=links)
+            charts = movement_charts(figures, links)
+    return _page(request, "analysis/movement.html", form, figures=figures, links=links, charts=charts)
 
 
 @require_GET
 @login_required
 def calibration(request: HttpRequest) -> HttpResponse:
     """Each stage's Chances of Success % beside the win rate of the closed opportunities that reached it (default
-    cycle: Marketing Setup's). Its counts do not link to the list: "reached a stage" is history, not a field."""
+    cycle: Marketing Setup's), as a table and a grouped bar chart. Its counts do not link to the list: "reached a
+    stage" is history, not a field."""
     form = CalibrationForm(request.GET)
     figures = None
     if form.is_valid() and (code := _cycle(form)):
@@ -290,7 +295,8 @@ def calibration(request: HttpRequest) -> HttpResponse:
         else:
             if _wants(request, "csv"):
                 return analysis_tables.csv_response("calibration", analysis_tables.calibration_table(figures))
-    return _page(request, "analysis/calibration.html", form, figures=figures)
+    chart = calibration_chart(figures) if figures else None
+    return _page(request, "analysis/calibration.html", form, figures=figures, chart=chart)
 
 
 @dataclass(frozen=True)
@@ -323,7 +329,7 @@ def _forecast_lines(figures: analysis.Forecast, kind: PeriodKind, words: dict[st
 @login_required
 def forecast(request: HttpRequest) -> HttpResponse:
     """Open opportunities by Estimated Closing Date (weighted and unweighted) and Won ones by Date Closed, per
-    period; both counts link to the list."""
+    period, as a table and a bar chart; both counts, and the bars, link to the list."""
     form = PeriodForm(request.GET)
     lines = None
     if form.is_valid():
@@ -336,4 +342,5 @@ def forecast(request: HttpRequest) -> HttpResponse:
             if _wants(request, "csv"):
                 return analysis_tables.csv_response("forecast", analysis_tables.forecast_table(figures))
             lines = _forecast_lines(figures, span["period"], _common_words(form.common()))
-    return _page(request, "analysis/forecast.html", form, lines=lines)
+    chart = forecast_chart(lines) if lines else None
+    return _page(request, "analysis/forecast.html", form, lines=lines, chart=chart)

@@ -32,9 +32,28 @@ from salescycle.opportunities.selectors import charts, dashboard
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def dataset(label: str, values: Sequence[int | Decimal], links: Sequence[str]) -> dict[str, Any]:
-    """One series of a chart: its legend ``label``, one value per bar and one drill-down URL per bar ("": none)."""
-    return {"label": label, "data": [str(v) if isinstance(v, Decimal) else v for v in values], "links": list(links)}
+Value = int | Decimal | None
+Bar = Value | tuple[Value, Value]
+
+
+def _json(value: Bar) -> Any:
+    """A bar's value as the JSON carries it: an amount as its decimal string, a floating bar as its pair."""
+    if isinstance(value, tuple):
+        return [_json(v) for v in value]
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def dataset(
+    label: str, values: Sequence[Bar], links: Sequence[str], *, kinds: Sequence[str] | str | None = None
+) -> dict[str, Any]:
+    """One series of a chart: its legend ``label``, one value per bar (None: no bar; a ``(from, to)`` pair: a
+    floating bar, as a waterfall draws) and one drill-down URL per bar ("": none). ``kinds`` names the bars' colours
+    in ``charts.js``: one word for the series (``weighted``, ``won``) or one per bar (a waterfall's ``total``,
+    ``increase``, ``decrease``, ``other``)."""
+    data: dict[str, Any] = {"label": label, "data": [_json(v) for v in values], "links": list(links)}
+    if kinds is not None:
+        data["kinds"] = kinds if isinstance(kinds, str) else list(kinds)
+    return data
 
 
 def chart_data(
@@ -44,16 +63,21 @@ def chart_data(
     horizontal: bool = False,
     stacked: bool = False,
     money: bool = False,
+    percent: bool = False,
+    waterfall: bool = False,
 ) -> dict[str, Any]:
     """The JSON that ``charts.js`` draws as a bar chart: ``labels`` (one per bar group), ``datasets`` (from
     :func:`dataset`; amounts as decimal strings, LCY), bars ``horizontal`` or upright, ``stacked`` or side by side,
-    the value axis in ``money`` (two decimals) or counts."""
+    the value axis in ``money`` (two decimals), ``percent`` or counts; a ``waterfall`` is one series of floating
+    bars (no legend; a tooltip gives a step's signed change)."""
     return {
         "labels": list(labels),
         "datasets": datasets,
         "horizontal": horizontal,
         "stacked": stacked,
         "money": money,
+        "percent": percent,
+        "waterfall": waterfall,
     }
 
 
