@@ -292,7 +292,7 @@ class CloseOpportunityForm(forms.Form):
     sales_value = _amount(_("Sales (LCY)"))
     cancel_old_tasks = forms.BooleanField(label=_("Cancel Existing Open Tasks"), required=False, initial=True)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, from_quote: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         outcome = (self.data.get("outcome") if self.is_bound else self.initial.get("outcome")) or CloseType.WON
         codes = [(c.code, str(c)) for c in CloseOpportunityCode.objects.filter(type=outcome).order_by("code")]
@@ -301,6 +301,13 @@ class CloseOpportunityForm(forms.Form):
         if len(codes) == 1:
             field.initial = codes[0][0]
         self.outcome_value = outcome
+        # Sales (LCY) is the Won value: not asked for Lost, and not editable when the linked quote's amount is used
+        # (spec §4.8.2, D11); a disabled field takes its initial value, whatever is posted.
+        self.sales_value_from_quote = from_quote and outcome == CloseType.WON
+        if outcome != CloseType.WON:
+            self.initial["sales_value"] = None
+        if outcome != CloseType.WON or self.sales_value_from_quote:
+            self.fields["sales_value"].disabled = True
 
 
 class BatchDeleteForm(forms.Form):

@@ -17,6 +17,7 @@ opportunity_patterns = [
     path("delete-closed/", views.delete_closed, name="delete_closed"),
     path("board/", views.board, name="board"),
     path("board/move/", views.board_move, name="board_move"),
+    path("board/close/", views.board_close, name="board_close"),
     path("board/<key:cycle>/<int:stage>/", views.board_column, name="board_column"),
     path("statistics/cycles/", views.cycle_statistics, name="cycle_statistics"),
     path("statistics/cycles/<key:code>/", views.stage_statistics, name="stage_statistics"),

@@ -3,7 +3,18 @@ list, card and entries (:mod:`.opportunities`), the pipeline board (:mod:`.board
 (:mod:`.wizards`), and what the rules read of a cycle (:mod:`.cycles`) and of an opportunity's state (:mod:`.entries`).
 Every function runs a fixed number of queries whatever the number of rows."""
 
-from salescycle.opportunities.selectors.board import BOARD_PAGE_SIZE, BoardColumn, board, board_cards
+from salescycle.opportunities.selectors.board import (
+    BOARD_PAGE_SIZE,
+    BoardCard,
+    BoardColumn,
+    MovePreview,
+    MoveTarget,
+    allowed_moves,
+    board,
+    board_cards,
+    move_action,
+    move_preview,
+)
 from salescycle.opportunities.selectors.cycles import default_sales_cycle_code, load_cycle
 from salescycle.opportunities.selectors.entries import active_entry, entry_state, has_quote, quote_value
 from salescycle.opportunities.selectors.opportunities import (
@@ -31,6 +42,9 @@ from salescycle.opportunities.selectors.opportunities import (
     visible_opportunity,
 )
 from salescycle.opportunities.selectors.wizards import (
+    CloseDefaults,
+    chances_taken_from_stage,
+    close_defaults,
     create_defaults,
     default_date_closed,
     stage_names,
@@ -42,16 +56,23 @@ __all__ = [
     "EXPORT_COLUMNS",
     "LIST_WORDS",
     "PAGE_SIZE",
+    "BoardCard",
     "BoardColumn",
     "Card",
+    "CloseDefaults",
     "ListFilters",
     "ListPage",
+    "MovePreview",
+    "MoveTarget",
     "active_entry",
+    "allowed_moves",
     "board",
     "board_cards",
     "caption_for",
     "card",
+    "chances_taken_from_stage",
     "changes",
+    "close_defaults",
     "counted_interactions",
     "create_defaults",
     "default_date_closed",
@@ -64,6 +85,8 @@ __all__ = [
     "has_quote",
     "list_query",
     "load_cycle",
+    "move_action",
+    "move_preview",
     "opportunities",
     "opportunity",
     "opportunity_page",

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from salescycle.contacts.models import Campaign, Contact, Segment
 from salescycle.core.keys import normalize_key
 from salescycle.opportunities import engine
+from salescycle.opportunities.choices import ActionType
 from salescycle.opportunities.models import Opportunity, SalesCycleStage
 from salescycle.opportunities.selectors.cycles import default_sales_cycle_code, load_cycle
 from salescycle.opportunities.selectors.entries import active_entry, entry_state, quote_value
@@ -75,3 +78,36 @@ def create_defaults(params: Any, work_date: dt.date) -> dict[str, Any]:
             salesperson = segment["salesperson_id"] or salesperson
     initial["salesperson_code"] = salesperson
     return initial
+
+
+@dataclass(frozen=True)
+class CloseDefaults:
+    """The Close wizard's proposals (spec §4.8.1–§4.8.2, D11): the closing date, the Won close's Sales (LCY) — the
+    linked quote's amount when there is one (it overrides a typed value), else the estimated value — and whether
+    that value comes from the quote (then it is not editable)."""
+
+    date_closed: dt.date
+    sales_value: Decimal | None
+    from_quote: bool
+
+
+def close_defaults(opportunity: Opportunity, work_date: dt.date) -> CloseDefaults:
+    """The Close wizard's proposed closing date (:func:`default_date_closed`) and Won value: the linked quote's
+    amount (excl. VAT, LCY) when a quote is linked, else the opportunity's Estimated Value (LCY) when it is above
+    0, else none. A few queries. Implements spec §4.8.2 and D11."""
+    quote = quote_value(opportunity)
+    if quote is not None:
+        value: Decimal | None = quote
+    else:
+        value = opportunity.estimated_value if opportunity.estimated_value > 0 else None
+    return CloseDefaults(
+        date_closed=default_date_closed(opportunity, work_date), sales_value=value, from_quote=quote is not None
+    )
+
+
+def chances_taken_from_stage(action: Any, proposal: engine.Proposal | None) -> Decimal | None:
+    """The target stage's Chances of Success % when the update takes it whatever the user types (Skip and Jump onto
+    a stage whose chances are not 0, spec §4.6 step 1.1, as :func:`engine.recalculate_estimates`), else None."""
+    if proposal is None or action not in (ActionType.SKIP, ActionType.JUMP):
+        return None
+    return proposal.chances_of_success_pct if proposal.chances_of_success_pct != 0 else None

@@ -673,10 +673,9 @@ def test_the_board_has_a_column_per_stage_with_sql_figures(signed_in: Client, se
 
     assert page.count('class="column"') == 5
     first = page.split('data-stage="1" aria-labelledby')[1].split("</header>")[0]
-    assert '<span class="count"' in first
-    assert ">2</span>" in first
-    assert "4,000.00" in first
-    assert "400.00" in first
+    assert '<dt>No. of Opportunities</dt><dd class="count">2</dd>' in first
+    assert "<dt>Estimated Value (LCY)</dt><dd>4,000.00</dd>" in first
+    assert "<dt>Calcd. Current Value (LCY)</dt><dd>400.00</dd>" in first
 
 
 def test_dropping_on_the_next_stage_moves_next(signed_in: Client, setup: dict[str, Any]) -> None:

@@ -3,7 +3,7 @@ the pipeline board (:mod:`.board`), the dashboard and the charts (:mod:`.charts`
 (:mod:`.statistics`), the reports (:mod:`.reports`) and the opportunity setup pages (:mod:`.setup`, which registers
 them on import)."""
 
-from salescycle.opportunities.views.board import board, board_column, board_move, move_action
+from salescycle.opportunities.views.board import board, board_close, board_column, board_move
 from salescycle.opportunities.views.charts import charts_page, home
 from salescycle.opportunities.views.opportunities import (
     activate_first_stage,
@@ -34,6 +34,7 @@ __all__ = [
     "activate_first_stage",
     "add_comment",
     "board",
+    "board_close",
     "board_column",
     "board_move",
     "charts_page",
@@ -46,7 +47,6 @@ __all__ = [
     "export_xlsx",
     "home",
     "marketing_setup",
-    "move_action",
     "opportunity_card",
     "opportunity_details_report",
     "opportunity_list",

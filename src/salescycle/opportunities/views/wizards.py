@@ -3,14 +3,18 @@ Delete Closed Opportunities batch job (§4.11.2)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.forms import BoundField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,7 +26,7 @@ from salescycle.core.views import add_domain_error, is_htmx
 from salescycle.core.workdate import get_work_date
 from salescycle.opportunities import selectors, services
 from salescycle.opportunities.choices import ActionType
-from salescycle.opportunities.engine import UpdateRequest
+from salescycle.opportunities.engine import EntryState, UpdateRequest
 from salescycle.opportunities.forms import (
     BatchDeleteForm,
     CloseOpportunityForm,
@@ -79,7 +83,7 @@ def _create(request: HttpRequest, data: dict[str, Any]) -> list[Opportunity]:
     return [opportunity]
 
 
-def _plain(value: Decimal) -> Decimal:
+def plain_decimal(value: Decimal) -> Decimal:
     """A stored decimal without its trailing zeros (10000.00000 → 10000), for form inputs."""
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
@@ -90,8 +94,8 @@ def _update_initial(no: str, options: Any, action: ActionType | None, target: in
     if proposal is not None:
         initial.update(
             sales_cycle_stage=proposal.sales_cycle_stage,
-            estimated_value=_plain(proposal.estimated_value),
-            chances_of_success_pct=_plain(proposal.chances_of_success_pct),
+            estimated_value=plain_decimal(proposal.estimated_value),
+            chances_of_success_pct=plain_decimal(proposal.chances_of_success_pct),
             estimated_close_date=proposal.estimated_close_date,
         )
     return initial
@@ -112,7 +116,7 @@ def update_opportunity(request: HttpRequest, no: str) -> HttpResponse:
         form = UpdateOpportunityForm(request.POST, options=options, stage_names=names)
         if form.is_valid():
             try:
-                services.update_opportunity(opportunity.no, by=request.user, request=_update_request(form))
+                services.update_opportunity(opportunity.no, by=request.user, request=update_request(form))
             except DomainError as error:
                 add_domain_error(form, error)
             else:
@@ -131,7 +135,8 @@ def update_opportunity(request: HttpRequest, no: str) -> HttpResponse:
     return render(request, template or "opportunities/update.html", context)
 
 
-def _update_request(form: UpdateOpportunityForm) -> UpdateRequest:
+def update_request(form: UpdateOpportunityForm) -> UpdateRequest:
+    """The service's request from a valid Update form (the stage only for Skip and Jump, spec §4.5.3)."""
     data = form.cleaned_data
     return UpdateRequest(
         action_type=data["action_type"],
@@ -152,11 +157,7 @@ def close_opportunity(request: HttpRequest, no: str) -> HttpResponse:
     """The Close Opportunity wizard: won or lost, a close code of that type (pre-filled when it is the only one),
     closing date, sales value, cancel old tasks (default on). Changing the outcome re-renders the codes (htmx)."""
     opportunity = opportunity_or_404(no, request.user)
-    proposed = selectors.default_date_closed(opportunity, get_work_date(request.user))
-    initial = {"outcome": "won", "date_closed": proposed}
-    form = CloseOpportunityForm(
-        request.POST or None, initial={**initial, "cancel_old_tasks": True, **request.GET.dict()}
-    )
+    form = close_form(request, opportunity)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -166,8 +167,25 @@ def close_opportunity(request: HttpRequest, no: str) -> HttpResponse:
         else:
             messages.success(request, _("Opportunity %(no)s closed.") % {"no": opportunity.no})
             return redirect("opportunities:card", no=opportunity.no)
-    template = "opportunities/close.html#codes" if is_htmx(request) and request.method == "GET" else None
+    template = "opportunities/close.html#outcome_fields" if is_htmx(request) and request.method == "GET" else None
     return render(request, template or "opportunities/close.html", {"o": opportunity, "form": form})
+
+
+def close_form(request: HttpRequest, opportunity: Opportunity, *, outcome: str = "") -> CloseOpportunityForm:
+    """The Close wizard's form for ``opportunity``, bound on POST: outcome ``outcome``, else ``?outcome=``, else Won,
+    the proposed closing date, and for Won the proposed Sales (LCY) (:func:`selectors.close_defaults`: the linked
+    quote's amount, not editable, or the estimated value); old tasks cancelled by default."""
+    defaults = selectors.close_defaults(opportunity, get_work_date(request.user))
+    initial: dict[str, Any] = {
+        "outcome": "won",
+        "date_closed": defaults.date_closed,
+        "sales_value": plain_decimal(defaults.sales_value) if defaults.sales_value is not None else None,
+        "cancel_old_tasks": True,
+        **{k: v for k, v in request.GET.dict().items() if k in ("outcome", "close_opportunity_code")},
+    }
+    if outcome:
+        initial["outcome"] = outcome
+    return CloseOpportunityForm(request.POST or None, initial=initial, from_quote=defaults.from_quote)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -196,3 +214,93 @@ def delete_closed(request: HttpRequest) -> HttpResponse:
                 if "delete" in request.POST:
                     form.add_error("confirm", _("Tick the confirmation to delete."))
     return render(request, "opportunities/delete_closed.html", {"form": form, "preview": preview, "result": result})
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Current and proposed values side by side (issue #15): the Update wizard and the board's Update dialog
+
+VALUE_FIELDS = ("date_of_change", "estimated_value", "chances_of_success_pct", "estimated_close_date")
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    """One value of a move as the user sees it: the field (its input holds the proposed or typed value), the
+    current value as text and as the input takes it ("Keep current"), the value the page proposed (so a later
+    re-render can tell a typed value from a proposal) and, when the engine sets the value itself, why."""
+
+    field: BoundField
+    current_text: str
+    current_input: str
+    shown: str
+    locked: str = ""
+    locked_text: str = ""
+
+    @property
+    def changed(self) -> bool:
+        """True when the new value differs from the current one."""
+        return not same_value(str(self.field.value() or ""), self.current_input)
+
+
+def _as_input(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(plain_decimal(value))
+    return str(value)
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dt.date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    return formats.number_format(plain_decimal(value), force_grouping=True)
+
+
+def same_value(a: str, b: str) -> bool:
+    """Whether two input values are the same value (``"10"`` and ``"10.00"`` are)."""
+    try:
+        return Decimal(a) == Decimal(b)
+    except (InvalidOperation, ValueError):
+        return a.strip() == b.strip()
+
+
+def value_rows(
+    form: UpdateOpportunityForm,
+    current: EntryState | None,
+    *,
+    stage_chances: Decimal | None = None,
+    shown: dict[str, str] | None = None,
+) -> list[ValueRow]:
+    """The rows of the values table for ``form``: current values from the active entry ``current``; ``shown`` the
+    values the page proposed before (field name → input text; a field's own value when missing); Chances of
+    Success % shown as ``stage_chances`` and not editable when the engine takes the target stage's whatever is typed
+    (Skip and Jump onto a stage whose chances are not 0, spec §4.6 step 1.1); a typed value is kept, hidden."""
+    shown = shown or {}
+    currents = {
+        "date_of_change": current.date_of_change if current else None,
+        "estimated_value": current.estimated_value if current else None,
+        "chances_of_success_pct": current.chances_of_success_pct if current else None,
+        "estimated_close_date": current.estimated_close_date if current else None,
+    }
+    rows = []
+    for name in VALUE_FIELDS:
+        field = form[name]
+        value = _as_input(field.value())
+        locked = locked_text = ""
+        if name == "chances_of_success_pct" and stage_chances is not None:
+            locked = _("Skip and Jump always take the target stage's chances.")
+            locked_text = _as_text(stage_chances)
+        rows.append(
+            ValueRow(
+                field=field,
+                current_text=_as_text(currents[name]),
+                current_input=_as_input(currents[name]),
+                shown=shown.get(name, value),
+                locked=locked,
+                locked_text=locked_text,
+            )
+        )
+    return rows
