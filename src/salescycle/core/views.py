@@ -160,6 +160,14 @@ def setup_index(request: HttpRequest) -> HttpResponse:
     return render(request, "setup/index.html", {"setup_pages": pages})
 
 
+def _list_cell(row: Any, column: str) -> Any:
+    """A setup list cell: a choice field's label (``get_FOO_display``, issue #15), else the value."""
+    field = row._meta.get_field(column)
+    if getattr(field, "choices", None):
+        return getattr(row, f"get_{column}_display")()
+    return getattr(row, column)
+
+
 @require_GET
 @login_required
 def setup_list(request: HttpRequest, slug: str) -> HttpResponse:
@@ -173,7 +181,7 @@ def setup_list(request: HttpRequest, slug: str) -> HttpResponse:
     rows = list(qs[: SETUP_LIST_SIZE + 1])
     more = rows[SETUP_LIST_SIZE - 1].pk if len(rows) > SETUP_LIST_SIZE else None
     table = [
-        (row, [getattr(row, column) for column in page.columns], page.extra_links(row) if page.extra_links else [])
+        (row, [_list_cell(row, column) for column in page.columns], page.extra_links(row) if page.extra_links else [])
         for row in rows[:SETUP_LIST_SIZE]
     ]
     headers = [getattr(page.model._meta.get_field(column), "verbose_name", column) for column in page.columns]

@@ -190,7 +190,15 @@ class OpportunityForm(forms.Form):
             if opportunity.status not in statuses:
                 field = self.fields[name]
                 field.disabled = True
-                field.widget = ReadOnlyText(getattr(field, "choices", ()))
+                # Read-only shows every label, also Posted Invoice, which cannot be chosen (issue #15).
+                choices = model_choices(SalesDocumentType) if name == "sales_document_type" else ()
+                field.widget = ReadOnlyText(choices or getattr(field, "choices", ()))
+
+    @property
+    def has_task_fields(self) -> bool:
+        """True when a field whose change may carry over to the open tasks (contact, salesperson, campaign) can be
+        changed: only then is "Also change the open tasks…" asked."""
+        return any(not self.fields[name].disabled for name in ("contact_no", "salesperson_code", "campaign_no"))
 
     def changes(self) -> dict[str, Any]:
         """The editable fields whose value differs from the opportunity's, as ``change_opportunity`` names."""
@@ -397,6 +405,20 @@ class CloseCodeForm(forms.ModelForm):
             self.fields["code"].disabled = True
 
 
+# The number series of D20 as people name them (the stored descriptions are the installer's English).
+SERIES_LABELS: dict[str, Any] = {
+    "opportunity": _("Opportunities"),
+    "contact": _("Contacts"),
+    "quote": _("Sales Quotes"),
+    "order": _("Sales Orders"),
+    "posted_invoice": _("Posted Invoices"),
+    "task": _("Tasks"),
+    "customer": _("Customers"),
+    "segment": _("Segments"),
+    "campaign": _("Campaigns"),
+}
+
+
 class MarketingSetupForm(forms.Form):
     """Marketing Setup (spec §2.1, D20): the default sales cycle (an unblocked one), the Bus. Rel. Code for Customers
     and one prefix per number series."""
@@ -424,7 +446,8 @@ class MarketingSetupForm(forms.Form):
         ]
         self.series = series
         for s in series:
-            self.fields[f"prefix_{s.code}"] = forms.CharField(label=f"{s.code}: {_('prefix')}", max_length=10)
+            name = SERIES_LABELS.get(s.code) or s.description or s.code
+            self.fields[f"prefix_{s.code}"] = forms.CharField(label=f"{name}: {capfirst(_('prefix'))}", max_length=10)
 
     def number_series(self) -> dict[str, str]:
         """Series code → prefix, as the setup service takes them."""

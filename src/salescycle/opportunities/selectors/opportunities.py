@@ -21,8 +21,17 @@ from salescycle.core.keys import normalize_key
 from salescycle.core.pagination import Keyset, Nulls
 from salescycle.core.prepared import Prepared, first_of
 from salescycle.core.records import not_found
+from salescycle.opportunities import documents
+from salescycle.opportunities.choices import OpportunityStatus, SalesDocumentType
 from salescycle.opportunities.filters import OpportunityFilters
-from salescycle.opportunities.models import Interaction, Opportunity, OpportunityChange, OpportunityEntry
+from salescycle.opportunities.models import (
+    Interaction,
+    Opportunity,
+    OpportunityChange,
+    OpportunityEntry,
+    SalesCycleStage,
+)
+from salescycle.opportunities.selectors import display
 from salescycle.tasks.models import Task
 
 PAGE_SIZE = 50
@@ -352,10 +361,12 @@ EXPORT_COLUMNS: list[tuple[str, Any]] = [
 
 
 def export_rows(filters: ListFilters, *, user: Actor) -> Iterator[tuple[Any, ...]]:
-    """The filtered list of what ``user`` may see, in its order, as value tuples of :data:`EXPORT_COLUMNS`,
-    streamed from a server-side cursor (rows are never all in memory)."""
+    """The filtered list of what ``user`` may see, in its order, as value tuples of :data:`EXPORT_COLUMNS` as people
+    read them (labels, Yes/No, no trailing zeros: :func:`display.export_labels`, in the active language), streamed
+    from a server-side cursor (rows are never all in memory)."""
     qs = ordered(filtered_opportunities(filters, user=user), filters)
-    yield from qs.values_list(*[name for name, _label in EXPORT_COLUMNS]).iterator(chunk_size=2000)
+    columns = [name for name, _label in EXPORT_COLUMNS]
+    yield from display.labelled_rows(columns, qs.values_list(*columns).iterator(chunk_size=2000))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -372,16 +383,36 @@ class Card:
     tasks: list[Any]
     no_of_interactions: int
     last_date_of_change: dt.date | None
-    changes: list[OpportunityChange] = field(default_factory=list)
+    changes: list[display.ChangeRow] = field(default_factory=list)
     can_change: bool = True
+    progress: list[display.ProgressStep] = field(default_factory=list)
+    has_document: bool = False
+
+    @property
+    def has_quote(self) -> bool:
+        """True when a sales quote that exists is linked (Show Sales Quote has something to show)."""
+        return self.has_document and self.opportunity.sales_document_type == SalesDocumentType.QUOTE
+
+    @property
+    def can_create_quote(self) -> bool:
+        """Create Sales Quote's preconditions (``services.lock_for_sales_quote``, spec §4.10.2): a contact, no
+        linked quote, order or invoice, In Progress."""
+        o = self.opportunity
+        return bool(o.contact_id) and not self.has_document and o.status == OpportunityStatus.IN_PROGRESS
+
+    @property
+    def can_delete(self) -> bool:
+        """Delete's precondition (``services.delete_opportunity``, spec §4.11.1): not In Progress."""
+        return self.opportunity.status != OpportunityStatus.IN_PROGRESS
 
 
 CARD_CHANGES = 50
 
 
 def card(no: str, user: Actor) -> Card | None:
-    """The card of opportunity ``no`` as ``user`` may see it (None when missing or invisible): six queries whatever
-    the number of entries, comments, tasks and changes (the newest :data:`CARD_CHANGES`)."""
+    """The card of opportunity ``no`` as ``user`` may see it (None when missing or invisible): seven queries (eight
+    with a linked document) whatever the number of entries, comments, tasks and changes (the newest
+    :data:`CARD_CHANGES`), the cycle's stages as progress steps and the change log as labels."""
     opportunity = (
         visible(user)
         .select_related("contact", "contact_company", "salesperson", "campaign", "sales_cycle")
@@ -395,6 +426,11 @@ def card(no: str, user: Actor) -> Card | None:
         .select_related("close_opportunity_code")
         .order_by("-entry_no")
     )
+    stages = (
+        SalesCycleStage.objects.filter(sales_cycle_id=opportunity.sales_cycle_id)
+        .order_by("stage")
+        .values_list("stage", "description")
+    )
     return Card(
         opportunity=opportunity,
         entries=entries,
@@ -402,6 +438,9 @@ def card(no: str, user: Actor) -> Card | None:
         tasks=list(Task.objects.filter(opportunity_no=opportunity.no).order_by("date", "no")[:200]),
         no_of_interactions=opportunity.interactions.filter(canceled=False, postponed=False).count(),
         last_date_of_change=entries[0].date_of_change if entries else None,
-        changes=list(changes(opportunity.no)[:CARD_CHANGES]),
+        changes=display.change_rows(changes(opportunity.no)[:CARD_CHANGES]),
         can_change=permissions.can_change_opportunity(user, opportunity),
+        progress=display.progress(opportunity, stages, entries[0].previous_sales_cycle_stage if entries else 0),
+        has_document=bool(opportunity.sales_document_type and opportunity.sales_document_no)
+        and documents.lookup().exists(opportunity.sales_document_type, opportunity.sales_document_no),
     )

@@ -21,6 +21,7 @@ from salescycle.contacts import permissions
 from salescycle.core.actors import Actor
 from salescycle.core.errors import DomainError
 from salescycle.core.models import NumberSeries
+from salescycle.core.money import normalize
 from salescycle.core.views import SetupPage, add_domain_error, disable_fields, register_setup
 from salescycle.opportunities import services
 from salescycle.opportunities.forms import CloseCodeForm, MarketingSetupForm, SalesCycleForm, StageFormSet
@@ -51,7 +52,13 @@ def _stage_values(row: dict[str, Any]) -> dict[str, Any]:
 
 def _stage_lines(cycle: SalesCycle) -> list[dict[str, Any]]:
     return [
-        {**{k: v for k, v in s.items() if k != "activity_id"}, "activity": s["activity_id"] or ""}
+        {
+            **{k: v for k, v in s.items() if k != "activity_id"},
+            "activity": s["activity_id"] or "",
+            # 2, not 2.00000 (issue #15)
+            "completed_pct": normalize(s["completed_pct"]),
+            "chances_of_success_pct": normalize(s["chances_of_success_pct"]),
+        }
         for s in cycle.stages.order_by("stage").values(
             "stage",
             "description",

@@ -101,17 +101,34 @@ def _update_initial(no: str, options: Any, action: ActionType | None, target: in
     return initial
 
 
+def _target(params: Any, action: ActionType | None) -> int | None:
+    return int_or_none(params.get("sales_cycle_stage")) if action in (ActionType.SKIP, ActionType.JUMP) else None
+
+
+def touched_values(params: Any) -> dict[str, str]:
+    """The values the user typed in the wizard: those of :data:`VALUE_FIELDS` whose submitted value differs from the
+    one the page showed (its ``shown_<field>`` input). A re-render for another action or stage keeps them and
+    proposes only the others (issue #15: Skip and Jump must not silently replace what the user typed)."""
+    return {
+        name: params[name]
+        for name in VALUE_FIELDS
+        if f"shown_{name}" in params and name in params and not same_value(params[name], params[f"shown_{name}"])
+    }
+
+
 @require_http_methods(GET_POST)
 @login_required
 def update_opportunity(request: HttpRequest, no: str) -> HttpResponse:
-    """The Update Opportunity wizard: exactly the engine's actions, the stage list for Skip and Jump, the proposed
-    values (re-rendered by htmx when the action or stage changes) and the engine's refusals next to the fields."""
+    """The Update Opportunity wizard: exactly the engine's actions, the stage list for Skip and Jump, the current
+    values beside the proposed ones (re-rendered by htmx when the action or stage changes, keeping the values the
+    user typed) and the engine's refusals next to the fields."""
     opportunity = opportunity_or_404(no, request.user)
     try:
         options = services.get_update_options(opportunity.no, by=request.user)
     except DomainError as error:
         return render(request, "opportunities/confirm.html", {"o": opportunity, "error": error.message})
     names = selectors.stage_names(opportunity.no)
+    params = request.POST if request.method == "POST" else request.GET
     if request.method == "POST":
         form = UpdateOpportunityForm(request.POST, options=options, stage_names=names)
         if form.is_valid():
@@ -122,15 +139,21 @@ def update_opportunity(request: HttpRequest, no: str) -> HttpResponse:
             else:
                 messages.success(request, _("Opportunity %(no)s updated.") % {"no": opportunity.no})
                 return redirect("opportunities:card", no=opportunity.no)
+        shown = {name: params.get(f"shown_{name}", "") for name in VALUE_FIELDS}
     else:
         probe = UpdateOpportunityForm(request.GET or None, options=options, stage_names=names)
         action = probe.selected_action()
-        target = (
-            int_or_none(request.GET.get("sales_cycle_stage")) if action in (ActionType.SKIP, ActionType.JUMP) else None
-        )
-        initial = _update_initial(opportunity.no, options, action, target)
+        initial = _update_initial(opportunity.no, options, action, _target(request.GET, action))
+        shown = {name: _as_input(initial.get(name)) for name in VALUE_FIELDS}
+        for name, value in touched_values(request.GET).items():
+            initial[name], shown[name] = value, request.GET[f"shown_{name}"]
         form = UpdateOpportunityForm(initial=initial, options=options, stage_names=names)
-    context = {"o": opportunity, "form": form, "options": options}
+    action = form.selected_action()
+    proposal = selectors.update_proposal(opportunity.no, options, action, _target(params, action)) if action else None
+    current = selectors.entry_state(selectors.active_entry(opportunity))
+    stage_chances = selectors.chances_taken_from_stage(action, proposal)
+    rows = value_rows(form, current, stage_chances=stage_chances, shown=shown)
+    context = {"o": opportunity, "form": form, "options": options, "rows": rows, "track": True}
     template = "opportunities/update.html#proposals" if is_htmx(request) and request.method == "GET" else None
     return render(request, template or "opportunities/update.html", context)
 
