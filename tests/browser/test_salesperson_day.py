@@ -78,14 +78,18 @@ def test_a_salespersons_day(page: Any, live_server: Any, annette: Any) -> None:
     assert page.locator(f".column[data-stage='1'] {card}").count() == 1
     assert_accessible(page)
     page.drag_and_drop(card, ".column[data-stage='3'] ul.cards")  # Qualification cannot be skipped
-    page.wait_for_selector("#move-error")
+    page.wait_for_selector("#board-dialog[open] #move-error")
     assert "Skip is not a valid selection" in page.inner_text("#move-error")
+    page.click("#board-dialog .js-dialog-close")
     page.drag_and_drop(card, ".column[data-stage='2'] ul.cards")
+    page.wait_for_selector("#board-dialog[open] #move-form")  # the Update dialog: confirm its values
+    page.click("#move-form button[type=submit]")
     page.wait_for_selector("#move-message")
     assert page.locator(f".column[data-stage='2'] {card}").count() == 1
     page.drag_and_drop(card, ".column[data-stage='4'] ul.cards")  # Skip over Presentation into Proposal
-    page.wait_for_selector("#move-error")
+    page.wait_for_selector("#board-dialog[open] #move-error")
     assert "before you have assigned a sales quote" in page.inner_text("#move-error")
+    page.keyboard.press("Escape")
     page.screenshot(path="test-output/board.png", full_page=True)
 
     # Close it won.
