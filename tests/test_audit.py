@@ -60,7 +60,7 @@ def test_a_change_in_the_web_app_is_logged_with_the_user_and_shown_on_the_card(w
         ("maria", "salesperson_code", "AH", "JO"),
     ]
     assert 'id="changes"' in card
-    assert "<td>salesperson_code</td><td>AH</td><td>JO</td>" in card
+    assert "<td>Salesperson Code</td><td>AH</td><td>JO</td>" in card  # labels, not field names (issue #15)
 
 
 def test_a_change_over_the_api_is_logged_and_listed_newest_first(world: dict[str, Any]) -> None:

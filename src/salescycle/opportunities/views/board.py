@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -119,11 +119,13 @@ def board_move(request: HttpRequest) -> HttpResponse:
     it, the current values beside the engine's proposals, or the engine's refusal). POST: ``update_opportunity``
     with the dialog's values (those not sent take the proposals, D15); the board comes back with the result, or the
     dialog with the refusal on its fields. A POST that does not come from the dialog answers the board with the
-    result or the refusal."""
+    result or the refusal. Without ``no``: back to the board."""
     cycle = _board_cycle(request)
     salesperson = _salesperson(request)
     params = request.POST if request.method == "POST" else request.GET
     no, target = params.get("no", ""), int_or_none(params.get("stage")) or 0
+    if not no:
+        return redirect("opportunities:board")
     opportunity = opportunity_or_404(no, request.user)
     context: dict[str, Any] = {"cycle": cycle, "salesperson": salesperson, "o": opportunity}
     try:
@@ -170,7 +172,9 @@ def board_close(request: HttpRequest) -> HttpResponse:
     cycle = _board_cycle(request)
     salesperson = _salesperson(request)
     params = request.POST if request.method == "POST" else request.GET
-    opportunity: Opportunity = opportunity_or_404(params.get("no", ""), request.user)
+    if not params.get("no"):
+        return redirect("opportunities:board")
+    opportunity: Opportunity = opportunity_or_404(params["no"], request.user)
     outcome = CloseType.LOST if params.get("outcome") == CloseType.LOST else CloseType.WON
     form = close_form(request, opportunity, outcome=outcome)
     if request.method == "POST" and form.is_valid():
