@@ -18,7 +18,7 @@ MISMATCH = {
     " als 'Gewonnen'.",
     "de": "Verkaufschancenabschlusscode LOSTIT hat die Art „Verloren“ und kann nicht für einen Abschluss als"
     " „Gewonnen“ verwendet werden.",
-    "nb": "Lukk. av salgsmuligh. - kode LOSTIT har typen «Tapt» og kan ikke brukes til å lukke som «Vunnet».",
+    "nb": "Koden for lukking av salgsmulighet LOSTIT har typen «Tapt» og kan ikke brukes til å lukke som «Vunnet».",
     "fi": "Sulje mahdollisuuden koodin LOSTIT tyyppi on ”Hävitty”, eikä sitä voi käyttää sulkemiseen tuloksella"
     " ”Voitettu”.",
 }

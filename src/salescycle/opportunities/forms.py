@@ -249,7 +249,7 @@ class CreateOpportunityForm(forms.Form):
 class UpdateOpportunityForm(forms.Form):
     """The Update Opportunity wizard (spec §4.5): only the actions the engine offers, the stage for Skip/Jump."""
 
-    action_type = forms.ChoiceField(label=_("Action"), widget=forms.RadioSelect)
+    action_type = forms.ChoiceField(label=_("Action Type"), widget=forms.RadioSelect)
     sales_cycle_stage = forms.TypedChoiceField(label=_("Stage"), coerce=int, required=False, empty_value=None)
     date_of_change = _date(_("Date of Change"))
     estimated_value = _amount(_("Estimated Value (LCY)"))
@@ -281,13 +281,14 @@ class UpdateOpportunityForm(forms.Form):
         return self.options.default_action_type
 
 
+# BC's one-word options of the wizard's Action Type (the glossary's action_type.*: Volgende, Overslaan, Springen …).
 ACTION_LABELS: dict[ActionType, Any] = {
-    ActionType.FIRST: _("First stage"),
-    ActionType.NEXT: _("Next stage"),
-    ActionType.PREVIOUS: _("Previous stage"),
-    ActionType.SKIP: _("Skip stages"),
-    ActionType.UPDATE: _("Update the current stage"),
-    ActionType.JUMP: _("Jump back"),
+    ActionType.FIRST: _("First"),
+    ActionType.NEXT: _("Next"),
+    ActionType.PREVIOUS: _("Previous"),
+    ActionType.SKIP: _("Skip"),
+    ActionType.UPDATE: _("Update"),
+    ActionType.JUMP: _("Jump"),
 }
 
 
