@@ -131,3 +131,22 @@ def test_a_browser_session_gets_the_users_language_unless_the_request_names_one(
 
     assert saved.json()["message"] == "Mahdollisuus NOPE ei ole olemassa."
     assert asked.json()["message"] == "Verkaufschance NOPE ist nicht vorhanden."
+
+
+@pytest.mark.parametrize(
+    ("lang", "date"), [("en", "01/05/2026"), ("de", "05.01.2026"), ("nl", "5-1-2026"), ("fi", "5.1.2026")]
+)
+def test_a_date_inside_a_refusal_is_written_in_the_clients_language(
+    api: Any, opportunity_no: str, lang: str, date: str
+) -> None:
+    """Issue #15: "dates inside error messages localized" (they were ISO next to localized dates)."""
+    testing.make_close_code("WONIT", "won")
+    body = {"outcome": "won", "close_opportunity_code": "WONIT", "date_closed": "2026-01-04"}
+
+    response = api.post(f"/opportunities/{opportunity_no}/close", body, Accept_Language=lang)
+
+    assert response.status_code == 422
+    error = response.json()
+    assert date in error["message"], error
+    assert "2026-01-05" not in error["message"]
+    assert any(date in text for text in error["fields"]["date_closed"]), error

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.urls import register_converter
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -26,4 +27,4 @@ class CoreConfig(AppConfig):
         from salescycle.core import middleware  # noqa: F401
 
         register_converter(KeyConverter, "key")
-        translation.install(gettext)
+        translation.install(gettext, lambda day: date_format(day, "SHORT_DATE_FORMAT"))

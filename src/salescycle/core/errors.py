@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from salescycle.core.translation import localized_params
+
 if TYPE_CHECKING:
     from django.utils.functional import Promise
 
@@ -46,7 +48,7 @@ class DomainError(Exception):
         text = str(self._message)
         if self.params:
             try:
-                return text % self.params
+                return text % localized_params(self.params)
             except (KeyError, ValueError, TypeError):
                 return text
         return text

@@ -10,7 +10,8 @@ Django, a text is its English message.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Mapping
 from typing import Any
 
 
@@ -19,12 +20,29 @@ def _untranslated(message: str) -> str:
 
 
 _translate: Callable[[str], str] = _untranslated
+_format_date: Callable[[dt.date], str] = dt.date.isoformat
 
 
-def install(translate: Callable[[str], str]) -> None:
-    """Translate every :class:`LazyText` with ``translate`` from now on (Django's ``gettext``: active language)."""
-    global _translate
+def install(translate: Callable[[str], str], format_date: Callable[[dt.date], str] | None = None) -> None:
+    """Translate every :class:`LazyText` with ``translate`` from now on (Django's ``gettext``: active language), and
+    write the dates put into messages with ``format_date`` (Django's short date format of the active language)."""
+    global _translate, _format_date
     _translate = translate
+    if format_date is not None:
+        _format_date = format_date
+
+
+def localized_params(params: Any) -> Any:
+    """``params`` of a message (a mapping, a tuple or one value) with every date written as the active language
+    writes a date (``5.1.2026`` in Finnish; ISO before Django is ready): a date inside a message reads like the
+    dates around it (issue #15). Other values are left as they are."""
+    if isinstance(params, Mapping):
+        return {key: localized_params(value) for key, value in params.items()}
+    if isinstance(params, tuple):
+        return tuple(localized_params(value) for value in params)
+    if isinstance(params, dt.date):
+        return _format_date(params)
+    return params
 
 
 class LazyText:
@@ -40,7 +58,7 @@ class LazyText:
         return _translate(self.message)
 
     def __mod__(self, params: Any) -> str:
-        return str(self) % params
+        return str(self) % localized_params(params)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, LazyText | str):
