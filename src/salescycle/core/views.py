@@ -47,6 +47,7 @@ NAV_SECTIONS: tuple[tuple[str, str, frozenset[str] | None], ...] = (
     ("create", "opportunities", frozenset({"create"})),
     ("statistics", "opportunities", frozenset({"cycle_statistics", "stage_statistics", "people_statistics"})),
     ("opportunities", "opportunities", None),
+    ("contacts", "contacts", None),
     ("tasks", "tasks", None),
     ("quotes", "sales", frozenset({"quotes", "quote", "create_quote", "make_order", "delete_quote"})),
     ("orders", "sales", None),
