@@ -67,6 +67,8 @@ register_setup(
         extra_links=_opportunity_links("salesperson"),
     )
 )
+
+
 def _contact_links(row: Contact) -> list[tuple[Any, str]]:
     return [(_("Contact card"), reverse("contacts:card", kwargs={"no": row.pk})), *_opportunity_links("contact")(row)]
 

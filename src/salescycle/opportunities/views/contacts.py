@@ -25,8 +25,7 @@ from salescycle.contacts.models import Contact
 from salescycle.contacts.selectors import contact_page
 from salescycle.core.actors import Actor, RequestUser
 from salescycle.core.errors import DomainError
-from salescycle.core.views import add_domain_error, is_htmx
-from salescycle.core.workdate import get_work_date
+from salescycle.core.views import add_domain_error, is_htmx, request_work_date
 from salescycle.opportunities import services, statistics
 from salescycle.opportunities.contact_forms import ContactListFilterForm, InteractionForm
 from salescycle.opportunities.selectors.contacts import ContactCard, contact_card, loggable_opportunities
@@ -74,8 +73,8 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     return render(request, "contacts/list.html", context)
 
 
-def _card_or_404(no: str, user: RequestUser) -> ContactCard:
-    card = contact_card(no, user, get_work_date(user))
+def _card_or_404(request: HttpRequest, no: str) -> ContactCard:
+    card = contact_card(no, request.user, request_work_date(request))
     if card is None:
         raise Http404(no)
     return card
@@ -101,7 +100,7 @@ def contact_card_view(request: HttpRequest, no: str) -> HttpResponse:
     """The contact card: its fields (edited on the setup page), for a company its persons, its opportunities (a
     company's: its persons' too; open first), tasks, interactions, sales documents and statistics (spec §5.4),
     with Create Opportunity and Log interaction."""
-    card = _card_or_404(no, request.user)
+    card = _card_or_404(request, no)
     return render(request, "contacts/card.html", _card_context(request, card))
 
 
@@ -133,7 +132,7 @@ def _log(request: HttpRequest, form: InteractionForm, **references: Any) -> Doma
 def log_contact_interaction(request: HttpRequest, no: str) -> HttpResponse:
     """Log an interaction with contact ``no`` (optionally for one of its open opportunities) through
     ``create_interaction``; back to the contact card, or the form again with the refusal."""
-    card = _card_or_404(no, request.user)
+    card = _card_or_404(request, no)
     contact = card.contact
     form = InteractionForm(request.POST or None, opportunities=loggable_opportunities(contact.no, request.user))
     if request.method == "POST" and form.is_valid():
