@@ -48,6 +48,12 @@ def contact_documents(contact_no: str, *, user: Actor) -> list[SalesHeader]:
     return list(qs.order_by("-document_type", "-no")[:CONTACT_DOCUMENTS])
 
 
+def contact_documents_section(contact: Contact, user: Actor) -> dict[str, Any]:
+    """The contact card's block of sales documents (registered by ``SalesConfig.ready`` in
+    :mod:`salescycle.opportunities.contact_sections`): ``{"documents": [...]}``, :func:`contact_documents`."""
+    return {"documents": contact_documents(contact.no, user=user)}
+
+
 def _visible(qs: QuerySet[Any], user: Actor) -> QuerySet[Any]:
     condition = permissions.linked_to_visible(user)
     return qs if condition is None else qs.filter(condition)

@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from salescycle.contacts import permissions
-from salescycle.contacts.models import Contact
-from salescycle.core.actors import Actor, RequestUser
+from salescycle.core.actors import RequestUser
 from salescycle.core.errors import DomainError
 from salescycle.core.keys import normalize_key
 from salescycle.core.views import confirmation
@@ -49,12 +48,6 @@ def _opportunity(no: str, user: RequestUser) -> Opportunity:
     if opportunity is None:
         raise Http404(no)
     return opportunity
-
-
-def contact_documents_section(contact: Contact, user: Actor) -> dict[str, Any]:
-    """The contact card's block of sales documents (registered by ``SalesConfig.ready``): the contact's quotes and
-    orders as ``user`` sees them (:func:`selectors.contact_documents`)."""
-    return {"documents": selectors.contact_documents(contact.no, user=user)}
 
 
 @require_GET

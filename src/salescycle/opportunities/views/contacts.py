@@ -3,13 +3,11 @@ opportunities, tasks, interactions, statistics and Create Opportunity) and "Log 
 and the opportunity card (D22).
 
 The card lives here, not in ``contacts``, because it shows opportunities (dependencies point one way: conventions
-"Layout"); apps above (sales) add their blocks through :func:`register_contact_section`. Editing a contact stays on
-the setup page (``setup:edit``)."""
+"Layout"); apps above (sales) add their blocks through :mod:`salescycle.opportunities.contact_sections`. Editing a
+contact stays on the setup page (``setup:edit``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -21,36 +19,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from salescycle.contacts import permissions
-from salescycle.contacts.models import Contact
 from salescycle.contacts.selectors import contact_page
-from salescycle.core.actors import Actor, RequestUser
+from salescycle.core.actors import RequestUser
 from salescycle.core.errors import DomainError
 from salescycle.core.views import add_domain_error, is_htmx, request_work_date
-from salescycle.opportunities import services, statistics
+from salescycle.opportunities import contact_sections, services, statistics
 from salescycle.opportunities.contact_forms import ContactListFilterForm, InteractionForm
 from salescycle.opportunities.selectors.contacts import ContactCard, contact_card, loggable_opportunities
 from salescycle.opportunities.views.opportunities import opportunity_or_404
 
 GET_POST = ["GET", "POST"]
-
-
-@dataclass(frozen=True)
-class ContactSection:
-    """A block that an app above this one adds to the contact card: ``template`` is rendered with the card's
-    context plus ``context(contact, user)`` (e.g. the sales app's quotes and orders of the contact)."""
-
-    name: str
-    template: str
-    context: Callable[[Contact, Actor], dict[str, Any]]
-
-
-CONTACT_SECTIONS: dict[str, ContactSection] = {}
-
-
-def register_contact_section(section: ContactSection) -> None:
-    """Add ``section`` to the contact card (called from the other app's ``AppConfig.ready``; registering a name
-    again replaces it)."""
-    CONTACT_SECTIONS[section.name] = section
 
 
 @require_GET
@@ -82,7 +60,7 @@ def _card_or_404(request: HttpRequest, no: str) -> ContactCard:
 
 def _card_context(request: HttpRequest, card: ContactCard, form: InteractionForm | None = None) -> dict[str, Any]:
     contact = card.contact
-    sections = [(s.template, s.context(contact, request.user)) for s in CONTACT_SECTIONS.values()]
+    sections = [(s.template, s.context(contact, request.user)) for s in contact_sections.sections()]
     if form is None and card.can_write:
         form = InteractionForm(opportunities=loggable_opportunities(contact.no, request.user))
     return {
