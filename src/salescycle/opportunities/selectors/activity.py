@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BooleanField, DateField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, DateField, Exists, ExpressionWrapper, Min, OuterRef, Q, QuerySet, Subquery
 
 from salescycle.core.keys import normalize_key
 from salescycle.opportunities.models import Interaction, Opportunity
@@ -17,24 +17,33 @@ from salescycle.tasks.models import Task
 CARD_INTERACTIONS = 20
 
 
+def _open_tasks() -> QuerySet[Task]:
+    """The open tasks (``closed`` false: neither completed nor canceled) of the outer opportunity (index
+    ``task_opportunity_open``)."""
+    return Task.objects.filter(opportunity_no=OuterRef("no"), closed=False).order_by()
+
+
 def next_activity_date() -> Subquery:
-    """The date of the earliest open task (``closed`` false: neither completed nor canceled) linked to the outer
-    opportunity, NULL when it has none: a correlated subquery served by the index ``task_opportunity_open``."""
-    tasks = Task.objects.filter(opportunity_no=OuterRef("no"), closed=False).order_by("date").values("date")[:1]
-    return Subquery(tasks, output_field=DateField())
+    """The date of the earliest open task linked to the outer opportunity, NULL when it has none (a correlated
+    ``MIN`` subquery)."""
+    earliest = _open_tasks().values("opportunity_no").annotate(earliest=Min("date")).values("earliest")
+    return Subquery(earliest, output_field=DateField())
 
 
 def with_next_activity(queryset: QuerySet[Opportunity], work_date: dt.date) -> QuerySet[Opportunity]:
     """``queryset`` with three annotations, all computed in its own query (no query per row):
 
     - ``next_activity_date``: :func:`next_activity_date` (None: no open task);
-    - ``is_overdue``: an open task is dated before ``work_date`` (the next activity is late);
+    - ``is_overdue``: an open task is dated before ``work_date`` (the next activity is late; an ``EXISTS``);
     - ``is_stale``: the opportunity is open (not closed) and its Estimated Closing Date is before ``work_date``.
 
-    A flag is None (not False) when its date is NULL (SQL three-valued logic): both read as "not flagged".
-    ``work_date`` is the viewer's WorkDate (spec §0.2)."""
-    return queryset.annotate(next_activity_date=next_activity_date()).annotate(
-        is_overdue=ExpressionWrapper(Q(next_activity_date__lt=work_date), output_field=BooleanField()),
+    ``is_stale`` is None (not False) when there is no Estimated Closing Date (SQL three-valued logic): it reads as
+    "not flagged". ``work_date`` is the viewer's WorkDate (spec §0.2). The subqueries run for every row the query
+    returns, and for every row it sorts when the order has no index: on a list, annotate only the page's rows
+    (:meth:`~salescycle.core.pagination.Keyset.page`'s ``rows_of``)."""
+    return queryset.annotate(
+        next_activity_date=next_activity_date(),
+        is_overdue=Exists(_open_tasks().filter(date__lt=work_date)),
         is_stale=ExpressionWrapper(Q(closed=False, estimated_closing_date__lt=work_date), output_field=BooleanField()),
     )
 

@@ -335,16 +335,21 @@ def opportunity_page(
 ) -> ListPage:
     """One page of the filtered list of what ``user`` may see, after ``cursor`` (a cursor that does not parse starts
     from the beginning), each row with its next activity and overdue and stale flags as of ``work_date`` (default:
-    the user's WorkDate; :func:`~salescycle.opportunities.selectors.activity.with_next_activity`). Two queries: the
-    caption's record and the page (plus the WorkDate's when not given)."""
+    the user's WorkDate; :func:`~salescycle.opportunities.selectors.activity.with_next_activity`, computed for the
+    page's rows only: :meth:`Keyset.page`'s ``rows_of``). Two queries: the caption's record and the page (plus the
+    WorkDate's when not given)."""
     caption, contact = caption_for(filters)
-    qs = filtered_opportunities(filters, user=user).select_related("contact", "campaign")
-    qs = with_next_activity(qs, work_date or get_work_date(user))
+    qs = filtered_opportunities(filters, user=user)
+    when = work_date or get_work_date(user)
+
+    def rows_of(page: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
+        return with_next_activity(page.select_related("contact", "campaign"), when)
+
     keyset = filters.keyset()
     try:
-        rows, next_cursor = keyset.page(qs, cursor=cursor, size=size)
+        rows, next_cursor = keyset.page(qs, cursor=cursor, size=size, rows_of=rows_of)
     except InvalidInput:
-        rows, next_cursor = keyset.page(qs, cursor=None, size=size)
+        rows, next_cursor = keyset.page(qs, cursor=None, size=size, rows_of=rows_of)
     return ListPage(rows=rows, next_cursor=next_cursor, caption=caption, contact=contact)
 
 
