@@ -23,6 +23,7 @@ from salescycle.core.errors import InvalidInput
 from salescycle.core.workdate import set_work_date
 from salescycle.opportunities import services
 from salescycle.opportunities.models import Interaction, Opportunity
+from salescycle.opportunities.selectors import ListFilters, filtered_opportunities
 from salescycle.opportunities.selectors.activity import follow_up, with_next_activity
 from salescycle.opportunities.statistics import contact_statistics
 from salescycle.sales import services as sales_services
@@ -418,3 +419,26 @@ def test_the_web_list_with_flags_runs_a_constant_number_of_queries(annette: Clie
         task(o.no, dt.date(2025, 12, 20))
 
     assert queries_for(annette, "/opportunities/") == few
+
+
+@pytest.mark.parametrize("sort", ["no", "-estimated_closing_date", "estimated_closing_date", "-estimated_value"])
+def test_paging_with_flags_walks_the_same_rows_as_without(world: dict[str, Any], sort: str) -> None:
+    for n in range(7):
+        closing = dt.date(2026, 2, 1 + n % 2)
+        opportunity(world, world["linda"], activate=n % 3 != 0, value=str(1000 + n % 2), closing=closing)
+    filters = ListFilters(sort=sort)
+    keyset = filters.keyset()
+
+    def walk(**rows_of: Any) -> list[str]:
+        seen: list[str] = []
+        cursor = None
+        while True:
+            rows, cursor = keyset.page(filtered_opportunities(filters, user=SYSTEM), cursor=cursor, size=3, **rows_of)
+            seen += [o.no for o in rows]
+            if cursor is None:
+                return seen
+
+    flagged = walk(rows_of=lambda page: with_next_activity(page, WORK_DATE))
+
+    assert flagged == walk()
+    assert len(flagged) == 7
