@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def signed_in(client: Client) -> Client:
     testing.demo_setup()
+    testing.make_company("CT-NAV")
     client.force_login(testing.make_user("nav", role="Administrator"))
     return client
 
@@ -31,6 +32,8 @@ def _current(html: str) -> list[str]:
         ("/opportunities/", ["/opportunities/"]),
         ("/opportunities/board/", ["/opportunities/board/"]),
         ("/opportunities/new/", ["/opportunities/new/"]),
+        ("/contacts/", ["/contacts/"]),
+        ("/contacts/CT-NAV/", ["/contacts/"]),
         ("/tasks/", ["/tasks/", "?show=mine"]),  # the task list's own filter tabs mark theirs
         ("/sales/quotes/", ["/sales/quotes/"]),
         ("/sales/orders/", ["/sales/orders/"]),

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from ninja import Query, Router, Status
 
 from salescycle.contacts import services
+from salescycle.contacts.filters import ContactFilters
 from salescycle.contacts.models import Campaign, Contact, Customer, Salesperson, Segment
 from salescycle.contacts.schemas import (
     CampaignIn,
@@ -119,15 +120,9 @@ def list_contacts(
     cursor: str | None = None,
 ) -> Any:
     """Contacts by number; ``q`` searches number and name."""
-    qs = _contacts()
-    if q:
-        qs = qs.filter(Q(no__icontains=q) | Q(name__icontains=q))
-    if type:
-        qs = qs.filter(type=type)
-    if company_no:
-        qs = qs.filter(company_id=key(company_no))
-    if salesperson_code:
-        qs = qs.filter(salesperson_id=key(salesperson_code))
+    # The filters are ContactFilters, shared with the web list (this docstring is the OpenAPI description).
+    words = ContactFilters(q=q, type=type, company_no=company_no, salesperson_code=salesperson_code)
+    qs = words.filter(_contacts())
     return paginate(qs, ordering=["no"], limit=limit, cursor=cursor, serialize=contact_out)
 
 

@@ -67,6 +67,12 @@ register_setup(
         extra_links=_opportunity_links("salesperson"),
     )
 )
+
+
+def _contact_links(row: Contact) -> list[tuple[Any, str]]:
+    return [(_("Contact card"), reverse("contacts:card", kwargs={"no": row.pk})), *_opportunity_links("contact")(row)]
+
+
 register_setup(
     SetupPage(
         slug="contacts",
@@ -78,7 +84,7 @@ register_setup(
         save=_save_contact,
         delete=lambda by, obj: services.delete_contact(obj.no, by=by),
         initial=lambda obj: {"company_no": obj.company_id if not obj.is_company else ""},
-        extra_links=_opportunity_links("contact"),
+        extra_links=_contact_links,
     )
 )
 register_setup(

@@ -125,12 +125,27 @@ class Keyset:
         assert condition is not None
         return queryset.filter(condition)
 
-    def page(self, queryset: models.QuerySet[Any], *, cursor: str | None, size: int) -> tuple[list[Any], str | None]:
+    def page(
+        self,
+        queryset: models.QuerySet[Any],
+        *,
+        cursor: str | None,
+        size: int,
+        rows_of: Callable[[models.QuerySet[Any]], models.QuerySet[Any]] | None = None,
+    ) -> tuple[list[Any], str | None]:
         """Up to ``size`` rows of ``queryset`` after ``cursor`` (from the start when None) in this order, and the
-        cursor of the next page (None on the last). One query. Errors: as :meth:`after`."""
+        cursor of the next page (None on the last). One query. Errors: as :meth:`after`.
+
+        With ``rows_of``, the page is found on ``queryset`` (its primary keys only, as a subquery) and its rows are
+        read from ``rows_of(<the model's rows with those keys>)``, in this order: annotations that ``rows_of`` adds
+        (correlated subqueries) are then computed for the page's rows only, not for every row the database sorts
+        before it can cut the page. Still one query."""
         page_qs = self.order(queryset)
         if cursor:
             page_qs = self.after(page_qs, cursor)
+        if rows_of is not None:
+            keys = page_qs.values("pk")[: size + 1]
+            page_qs = self.order(rows_of(self.model._default_manager.filter(pk__in=keys)))
         rows = list(page_qs[: size + 1])
         if len(rows) <= size:
             return rows, None

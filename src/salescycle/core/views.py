@@ -37,7 +37,18 @@ def header_context(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"header_work_date": get_work_date(user), "nav_section": nav_section(request)}
+    return {"header_work_date": request_work_date(request), "nav_section": nav_section(request)}
+
+
+def request_work_date(request: HttpRequest) -> dt.date:
+    """The signed-in user's WorkDate (spec §0.2), read once per request: the page (e.g. the overdue and stale flags
+    of the opportunity list) and the header's work date share the one query. A change of the work date is a POST
+    that redirects, so no request reads it before and after."""
+    cached: dt.date | None = getattr(request, "_salescycle_work_date", None)
+    if cached is None:
+        cached = get_work_date(getattr(request, "user", None))
+        request._salescycle_work_date = cached  # type: ignore[attr-defined]
+    return cached
 
 
 # The main navigation's sections by route: (namespace, url names or None for all the namespace's routes). The first
@@ -47,6 +58,7 @@ NAV_SECTIONS: tuple[tuple[str, str, frozenset[str] | None], ...] = (
     ("create", "opportunities", frozenset({"create"})),
     ("statistics", "opportunities", frozenset({"cycle_statistics", "stage_statistics", "people_statistics"})),
     ("opportunities", "opportunities", None),
+    ("contacts", "contacts", None),
     ("tasks", "tasks", None),
     ("quotes", "sales", frozenset({"quotes", "quote", "create_quote", "make_order", "delete_quote"})),
     ("orders", "sales", None),

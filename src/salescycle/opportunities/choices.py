@@ -53,6 +53,16 @@ class CloseType(Choices):
     LOST = "lost", _("Lost")
 
 
+class InteractionType(Choices):
+    """What kind of contact an interaction log entry records (D22: the minimal log's type); blank for entries from
+    before the types (the API does not set it)."""
+
+    CALL = "call", _("Call")
+    MEETING = "meeting", _("Meeting")
+    EMAIL = "email", _("Email")
+    NOTE = "note", _("Note")
+
+
 class SalesDocumentType(Choices):
     """Opportunity Document Type (spec §3); blank is stored as ``""``."""
 

@@ -16,6 +16,7 @@ from salescycle.core.money import amount_field, percent_field, percent_range_q
 from salescycle.opportunities.choices import (
     ActionTaken,
     CloseType,
+    InteractionType,
     OpportunityStatus,
     ProbabilityCalculation,
     SalesDocumentType,
@@ -552,7 +553,7 @@ class Interaction(models.Model):
         db_column="salesperson_code",
         related_name="interactions",
     )
-    type = models.CharField(_("type"), max_length=30, blank=True)
+    type = models.CharField(_("type"), max_length=30, blank=True, choices=model_choices(InteractionType))
     description = models.CharField(_("description"), max_length=100, blank=True)
     canceled = models.BooleanField(_("canceled"), default=False)
     postponed = models.BooleanField(_("postponed"), default=False)

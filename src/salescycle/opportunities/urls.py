@@ -1,13 +1,14 @@
-"""Routes of the web app: ``/opportunities/…`` (namespace ``opportunities``), ``/analysis/…`` (namespace
-``analysis``), ``/analysis/charts/`` (namespace ``charts``), ``/setup/…`` (namespace ``setup``) and the reports
-``/reports/…`` (namespace ``reports``, spec §5.9)."""
+"""Routes of the web app: ``/opportunities/…`` (namespace ``opportunities``), ``/contacts/…`` (namespace
+``contacts``: the contact list and card, whose views are here because the card shows opportunities), ``/analysis/…``
+(namespace ``analysis``), ``/analysis/charts/`` (namespace ``charts``), ``/setup/…`` (namespace ``setup``) and the
+reports ``/reports/…`` (namespace ``reports``, spec §5.9)."""
 
 from django.urls import include, path
 
 from salescycle.contacts import views as contact_views  # noqa: F401 — registers the contact setup pages
 from salescycle.core.views import setup_delete, setup_edit, setup_index, setup_list
 from salescycle.opportunities import views
-from salescycle.opportunities.views import analysis
+from salescycle.opportunities.views import analysis, contacts
 
 opportunity_patterns = [
     path("", views.opportunity_list, name="list"),
@@ -24,10 +25,17 @@ opportunity_patterns = [
     path("statistics/<str:kind>/", views.people_statistics, name="people_statistics"),
     path("<key:no>/", views.opportunity_card, name="card"),
     path("<key:no>/comments/", views.add_comment, name="add_comment"),
+    path("<key:no>/interactions/new/", contacts.log_opportunity_interaction, name="log_interaction"),
     path("<key:no>/activate/", views.activate_first_stage, name="activate"),
     path("<key:no>/update/", views.update_opportunity, name="update"),
     path("<key:no>/close/", views.close_opportunity, name="close"),
     path("<key:no>/delete/", views.delete_opportunity, name="delete"),
+]
+
+contact_patterns = [
+    path("", contacts.contact_list, name="list"),
+    path("<key:no>/", contacts.contact_card_view, name="card"),
+    path("<key:no>/interactions/new/", contacts.log_contact_interaction, name="log_interaction"),
 ]
 
 analysis_patterns = [
@@ -60,6 +68,7 @@ chart_patterns = [path("", views.charts_page, name="index")]
 
 urlpatterns = [
     path("opportunities/", include((opportunity_patterns, "opportunities"))),
+    path("contacts/", include((contact_patterns, "contacts"))),
     path("analysis/", include((analysis_patterns, "analysis"))),
     path("analysis/charts/", include((chart_patterns, "charts"))),
     path("setup/", include((setup_patterns, "setup"))),

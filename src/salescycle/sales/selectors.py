@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
@@ -13,6 +13,7 @@ from salescycle.contacts.models import Contact, Customer
 from salescycle.contacts.selectors import customer_contact
 from salescycle.core.actors import Actor
 from salescycle.core.errors import NotFound
+from salescycle.core.keys import normalize_key
 from salescycle.core.money import ExactSum
 from salescycle.opportunities.choices import SalesDocumentType
 from salescycle.opportunities.models import Opportunity
@@ -32,6 +33,25 @@ def sales_documents(document_type: str, *, user: Actor) -> QuerySet[SalesHeader]
 def sales_document(document_type: str, no: str, *, user: Actor) -> SalesHeader | None:
     """One quote or order (amount annotated, lines prefetched), or None (also when ``user`` may not see it)."""
     return sales_documents(document_type, user=user).filter(no=no).first()
+
+
+CONTACT_DOCUMENTS = 100
+
+
+def contact_documents(contact_no: str, *, user: Actor) -> list[SalesHeader]:
+    """The quotes and orders (quotes first, newest number first; at most :data:`CONTACT_DOCUMENTS`) whose sell-to
+    contact is ``contact_no`` or, for a company, one of its persons, that ``user`` may see, each with its
+    ``amount``: the contact card's sales documents (issue #15). One query."""
+    key = normalize_key(contact_no)
+    documents = SalesHeader.objects.filter(Q(sell_to_contact_id=key) | Q(sell_to_contact__company_id=key))
+    qs = _visible(documents.with_amount(), user).select_related("sell_to_contact")
+    return list(qs.order_by("-document_type", "-no")[:CONTACT_DOCUMENTS])
+
+
+def contact_documents_section(contact: Contact, user: Actor) -> dict[str, Any]:
+    """The contact card's block of sales documents (registered by ``SalesConfig.ready`` in
+    :mod:`salescycle.opportunities.contact_sections`): ``{"documents": [...]}``, :func:`contact_documents`."""
+    return {"documents": contact_documents(contact.no, user=user)}
 
 
 def _visible(qs: QuerySet[Any], user: Actor) -> QuerySet[Any]:

@@ -21,6 +21,7 @@ from salescycle.core.keys import normalize_key
 from salescycle.core.pagination import Keyset, Nulls
 from salescycle.core.prepared import Prepared, first_of
 from salescycle.core.records import not_found
+from salescycle.core.workdate import get_work_date
 from salescycle.opportunities import documents
 from salescycle.opportunities.choices import OpportunityStatus, SalesDocumentType
 from salescycle.opportunities.filters import OpportunityFilters
@@ -32,6 +33,7 @@ from salescycle.opportunities.models import (
     SalesCycleStage,
 )
 from salescycle.opportunities.selectors import display
+from salescycle.opportunities.selectors.activity import with_next_activity
 from salescycle.tasks.models import Task
 
 PAGE_SIZE = 50
@@ -324,17 +326,30 @@ def caption_for(filters: ListFilters) -> tuple[str, Contact | None]:
 
 
 def opportunity_page(
-    filters: ListFilters, cursor: str | None = None, size: int = PAGE_SIZE, *, user: Actor
+    filters: ListFilters,
+    cursor: str | None = None,
+    size: int = PAGE_SIZE,
+    *,
+    user: Actor,
+    work_date: dt.date | None = None,
 ) -> ListPage:
     """One page of the filtered list of what ``user`` may see, after ``cursor`` (a cursor that does not parse starts
-    from the beginning). Two queries: the caption's record and the page."""
+    from the beginning), each row with its next activity and overdue and stale flags as of ``work_date`` (default:
+    the user's WorkDate; :func:`~salescycle.opportunities.selectors.activity.with_next_activity`, computed for the
+    page's rows only: :meth:`Keyset.page`'s ``rows_of``). Two queries: the caption's record and the page (plus the
+    WorkDate's when not given)."""
     caption, contact = caption_for(filters)
-    qs = filtered_opportunities(filters, user=user).select_related("contact", "campaign")
+    qs = filtered_opportunities(filters, user=user)
+    when = work_date or get_work_date(user)
+
+    def rows_of(page: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
+        return with_next_activity(page.select_related("contact", "campaign"), when)
+
     keyset = filters.keyset()
     try:
-        rows, next_cursor = keyset.page(qs, cursor=cursor, size=size)
+        rows, next_cursor = keyset.page(qs, cursor=cursor, size=size, rows_of=rows_of)
     except InvalidInput:
-        rows, next_cursor = keyset.page(qs, cursor=None, size=size)
+        rows, next_cursor = keyset.page(qs, cursor=None, size=size, rows_of=rows_of)
     return ListPage(rows=rows, next_cursor=next_cursor, caption=caption, contact=contact)
 
 

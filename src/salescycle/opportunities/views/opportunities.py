@@ -22,10 +22,11 @@ from openpyxl import Workbook
 from salescycle.core.actors import RequestUser
 from salescycle.core.errors import DomainError, NotFound
 from salescycle.core.spreadsheet import csv_row, xlsx_row
-from salescycle.core.views import add_domain_error, disable_fields, is_htmx
+from salescycle.core.views import add_domain_error, disable_fields, is_htmx, request_work_date
 from salescycle.opportunities import selectors, services
 from salescycle.opportunities.forms import CommentForm, ListFilterForm, OpportunityForm
 from salescycle.opportunities.models import Opportunity
+from salescycle.opportunities.selectors.activity import follow_up
 
 GET_POST = ["GET", "POST"]
 
@@ -48,7 +49,8 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     filters, search, sortable columns and keyset paging ("More" appends the next page)."""
     form = ListFilterForm(request.GET)
     filters = form.filters()
-    page = selectors.opportunity_page(filters, request.GET.get("after"), user=request.user)
+    work_date = request_work_date(request)
+    page = selectors.opportunity_page(filters, request.GET.get("after"), user=request.user, work_date=work_date)
     context = {
         "form": form,
         "page": page,
@@ -133,7 +135,8 @@ def opportunity_or_404(no: str, user: RequestUser) -> Opportunity:
 @login_required
 def opportunity_card(request: HttpRequest, no: str) -> HttpResponse:
     """The card: fields editable per status (§4.12) saved through ``change_opportunity``, entries newest first, the
-    statistics fact box, comments and tasks."""
+    statistics fact box, comments and tasks, and the follow-up block (next activity, overdue and stale flags, the
+    interaction log with Log interaction)."""
     card = card_or_404(no, request.user)
     form = OpportunityForm(request.POST or None, opportunity=card.opportunity)
     if not card.can_change:  # read-only for this user (issue #8): the fields disabled, no Save (the service refuses)
@@ -153,6 +156,7 @@ def opportunity_card(request: HttpRequest, no: str) -> HttpResponse:
             messages.success(request, _("Opportunity %(no)s saved.") % {"no": card.opportunity.no})
             return redirect("opportunities:card", no=card.opportunity.no)
     context = {"card": card, "o": card.opportunity, "form": form, "comment_form": CommentForm()}
+    context["follow_up"] = follow_up(card.opportunity.no, request_work_date(request))  # issue #15
     return render(request, "opportunities/card.html", context)
 
 
