@@ -282,5 +282,3 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 JOBS_LEASE_SECONDS = int(os.environ.get("SALESCYCLE_JOBS_LEASE_SECONDS", "120"))
 # Up to this many rows a batch answers in the request (the API's old answer); more become a background job.
 JOBS_SYNC_LIMIT = int(os.environ.get("SALESCYCLE_JOBS_SYNC_LIMIT", "10000"))
-# Files that jobs write (exports), served to their owner only, never as static or media files.
-JOBS_DIR = DATA_DIR / "jobs"

@@ -35,8 +35,6 @@ class Job(models.Model):
     result = models.JSONField(_("result"), null=True, blank=True)
     error_code = models.CharField(_("error code"), max_length=100, blank=True)
     error_message = models.TextField(_("error message"), blank=True)
-    # A file the job wrote into the private job folder (an export), relative to it; only its owner may download it.
-    file_name = models.CharField(_("file name"), max_length=200, blank=True)
     # None: started by the system (a management command); visible to Administrators only.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

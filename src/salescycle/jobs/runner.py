@@ -108,7 +108,6 @@ class JobRun:
         self.parameters: dict[str, Any] = dict(job.parameters)
         self.checkpoint: dict[str, Any] = dict(job.checkpoint)
         self.progress = job.progress
-        self.file_name = job.file_name
 
     @contextmanager
     def step(self) -> Iterator[dict[str, Any]]:
@@ -123,9 +122,8 @@ class JobRun:
             yield checkpoint
             job.checkpoint = checkpoint
             job.progress = max(0, min(99, int(self.progress)))
-            job.file_name = self.file_name
             job.heartbeat_at = timezone.now()
-            job.save(update_fields=["checkpoint", "progress", "file_name", "heartbeat_at"])
+            job.save(update_fields=["checkpoint", "progress", "heartbeat_at"])
         self.checkpoint = checkpoint
 
 

@@ -28,7 +28,6 @@ class JobOut(Schema):
     parameters: dict[str, Any]
     result: dict[str, Any] | None
     error: JobErrorOut | None
-    download_url: str | None
     status_url: str
     created_by: str | None
     created_at: DateTimeOut
@@ -50,7 +49,6 @@ class JobDict(TypedDict):
     parameters: dict[str, Any]
     result: dict[str, Any] | None
     error: JobErrorDict | None
-    download_url: str | None
     status_url: str
     created_by: str | None
     created_at: dt.datetime
@@ -60,12 +58,10 @@ class JobDict(TypedDict):
 
 def job_out(job: Job) -> JobDict:
     """The API's view of ``job``: state (``queued``, ``running``, ``succeeded``, ``failed``), progress 0–100, the
-    result (succeeded) or the error ``{code, message}`` (failed), the web status page and, for a job that wrote a
-    file, its download address (owner only)."""
+    result (succeeded) or the error ``{code, message}`` (failed), and the web status page."""
     error: JobErrorDict | None = None
     if job.state == "failed":
         error = {"code": job.error_code, "message": job.error_message}
-    has_file = bool(job.file_name) and job.state == "succeeded"
     return {
         "id": str(job.pk),
         "kind": job.kind,
@@ -75,7 +71,6 @@ def job_out(job: Job) -> JobDict:
         "parameters": job.parameters,
         "result": job.result if job.state == "succeeded" else None,
         "error": error,
-        "download_url": reverse("jobs:download", args=[job.pk]) if has_file else None,
         "status_url": reverse("jobs:detail", args=[job.pk]),
         "created_by": job.created_by.get_username() if job.created_by else None,
         "created_at": job.created_at,

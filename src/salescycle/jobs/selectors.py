@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
-
-from django.conf import settings
 
 from salescycle.contacts import permissions
 from salescycle.core.actors import Actor, System, is_system
@@ -33,12 +30,3 @@ def visible_job(job_id: object, by: Actor) -> Job:
     if job is None or not (is_system(by) or can_see_job(by, job)):
         raise not_found(Job, job_id)
     return job
-
-
-def job_file(job: Job) -> Path | None:
-    """The file a finished job wrote into the private job folder (``JOBS_DIR``), or None when it has none (or it
-    was removed)."""
-    if not job.file_name or job.state != "succeeded":
-        return None
-    path = Path(settings.JOBS_DIR) / job.file_name
-    return path if path.is_file() else None

@@ -8,5 +8,4 @@ app_name = "jobs"
 
 urlpatterns = [
     path("jobs/<str:job_id>/", views.job_detail, name="detail"),
-    path("jobs/<str:job_id>/download/", views.job_download, name="download"),
 ]

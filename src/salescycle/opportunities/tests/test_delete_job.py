@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 class Crash(BaseException):
-    """Stands for ``kill -9`` of the worker: nothing of ours catches it, so the job is left as a dead worker leaves it."""
+    """Stands for ``kill -9`` of the worker: nothing of ours catches it; the job is left as a dead worker leaves it."""
 
 
 def closed(contact: Any, salesperson: Any, outcome: str = "won", on: int = 2) -> str:
