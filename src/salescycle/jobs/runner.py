@@ -70,6 +70,20 @@ def kind_label(name: str) -> str:
     return str(kind.label) if kind else name
 
 
+class Interrupted(Exception):
+    """The worker is stopping (SIGTERM, Ctrl+C): the run stops before its next step and the job is queued again."""
+
+
+_stop_requested = False
+
+
+def request_stop() -> None:
+    """Ask the running job to stop before its next step (the worker's signal handler calls it): the job goes back
+    to the queue at once, so the next worker continues it from its last committed step."""
+    global _stop_requested
+    _stop_requested = True
+
+
 class Superseded(Exception):
     """This run lost the job: the lease passed and another attempt claimed it, or it finished meanwhile."""
 
@@ -113,7 +127,10 @@ class JobRun:
     def step(self) -> Iterator[dict[str, Any]]:
         """One transaction of work: locks the job row, checks this run still owns it (else :class:`Superseded`),
         yields the checkpoint to update, and on success writes it with :attr:`progress` (0–99) and the heartbeat in
-        the same transaction as the work. An exception rolls back the work and the checkpoint together."""
+        the same transaction as the work. An exception rolls back the work and the checkpoint together. Raises
+        :class:`Interrupted` before starting when the worker is stopping."""
+        if _stop_requested:
+            raise Interrupted(str(self.job_id))
         with transaction.atomic():
             job = Job.objects.select_for_update().get(pk=self.job_id)
             if job.attempts != self.attempt or job.state != JobState.RUNNING:
@@ -165,6 +182,18 @@ def _finish(run: JobRun, *, result: dict[str, Any] | None = None, error: DomainE
         job.save(update_fields=["state", "progress", "result", "error_code", "error_message", "finished_at"])
 
 
+def _requeue(run: JobRun) -> None:
+    """Put the job of an interrupted ``run`` back in the queue (when it still owns it)."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=run.job_id)
+        if job.attempts != run.attempt or job.state != JobState.RUNNING:
+            return
+        job.state = JobState.QUEUED
+        job.save(update_fields=["state"])
+        _enqueue(job)
+    logger.info("job %s: the worker is stopping; queued again after its last committed step", run.job_id)
+
+
 @task()
 def run_job(job_id: str) -> None:
     """The worker's task: run the job ``job_id`` as the user who started it, from its committed checkpoint. A
@@ -183,6 +212,8 @@ def run_job(job_id: str) -> None:
         result = kind.function(run, by=actor, **run.parameters)
     except Superseded:
         logger.info("job %s: attempt %s lost its lease and stopped", job_id, run.attempt)
+    except Interrupted:
+        _requeue(run)
     except DomainError as error:
         _finish(run, error=error)
     except Exception:

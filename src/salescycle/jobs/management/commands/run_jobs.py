@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import signal
 import time
+from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
-from salescycle.jobs.runner import recover_stale_jobs
+from salescycle.jobs.runner import recover_stale_jobs, request_stop
 
 
 class Command(BaseCommand):
     help = (
         "Run the background jobs (the queue is the database): every queued job, then wait for more; jobs whose "
-        "worker died are queued again first. SIGTERM or Ctrl+C stops after the running job's current step."
+        "worker died are queued again first. SIGTERM or Ctrl+C stops at the running job's next step and queues it "
+        "again."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -35,7 +38,13 @@ class Command(BaseCommand):
             worker_id=get_random_string(32),
             excluded_queue_names=[],
         )
-        worker.configure_signals()
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            request_stop()  # the running job stops before its next step and goes back to the queue
+            worker.shutdown(signum, frame)
+
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, stop)
         while worker.running:
             recovered = recover_stale_jobs()
             if recovered:
