@@ -129,9 +129,10 @@ def _delete(nos: list[str]) -> DeleteResult:
 # The batch delete as a background job (issue #16)
 
 DELETE_CLOSED_JOB = "opportunities.delete_closed"
-# Keys per job step (one transaction each). Smaller than DELETE_CHUNK: on SQLite a step holds the one write lock, so
-# other users' writes wait for at most one step (a fraction of a second), and the progress moves often.
-JOB_CHUNK = 2_000
+# Keys per job step (one transaction each), as in the synchronous delete. Measured on the 100k bench dataset
+# (45,333 opportunities): steps of 2,000 took 1.6x the hand-written statements, steps of 10,000 1.0-1.3x. On SQLite a
+# step holds the one write lock, so other users' writes may wait for one step (about 2-3 s there).
+JOB_CHUNK = 10_000
 _DATE_FILTERS = ("date_closed_from", "date_closed_to")
 
 
