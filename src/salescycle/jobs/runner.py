@@ -155,7 +155,7 @@ def _claim(job_id: str) -> tuple[JobRun, Job] | None:
     """Take the job for a new attempt (``running``, attempts + 1, heartbeat now); None when it is already finished
     (a duplicate task) or gone."""
     with transaction.atomic():
-        job = Job.objects.select_for_update().select_related("created_by").filter(pk=job_id).first()
+        job = Job.objects.select_for_update(of=("self",)).select_related("created_by").filter(pk=job_id).first()
         if job is None or job.state in FINISHED_STATES:
             return None
         now = timezone.now()

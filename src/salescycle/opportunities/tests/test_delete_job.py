@@ -5,9 +5,11 @@ stops, and the job runs as the user who started it."""
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from salescycle import testing
@@ -159,3 +161,17 @@ def test_a_salesperson_cannot_start_the_job(world: dict[str, Any]) -> None:
     with pytest.raises(Exception, match="permission_denied"):
         start_deleting_closed_opportunities(by=user)
     assert not Job.objects.exists()
+
+
+def test_the_command_queues_the_job_with_background_and_salescycle_job_shows_it(world: dict[str, Any]) -> None:
+    out = StringIO()
+    call_command("delete_closed_opportunities", "--date-closed-to", day(5).isoformat(), "--background", stdout=out)
+
+    job = Job.objects.get()
+    assert f"Queued job {job.pk}" in out.getvalue()
+    assert job.created_by is None  # the system: Administrators see it
+    run_queued_jobs()
+    shown = StringIO()
+    call_command("job", str(job.pk), stdout=shown)
+    assert '"state": "succeeded"' in shown.getvalue()
+    assert '"deleted_opportunities": 5' in shown.getvalue()
