@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: bring the database up to date, load the demo data, ensure the demo user, serve with gunicorn.
+# `make run`: bring the database up to date, load the demo data, ensure the demo user, serve with gunicorn and run
+# the background job worker (`salescycle run-jobs`) beside it.
 #
 # Expects the virtualenv in .venv (the Makefile creates it). Environment:
 #   DEMO_PASSWORD     the demo user's password (default demo-sales-2026), set at every start on a database this
@@ -80,6 +81,39 @@ mkdir -p "$data_dir"
 # cut long list queries and cursors); headers keep gunicorn's defaults, 8190 bytes each and 100 of them. Bodies are
 # limited by the app (DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB: 413 in the error shape). Logs: gunicorn's error log goes
 # to stderr beside the app's JSON lines; its access log stays off (the app logs one line per request).
-exec "$bin/gunicorn" salescycle.wsgi:application --bind "$bind" --workers "${WEB_WORKERS:-3}" \
+# The background job worker (issue #16) runs beside gunicorn: the queue is the same database, so the embedded
+# default needs no other server. It is started again when it dies (a job it was running is queued again by the next
+# worker once its lease passes), and stopped with gunicorn: SIGTERM or Ctrl+C to this script stops both (the worker
+# puts a running job back in the queue at its next step). If gunicorn exits, the worker is stopped too.
+worker_pid=
+start_worker() {
+    "$salescycle" run-jobs &
+    worker_pid=$!
+}
+start_worker
+"$bin/gunicorn" salescycle.wsgi:application --bind "$bind" --workers "${WEB_WORKERS:-3}" \
     --control-socket "$data_dir/gunicorn.ctl" \
-    --limit-request-line 8190 --limit-request-fields 100 --limit-request-field_size 8190
+    --limit-request-line 8190 --limit-request-fields 100 --limit-request-field_size 8190 &
+server_pid=$!
+
+stopping=0
+stop_all() {
+    stopping=1
+    kill -TERM "$server_pid" "$worker_pid" 2>/dev/null || true
+}
+trap stop_all TERM INT
+while ((!stopping)); do
+    wait -n "$server_pid" "$worker_pid" || true  # returns when either exits, or when a trapped signal arrives
+    if ((stopping)); then
+        break
+    elif ! kill -0 "$server_pid" 2>/dev/null; then
+        echo "gunicorn stopped: stopping the job worker" >&2
+        stop_all
+    elif ! kill -0 "$worker_pid" 2>/dev/null; then
+        echo "the job worker stopped: starting it again" >&2
+        sleep 1
+        start_worker
+    fi
+done
+wait "$server_pid" 2>/dev/null || true
+wait "$worker_pid" 2>/dev/null || true

@@ -295,7 +295,8 @@ def _world(api: Client, admin: Any) -> dict[str, Any]:
     invoice = ok(post(api, f"/sales-orders/{q(to_post['no'])}/post", {}))
     numbers = {"order": order["no"], "invoice": invoice["no"], "customer": order["sell_to_customer_no"]}
     assert all(n.startswith(PREFIX) for n in numbers.values()), numbers
-    return {**numbers, "person": person["no"], "closed": closed["no"]}
+    job = opportunity_setup.start_deleting_closed_opportunities(by=admin, salesperson_code=K20)
+    return {**numbers, "person": person["no"], "closed": closed["no"], "job": str(job.pk)}
 
 
 # What each path parameter of a web route takes (the route's records have the nasty keys).
@@ -313,6 +314,7 @@ def _web_kwargs(name: str, world: dict[str, Any]) -> Iterator[dict[str, Any]]:
         "sales:post_order": {"no": world["order"]},
         "sales:delete_order": {"no": world["order"]},
         "sales:invoice": {"no": world["invoice"]},
+        "jobs:detail": {"job_id": world["job"]},
     }
     if name == "opportunities:people_statistics":
         for kind in ("salespeople", "campaigns", "contacts"):

@@ -151,7 +151,8 @@ def test_run_sh_serves_the_opportunity_list_with_the_maven_data_over_http(tmp_pa
     port = free_port()
     base = f"http://{HOST}:{port}"
     env = {name: value for name, value in os.environ.items() if name not in {"DATABASE_URL", "SECRET_KEY", "DEBUG"}}
-    env.update(SALESCYCLE_DATA_DIR=str(data_dir), SALESCYCLE_BIND=f"{HOST}:{port}")
+    # Every batch delete becomes a background job (issue #16), so that the one below proves the worker run.sh starts.
+    env.update(SALESCYCLE_DATA_DIR=str(data_dir), SALESCYCLE_BIND=f"{HOST}:{port}", SALESCYCLE_JOBS_SYNC_LIMIT="0")
     log = tmp_path / "run.log"
     browser = Browser(base)
 
@@ -209,10 +210,54 @@ def test_run_sh_serves_the_opportunity_list_with_the_maven_data_over_http(tmp_pa
         page = maven.json()
         assert page["count"] == len(deals) == 8800
         assert page["items"][0]["no"] == first_deal
+        check_a_job_completes_through_the_worker_run_sh_started(base, data_dir, env, username)
     finally:
         stop(server)
     assert server.returncode is not None
     check_the_demo_password_stays_on_the_database_run_sh_created(data_dir, env, tmp_path)
+
+
+def check_a_job_completes_through_the_worker_run_sh_started(
+    base: str, data_dir: Path, env: dict[str, str], username: str
+) -> None:
+    """Issue #16: a batch delete over the API answers 202 with the job, and the worker that run.sh started beside
+    gunicorn runs it to ``succeeded`` with the dry run's count; every answer comes within a second."""
+    salescycle = REPO / ".venv" / "bin" / "salescycle"
+    env = {**env, "SECRET_KEY": (data_dir / "secret_key").read_text().strip()}
+    made = subprocess.run(
+        [str(salescycle), "create-token", username], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert made.returncode == 0, made.stderr
+    headers = {"Authorization": f"Bearer {made.stdout.strip()}", "Content-Type": "application/json"}
+    client = Browser(base)  # no session cookie: the token alone
+
+    def api(path: str, body: dict[str, Any] | None = None) -> Response:
+        data = json.dumps(body).encode() if body is not None else None
+        started = time.monotonic()
+        req = urllib.request.Request(base + path, data=data, headers=headers)
+        try:
+            with client.opener.open(req, timeout=30) as answer:
+                response = Response(answer.status, answer.headers, answer.read().decode())
+        except urllib.error.HTTPError as error:
+            with error:
+                response = Response(error.code, error.headers, error.read().decode())
+        assert time.monotonic() - started < 1.0, path
+        return response
+
+    filters = {"sales_cycle_code": "MAVEN", "date_closed_to": "2017-03-31"}
+    counted = api("/api/v1/opportunities/delete-closed", {**filters, "dry_run": True})
+    assert counted.status == 200, counted.text
+    expected = counted.json()
+    assert expected["deleted_opportunities"] > 0
+    started = api("/api/v1/opportunities/delete-closed", filters)
+    assert started.status == 202, started.text
+    location = started.headers["Location"]
+    assert location == f"/api/v1/jobs/{started.json()['job']['id']}"
+    deadline = time.monotonic() + 60
+    while (job := api(location).json())["state"] not in ("succeeded", "failed"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.5)
+    assert (job["state"], job["progress"], job["result"]) == ("succeeded", 100, expected)
 
 
 def _demo_password_hash(database: Path) -> str:

@@ -36,6 +36,7 @@ from salescycle.core.error_views import (
 )
 from salescycle.core.errors import DomainError, InvalidInput
 from salescycle.core.schemas import KEY_ERROR
+from salescycle.jobs.api import router as jobs_router
 from salescycle.opportunities.api import router as opportunities_router
 from salescycle.sales.api import router as sales_router
 from salescycle.tasks.api import router as tasks_router
@@ -517,6 +518,7 @@ def _mount() -> None:
     api.add_router("", opportunities_router)
     api.add_router("", tasks_router)
     api.add_router("", sales_router)
+    api.add_router("", jobs_router)
 
 
 _mount()

@@ -82,9 +82,12 @@ INSTALLED_APPS = [
     "django_structlog",
     "template_partials",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "salescycle.core",
     "salescycle.contacts",
     "salescycle.tasks",
+    "salescycle.jobs",
     "salescycle.opportunities",
     "salescycle.sales",
     "salescycle.demo",
@@ -270,3 +273,12 @@ DJANGO_STRUCTLOG_STATUS_4XX_LOG_LEVEL = logging.INFO  # a client's mistake is no
 
 # Error tracking: Sentry, only when SENTRY_DSN is set (off by default).
 init_error_tracking(os.environ)
+
+# Background jobs (issue #16): django-tasks with its database backend, so the queue is the app's own database
+# (SQLite or PostgreSQL) and needs no other server; the worker is `salescycle run-jobs` (make run starts it).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A running job whose heartbeat (written with every committed chunk) is older than this lost its worker: the next
+# worker queues it again, and it continues from its last committed chunk.
+JOBS_LEASE_SECONDS = int(os.environ.get("SALESCYCLE_JOBS_LEASE_SECONDS", "120"))
+# Up to this many rows a batch answers in the request (the API's old answer); more become a background job.
+JOBS_SYNC_LIMIT = int(os.environ.get("SALESCYCLE_JOBS_SYNC_LIMIT", "10000"))

@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("salescycle.core.urls")),
+    path("", include("salescycle.jobs.urls")),
     path("", include("salescycle.opportunities.urls")),
     path("", include("salescycle.sales.urls")),
     path("", include("salescycle.tasks.web_urls")),

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from salescycle.contacts import me
 from salescycle.contacts import schemas as contacts
+from salescycle.jobs import schemas as jobs
 from salescycle.opportunities import schemas as opportunities
 from salescycle.opportunities.api import opportunities as opportunities_api
 from salescycle.sales import schemas as sales
@@ -44,6 +45,8 @@ PAIRS: list[tuple[Any, type[BaseModel]]] = [
     (tasks.TaskDict, tasks.TaskOut),
     (tasks.StepDict, tasks.StepOut),
     (tasks.ActivityDict, tasks.ActivityOut),
+    (jobs.JobDict, jobs.JobOut),
+    (jobs.JobErrorDict, jobs.JobErrorOut),
 ]
 
 

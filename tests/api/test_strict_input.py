@@ -13,11 +13,13 @@ import pytest
 from django.apps import apps
 from django.test import Client
 
+from salescycle.opportunities.services import start_deleting_closed_opportunities
+
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1"
 NON_OBJECT_BODIES = ["[true]", "192", '"x"', "null", "[null,null]", '[{"dry_run": true}]']
-OUR_APPS = ("core", "contacts", "tasks", "opportunities", "sales")
+OUR_APPS = ("core", "contacts", "tasks", "jobs", "opportunities", "sales")
 
 
 def dump() -> dict[str, list[dict[str, Any]]]:
@@ -30,7 +32,7 @@ def dump() -> dict[str, list[dict[str, Any]]]:
 
 
 @pytest.fixture
-def world(api: Any, demo: None) -> dict[str, str]:
+def world(api: Any, demo: None, user: Any) -> dict[str, str]:
     """One record of every kind the API addresses by a path parameter, created through the API itself, keyed by
     the path segment before the parameter (``"opportunities"`` → an opportunity's no)."""
 
@@ -86,6 +88,7 @@ def world(api: Any, demo: None) -> dict[str, str]:
         "sales-quotes": quote,
         "sales-orders": order,
         "posted-invoices": invoice,
+        "jobs": str(start_deleting_closed_opportunities(by=user, salesperson_code=sp).pk),
     }
 
 

@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from salescycle.contacts.models import Contact
 from salescycle.contacts.services import contacts as contact_services
 from salescycle.core.errors import DomainError
+from salescycle.jobs import runner as jobs
 from salescycle.opportunities.models import Opportunity, OpportunityEntry
+from salescycle.opportunities.services import delete as delete_services
 from salescycle.tasks import services as task_services
 
 
@@ -40,3 +42,9 @@ def install() -> None:
     if refuse_deleting_contact_with_open_opportunities not in contact_services.DELETE_CONTACT_CHECKS:
         contact_services.DELETE_CONTACT_CHECKS.append(refuse_deleting_contact_with_open_opportunities)
     task_services.ACTIVE_ENTRY_NO[0] = active_entry_no
+    # The background jobs of this app (issue #16), known to every process (web and worker) once apps are ready.
+    jobs.register(
+        delete_services.DELETE_CLOSED_JOB,
+        label=_("Delete Closed Opportunities"),
+        function=delete_services.delete_closed_opportunities_job,
+    )

@@ -21,6 +21,8 @@ from salescycle.core.schemas import (
     json_response,
     with_errors,
 )
+from salescycle.jobs.models import Job
+from salescycle.jobs.schemas import JobAcceptedOut, accepted
 from salescycle.opportunities import engine, selectors, services, statistics
 from salescycle.opportunities.api._shared import LIMIT, _opportunity, _written, router
 from salescycle.opportunities.filters import OpportunityFilters
@@ -92,11 +94,24 @@ def create_opportunity(request: ApiRequest, data: OpportunityIn, response: HttpR
         return Status(201, _written(obj.no, response))
 
 
-@router.post("/opportunities/delete-closed", response=with_errors({200: DeleteClosedOut}), tags=["opportunities"])
-def delete_closed(request: ApiRequest, data: DeleteClosedIn) -> Any:
-    """The Delete Opportunities batch job over closed opportunities (§4.11.2); ``dry_run`` only counts."""
+@router.post(
+    "/opportunities/delete-closed",
+    response=with_errors({200: DeleteClosedOut, 202: JobAcceptedOut}),
+    tags=["opportunities"],
+)
+def delete_closed(request: ApiRequest, data: DeleteClosedIn, response: HttpResponse) -> Any:
+    """The Delete Opportunities batch job over closed opportunities (§4.11.2); ``dry_run`` only counts. Up to
+    10,000 matching opportunities (``SALESCYCLE_JOBS_SYNC_LIMIT``) are deleted in the request: 200 with the counts.
+    More become a background job: 202 ``{"job": {...}}`` with ``Location: /api/v1/jobs/{id}``; poll it until
+    ``state`` is ``succeeded`` (its ``result`` is the same counts) or ``failed`` (issue #16)."""
     values = data.dict()
-    result = services.delete_closed_opportunities(by=request.auth, **values)
+    if values.pop("dry_run", False):
+        result = services.delete_closed_opportunities(by=request.auth, dry_run=True, **values)
+    else:
+        outcome = services.delete_closed_opportunities_or_start_job(by=request.auth, **values)
+        if isinstance(outcome, Job):
+            return accepted(outcome, response)
+        result = outcome
     return {"deleted_opportunities": result.deleted_opportunities, "deleted_entries": result.deleted_entries}
 
 

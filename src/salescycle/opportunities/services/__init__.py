@@ -22,9 +22,13 @@ from salescycle.opportunities.services.create import (
     create_opportunity,
 )
 from salescycle.opportunities.services.delete import (
+    DELETE_CLOSED_JOB,
     DeleteResult,
     delete_closed_opportunities,
+    delete_closed_opportunities_job,
+    delete_closed_opportunities_or_start_job,
     delete_opportunity,
+    start_deleting_closed_opportunities,
 )
 from salescycle.opportunities.services.fields import (
     EDITABLE,
@@ -63,6 +67,7 @@ from salescycle.opportunities.services.sales_links import (
 # The verbs, with the inputs and results they take and give (Estimates, DeleteResult) and the fields each status lets
 # change (EDITABLE). Helpers shared by the verbs stay in their modules; reads are selectors.
 __all__ = [
+    "DELETE_CLOSED_JOB",
     "EDITABLE",
     "DeleteResult",
     "Estimates",
@@ -80,6 +85,8 @@ __all__ = [
     "delete_activity",
     "delete_close_opportunity_code",
     "delete_closed_opportunities",
+    "delete_closed_opportunities_job",
+    "delete_closed_opportunities_or_start_job",
     "delete_opportunity",
     "delete_sales_cycle",
     "delete_sales_cycle_stage",
@@ -93,6 +100,7 @@ __all__ = [
     "save_activity",
     "save_sales_cycle",
     "set_active_calculated_value",
+    "start_deleting_closed_opportunities",
     "unlink_document",
     "update_close_code",
     "update_interaction",

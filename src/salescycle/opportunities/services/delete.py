@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,8 @@ from salescycle.contacts import permissions
 from salescycle.core.actors import Actor
 from salescycle.core.errors import DomainError
 from salescycle.core.keys import normalize_key
+from salescycle.jobs.models import Job
+from salescycle.jobs.runner import JobRun, percent, start_job
 from salescycle.opportunities.choices import OpportunityStatus
 from salescycle.opportunities.models import (
     Interaction,
@@ -120,3 +123,73 @@ def _delete(nos: list[str]) -> DeleteResult:
         OpportunityChange.objects.filter(opportunity_no__in=chunk)._raw_delete(OpportunityChange.objects.db)
         opportunities += Opportunity.objects.filter(pk__in=chunk)._raw_delete(Opportunity.objects.db)
     return DeleteResult(deleted_opportunities=opportunities, deleted_entries=entries)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The batch delete as a background job (issue #16)
+
+DELETE_CLOSED_JOB = "opportunities.delete_closed"
+# Keys per job step (one transaction each), as in the synchronous delete. Measured on the 100k bench dataset
+# (45,333 opportunities): steps of 2,000 took 1.6x the hand-written statements, steps of 10,000 1.0-1.3x. On SQLite a
+# step holds the one write lock, so other users' writes may wait for one step (about 2-3 s there).
+JOB_CHUNK = 10_000
+_DATE_FILTERS = ("date_closed_from", "date_closed_to")
+
+
+def delete_closed_opportunities_or_start_job(*, by: Actor, **filters: Any) -> DeleteResult | Job:
+    """The Delete Opportunities batch job as the web app and the API run it: up to ``JOBS_SYNC_LIMIT`` (10,000)
+    matching closed opportunities are deleted now (:func:`delete_closed_opportunities`, its result); more become a
+    background job (:func:`delete_closed_opportunities_job`), returned queued. ``filters`` as
+    :func:`closed_opportunities`. Errors: 403 ``permission_denied`` (Sales Managers and Administrators only), checked
+    before counting. Implements spec §4.11.2 and issue #16."""
+    permissions.require_batch_delete(by)
+    if closed_opportunities(**filters).count() <= settings.JOBS_SYNC_LIMIT:
+        return delete_closed_opportunities(by=by, **filters)
+    return start_job(DELETE_CLOSED_JOB, by=by, parameters=_given(filters))
+
+
+def start_deleting_closed_opportunities(*, by: Actor, **filters: Any) -> Job:
+    """Queue the Delete Opportunities batch job for the background worker, whatever its size (the command's
+    ``--background``). ``filters`` as :func:`closed_opportunities`. Errors: 403 ``permission_denied``. Implements
+    issue #16."""
+    permissions.require_batch_delete(by)
+    return start_job(DELETE_CLOSED_JOB, by=by, parameters=_given(filters))
+
+
+def _given(filters: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in filters.items() if value not in (None, "")}
+
+
+def delete_closed_opportunities_job(run: JobRun, *, by: Actor, **parameters: Any) -> dict[str, int]:
+    """The job function of the batch delete: the closed opportunities matching ``parameters`` (the filters of
+    :func:`closed_opportunities`, dates as ISO text) in steps of :data:`JOB_CHUNK` keys in key order, each step one
+    transaction that locks its keys (``SELECT … FOR UPDATE``), deletes them like :func:`delete_closed_opportunities`
+    and adds the row counts to the job's checkpoint with the last key done. A run after a crash starts after that
+    key with the committed counts, so nothing is deleted twice and the totals are exact. An opportunity that comes
+    to match after the job passed its key is left for the next run. Result ``{"deleted_opportunities": N,
+    "deleted_entries": M}``, the synchronous answer. Errors: 403 ``permission_denied`` when ``by`` may no longer
+    batch delete. Implements spec §4.11.2 and issue #16."""
+    permissions.require_batch_delete(by)
+    filters: dict[str, Any] = {
+        name: dt.date.fromisoformat(value) if name in _DATE_FILTERS and value else value
+        for name, value in parameters.items()
+    }
+    if "total" not in run.checkpoint:
+        with run.step() as checkpoint:
+            total = closed_opportunities(**filters).count()
+            checkpoint.update(total=total, after="", deleted_opportunities=0, deleted_entries=0)
+    while True:
+        with run.step() as checkpoint:
+            selected = closed_opportunities(**filters).filter(no__gt=checkpoint["after"])
+            nos = list(selected.select_for_update().order_by("no").values_list("no", flat=True)[:JOB_CHUNK])
+            if not nos:
+                break
+            done = _delete(nos)
+            checkpoint["deleted_opportunities"] += done.deleted_opportunities
+            checkpoint["deleted_entries"] += done.deleted_entries
+            checkpoint["after"] = nos[-1]
+            run.progress = percent(checkpoint["deleted_opportunities"], checkpoint["total"])
+    return {
+        "deleted_opportunities": run.checkpoint["deleted_opportunities"],
+        "deleted_entries": run.checkpoint["deleted_entries"],
+    }

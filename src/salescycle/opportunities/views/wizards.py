@@ -24,6 +24,7 @@ from salescycle.contacts import permissions
 from salescycle.core.errors import DomainError
 from salescycle.core.views import add_domain_error, is_htmx
 from salescycle.core.workdate import get_work_date
+from salescycle.jobs.models import Job
 from salescycle.opportunities import selectors, services
 from salescycle.opportunities.choices import ActionType
 from salescycle.opportunities.engine import EntryState, UpdateRequest
@@ -226,10 +227,16 @@ def delete_closed(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         confirmed = "delete" in request.POST and form.cleaned_data["confirm"]
         try:
-            outcome = services.delete_closed_opportunities(by=request.user, dry_run=not confirmed, **form.filters())
+            if confirmed:
+                outcome = services.delete_closed_opportunities_or_start_job(by=request.user, **form.filters())
+            else:
+                outcome = services.delete_closed_opportunities(by=request.user, dry_run=True, **form.filters())
         except DomainError as error:
             add_domain_error(form, error)
         else:
+            if isinstance(outcome, Job):
+                # A large batch runs in the background (issue #16): its status page shows the progress and result.
+                return redirect("jobs:detail", job_id=outcome.pk)
             if confirmed:
                 result = outcome
             else:

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from salescycle.core.actors import SYSTEM
 from salescycle.core.errors import DomainError
-from salescycle.opportunities.services import delete_closed_opportunities
+from salescycle.opportunities.services import delete_closed_opportunities, start_deleting_closed_opportunities
 
 
 def _date(value: str) -> dt.date:
@@ -31,6 +31,11 @@ class Command(BaseCommand):
         parser.add_argument("--contact-no")
         parser.add_argument("--sales-cycle-code")
         parser.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="queue it as a background job for `salescycle run-jobs` and print the job's id (issue #16)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         filters = {
@@ -46,6 +51,12 @@ class Command(BaseCommand):
             )
             if options.get(key)
         }
+        if options["background"] and not options["dry_run"]:
+            job = start_deleting_closed_opportunities(**filters, by=SYSTEM)
+            self.stdout.write(
+                f"Queued job {job.pk}: `salescycle run-jobs` runs it; `salescycle job {job.pk}` shows it."
+            )
+            return
         try:
             result = delete_closed_opportunities(dry_run=options["dry_run"], **filters, by=SYSTEM)
         except DomainError as error:
