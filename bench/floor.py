@@ -56,7 +56,7 @@ def _sums(parts: tuple[Any, ...]) -> tuple[Any, ...]:
     """The money sums of a reference row (``legs._money_sum``): as they are on PostgreSQL; on SQLite each sum is
     two columns (integer parts, fraction units of 10⁻⁵) added into one ``Decimal``, as ``core.money`` does."""
     if connection.vendor != "sqlite":
-        return parts
+        return tuple(Decimal(0) if part is None else part for part in parts)
     return tuple(
         Decimal(parts[i] or 0) + Decimal(parts[i + 1] or 0).scaleb(-AMOUNT_PLACES) for i in range(0, len(parts), 2)
     )
@@ -102,6 +102,38 @@ def opportunities(request: HttpRequest, salesperson_code: str) -> Any:
     names, rows = _rows(SQL["list"], [salesperson_code])
     items = [dict(zip(names, row, strict=True)) for row in rows[:50]]
     return {"items": items, "count": counted[0][0], "next": items[-1]["no"] if len(rows) > 50 else None}
+
+
+@floor_api.get("/matrix")
+def matrix(request: HttpRequest, start: str, end: str) -> Any:
+    """The matrix's grouped statement and the row names by hand: per salesperson, 12 monthly sums and the totals."""
+    _n, grouped = _rows(SQL["matrix"], [start, end])
+    grid: dict[str, dict[str, Decimal]] = {}
+    labels: set[str] = set()
+    for key, period, _count, *sums in grouped:
+        grid.setdefault(key, {})[period] = _sums(tuple(sums))[0]
+        labels.add(period)
+    keys = sorted(grid)
+    columns = sorted(labels)
+    _n, names = _rows(SQL["matrix_names"] + "(" + ", ".join(["%s"] * len(keys)) + ")", keys) if keys else ([], [])
+    name_of = dict(names)
+    rows = [{"key": key, "name": name_of.get(key, ""), "cells": [grid[key].get(c) for c in columns]} for key in keys]
+    totals = [sum((grid[key].get(c) or 0 for key in keys), Decimal(0)) for c in columns]
+    return {"columns": columns, "rows": rows, "total": {"cells": totals, "total": sum(totals, Decimal(0))}}
+
+
+@floor_api.get("/pipeline")
+def pipeline(request: HttpRequest, code: str, as_of: str) -> Any:
+    """The pipeline as of a date by hand: the cycle, its stages, the figures per stage (and the totals)."""
+    _rows(SQL["cycle"], [code])
+    _n, rows = _rows(SQL["pipeline"], [code, as_of, as_of])
+    _n, stages = _rows(SQL["pipeline_stages"], [code])
+    figures = {row[0]: (row[1], *_sums(row[2:])) for row in rows}
+    out = [
+        {"stage": stage, "description": description, "figures": figures.get(stage, (0, 0, 0))}
+        for stage, description in stages
+    ]
+    return {"as_of": as_of, "sales_cycle_code": code, "stages": out, "n": sum(f[0] for f in figures.values())}
 
 
 _STATUS = dict(model_choices(OpportunityStatus))

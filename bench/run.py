@@ -45,6 +45,7 @@ DEFAULT_DATABASES = ("sqlite", "postgresql")
 AS_OF = "2026-06-30"
 MAVEN_DIR = Path(os.environ.get("MAVEN_CRM_DIR", ROOT.parent / "shared" / "data" / "maven-crm"))
 DELETE_TARGET = 100_000
+SECTIONS = ("reads", "analysis", "writes", "delete", "maven")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -62,6 +63,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--datasets-only", action="store_true", help="build (or migrate) the cached datasets and measure nothing"
     )
+    parser.add_argument(
+        "--only",
+        default=",".join(SECTIONS),
+        help="comma-separated sections to run: reads (a, b), analysis (f), writes (c), delete (d), maven (e)",
+    )
     parser.add_argument("--leg", choices=DEFAULT_DATABASES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.sizes = [int(s) for s in str(args.sizes).split(",") if s]
@@ -69,6 +75,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     for database in args.databases:
         if database not in DEFAULT_DATABASES:
             parser.error(f"unknown database {database!r}")
+    args.only = [s.strip() for s in str(args.only).split(",") if s.strip()]
+    for section in args.only:
+        if section not in SECTIONS:
+            parser.error(f"unknown section {section!r} (one of {', '.join(SECTIONS)})")
     if args.quick:
         args.runs, args.warmup, args.writes, args.no_maven = 3, 1, 6, True
     return args
@@ -121,6 +131,8 @@ def pass_through(args: argparse.Namespace) -> list[str]:
         str(args.data_dir.resolve()),
         "--results",
         str(args.results.resolve()),
+        "--only",
+        ",".join(args.only),
     ]
     if args.no_maven:
         items.append("--no-maven")
@@ -145,6 +157,7 @@ def render(legs: list[dict[str, Any]], args: argparse.Namespace, load0: Any, loa
         f"Command: `python bench/run.py --sizes {','.join(map(str, args.sizes))} "
         f"--databases {','.join(args.databases)} --seed {args.seed}"
         + (" --quick" if args.quick else f" --runs {args.runs}")
+        + ("" if tuple(args.only) == SECTIONS else f" --only {','.join(args.only)}")
         + "`",
         "",
     ]
@@ -166,7 +179,9 @@ def render(legs: list[dict[str, Any]], args: argparse.Namespace, load0: Any, loa
                     f"| {ratio} | {m.get('queries', '—')} | {_fmt_ms(m.get('app_cpu_ms'))} "
                     f"| {_fmt_ms(m.get('floor_cpu_ms'))} | {m.get('target', '')} |"
                 )
-            d = result["delete"]
+            d = result.get("delete")
+            if d is None:
+                continue
             delete_ratio = d["service_ms"] / d["sql_ms"]
             lines.append(
                 f"| {int(size):,} | batch delete of {d['opportunities']:,} closed opportunities "
@@ -191,14 +206,13 @@ def render(legs: list[dict[str, Any]], args: argparse.Namespace, load0: Any, loa
             "|---:|---:|---:|---:|---:|",
         ]
         sizes = list(leg["sizes"])
-        base = leg["sizes"][sizes[0]]["list_ms"] if sizes else None
+        base = leg["sizes"][sizes[0]].get("list_ms") if sizes else None
         for size, result in leg["sizes"].items():
             gen = result.get("generate_s")
-            growth = result["list_ms"] / base if base else 0
-            lines.append(
-                f"| {int(size):,} | {'—' if gen is None else f'{gen:.0f}'} | {result['update_rps']:.0f} | "
-                f"{result['close_rps']:.0f} | {growth:.2f}× |"
-            )
+            growth = f"{result['list_ms'] / base:.2f}×" if base and result.get("list_ms") else "—"
+            rates = [result.get("update_rps"), result.get("close_rps")]
+            update, close = ("—" if rate is None else f"{rate:.0f}" for rate in rates)
+            lines.append(f"| {int(size):,} | {'—' if gen is None else f'{gen:.0f}'} | {update} | {close} | {growth} |")
         if leg.get("maven_s") is not None:
             lines += ["", f"Maven import (8,800 deals, fresh database): median {leg['maven_s']:.1f} s (target < 20 s)"]
         lines.append("")

@@ -153,4 +153,8 @@ def test_the_benchmark_runs_end_to_end_on_a_small_dataset(tmp_path: Path) -> Non
     assert "batch delete of" in done.stdout
     assert "| 200 | Next (API) |" in done.stdout
     assert "| 200 | Close, lost (web wizard) |" in done.stdout
+    # (f) issue #14: the matrix and the pipeline (checked equal to their hand-written SQL first) and the dashboard
+    assert "| 200 | matrix, 12 months by salesperson (API) |" in done.stdout
+    assert "| 200 | pipeline as of a date (API) |" in done.stdout
+    assert "| 200 | dashboard of a Salesperson (HTML) |" in done.stdout
     assert (tmp_path / "results" / "latest.md").exists()
