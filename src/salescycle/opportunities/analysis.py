@@ -263,12 +263,37 @@ def _latest_as_of(as_of: dt.date) -> Subquery:
     return Subquery(latest.order_by("-entry_no").values("entry_no")[:1])
 
 
-def _open_as_of(user: Actor, filters: AnalysisFilter, as_of: dt.date) -> QuerySet[OpportunityEntry]:
-    """The entries that stood as their opportunity's latest at the end of ``as_of`` and are no closing."""
-    entries = _entries(user, filters, active_only=False)
-    return entries.filter(date_of_change__lte=as_of, entry_no=_latest_as_of(as_of)).exclude(
-        action_taken__in_literals=CLOSING_ACTIONS
+def _longest_days_open() -> int | None:
+    """The largest Days Open of any inactive entry (None without one): one read of the index
+    ``entry_inactive_days_open`` from its end."""
+    return (
+        OpportunityEntry.objects.filter(active=False).order_by("-days_open").values_list("days_open", flat=True).first()
     )
+
+
+def _open_as_of(
+    user: Actor, filters: AnalysisFilter, as_of: dt.date, longest: int | None
+) -> QuerySet[OpportunityEntry]:
+    """The entries that stood as their opportunity's latest at the end of ``as_of`` and are no closing (``longest``:
+    :func:`_longest_days_open`).
+
+    An opportunity's latest entry dated on or before ``as_of`` (highest ``entry_no``) is either its active entry or
+    an inactive one replaced after ``as_of``: the entry that replaced it is later and so dated after ``as_of``, and
+    the ledger sets Days Open = (replacing entry's Date of Change) − (its own) on the replaced entry
+    (``ledger.deactivation``, checked by ``integrity.py``; never negative, so exactly that positive gap). So it was
+    changed within the longest Days Open before ``as_of``: the candidates are the open active entries changed on or
+    before ``as_of`` (index ``entry_open_cycle_changed``) and the inactive ones changed in that window of dates
+    (``entry_inactive_cycle_changed``), each then confirmed as its opportunity's latest entry dated on or before
+    ``as_of`` (:func:`_latest_as_of`): the same definition as over all history, checked on the few entries that can
+    meet it."""
+    entries = _entries(user, filters, active_only=False)
+    dated = Q(date_of_change__lte=as_of) & ~Q(action_taken__in_literals=CLOSING_ACTIONS)
+    if filters.sales_cycle_code:  # each arm on its own carries every indexed condition
+        dated &= Q(sales_cycle_id=normalize_key(filters.sales_cycle_code))
+    candidates = Q(dated, active=True)
+    if longest is not None:
+        candidates |= Q(dated, active=False, date_of_change__gt=as_of - dt.timedelta(days=longest))
+    return entries.filter(candidates).filter(entry_no=_latest_as_of(as_of))
 
 
 def _sums(sqlite: bool) -> dict[str, Any]:
@@ -307,12 +332,13 @@ def pipeline_as_of(
     user's WorkDate): an opportunity counts when its latest entry (highest ``entry_no``) with ``date_of_change`` ≤
     ``as_of`` is no closing (Won/Lost) entry, with that entry's figures. Every stage of the cycle is listed (zero
     counts as 0, empty sums as 0). Amounts LCY, exact to the cent. Errors: 404 ``not_found`` for an unknown cycle.
-    Three queries (the cycle, its stages with the figures grouped by stage, the WorkDate when defaulted).
+    Four queries (the cycle, the longest Days Open, the figures grouped by stage along indexes (:func:`_open_as_of`),
+    the stages; the WorkDate when defaulted).
     Implements api.md "Analysis" ``/analysis/pipeline``."""
     key = _cycle(sales_cycle_code)
     day = as_of if as_of is not None else get_work_date(user)
     narrowed = AnalysisFilter(key, *_rest(filters))
-    entries = _open_as_of(user, narrowed, day)
+    entries = _open_as_of(user, narrowed, day, _longest_days_open())
     sqlite = is_sqlite(entries.db)
     per_stage = {
         row["sales_cycle_stage"]: _exact(row, sqlite)
@@ -398,6 +424,16 @@ def _line(grid: _Grid, key: str | None, width: int, options: MatrixOptions) -> t
     return tuple(_cell(n, amount, options) for n, amount in figures), _cell(count, total, options)
 
 
+def _column_totals(grid: _Grid) -> _Grid:
+    """The total row of a grid whose rows hold each entry once: per column, the sum of the rows' counts and exact
+    sums (keyed as :func:`_grid` keys an ungrouped query: ``(None, column)``)."""
+    totals: dict[tuple[str | None, int], tuple[int, Decimal]] = {}
+    for (_key, column), (count, amount) in grid.items():
+        before = totals.get((None, column), (0, ZERO))
+        totals[(None, column)] = (before[0] + count, before[1] + amount)
+    return totals
+
+
 def _matrix_entries(user: Actor, filters: AnalysisFilter, options: MatrixOptions) -> QuerySet[OpportunityEntry]:
     entries = _entries(user, filters, active_only=True).filter(action_taken__in=_STATUS_ACTIONS[options.status])
     if code := normalize_key(options.close_opportunity_code):
@@ -435,8 +471,9 @@ def matrix(
     ``options.show`` over those entries, amounts rounded by the rounding factor (``none``: to the cent; ``1``: whole
     units; ``1000``/``1000000``: divided and to 0.1), zero as None; a row total and a total row (over the matching
     entries that fall in some row: each entry once, also when a company's row and its person's row both show it).
-    Errors: 422 ``invalid_input`` for columns out of range. Four queries at most (WorkDate, names, rows, totals;
-    five for contact rows). Implements spec §5.7, api.md "Analysis" ``/analysis/matrix``."""
+    Errors: 422 ``invalid_input`` for columns out of range. Three queries at most (WorkDate, rows, names; five
+    for contact rows: persons, companies and the total row). Implements spec §5.7, api.md "Analysis"
+    ``/analysis/matrix``."""
     options = options or MatrixOptions()
     span = _columns(user, period, start, columns)
     entries = _matrix_entries(user, filters or AnalysisFilter(), options).filter(
@@ -449,7 +486,11 @@ def matrix(
     keys = sorted({key for key, _column in grid if key is not None})
     model, name_field = _NAMES[options.rows]
     names = dict(model._default_manager.filter(pk__in=keys).values_list("pk", name_field)) if keys else {}
-    totals = _grid(entries.exclude(**{options.rows: None}), None, bucket, field, sqlite)
+    # Salesperson and campaign rows hold each entry once (one key per entry), so the total row is the sum of the rows,
+    # exact: no second pass over the entries. A company's row and its person's row may both hold an entry.
+    totals = _column_totals(grid) if options.rows != "contact" else None
+    if totals is None:
+        totals = _grid(entries.exclude(**{options.rows: None}), None, bucket, field, sqlite)
     rows = []
     for key in keys:
         cells, total = _line(grid, key, len(span), options)
@@ -462,8 +503,8 @@ def matrix(
 # Movement, calibration, forecast
 
 
-def _pipeline_total(user: Actor, filters: AnalysisFilter, as_of: dt.date, sqlite: bool) -> Figures:
-    return _figures(*_exact(_open_as_of(user, filters, as_of).aggregate(**_sums(sqlite)), sqlite))
+def _pipeline_total(user: Actor, filters: AnalysisFilter, as_of: dt.date, longest: int | None, sqlite: bool) -> Figures:
+    return _figures(*_exact(_open_as_of(user, filters, as_of, longest).aggregate(**_sums(sqlite)), sqlite))
 
 
 def movement(date_from: dt.date, date_to: dt.date, filters: AnalysisFilter | None = None, *, user: Actor) -> Movement:
@@ -473,7 +514,7 @@ def movement(date_from: dt.date, date_to: dt.date, filters: AnalysisFilter | Non
     ``next``, or ``jumped``/``first`` to a higher stage than the previous entry's; ``moved_back`` = entries
     ``previous``, or ``jumped`` to a lower stage; ``won`` = Won entries (their Calcd. Current Value); ``lost`` =
     Lost entries (their Estimated Value). Amounts LCY, exact to the cent. Errors: 422 ``invalid_input`` when
-    ``date_to`` is before ``date_from``. Four queries. Implements api.md "Analysis" ``/analysis/movement``."""
+    ``date_to`` is before ``date_from``. Five queries. Implements api.md "Analysis" ``/analysis/movement``."""
     if date_to < date_from:
         raise _invalid_range()
     filters = filters or AnalysisFilter()
@@ -505,16 +546,17 @@ def movement(date_from: dt.date, date_to: dt.date, filters: AnalysisFilter | Non
     created = in_range.filter(~Exists(earlier)).aggregate(
         n=Count("*"), value=exact_sum("estimated_value", sqlite=sqlite)
     )
+    longest = _longest_days_open()
     return Movement(
         date_from=date_from,
         date_to=date_to,
-        open_at_start=_pipeline_total(user, filters, date_from - dt.timedelta(days=1), sqlite),
+        open_at_start=_pipeline_total(user, filters, date_from - dt.timedelta(days=1), longest, sqlite),
         created=Counted(created["n"], _cents(exact_value(created["value"], sqlite=sqlite))),
         advanced=row["advanced"],
         moved_back=row["moved_back"],
         won=Counted(row["won_n"], _cents(exact_value(row["won_value"], sqlite=sqlite))),
         lost=Counted(row["lost_n"], _cents(exact_value(row["lost_value"], sqlite=sqlite))),
-        open_at_end=_pipeline_total(user, filters, date_to, sqlite),
+        open_at_end=_pipeline_total(user, filters, date_to, longest, sqlite),
     )
 
 

@@ -463,11 +463,30 @@ class OpportunityEntry(models.Model):
                 name="entry_inactive_stage",
                 condition=Q(active=False),
             ),
+            # The salesperson statistics (spec §5.5) and the Opportunities matrix by salesperson (§5.7: a range of
+            # Estimated Close Dates, an action filter, sums): both read only the index.
             models.Index(
-                fields=["salesperson", "estimated_close_date", "estimated_value", "calculated_current_value"],
-                name="entry_active_salesperson",
+                fields=[
+                    "salesperson",
+                    "estimated_close_date",
+                    "action_taken",
+                    "estimated_value",
+                    "calculated_current_value",
+                ],
+                name="entry_active_salesperson_act",
                 condition=Q(active=True),
             ),
+            # The pipeline as of a date (analysis._open_as_of): the open active entries changed on or before the
+            # day, the inactive ones changed within the longest Days Open before it, and that longest Days Open.
+            models.Index(
+                fields=["sales_cycle", "date_of_change"],
+                name="entry_open_cycle_changed",
+                condition=Q(active=True) & ~Q(action_taken__in=["won", "lost"]),
+            ),
+            models.Index(
+                fields=["sales_cycle", "date_of_change"], name="entry_inactive_cycle_changed", condition=Q(active=False)
+            ),
+            models.Index(fields=["days_open"], name="entry_inactive_days_open", condition=Q(active=False)),
             models.Index(fields=["contact_company", "contact"], name="entry_active_contact", condition=Q(active=True)),
             models.Index(fields=["campaign"], name="entry_active_campaign", condition=Q(active=True)),
             models.Index(fields=["close_opportunity_code"], name="entry_close_code"),

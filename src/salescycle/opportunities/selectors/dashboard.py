@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Literal
 from urllib.parse import urlencode
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 
 from salescycle.contacts import permissions
@@ -214,8 +214,13 @@ def _people(
 
 
 def _tasks_due(user: Actor, scope: Scope, work_date: dt.date) -> dict[str | None, int]:
-    condition = permissions.linked_to_visible(user)
-    tasks = Task.objects.all() if condition is None else Task.objects.filter(condition)
+    """The open tasks dated on or before ``work_date`` per salesperson, of no or a visible opportunity. The
+    visibility is an ``EXISTS`` checked per task due, not ``opportunity_no IN (…)``: SQLite would drive that from the
+    opportunity number index (``opportunity_no = ''`` matches most tasks, which its statistics cannot tell), where
+    the scope's ``task_salesperson`` index finds the few tasks due (issue #14 "Speed": 128 ms → 1 ms at 100k)."""
+    tasks = Task.objects.all()
+    if permissions.visibility_filter(user) is not None:
+        tasks = tasks.filter(Q(opportunity_no="") | Exists(visible(user).filter(no=OuterRef("opportunity_no"))))
     rows = (
         tasks.filter(scope.condition(), closed=False, date__lte=work_date)
         .values("salesperson_id")
