@@ -126,7 +126,9 @@ def matrix(request: HttpRequest, start: str, end: str) -> Any:
 def pipeline(request: HttpRequest, code: str, as_of: str) -> Any:
     """The pipeline as of a date by hand: the cycle, its stages, the figures per stage (and the totals)."""
     _rows(SQL["cycle"], [code])
-    _n, rows = _rows(SQL["pipeline"], [code, as_of, as_of])
+    _n, longest = _rows(SQL["pipeline_longest"], [])
+    start = dt.date.fromisoformat(as_of) - dt.timedelta(days=longest[0][0] if longest else 0)
+    _n, rows = _rows(SQL["pipeline"], [code, as_of, code, start.isoformat(), as_of, as_of])
     _n, stages = _rows(SQL["pipeline_stages"], [code])
     figures = {row[0]: (row[1], *_sums(row[2:])) for row in rows}
     out = [

@@ -763,24 +763,39 @@ def analysis_reads(args: argparse.Namespace, api: Client, salesperson: str) -> l
         return {"rows": rows, "total": [_cent(c) for c in column_totals], "all": _cent(sum(column_totals))}
 
     stage_col, doc = _c(E, "sales_cycle_stage"), _c(E, "date_of_change")
+    # By hand as the app does it (analysis._open_as_of): the candidates are the open active entries changed on or
+    # before the day and the inactive ones changed within the longest Days Open before it, each confirmed as its
+    # opportunity's latest entry of the day. (Over all history, the shape the app had before, it took 0.2 s at 100k.)
+    open_ = f"e.{_c(E, 'action_taken')} NOT IN ('won', 'lost')"
+    in_cycle = f"e.{_c(E, 'sales_cycle')} = %s"
     pipeline_sql = (
         f"SELECT e.{stage_col}, COUNT(*), {_money_sum('e.' + _c(E, 'estimated_value'))}, "
         f"{_money_sum('e.' + _c(E, 'calculated_current_value'))} FROM {_t(E)} e "
-        f"WHERE e.{_c(E, 'sales_cycle')} = %s AND e.{doc} <= %s AND e.{_c(E, 'action_taken')} NOT IN ('won', 'lost') "
+        f"WHERE ((e.{_c(E, 'active')} AND {in_cycle} AND e.{doc} <= %s AND {open_}) "
+        f"OR (NOT e.{_c(E, 'active')} AND {in_cycle} AND e.{doc} > %s AND e.{doc} <= %s AND {open_})) "
         f"AND e.{_c(E, 'entry_no')} = (SELECT MAX(x.{_c(E, 'entry_no')}) FROM {_t(E)} x "
         f"WHERE x.{_c(E, 'opportunity')} = e.{_c(E, 'opportunity')} AND x.{doc} <= %s) GROUP BY 1"
     )
+    longest_sql = (
+        f"SELECT {_c(E, 'days_open')} FROM {_t(E)} WHERE NOT {_c(E, 'active')} "
+        f"ORDER BY {_c(E, 'days_open')} DESC LIMIT 1"
+    )
+
     cycle_sql = f"SELECT 1 FROM {_t(SalesCycle)} WHERE {_c(SalesCycle, 'code')} = %s"
     stages_sql = (
         f"SELECT {_c(SalesCycleStage, 'stage')}, {_c(SalesCycleStage, 'description')} FROM {_t(SalesCycleStage)} "
         f"WHERE {_c(SalesCycleStage, 'sales_cycle')} = %s ORDER BY 1"
     )
 
+    def pipeline_params(as_of: str) -> list[Any]:
+        longest = _fetch(longest_sql, [])
+        start = dt.date.fromisoformat(as_of) - dt.timedelta(days=longest[0][0] if longest else 0)
+        return [CYCLE, as_of, CYCLE, start.isoformat(), as_of, as_of]
+
     def pipeline_ref() -> dict[str, Any]:
         _fetch(cycle_sql, [CYCLE])
         figures = {
-            row[0]: (row[1], *_exact(tuple(row[2:])))
-            for row in _fetch(pipeline_sql, [CYCLE, PIPELINE_AS_OF, PIPELINE_AS_OF])
+            row[0]: (row[1], *_exact(tuple(row[2:]))) for row in _fetch(pipeline_sql, pipeline_params(PIPELINE_AS_OF))
         }
         stages = _fetch(stages_sql, [CYCLE])
         total = (
@@ -832,8 +847,8 @@ def analysis_reads(args: argparse.Namespace, api: Client, salesperson: str) -> l
     )
     dash_tasks_sql = (
         f"SELECT COUNT(*) FROM {_t(T)} WHERE {_c(T, 'salesperson')} = %s AND NOT {_c(T, 'closed')} "
-        f"AND {_c(T, 'date')} <= %s AND ({_c(T, 'opportunity_no')} = '' OR {_c(T, 'opportunity_no')} IN "
-        f"(SELECT {_c(O, 'no')} FROM {_t(O)} WHERE {sp} = %s OR {sp} IN ({members})))"
+        f"AND {_c(T, 'date')} <= %s AND ({_c(T, 'opportunity_no')} = '' OR EXISTS (SELECT 1 FROM {_t(O)} v "
+        f"WHERE v.{_c(O, 'no')} = {_t(T)}.{_c(T, 'opportunity_no')} AND (v.{sp} = %s OR v.{sp} IN ({members}))))"
     )
     dash_stale_sql = (
         f"SELECT {_c(O, 'no')}, {_c(O, 'description')}, {sp}, {ocd}, {_c(O, 'estimated_value')} FROM {_t(O)} "
@@ -849,7 +864,12 @@ def analysis_reads(args: argparse.Namespace, api: Client, salesperson: str) -> l
         _fetch(dash_stale_sql, [salesperson, as_of])
 
     floor.SQL.update(
-        matrix=matrix_sql, matrix_names=names_sql, pipeline=pipeline_sql, pipeline_stages=stages_sql, cycle=cycle_sql
+        matrix=matrix_sql,
+        matrix_names=names_sql,
+        pipeline=pipeline_sql,
+        pipeline_longest=longest_sql,
+        pipeline_stages=stages_sql,
+        cycle=cycle_sql,
     )
     web_sp = salesperson_user(salesperson)
     matrix_url = (
