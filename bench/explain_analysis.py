@@ -2,7 +2,7 @@
 """The query plans of the analysis reads of the benchmark (section (f), issue #14): the matrix, the pipeline as of a
 date and the dashboard of a Salesperson, on a cached benchmark dataset.
 
-    python bench/explain_analysis.py --size 100000 [--data-dir data/bench]            # SQLite
+    python bench/explain_analysis.py --size 100000 [--data-dir data/bench]   # SQLite
     scripts/with-postgres.sh python bench/explain_analysis.py --leg postgresql --size 100000
 
 Sends each request once through the Django test client (as the benchmark does), captures its SQL and prints, per
@@ -16,7 +16,6 @@ import argparse
 import os
 import secrets
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,9 +40,7 @@ def main() -> int:
     django.setup()
     import legs
     from django.conf import settings
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     settings.ROOT_URLCONF = "floor"
     pristine, meta = legs.dataset(args, args.size)
@@ -58,39 +55,16 @@ def main() -> int:
         )
         api = Client(headers={"authorization": f"Bearer {meta['token']}"})
         web = legs.salesperson_user(salesperson)
+        matrix = (
+            "/api/v1/analysis/matrix?rows=salesperson&show=estimated_value&period=month&columns=12"
+            f"&start={legs.MATRIX_START}"
+        )
         requests = {
-            "matrix": (
-                api,
-                "/api/v1/analysis/matrix?rows=salesperson&show=estimated_value&period=month&columns=12"
-                f"&start={legs.MATRIX_START}",
-            ),
-            "pipeline": (
-                api,
-                f"/api/v1/analysis/pipeline?sales_cycle_code={legs.CYCLE}&as_of={legs.PIPELINE_AS_OF}",
-            ),
+            "matrix": (api, matrix),
+            "pipeline": (api, f"/api/v1/analysis/pipeline?sales_cycle_code={legs.CYCLE}&as_of={legs.PIPELINE_AS_OF}"),
             "dashboard": (web, "/"),
         }
-        for name in args.only.split(","):
-            client, url = requests[name]
-            client.get(url)  # warm
-            with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
-                assert client.get(url).status_code == 200
-                total = (time.perf_counter() - started) * 1000
-            print(f"\n## {name}: GET {url} — {total:.1f} ms, {len(captured)} queries ({connection.vendor})\n")
-            for query in captured.captured_queries:
-                sql = query["sql"]
-                print(f"-- {float(query['time']) * 1000:.1f} ms\n{sql}\n")
-                with connection.cursor() as cursor:
-                    if connection.vendor == "sqlite":
-                        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
-                        for row in cursor.fetchall():
-                            print(f"    {row[0]:>3} {row[1]:>3} {row[3]}")
-                    else:
-                        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
-                        for row in cursor.fetchall():
-                            print(f"    {row[0]}")
-                print()
+        legs.explain([requests[name] for name in args.only.split(",")])
     return 0
 
 

@@ -887,7 +887,32 @@ def analysis_reads(args: argparse.Namespace, api: Client, salesperson: str) -> l
         cases[0][0]: lambda: _ok(api.get(f"/bench-floor/api/matrix?start={months[0][0]}&end={months[-1][1]}")),
         cases[1][0]: lambda: _ok(api.get(f"/bench-floor/api/pipeline?code={CYCLE}&as_of={PIPELINE_AS_OF}")),
     }
+    if getattr(args, "explain", False):
+        explain([(api, matrix_url), (api, pipeline_url), (web_sp, "/")])
     return measure(args, cases, floors, over_floor=False)
+
+
+def explain(requests: list[tuple[Client, str]]) -> None:
+    """Print each request's SQL with its time and plan (SQLite ``EXPLAIN QUERY PLAN``, PostgreSQL ``EXPLAIN
+    (ANALYZE, BUFFERS)``), after one warm-up request."""
+    for client, url in requests:
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            _ok(client.get(url))
+            total = (time.perf_counter() - started) * 1000
+        print(f"\n## GET {url} — {total:.1f} ms, {len(captured)} queries ({connection.vendor})\n", flush=True)
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            print(f"-- {float(query['time']) * 1000:.1f} ms\n{sql}\n")
+            with connection.cursor() as cursor:
+                if connection.vendor == "sqlite":
+                    cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+                    lines = [f"    {row[3]}" for row in cursor.fetchall()]
+                else:
+                    cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+                    lines = [f"    {row[0]}" for row in cursor.fetchall()]
+            print("\n".join(lines) + "\n", flush=True)
 
 
 def _cent(value: Any) -> str:

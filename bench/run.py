@@ -68,6 +68,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=",".join(SECTIONS),
         help="comma-separated sections to run: reads (a, b), analysis (f), writes (c), delete (d), maven (e)",
     )
+    parser.add_argument(
+        "--explain", action="store_true", help="print the SQL and plans of the analysis requests (section f)"
+    )
     parser.add_argument("--leg", choices=DEFAULT_DATABASES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.sizes = [int(s) for s in str(args.sizes).split(",") if s]
@@ -136,6 +139,8 @@ def pass_through(args: argparse.Namespace) -> list[str]:
     ]
     if args.no_maven:
         items.append("--no-maven")
+    if args.explain:
+        items.append("--explain")
     if args.datasets_only:
         items.append("--datasets-only")
     return items
