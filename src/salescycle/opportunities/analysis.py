@@ -21,7 +21,21 @@ from decimal import Decimal, localcontext
 from typing import Any, Literal
 
 from django.db import models
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
@@ -271,29 +285,69 @@ def _longest_days_open() -> int | None:
     )
 
 
+class _ReplacedAfter(Func):
+    """True when an entry was replaced after ``day``: its Date of Change plus its Days Open (the replacing entry's
+    Date of Change, ``ledger.deactivation``) lies after ``day``. Date arithmetic in each database's own words,
+    over columns the index ``entry_inactive_cycle_changed`` holds."""
+
+    output_field = BooleanField()
+
+    def __init__(self, day: dt.date) -> None:
+        super().__init__(F("date_of_change"), F("days_open"))
+        self.day = day
+
+    def as_sql(  # type: ignore[override]  # the stubs' Func.as_sql takes more arguments than this one needs
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        (changed, changed_params), (days, days_params) = (compiler.compile(e) for e in self.get_source_expressions())
+        params = (*changed_params, *days_params)
+        if connection.vendor == "sqlite":  # dates are ISO texts
+            return f"julianday({changed}) + {days} > julianday(%s)", (*params, self.day.isoformat())
+        return f"{changed} + {days} > %s", (*params, self.day)
+
+
 def _open_as_of(
     user: Actor, filters: AnalysisFilter, as_of: dt.date, longest: int | None
-) -> QuerySet[OpportunityEntry]:
-    """The entries that stood as their opportunity's latest at the end of ``as_of`` and are no closing (``longest``:
-    :func:`_longest_days_open`).
+) -> list[QuerySet[OpportunityEntry]]:
+    """The entries that stood as their opportunity's latest at the end of ``as_of`` and are no closing, in two parts
+    (the active entries and the inactive ones; ``longest``: :func:`_longest_days_open`).
 
     An opportunity's latest entry dated on or before ``as_of`` (highest ``entry_no``) is either its active entry or
     an inactive one replaced after ``as_of``: the entry that replaced it is later and so dated after ``as_of``, and
     the ledger sets Days Open = (replacing entry's Date of Change) − (its own) on the replaced entry
     (``ledger.deactivation``, checked by ``integrity.py``; never negative, so exactly that positive gap). So it was
-    changed within the longest Days Open before ``as_of``: the candidates are the open active entries changed on or
-    before ``as_of`` (index ``entry_open_cycle_changed``) and the inactive ones changed in that window of dates
+    changed within the longest Days Open before ``as_of`` and its Date of Change + Days Open lies after ``as_of``.
+    The candidates are the open active entries changed on or before ``as_of`` (read from the index
+    ``entry_open_cycle_changed`` alone) and the inactive ones so changed and replaced
     (``entry_inactive_cycle_changed``), each then confirmed as its opportunity's latest entry dated on or before
-    ``as_of`` (:func:`_latest_as_of`): the same definition as over all history, checked on the few entries that can
-    meet it."""
+    ``as_of`` (:func:`_latest_as_of`): the definition itself, checked on the few entries that can meet it. (A
+    Lost entry dated before the last change, which deleting an order may write, is why the check stays.)"""
     entries = _entries(user, filters, active_only=False)
     dated = Q(date_of_change__lte=as_of) & ~Q(action_taken__in_literals=CLOSING_ACTIONS)
-    if filters.sales_cycle_code:  # each arm on its own carries every indexed condition
+    if filters.sales_cycle_code:  # each part carries every indexed condition
         dated &= Q(sales_cycle_id=normalize_key(filters.sales_cycle_code))
-    candidates = Q(dated, active=True)
+    latest = _latest_as_of(as_of)
+    parts = [entries.filter(dated, active=True).filter(entry_no=latest)]
     if longest is not None:
-        candidates |= Q(dated, active=False, date_of_change__gt=as_of - dt.timedelta(days=longest))
-    return entries.filter(candidates).filter(entry_no=_latest_as_of(as_of))
+        window = Q(dated, active=False, date_of_change__gt=as_of - dt.timedelta(days=longest))
+        parts.append(entries.filter(window).filter(_ReplacedAfter(as_of)).filter(entry_no=latest))
+    return parts
+
+
+def _open_per_stage(
+    user: Actor, filters: AnalysisFilter, as_of: dt.date, longest: int | None, sqlite: bool
+) -> dict[int, tuple[int, Decimal, Decimal]]:
+    """Count and exact sums of :func:`_open_as_of` per stage, in one query (the two parts grouped, ``UNION ALL``)."""
+    first, *rest = (
+        part.values("sales_cycle_stage").annotate(**_sums(sqlite))
+        for part in _open_as_of(user, filters, as_of, longest)
+    )
+    per_stage: dict[int, tuple[int, Decimal, Decimal]] = {}
+    for row in first.union(*rest, all=True) if rest else first:
+        n, value, current = per_stage.get(row["sales_cycle_stage"], (0, ZERO, ZERO))
+        more = _exact(row, sqlite)
+        per_stage[row["sales_cycle_stage"]] = (n + more[0], value + more[1], current + more[2])
+    return per_stage
 
 
 def _sums(sqlite: bool) -> dict[str, Any]:
@@ -332,18 +386,14 @@ def pipeline_as_of(
     user's WorkDate): an opportunity counts when its latest entry (highest ``entry_no``) with ``date_of_change`` ≤
     ``as_of`` is no closing (Won/Lost) entry, with that entry's figures. Every stage of the cycle is listed (zero
     counts as 0, empty sums as 0). Amounts LCY, exact to the cent. Errors: 404 ``not_found`` for an unknown cycle.
-    Four queries (the cycle, the longest Days Open, the figures grouped by stage along indexes (:func:`_open_as_of`),
+    Four queries (the cycle, the longest Days Open, the figures grouped by stage from indexes (:func:`_open_as_of`),
     the stages; the WorkDate when defaulted).
     Implements api.md "Analysis" ``/analysis/pipeline``."""
     key = _cycle(sales_cycle_code)
     day = as_of if as_of is not None else get_work_date(user)
     narrowed = AnalysisFilter(key, *_rest(filters))
-    entries = _open_as_of(user, narrowed, day, _longest_days_open())
-    sqlite = is_sqlite(entries.db)
-    per_stage = {
-        row["sales_cycle_stage"]: _exact(row, sqlite)
-        for row in entries.values("sales_cycle_stage").annotate(**_sums(sqlite))
-    }
+    sqlite = is_sqlite(OpportunityEntry.objects.db)
+    per_stage = _open_per_stage(user, narrowed, day, _longest_days_open(), sqlite)
     stages = []
     for stage in SalesCycleStage.objects.filter(sales_cycle_id=key).order_by("stage"):
         figures = _figures(*per_stage.get(stage.stage, (0, ZERO, ZERO)))
@@ -504,7 +554,12 @@ def matrix(
 
 
 def _pipeline_total(user: Actor, filters: AnalysisFilter, as_of: dt.date, longest: int | None, sqlite: bool) -> Figures:
-    return _figures(*_exact(_open_as_of(user, filters, as_of, longest).aggregate(**_sums(sqlite)), sqlite))
+    per_stage = _open_per_stage(user, filters, as_of, longest, sqlite).values()
+    return _figures(
+        sum(n for n, _v, _c in per_stage),
+        sum((v for _n, v, _c in per_stage), ZERO),
+        sum((c for _n, _v, c in per_stage), ZERO),
+    )
 
 
 def movement(date_from: dt.date, date_to: dt.date, filters: AnalysisFilter | None = None, *, user: Actor) -> Movement:

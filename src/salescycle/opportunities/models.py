@@ -472,19 +472,46 @@ class OpportunityEntry(models.Model):
                     "action_taken",
                     "estimated_value",
                     "calculated_current_value",
+                    "active",
                 ],
                 name="entry_active_salesperson_act",
                 condition=Q(active=True),
             ),
-            # The pipeline as of a date (analysis._open_as_of): the open active entries changed on or before the
-            # day, the inactive ones changed within the longest Days Open before it, and that longest Days Open.
+            # The pipeline as of a date (analysis._open_as_of), read from the indexes alone: the open active entries
+            # changed on or before the day, and the inactive ones changed within the longest Days Open before it
+            # (which ``entry_inactive_days_open`` gives) and replaced after it; each with what the figures and the
+            # check that it is its opportunity's latest entry of the day need. SQLite (3.40) reads an index alone only
+            # when it holds every column the query names, also those of the index's own condition (active, action).
             models.Index(
-                fields=["sales_cycle", "date_of_change"],
+                fields=[
+                    "sales_cycle",
+                    "date_of_change",
+                    "opportunity",
+                    "sales_cycle_stage",
+                    "estimated_value",
+                    "calculated_current_value",
+                    "entry_no",
+                    "active",
+                    "action_taken",
+                ],
                 name="entry_open_cycle_changed",
                 condition=Q(active=True) & ~Q(action_taken__in=["won", "lost"]),
             ),
             models.Index(
-                fields=["sales_cycle", "date_of_change"], name="entry_inactive_cycle_changed", condition=Q(active=False)
+                fields=[
+                    "sales_cycle",
+                    "date_of_change",
+                    "days_open",
+                    "action_taken",
+                    "opportunity",
+                    "sales_cycle_stage",
+                    "estimated_value",
+                    "calculated_current_value",
+                    "entry_no",
+                    "active",
+                ],
+                name="entry_inactive_cycle_changed",
+                condition=Q(active=False),
             ),
             models.Index(fields=["days_open"], name="entry_inactive_days_open", condition=Q(active=False)),
             models.Index(fields=["contact_company", "contact"], name="entry_active_contact", condition=Q(active=True)),

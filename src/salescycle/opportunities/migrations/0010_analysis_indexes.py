@@ -39,15 +39,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='opportunityentry',
-            index=models.Index(condition=models.Q(('active', True)), fields=['salesperson', 'estimated_close_date', 'action_taken', 'estimated_value', 'calculated_current_value'], name='entry_active_salesperson_act'),
+            index=models.Index(condition=models.Q(('active', True)), fields=['salesperson', 'estimated_close_date', 'action_taken', 'estimated_value', 'calculated_current_value', 'active'], name='entry_active_salesperson_act'),
         ),
         migrations.AddIndex(
             model_name='opportunityentry',
-            index=models.Index(condition=models.Q(('active', True), models.Q(('action_taken__in', ['won', 'lost']), _negated=True)), fields=['sales_cycle', 'date_of_change'], name='entry_open_cycle_changed'),
+            index=models.Index(condition=models.Q(('active', True), models.Q(('action_taken__in', ['won', 'lost']), _negated=True)), fields=['sales_cycle', 'date_of_change', 'opportunity', 'sales_cycle_stage', 'estimated_value', 'calculated_current_value', 'entry_no', 'active', 'action_taken'], name='entry_open_cycle_changed'),
         ),
         migrations.AddIndex(
             model_name='opportunityentry',
-            index=models.Index(condition=models.Q(('active', False)), fields=['sales_cycle', 'date_of_change'], name='entry_inactive_cycle_changed'),
+            index=models.Index(condition=models.Q(('active', False)), fields=['sales_cycle', 'date_of_change', 'days_open', 'action_taken', 'opportunity', 'sales_cycle_stage', 'estimated_value', 'calculated_current_value', 'entry_no', 'active'], name='entry_inactive_cycle_changed'),
         ),
         migrations.AddIndex(
             model_name='opportunityentry',
