@@ -478,16 +478,18 @@ class OpportunityEntry(models.Model):
                 condition=Q(active=True),
             ),
             # The pipeline as of a date (analysis._open_as_of), read from the indexes alone: the open active entries
-            # changed on or before the day, and the inactive ones changed within the longest Days Open before it
-            # (which ``entry_inactive_days_open`` gives) and replaced after it; each with what the figures and the
-            # check that it is its opportunity's latest entry of the day need. SQLite (3.40) reads an index alone only
-            # when it holds every column the query names, also those of the index's own condition (active, action).
+            # of a cycle in stage order (the grouping; else SQLite walks entry_open_cycle_stage for that order and
+            # reads the table) changed on or before the day, and the inactive ones changed within the longest Days
+            # Open before it (which ``entry_inactive_days_open`` gives) and replaced after it; each with what the
+            # figures and the check that it is its opportunity's latest entry of the day need. SQLite (3.40) reads
+            # an index alone only when it holds every column the query names, also those of the index's own
+            # condition (active, action taken).
             models.Index(
                 fields=[
                     "sales_cycle",
+                    "sales_cycle_stage",
                     "date_of_change",
                     "opportunity",
-                    "sales_cycle_stage",
                     "estimated_value",
                     "calculated_current_value",
                     "entry_no",

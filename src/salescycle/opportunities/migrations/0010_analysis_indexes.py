@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='opportunityentry',
-            index=models.Index(condition=models.Q(('active', True), models.Q(('action_taken__in', ['won', 'lost']), _negated=True)), fields=['sales_cycle', 'date_of_change', 'opportunity', 'sales_cycle_stage', 'estimated_value', 'calculated_current_value', 'entry_no', 'active', 'action_taken'], name='entry_open_cycle_changed'),
+            index=models.Index(condition=models.Q(('active', True), models.Q(('action_taken__in', ['won', 'lost']), _negated=True)), fields=['sales_cycle', 'sales_cycle_stage', 'date_of_change', 'opportunity', 'estimated_value', 'calculated_current_value', 'entry_no', 'active', 'action_taken'], name='entry_open_cycle_changed'),
         ),
         migrations.AddIndex(
             model_name='opportunityentry',
