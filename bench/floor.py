@@ -128,9 +128,12 @@ def pipeline(request: HttpRequest, code: str, as_of: str) -> Any:
     _rows(SQL["cycle"], [code])
     _n, longest = _rows(SQL["pipeline_longest"], [])
     start = dt.date.fromisoformat(as_of) - dt.timedelta(days=longest[0][0] if longest else 0)
-    _n, rows = _rows(SQL["pipeline"], [code, as_of, code, start.isoformat(), as_of, as_of])
+    _n, rows = _rows(SQL["pipeline"], [code, as_of, as_of, code, start.isoformat(), as_of, as_of, as_of])
     _n, stages = _rows(SQL["pipeline_stages"], [code])
-    figures = {row[0]: (row[1], *_sums(row[2:])) for row in rows}
+    figures: dict[int, tuple[Any, ...]] = {}
+    for stage, n, *sums in rows:
+        before, more = figures.get(stage, (0, Decimal(0), Decimal(0))), _sums(tuple(sums))
+        figures[stage] = (before[0] + n, before[1] + more[0], before[2] + more[1])
     out = [
         {"stage": stage, "description": description, "figures": figures.get(stage, (0, 0, 0))}
         for stage, description in stages
