@@ -45,4 +45,6 @@ def test_open_entries_per_stage_use_the_partial_index() -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
             plan = " ".join(str(row[-1]) for row in cursor.fetchall())
-        assert "entry_open_cycle_stage" in plan
+        # Either partial index of the open entries (same condition): entry_open_cycle_changed (migration 0011, the
+        # pipeline as of a date) holds the stage and entry no. too, so SQLite may read it alone.
+        assert "entry_open_cycle_stage" in plan or "COVERING INDEX entry_open_cycle_changed" in plan, plan

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contacts', '0001_initial'),
-        ('opportunities', '0009_opp_salesperson_status'),
+        ('opportunities', '0010_interaction_type_choices'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
