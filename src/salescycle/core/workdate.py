@@ -22,17 +22,17 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-_WORK_DATE: Prepared[UserPreference] = Prepared(
-    lambda user_id: first_of(UserPreference.objects.filter(user_id=user_id).only("work_date")), int
+_WORK_DATE: Prepared[dt.date | None] = Prepared(
+    lambda user_id: first_of(UserPreference.objects.filter(user_id=user_id).values_list("work_date", flat=True)), int
 )
 
 
 def get_work_date(user: Actor | None) -> dt.date:
     """The WorkDate of ``user`` (a Django user or None): their chosen work date, else today."""
     if user is not None and not isinstance(user, System) and user.is_authenticated:
-        pref = _WORK_DATE.first(user.pk)
-        if pref is not None and pref.work_date is not None:
-            return pref.work_date
+        work_date = _WORK_DATE.first(user.pk)
+        if work_date is not None:
+            return work_date
     return today()
 
 

@@ -22,8 +22,13 @@ from salescycle.core.workdate import get_work_date, today
 from salescycle.tasks import rows
 from salescycle.tasks.models import ActivityStep, Task, TaskStatus
 
-_STEPS: Prepared[ActivityStep] = Prepared(
-    lambda code: ActivityStep.objects.filter(activity_id=code).order_by("step_no"), str
+_STEPS: Prepared[tuple[str, str, str, str]] = Prepared(
+    lambda code: (
+        ActivityStep.objects.filter(activity_id=code)
+        .order_by("step_no")
+        .values_list("type", "description", "priority", "date_formula")
+    ),
+    str,
 )
 
 
@@ -47,8 +52,8 @@ def create_stage_tasks(
     series. Implements spec §4.9.1.
     """
     steps = [
-        rows.StepTemplate(step.type, step.description, step.priority, step.date_formula)
-        for step in _STEPS(activity_code)
+        rows.StepTemplate(type=type_, description=description, priority=priority, date_formula=formula)
+        for type_, description, priority, formula in _STEPS(activity_code)
     ]
     specs = rows.stage_task_rows(
         steps,

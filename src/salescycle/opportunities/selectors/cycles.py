@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from salescycle.core.prepared import Prepared, first_of
 from salescycle.opportunities import engine
 from salescycle.opportunities.models import MarketingSetup, SalesCycle, SalesCycleStage
 
-_CYCLE: Prepared[SalesCycle] = Prepared(lambda code: first_of(SalesCycle.objects.filter(code=code)), str)
-_STAGES: Prepared[SalesCycleStage] = Prepared(
-    lambda code: SalesCycleStage.objects.filter(sales_cycle_id=code).order_by("stage"), str
+# Rows, not model instances: the engine's view needs only these columns, read on every move (issue #13 item 9).
+_CYCLE: Prepared[tuple[str, str]] = Prepared(
+    lambda code: first_of(SalesCycle.objects.filter(code=code).values_list("code", "probability_calculation")), str
+)
+# (column, the engine.Stage field it fills)
+_STAGE_COLUMNS = (
+    ("stage", "stage"),
+    ("description", "description"),
+    ("completed_pct", "completed_pct"),
+    ("chances_of_success_pct", "chances_of_success_pct"),
+    ("date_formula", "date_formula"),
+    ("quote_required", "quote_required"),
+    ("allow_skip", "allow_skip"),
+    ("activity_id", "activity_code"),
+)
+_STAGES: Prepared[tuple[Any, ...]] = Prepared(
+    lambda code: (
+        SalesCycleStage.objects.filter(sales_cycle_id=code)
+        .order_by("stage")
+        .values_list(*(column for column, _field in _STAGE_COLUMNS))
+    ),
+    str,
 )
 
 
@@ -21,21 +42,13 @@ def load_cycle(code: str | None) -> engine.Cycle | None:
     if cycle is None:
         return None
     stages = _STAGES(code)
+    code, probability_calculation = cycle
     return engine.Cycle(
-        code=cycle.code,
-        probability_calculation=cycle.probability_calculation,
+        code=code,
+        probability_calculation=probability_calculation,
         stages=tuple(
-            engine.Stage(
-                stage=s.stage,
-                description=s.description,
-                completed_pct=s.completed_pct,
-                chances_of_success_pct=s.chances_of_success_pct,
-                date_formula=s.date_formula,
-                quote_required=s.quote_required,
-                allow_skip=s.allow_skip,
-                activity_code=s.activity_id,
-            )
-            for s in stages
+            engine.Stage(**{field: value for (_column, field), value in zip(_STAGE_COLUMNS, row, strict=True)})
+            for row in stages
         ),
     )
 
