@@ -91,6 +91,25 @@ def test_confirming_the_dialog_moves_with_the_values_the_user_kept(signed_in: Cl
     assert opportunity.estimated_value == Decimal(12000)
 
 
+def test_a_dialog_form_the_browser_submits_itself_gets_the_whole_board_page(
+    signed_in: Client, setup: dict[str, Any]
+) -> None:
+    """Without JavaScript, or an Enter before htmx took the dialog's form over, the browser posts the form itself:
+    the answer is the whole page with the result, never a fragment without the layout (a browser walk found it)."""
+    opportunity = make(setup)
+    data = {"no": opportunity.no, "stage": "2", "cycle": "NEW", "date_of_change": "2026-01-05"}
+
+    moved = html(signed_in.post("/opportunities/board/move/", data))
+    closed = html(signed_in.post("/opportunities/board/close/", {"no": opportunity.no, "outcome": "lost"}))
+
+    assert '<nav aria-label="Main">' in moved
+    assert f"{opportunity.no} moved to stage 2." in moved
+    assert '<nav aria-label="Main">' in closed
+    assert 'id="move-message"' in closed or 'id="move-error"' in closed
+    opportunity.refresh_from_db()
+    assert opportunity.current_sales_cycle_stage == 2
+
+
 def test_the_dialog_shows_the_refusal_of_a_stage_that_cannot_be_skipped(
     signed_in: Client, setup: dict[str, Any]
 ) -> None:

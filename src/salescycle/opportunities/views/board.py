@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from salescycle.core.errors import DomainError
-from salescycle.core.views import add_domain_error
+from salescycle.core.views import add_domain_error, is_htmx
 from salescycle.opportunities import selectors, services
 from salescycle.opportunities.choices import CloseType
 from salescycle.opportunities.engine import UpdateOptions
@@ -82,12 +82,18 @@ def board_column(request: HttpRequest, cycle: str, stage: int) -> HttpResponse:
     return render(request, "opportunities/board.html#cards", context)
 
 
+def _board_answer(request: HttpRequest, cycle: SalesCycle, salesperson: str, **extra: Any) -> HttpResponse:
+    """The board after a POST: htmx swaps in the board alone; a form the browser submitted itself (no JavaScript,
+    or a dialog's form sent before htmx had taken it over) gets the whole page, never a fragment without the
+    layout."""
+    template = "opportunities/board.html#board" if is_htmx(request) else "opportunities/board.html"
+    return render(request, template, _board_context(request, cycle, salesperson, **extra))
+
+
 def _moved(request: HttpRequest, cycle: SalesCycle, salesperson: str, message: str) -> HttpResponse:
     """The re-rendered board after a move or close from the dialog: htmx swaps it for the board and closes the
     dialog (``board-done`` event)."""
-    response = render(
-        request, "opportunities/board.html#board", _board_context(request, cycle, salesperson, move_message=message)
-    )
+    response = _board_answer(request, cycle, salesperson, move_message=message)
     if _in_dialog(request):
         response["HX-Retarget"] = "#board"
         response["HX-Reswap"] = "outerHTML"
@@ -149,8 +155,9 @@ def board_move(request: HttpRequest) -> HttpResponse:
             else:
                 message = _("%(no)s moved to stage %(stage)s.") % {"no": opportunity.no, "stage": target}
                 return _moved(request, cycle, salesperson, message)
-        elif not _in_dialog(request):
-            return _refused(request, cycle, salesperson, context, f"{opportunity.no}: {form.errors.as_text()}")
+        if not _in_dialog(request):
+            errors = form.errors.as_text() or " ".join(str(e) for e in form.non_field_errors())
+            return _refused(request, cycle, salesperson, context, f"{opportunity.no}: {errors}")
     return render(request, "opportunities/board.html#move_dialog", context)
 
 
@@ -159,8 +166,7 @@ def _refused(
 ) -> HttpResponse:
     if _in_dialog(request) or request.method == "GET":
         return render(request, "opportunities/board.html#move_dialog", {**context, "refusal": message})
-    board_context = _board_context(request, cycle, salesperson, move_error=message)
-    return render(request, "opportunities/board.html#board", board_context)
+    return _board_answer(request, cycle, salesperson, move_error=message)
 
 
 @require_http_methods(GET_POST)
@@ -184,5 +190,8 @@ def board_close(request: HttpRequest) -> HttpResponse:
             add_domain_error(form, error)
         else:
             return _moved(request, cycle, salesperson, _("Opportunity %(no)s closed.") % {"no": opportunity.no})
+    if request.method == "POST" and not is_htmx(request):
+        errors = form.errors.as_text() or " ".join(str(e) for e in form.non_field_errors())
+        return _board_answer(request, cycle, salesperson, move_error=f"{opportunity.no}: {errors}")
     context = {"cycle": cycle, "salesperson": salesperson, "o": opportunity, "form": form}
     return render(request, "opportunities/board.html#close_dialog", context)

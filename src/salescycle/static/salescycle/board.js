@@ -78,8 +78,10 @@
     }
     if (event.target.closest && event.target.closest(".js-dialog-close")) { closeDialog(); }
   });
-  // The dialog's content arrived: show it (modal: Esc closes it; the autofocus button takes Enter).
-  document.addEventListener("htmx:afterSwap", function (event) {
+  // The dialog's content arrived and htmx has taken over its form (new content is processed when it settles, not
+  // when it is swapped in: an Enter before that would submit the form natively): show it (modal: Esc closes it;
+  // the autofocus button takes Enter).
+  document.addEventListener("htmx:afterSettle", function (event) {
     var d = dialog();
     if (!d || event.detail.target !== body()) { return; }
     if (!d.open) { d.showModal(); }
