@@ -233,10 +233,16 @@ def _plan(queryset: Any) -> str:
 def test_the_contact_filter_reads_the_contact_indexes_whatever_the_kind_of_contact(contact_no: str) -> None:
     queryset = selectors.filter_opportunities(selectors.visible(SYSTEM), contact_no=contact_no)
 
-    plan = _plan(Keyset.of(Opportunity, ["no", "no"]).order(queryset)[:51])
+    # The filter alone: with the list's order by No. and a page limit, PostgreSQL may walk the primary key of a tiny
+    # test table and filter it (its choice follows the statistics autovacuum happens to have gathered), which says
+    # nothing about the filter; unordered, the only way to avoid reading every row is the two contact indexes.
+    plan = _plan(queryset.order_by().values("no"))
+    keyset_plan = _plan(Keyset.of(Opportunity, ["no", "no"]).order(queryset)[:51])
 
     # One condition for companies and persons (no look-up of the contact's type): an index on each column (the
     # contact, the company), never a full scan.
+    assert "Seq Scan" not in keyset_plan, keyset_plan
+    assert "SCAN opportunities_opportunity" not in keyset_plan, keyset_plan
     assert "MULTI-INDEX OR" in plan or "BitmapOr" in plan, plan
     assert "Seq Scan" not in plan, plan
     assert "SCAN opportunities_opportunity" not in plan, plan
