@@ -30,6 +30,8 @@ from salescycle.apitokens.tokens import create_token
 from salescycle.contacts.models import Campaign, Contact, Salesperson
 from salescycle.core import money
 from salescycle.core.actors import SYSTEM
+from salescycle.core.models import UserPreference
+from salescycle.core.workdate import set_work_date
 from salescycle.opportunities import services
 from salescycle.opportunities.choices import IN_PROGRESS_ACTIONS
 from salescycle.opportunities.models import (
@@ -720,7 +722,6 @@ def salesperson_user(code: str) -> Any:
     date (so "this month", "stale" and "tasks due" are those of the generated data), signed in on a web client."""
     from django.contrib.auth.models import Group
 
-    from salescycle.core.workdate import set_work_date
 
     user = get_user_model().objects.create_user(SALESPERSON_USER, password="bench-password")
     user.groups.add(Group.objects.get(name="Salesperson"))
@@ -837,7 +838,6 @@ def analysis_reads(args: argparse.Namespace, api: Client, salesperson: str) -> l
         ev, cv = _c(O, "estimated_value"), _c(O, "calculated_current_value")
         return f"COUNT(*) {where}, {_money_sum(ev, where)}, {_money_sum(cv, where)}"
 
-    from salescycle.core.models import UserPreference
 
     U = UserPreference
     this_month, next_month = _months(AS_OF[:8] + "01", 2)

@@ -29,6 +29,7 @@ from salescycle.core.errors import DomainError, InvalidInput
 from salescycle.core.models import NumberSeries
 from salescycle.core.numbering import next_no
 from salescycle.core.views import SETUP_PAGES
+from salescycle.demo.generate import generate
 from salescycle.opportunities import services as opportunity_setup
 from salescycle.opportunities import services as opportunity_setup_services
 from salescycle.opportunities.integrity import check_integrity
@@ -473,7 +474,6 @@ def test_the_admin_team_screen_creates_teams_only_with_valid_keys(client: Client
 
 
 def test_the_demo_generator_refuses_a_seed_whose_keys_would_be_too_long(db: None) -> None:
-    from salescycle.demo.generate import generate
 
     with pytest.raises(InvalidInput) as caught:
         generate(1, seed=10**15, as_of=dt.date(2026, 1, 5))  # G1000000000000000-P0000001: 26 characters

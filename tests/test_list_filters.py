@@ -24,6 +24,7 @@ from salescycle.core.pagination import Keyset
 from salescycle.opportunities import selectors, services
 from salescycle.opportunities.forms import ListFilterForm
 from salescycle.opportunities.models import Opportunity
+from salescycle.tasks.models import Task
 
 pytestmark = pytest.mark.django_db
 
@@ -267,7 +268,6 @@ TASK_CASES: list[tuple[dict[str, str], dict[str, str]]] = [
 def test_the_web_task_list_and_the_api_task_list_give_the_same_tasks_for_the_same_words(
     client: Client, world: dict[str, str], web: dict[str, str], api: dict[str, str]
 ) -> None:
-    from salescycle.tasks.models import Task
 
     client.force_login(testing.make_user("jo", role="Sales Manager", salesperson=Salesperson.objects.get(code="JO")))
     every = set(Task.objects.values_list("no", flat=True))

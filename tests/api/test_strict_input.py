@@ -13,6 +13,7 @@ import pytest
 from django.apps import apps
 from django.test import Client
 
+from salescycle.api import api
 from salescycle.opportunities.services import start_deleting_closed_opportunities
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +135,6 @@ def send(
 
 def served_operations() -> set[tuple[str, str]]:
     """(method, path template) of every operation the API serves, from its routers (not from the document)."""
-    from salescycle.api import api
 
     api.urls  # binds the routers (api._routers then lists every router, nested ones too)
     served = set()

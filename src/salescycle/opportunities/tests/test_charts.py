@@ -18,6 +18,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from salescycle.contacts import permissions
+from salescycle.contacts.models import Salesperson, Team
 from salescycle.opportunities import selectors
 from salescycle.opportunities.forms import ListFilterForm
 from salescycle.opportunities.models import Opportunity
@@ -269,7 +270,6 @@ def test_a_salesperson_never_sees_another_teams_figures(users: dict[str, Any]) -
 
 
 def test_a_manager_switches_between_his_teams(users: dict[str, Any]) -> None:
-    from salescycle.contacts.models import Salesperson, Team
 
     Salesperson.objects.get(code="MG").teams.add(Team.objects.get(code="SOUTH"))
     board = dashboard(WORK_DATE, user=users["mia"], team="south")

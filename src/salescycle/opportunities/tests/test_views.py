@@ -19,12 +19,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from salescycle import testing
+from salescycle.contacts.services import create_segment
 from salescycle.core.actors import SYSTEM
 from salescycle.core.workdate import set_work_date
 from salescycle.opportunities import selectors, services
+from salescycle.opportunities import selectors as web_selectors
 from salescycle.opportunities.choices import OpportunityStatus
 from salescycle.opportunities.engine import UpdateRequest
-from salescycle.opportunities.models import Opportunity, OpportunityComment
+from salescycle.opportunities.models import CloseOpportunityCode, Opportunity, OpportunityComment
 
 WORK_DATE = dt.date(2026, 1, 5)
 
@@ -178,7 +180,6 @@ def test_the_list_sorts_by_estimated_value_descending(signed_in: Client, setup: 
 
 @pytest.mark.parametrize("sort", ["no", "-no", "creation_date", "-estimated_closing_date", "estimated_value"])
 def test_keyset_paging_walks_every_row_exactly_once(signed_in: Client, setup: dict[str, Any], sort: str) -> None:
-    from salescycle.opportunities import selectors as web_selectors
 
     for index in range(7):
         make(setup, activate=index % 2 == 0, value=str(100 + index % 3))
@@ -197,7 +198,6 @@ def test_keyset_paging_walks_every_row_exactly_once(signed_in: Client, setup: di
 
 
 def test_more_returns_the_next_rows_as_an_htmx_partial(signed_in: Client, setup: dict[str, Any]) -> None:
-    from salescycle.opportunities import selectors as web_selectors
 
     for _ in range(web_selectors.PAGE_SIZE + 2):
         make(setup, activate=False)
@@ -437,7 +437,6 @@ def test_the_create_wizard_creates_and_activates(signed_in: Client, setup: dict[
 
 
 def test_the_create_wizard_from_a_segment_creates_one_per_contact(signed_in: Client, setup: dict[str, Any]) -> None:
-    from salescycle.contacts.services import create_segment
 
     create_segment(
         no="SEG1",
@@ -575,7 +574,6 @@ def test_the_close_wizard_lists_only_codes_of_the_chosen_type(signed_in: Client,
 
 
 def test_a_single_close_code_is_prefilled(signed_in: Client, setup: dict[str, Any]) -> None:
-    from salescycle.opportunities.models import CloseOpportunityCode
 
     CloseOpportunityCode.objects.filter(type="won").exclude(code="PRICE_W").delete()
     opportunity = make(setup)
@@ -726,7 +724,6 @@ def test_dropping_back_two_stages_jumps(signed_in: Client, setup: dict[str, Any]
 
 
 def test_a_board_column_pages_its_cards(signed_in: Client, setup: dict[str, Any]) -> None:
-    from salescycle.opportunities import selectors as web_selectors
 
     for _ in range(web_selectors.BOARD_PAGE_SIZE + 3):
         make(setup)

@@ -31,6 +31,7 @@ from salescycle.core.actors import SYSTEM
 from salescycle.core.workdate import set_work_date
 from salescycle.opportunities import selectors, services
 from salescycle.opportunities.engine import UpdateRequest
+from salescycle.opportunities.models import MarketingSetup
 from salescycle.opportunities.tests.analysis_fixtures import World, d, make_world
 
 pytestmark = pytest.mark.django_db
@@ -250,7 +251,6 @@ def test_the_pipeline_page_as_of_a_date(manager: Client) -> None:
 
 
 def test_the_pipeline_page_defaults_to_the_setup_cycle_and_the_work_date(manager: Client, world: World) -> None:
-    from salescycle.opportunities.models import MarketingSetup
 
     MarketingSetup.objects.update_or_create(id=1, defaults={"default_sales_cycle_id": "CAL"})
     text = page(manager, "/analysis/pipeline/")
