@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -23,10 +24,11 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from salescycle.apitokens import idempotency
-from salescycle.apitokens.tokens import user_for_token
+from salescycle.apitokens.tokens import stick_to_primary, token_primary_until, user_for_token
 from salescycle.contacts import permissions
 from salescycle.contacts.api import router as contacts_router
 from salescycle.contacts.me import router as me_router
+from salescycle.core import replicas
 from salescycle.core.dberrors import is_database_unavailable, is_unique_violation
 from salescycle.core.error_views import (
     error_body,
@@ -243,6 +245,7 @@ class TokenAuth(RoleRequired, HttpBearer):
         if user is not None:
             # Services and WorkDate read request.user; a token request has no session user.
             request.user = user
+            setattr(request, replicas.STICKY_REQUEST_ATTRIBUTE, token_primary_until(user))
         return user
 
 
@@ -349,6 +352,27 @@ api = SalescycleAPI(
 )
 # Strict query parameters (and no stray body) on every operation, mounted or not yet mounted.
 api.add_decorator(strict_request, mode="operation")
+
+
+def stick_token_writes(view_func: Callable[..., Any]) -> Callable[..., Any]:
+    """An operation decorator: after a write (any method but GET/HEAD) with an API token, that token reads from the
+    primary for ``REPLICA_STICKY_SECONDS`` (read replicas, issue #16 item 2; browsers get a cookie from
+    ``core.replicas.ReplicaMiddleware``). Nothing, not even a query, when no replica is configured."""
+
+    @functools.wraps(view_func)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        result = view_func(request, *args, **kwargs)
+        # Only after a write that went through: one that raised wrote nothing (and its transaction may be broken).
+        if settings.REPLICA_DATABASES and request.method in replicas.WRITE_METHODS:
+            stick_to_primary(request.user)
+        return result
+
+    return wrapper
+
+
+# Read replicas: the handlers marked @reads_from_replica read from one on GET; token writes stick to the primary.
+api.add_decorator(replicas.api_operation, mode="operation")
+api.add_decorator(stick_token_writes, mode="operation")
 
 
 @api.exception_handler(DomainError)

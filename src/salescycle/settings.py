@@ -2,6 +2,11 @@
 
 Environment variables:
 - ``DATABASE_URL``: any URL dj-database-url understands; default an embedded SQLite file in ``SALESCYCLE_DATA_DIR``.
+- ``DATABASE_REPLICA_URL``: one or more PostgreSQL streaming replicas of ``DATABASE_URL`` (separated by commas or
+  spaces), added as the aliases ``replica``, ``replica2``, …; the read-only pages and endpoints read from them
+  (``core/replicas.py``). ``SALESCYCLE_REPLICA_STICKY_SECONDS`` (default 5): a user who wrote reads from the primary
+  for that long; ``SALESCYCLE_REPLICA_MAX_LAG_SECONDS`` (default 10): a replica further behind is left out;
+  ``SALESCYCLE_REPLICA_CHECK_SECONDS`` (default 5): how long each process trusts its last look at a replica.
 - ``SALESCYCLE_DATA_DIR``: folder for the embedded database (default ``./data``).
 - ``SECRET_KEY``: the signing key; required when ``DEBUG`` is off (start-up fails without it). With ``DEBUG`` on, a
   fixed development key is used when it is unset. ``make run`` keeps a random one in ``data/secret_key``.
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -107,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Read-only views marked @reads_from_replica read from a replica; a write keeps its user on the primary a while.
+    "salescycle.core.replicas.ReplicaMiddleware",
     "salescycle.core.middleware.UserLanguageMiddleware",
     # A signed-in user without a role gets the 403 page everywhere but sign-in/out, language and work date.
     "salescycle.contacts.middleware.RoleRequiredMiddleware",
@@ -162,7 +170,30 @@ def _database_config() -> dict[str, object]:
     return config
 
 
-DATABASES = {"default": _database_config()}
+def _replica_aliases(count: int) -> list[str]:
+    return ["replica" if number == 1 else f"replica{number}" for number in range(1, count + 1)]
+
+
+def _replica_configs() -> dict[str, dict[str, object]]:
+    """The read replicas of ``DATABASE_REPLICA_URL`` (issue #16 item 2), configured like ``default``. In tests each
+    is a mirror of ``default``: Django creates no test database on it, and only points it at the test database's
+    name, which a real streaming standby has because it replicates the whole cluster (``tests/test_replica.py``)."""
+    urls = [url for url in re.split(r"[,\s]+", os.environ.get("DATABASE_REPLICA_URL", "")) if url]
+    configs: dict[str, dict[str, object]] = {}
+    for alias, url in zip(_replica_aliases(len(urls)), urls, strict=True):
+        config = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+        config["TEST"] = {"MIRROR": "default"}
+        configs[alias] = config
+    return configs
+
+
+DATABASES = {"default": _database_config(), **_replica_configs()}
+# The replica aliases reads may go to, in order; empty: everything reads and writes the one database, no router.
+REPLICA_DATABASES = [alias for alias in DATABASES if alias != "default"]
+DATABASE_ROUTERS = ["salescycle.core.replicas.ReplicaRouter"] if REPLICA_DATABASES else []
+REPLICA_STICKY_SECONDS = float(os.environ.get("SALESCYCLE_REPLICA_STICKY_SECONDS", "5"))
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("SALESCYCLE_REPLICA_MAX_LAG_SECONDS", "10"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("SALESCYCLE_REPLICA_CHECK_SECONDS", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -22,6 +22,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked = models.BooleanField(_("revoked"), default=False)
+    # Read-your-writes with read replicas (issue #16, core/replicas.py): after a write with this token, its reads go
+    # to the primary until then. On the token row because every app server reads it with the token anyway.
+    primary_until = models.DateTimeField(_("reads from the primary until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")

@@ -8,6 +8,7 @@ import hmac
 import secrets
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import F
 from django.utils import timezone
@@ -63,11 +64,30 @@ def _token_query(prefix: str) -> Any:
         _token_pk=F("api_tokens__pk"),
         _token_hash=F("api_tokens__key_hash"),
         _token_used=F("api_tokens__last_used_at"),
+        _token_primary_until=F("api_tokens__primary_until"),
     )
 
 
 # The users holding a non-revoked token with a prefix, annotated as user_for_token needs, compiled once.
 _TOKEN_USERS: Prepared[Any] = Prepared(_token_query, str)
+
+
+def token_primary_until(user: Any) -> float | None:
+    """The end (epoch seconds) of the time the token ``user`` authenticated with reads from the primary after a
+    write (read replicas, ``core/replicas.py``), or None: no token, or no write with it. Costs no query: the token's
+    authentication query reads it."""
+    until = getattr(user, "_token_primary_until", None)
+    return until.timestamp() if until is not None else None
+
+
+def stick_to_primary(user: Any) -> None:
+    """After a write with an API token: that token's reads go to the primary for ``REPLICA_STICKY_SECONDS``
+    (read-your-writes, issue #16 item 2). One ``UPDATE`` of the token row, which every app server reads; nothing
+    when ``user`` did not authenticate with a token."""
+    token_pk = getattr(user, "_token_pk", None)
+    if token_pk is not None:
+        until = timezone.now() + dt.timedelta(seconds=settings.REPLICA_STICKY_SECONDS)
+        ApiToken.objects.filter(pk=token_pk).update(primary_until=until)
 
 
 def revoke_tokens(*, token: str | None = None, prefix: str | None = None, username: str | None = None) -> int:

@@ -35,6 +35,7 @@ from salescycle.contacts.schemas import (
 from salescycle.core.http import ApiRequest
 from salescycle.core.keys import normalize_key
 from salescycle.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
+from salescycle.core.replicas import reads_from_replica
 from salescycle.core.schemas import Key, Page, expected_version, fetch, set_etag, with_errors
 
 router = Router()
@@ -44,6 +45,7 @@ key = normalize_key
 # --- Salespeople -----------------------------------------------------------------------------------------------
 
 
+@reads_from_replica
 @router.get("/salespeople", response=with_errors({200: Page[SalespersonOut]}), tags=["salespeople"])
 def list_salespeople(
     request: ApiRequest,
@@ -109,6 +111,7 @@ def _contacts() -> QuerySet[Contact]:
     return Contact.objects.select_related("company").annotate(customer_no=Coalesce(Subquery(own), Subquery(company)))
 
 
+@reads_from_replica
 @router.get("/contacts", response=with_errors({200: Page[ContactOut]}), tags=["contacts"])
 def list_contacts(
     request: ApiRequest,
@@ -173,6 +176,7 @@ def delete_contact(request: ApiRequest, no: Key) -> Any:
 # --- Campaigns -------------------------------------------------------------------------------------------------
 
 
+@reads_from_replica
 @router.get("/campaigns", response=with_errors({200: Page[CampaignOut]}), tags=["campaigns"])
 def list_campaigns(
     request: ApiRequest,
@@ -240,6 +244,7 @@ def _segments() -> QuerySet[Segment]:
     return Segment.objects.prefetch_related("lines")
 
 
+@reads_from_replica
 @router.get("/segments", response=with_errors({200: Page[SegmentOut]}), tags=["segments"])
 def list_segments(
     request: ApiRequest,

@@ -17,6 +17,7 @@ from salescycle.core.http import ApiRequest
 from salescycle.core.keys import normalize_key
 from salescycle.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from salescycle.core.records import not_found
+from salescycle.core.replicas import reads_from_replica
 from salescycle.core.schemas import Key, Page, expected_version, fetch, set_etag, with_errors
 from salescycle.opportunities import selectors as opportunity_selectors
 from salescycle.sales import selectors, services, setup_services
@@ -77,6 +78,7 @@ def _written(document_type: str, no: str, response: HttpResponse) -> SalesDocume
 # --- Items ------------------------------------------------------------------------------------------------------
 
 
+@reads_from_replica
 @router.get("/items", response=with_errors({200: Page[ItemOut]}), tags=["items"])
 def list_items(
     request: ApiRequest,
@@ -154,6 +156,7 @@ def get_customer_template(request: ApiRequest, code: Key, response: HttpResponse
     return customer_template_out(obj)
 
 
+@reads_from_replica
 @router.get("/customers", response=with_errors({200: Page[CustomerOut]}), tags=["customers"])
 def list_customers(
     request: ApiRequest, contact_no: str | None = None, limit: int = LIMIT, cursor: str | None = None
@@ -194,6 +197,7 @@ def create_customer(request: ApiRequest, no: Key, response: HttpResponse, data: 
 # --- Sales quotes -----------------------------------------------------------------------------------------------
 
 
+@reads_from_replica
 @router.get("/sales-quotes", response=with_errors({200: Page[SalesQuoteOut]}), tags=["sales quotes"])
 def list_sales_quotes(
     request: ApiRequest,
@@ -279,6 +283,7 @@ def make_order(request: ApiRequest, no: Key, response: HttpResponse, data: MakeO
 # --- Sales orders and posted invoices ---------------------------------------------------------------------------
 
 
+@reads_from_replica
 @router.get("/sales-orders", response=with_errors({200: Page[SalesOrderOut]}), tags=["sales orders"])
 def list_sales_orders(
     request: ApiRequest,
@@ -321,6 +326,7 @@ def post_order(request: ApiRequest, no: Key, data: PostIn | None = None) -> Any:
         return Status(201, posted_invoice_out(fetch(selectors.posted_invoices(user=SYSTEM), no=invoice.no)))
 
 
+@reads_from_replica
 @router.get("/posted-invoices", response=with_errors({200: Page[PostedInvoiceOut]}), tags=["posted invoices"])
 def list_posted_invoices(
     request: ApiRequest,

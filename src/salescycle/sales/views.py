@@ -20,6 +20,7 @@ from salescycle.contacts import permissions
 from salescycle.core.actors import RequestUser
 from salescycle.core.errors import DomainError
 from salescycle.core.keys import normalize_key
+from salescycle.core.replicas import reads_from_replica
 from salescycle.core.views import confirmation
 from salescycle.opportunities.models import Opportunity
 from salescycle.sales import selectors, services
@@ -50,6 +51,7 @@ def _opportunity(no: str, user: RequestUser) -> Opportunity:
     return opportunity
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def document_list(request: HttpRequest, document_type: str) -> HttpResponse:

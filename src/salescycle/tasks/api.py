@@ -13,6 +13,7 @@ from salescycle.core.actors import Actor
 from salescycle.core.http import ApiRequest
 from salescycle.core.keys import normalize_key
 from salescycle.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
+from salescycle.core.replicas import reads_from_replica
 from salescycle.core.schemas import Key, Page, expected_version, fetch, set_etag, with_errors
 from salescycle.tasks import services as task_services
 from salescycle.tasks.filters import TaskFilters
@@ -29,6 +30,7 @@ def tasks(user: Actor) -> QuerySet[Task]:
     return Task.objects.all() if condition is None else Task.objects.filter(condition)
 
 
+@reads_from_replica
 @router.get("/tasks", response=with_errors({200: Page[TaskOut]}))
 def list_tasks(
     request: ApiRequest,

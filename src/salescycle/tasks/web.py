@@ -17,6 +17,7 @@ from salescycle.contacts.models import Salesperson
 from salescycle.contacts.selectors import team_salesperson_codes
 from salescycle.core.errors import DomainError, NotFound
 from salescycle.core.keys import normalize_key
+from salescycle.core.replicas import reads_from_replica
 from salescycle.core.views import add_domain_error
 from salescycle.core.workdate import get_work_date
 from salescycle.tasks import services
@@ -28,6 +29,7 @@ from salescycle.tasks.models import Task
 PAGE = 200
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def task_list(request: HttpRequest) -> HttpResponse:

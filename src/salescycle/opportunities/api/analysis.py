@@ -14,6 +14,7 @@ from pydantic import Field
 
 from salescycle.core.dates import PeriodKind
 from salescycle.core.http import ApiRequest
+from salescycle.core.replicas import reads_from_replica
 from salescycle.core.schemas import DateQuery, DecimalOut, KeyFilter, OneOf, with_errors
 from salescycle.opportunities import analysis
 from salescycle.opportunities import analysis_tables as tables
@@ -201,6 +202,7 @@ def _wants_csv(request: ApiRequest, format_: str | None) -> bool:
 # --- Endpoints -----------------------------------------------------------------------------------------------------
 
 
+@reads_from_replica
 @router.get("/analysis/matrix", response=with_errors({200: MatrixOut}), tags=TAGS)
 def analysis_matrix(request: ApiRequest, filters: Query[AnalysisMatrixFilters]) -> Any:
     """BC's Opportunities matrix (spec §5.7): rows by salesperson, contact or campaign, one column per period of the
@@ -226,6 +228,7 @@ def analysis_matrix(request: ApiRequest, filters: Query[AnalysisMatrixFilters]) 
     return result
 
 
+@reads_from_replica
 @router.get("/analysis/pipeline", response=with_errors({200: PipelineOut}), tags=TAGS)
 def analysis_pipeline(request: ApiRequest, filters: Query[AnalysisPipelineFilters]) -> Any:
     """The open pipeline of a sales cycle as it stood at the end of ``as_of`` (api.md "Analysis")."""
@@ -235,6 +238,7 @@ def analysis_pipeline(request: ApiRequest, filters: Query[AnalysisPipelineFilter
     return result
 
 
+@reads_from_replica
 @router.get("/analysis/movement", response=with_errors({200: MovementOut}), tags=TAGS)
 def analysis_movement(request: ApiRequest, filters: Query[AnalysisMovementFilters]) -> Any:
     """What happened to the pipeline from ``date_from`` to ``date_to`` (api.md "Analysis")."""
@@ -254,6 +258,7 @@ def analysis_movement(request: ApiRequest, filters: Query[AnalysisMovementFilter
     }
 
 
+@reads_from_replica
 @router.get("/analysis/calibration", response=with_errors({200: CalibrationOut}), tags=TAGS)
 def analysis_calibration(request: ApiRequest, filters: Query[AnalysisCycleFilters]) -> Any:
     """Each stage's Chances of Success % beside the win rate its closed opportunities achieved (api.md
@@ -264,6 +269,7 @@ def analysis_calibration(request: ApiRequest, filters: Query[AnalysisCycleFilter
     return result
 
 
+@reads_from_replica
 @router.get("/analysis/forecast", response=with_errors({200: ForecastOut}), tags=TAGS)
 def analysis_forecast(request: ApiRequest, filters: Query[AnalysisPeriodFilters]) -> Any:
     """Open opportunities by Estimated Close Date and Won ones by Date Closed, per period (api.md "Analysis")."""

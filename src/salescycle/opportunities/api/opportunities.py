@@ -12,6 +12,7 @@ from ninja import Query, Schema, Status
 from salescycle.core.http import ApiRequest
 from salescycle.core.money import exact_sums
 from salescycle.core.pagination import paginate
+from salescycle.core.replicas import reads_from_replica
 from salescycle.core.schemas import (
     DateIn,
     Key,
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
 # --- Opportunities ---------------------------------------------------------------------------------------------
 
 
+@reads_from_replica
 @router.get("/opportunities", response=with_errors({200: PageWithTotals[OpportunityOut]}), tags=["opportunities"])
 def list_opportunities(
     request: ApiRequest,
@@ -196,6 +198,7 @@ def list_changes(request: ApiRequest, no: Key, limit: int = LIMIT, cursor: str |
     return paginate(selectors.changes(no), ordering=["-id"], limit=limit, cursor=cursor, serialize=change_out)
 
 
+@reads_from_replica
 @router.get(
     "/opportunities/{no}/statistics", response=with_errors({200: OpportunityStatisticsOut}), tags=["opportunities"]
 )

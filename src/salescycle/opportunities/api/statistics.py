@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from ninja import Query, Schema
 
 from salescycle.core.http import ApiRequest
+from salescycle.core.replicas import reads_from_replica
 from salescycle.core.schemas import DateQuery, Key, OneOf, with_errors
 from salescycle.opportunities import statistics
 from salescycle.opportunities.api._shared import router
@@ -39,12 +40,14 @@ class SalespersonStatisticsFilter(ActionDateRange):
     sales_cycle_stage: int | None = None
 
 
+@reads_from_replica
 @router.get("/sales-cycles/{code}/statistics", response=with_errors({200: CycleStatisticsOut}), tags=["statistics"])
 def sales_cycle_statistics(request: ApiRequest, code: Key, filters: Query[DateRange]) -> Any:
     """Open opportunities of the cycle, in total and per stage (§5.3, D16)."""
     return statistics.cycle_statistics(code, statistics.StatisticsFilter(**filters.dict()), user=request.auth)
 
 
+@reads_from_replica
 @router.get(
     "/salespeople/{code}/statistics", response=with_errors({200: SalespersonStatisticsOut}), tags=["statistics"]
 )
@@ -53,12 +56,14 @@ def salesperson_statistics(request: ApiRequest, code: Key, filters: Query[Salesp
     return statistics.salesperson_statistics(code, statistics.StatisticsFilter(**filters.dict()), user=request.auth)
 
 
+@reads_from_replica
 @router.get("/contacts/{no}/statistics", response=with_errors({200: FiguresOut}), tags=["statistics"])
 def contact_statistics(request: ApiRequest, no: Key, filters: Query[ActionDateRange]) -> Any:
     """The contact's active entries; a company's cover all its contacts (§5.4, D16)."""
     return statistics.contact_statistics(no, statistics.StatisticsFilter(**filters.dict()), user=request.auth)
 
 
+@reads_from_replica
 @router.get("/campaigns/{no}/statistics", response=with_errors({200: FiguresOut}), tags=["statistics"])
 def campaign_statistics(request: ApiRequest, no: Key, filters: Query[ActionDateRange]) -> Any:
     """The campaign's active entries (§5.6, D16)."""

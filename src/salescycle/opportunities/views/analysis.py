@@ -28,6 +28,7 @@ from salescycle.contacts.models import Contact
 from salescycle.core.dates import Period, PeriodKind, periods
 from salescycle.core.errors import DomainError
 from salescycle.core.keys import normalize_key
+from salescycle.core.replicas import reads_from_replica
 from salescycle.core.views import add_domain_error
 from salescycle.core.workdate import get_work_date
 from salescycle.opportunities import analysis, analysis_tables, selectors
@@ -201,6 +202,7 @@ def _matrix_context(request: HttpRequest, form: MatrixForm, result: analysis.Mat
     }
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def matrix(request: HttpRequest) -> HttpResponse | FileResponse:
@@ -237,6 +239,7 @@ def _cycle(form: AnalysisFilterForm) -> str | None:
     return code
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def pipeline(request: HttpRequest) -> HttpResponse:
@@ -255,6 +258,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     return _page(request, "analysis/pipeline.html", form, figures=figures)
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def movement(request: HttpRequest) -> HttpResponse:
@@ -279,6 +283,7 @@ def movement(request: HttpRequest) -> HttpResponse:
     return _page(request, "analysis/movement.html", form, figures=figures, links=links, charts=charts)
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def calibration(request: HttpRequest) -> HttpResponse:
@@ -325,6 +330,7 @@ def _forecast_lines(figures: analysis.Forecast, kind: PeriodKind, words: dict[st
     return lines
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def forecast(request: HttpRequest) -> HttpResponse:

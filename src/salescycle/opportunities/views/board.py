@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from salescycle.core.errors import DomainError
+from salescycle.core.replicas import reads_from_replica
 from salescycle.core.views import add_domain_error, is_htmx
 from salescycle.opportunities import selectors, services
 from salescycle.opportunities.choices import CloseType
@@ -54,6 +55,7 @@ def _in_dialog(request: HttpRequest) -> bool:
     return request.headers.get("HX-Target") == DIALOG
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
@@ -64,6 +66,7 @@ def board(request: HttpRequest) -> HttpResponse:
     return render(request, "opportunities/board.html", _board_context(request, cycle, _salesperson(request)))
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def board_column(request: HttpRequest, cycle: str, stage: int) -> HttpResponse:

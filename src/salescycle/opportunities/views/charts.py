@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from salescycle.core.dates import periods
+from salescycle.core.replicas import reads_from_replica
 from salescycle.core.workdate import get_work_date
 from salescycle.opportunities.selectors import charts, dashboard
 
@@ -97,6 +98,7 @@ class ChartsForm(forms.Form):
         return (start, end) if start <= end else (end, start)
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def charts_page(request: HttpRequest) -> HttpResponse:
@@ -185,6 +187,7 @@ def funnel_data(stages: Sequence[Any]) -> dict[str, Any]:
     )
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:

@@ -22,6 +22,7 @@ from salescycle.contacts import permissions
 from salescycle.contacts.selectors import contact_page
 from salescycle.core.actors import RequestUser
 from salescycle.core.errors import DomainError
+from salescycle.core.replicas import reads_from_replica
 from salescycle.core.views import add_domain_error, is_htmx, request_work_date
 from salescycle.opportunities import contact_sections, services, statistics
 from salescycle.opportunities.contact_forms import ContactListFilterForm, InteractionForm
@@ -31,6 +32,7 @@ from salescycle.opportunities.views.opportunities import opportunity_or_404
 GET_POST = ["GET", "POST"]
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def contact_list(request: HttpRequest) -> HttpResponse:

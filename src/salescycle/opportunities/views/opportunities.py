@@ -21,6 +21,7 @@ from openpyxl import Workbook
 
 from salescycle.core.actors import RequestUser
 from salescycle.core.errors import DomainError, NotFound
+from salescycle.core.replicas import reads_from_replica
 from salescycle.core.spreadsheet import csv_row, xlsx_row
 from salescycle.core.views import add_domain_error, disable_fields, is_htmx, request_work_date
 from salescycle.opportunities import selectors, services
@@ -42,6 +43,7 @@ def _list_query(request: HttpRequest, *drop: str) -> str:
     return params.urlencode()
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def opportunity_list(request: HttpRequest) -> HttpResponse:
@@ -75,6 +77,7 @@ def _csv_lines(rows: Iterator[tuple[Any, ...]]) -> Iterator[str]:
         yield writer.writerow(csv_row(row))
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
@@ -87,6 +90,7 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     return response
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def export_xlsx(request: HttpRequest) -> FileResponse:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from salescycle.core.money import normalize
 from salescycle.core.pdf import PdfDocument, PdfTable, tables_pdf
+from salescycle.core.replicas import reads_from_replica
 from salescycle.core.workdate import get_work_date
 from salescycle.opportunities import reports
 from salescycle.opportunities.forms import ListFilterForm, ReportFilterForm
@@ -137,6 +138,7 @@ def report_index(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/index.html")
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def opportunity_list_report(request: HttpRequest) -> HttpResponse:
@@ -146,6 +148,7 @@ def opportunity_list_report(request: HttpRequest) -> HttpResponse:
     return _respond(request, report, form, LIST_FIELDS)
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def salesperson_opportunities_report(request: HttpRequest) -> HttpResponse:
@@ -155,6 +158,7 @@ def salesperson_opportunities_report(request: HttpRequest) -> HttpResponse:
     return _respond(request, report, form, LIST_FIELDS)
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def sales_cycle_analysis_report(request: HttpRequest) -> HttpResponse:
@@ -171,6 +175,7 @@ def sales_cycle_analysis_report(request: HttpRequest) -> HttpResponse:
     return _respond(request, report, form, CYCLE_FIELDS)
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def opportunity_details_report(request: HttpRequest, no: str) -> HttpResponse:

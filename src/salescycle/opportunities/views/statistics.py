@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from salescycle.contacts.models import Contact
 from salescycle.core.keys import normalize_key
+from salescycle.core.replicas import reads_from_replica
 from salescycle.opportunities import statistics
 from salescycle.opportunities.forms import StatisticsFilterForm
 from salescycle.opportunities.models import SalesCycle
@@ -27,6 +28,7 @@ def _filters(request: HttpRequest) -> tuple[StatisticsFilterForm, statistics.Sta
     return form, filters
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def cycle_statistics(request: HttpRequest) -> HttpResponse:
@@ -36,6 +38,7 @@ def cycle_statistics(request: HttpRequest) -> HttpResponse:
     return render(request, "statistics/cycles.html", {"form": form, "rows": rows, "query": request.GET.urlencode()})
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def stage_statistics(request: HttpRequest, code: str) -> HttpResponse:
@@ -48,6 +51,7 @@ def stage_statistics(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "statistics/stages.html", {"form": form, "rows": figures.stages, "cycle": cycle})
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def people_statistics(request: HttpRequest, kind: str) -> HttpResponse:
