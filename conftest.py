@@ -7,6 +7,8 @@ skipped tests: they are simply not part of this run, and pytest's summary counts
 - ``@pytest.mark.sqlite_only`` runs only on SQLite (a test whose subject does not depend on the database, such as
   ``make run``'s own SQLite server, so the PostgreSQL pass would only repeat it).
 - ``@pytest.mark.browser`` runs unless ``SALESCYCLE_SKIP_BROWSER=1``.
+- ``@pytest.mark.replica`` runs only when a read replica is configured (``DATABASE_REPLICA_URL``, as
+  ``scripts/with-postgres.sh --replica`` sets it: the replica step of ``make test``, ``pytest -m replica``).
 - ``--database-tests-only`` (the PostgreSQL pass of ``make test``) leaves out every test that uses no database: the
   pure engine and date tests, the Hypothesis properties of pure functions, the translation and lock checks. They ran
   in the SQLite pass already, and nothing in them depends on the database. The classification is automatic
@@ -93,6 +95,8 @@ def _deselection_reasons() -> dict[str, str]:
         reasons["sqlite_only"] = f"database is {vendor}, not sqlite"
     if _skip_browser():
         reasons["browser"] = "SALESCYCLE_SKIP_BROWSER=1"
+    if not os.environ.get("DATABASE_REPLICA_URL", "").strip():
+        reasons["replica"] = "no read replica (DATABASE_REPLICA_URL; scripts/with-postgres.sh --replica)"
     return reasons
 
 

@@ -186,6 +186,11 @@ def choose_read_alias(request: HttpRequest) -> str | None:
             continue
         connection = connections[alias]
         try:
+            # Django checks a kept connection once per request (CONN_HEALTH_CHECKS) on its first query; checking
+            # it here, before the view reads, turns a replica stopped since the last look into a read on the
+            # primary instead of a failed request. The view's first query then skips Django's own check.
+            if connection.connection is not None:
+                connection.health_check_done = False
             connection.close_if_health_check_failed()
             connection.ensure_connection()
         except DatabaseError as exc:
