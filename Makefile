@@ -2,7 +2,8 @@
 #
 #   make run    create .venv, install, migrate, load the demo data, serve on http://127.0.0.1:8000/
 #   make check-run  prove make run on a fresh clone serves the list with the Maven data (over HTTP; minutes)
-#   make test   create .venv, install with dev tools, lint, type-check, bandit, test on SQLite, then on PostgreSQL
+#   make test   create .venv, install with dev tools, lint, type-check, bandit, test on SQLite, then on PostgreSQL,
+#               then the read-replica tests on PostgreSQL with a streaming standby
 #   make lint   ruff check + ruff format --check + mypy + lint-imports (the layer contracts in pyproject.toml)
 #   make fmt    ruff check --fix + ruff format
 #   make bench  python bench/run.py
@@ -120,18 +121,21 @@ lint: $(DEV_STAMP)
 # The SQLite pass measures line coverage of the package (pytest-cov, settings in pyproject.toml); the summary line
 # gives the total; the PostgreSQL pass is not measured again. The PostgreSQL pass runs only the tests that use the database (--database-tests-only, see conftest.py): the others
 # (the pure engine and date tests, Hypothesis properties of pure functions, translation and lock checks) ran in the
-# SQLite pass and nothing in them depends on the database; its summary says how many it left out.
+# SQLite pass and nothing in them depends on the database; its summary says how many it left out. The read-replica
+# tests (@pytest.mark.replica) need a real standby: both passes deselect them, and the last step runs only them under
+# `scripts/with-postgres.sh --replica` (a primary and a pg_basebackup standby; about 1.5 minutes).
 test: $(DEV_STAMP) chromium
 	$(call step,ruff check,$(BIN)/ruff check $(LINT_PATHS))
 	$(call step,ruff format --check,$(BIN)/ruff format --check $(LINT_PATHS))
 	$(call step,mypy,$(BIN)/mypy)
 	$(call step,import contracts (lint-imports),$(BIN)/lint-imports --no-cache)
 	$(call step,bandit (medium and high),$(BIN)/bandit -q -c pyproject.toml -r src -ll)
-	$(call step,makemigrations --check,env -u DATABASE_URL DEBUG=1 $(BIN)/salescycle makemigrations --check --dry-run)
+	$(call step,makemigrations --check,env -u DATABASE_URL -u DATABASE_REPLICA_URL DEBUG=1 $(BIN)/salescycle makemigrations --check --dry-run)
 	$(call step,translations (compile + check),$(BIN)/python scripts/check_translations.py --sources=strict)
-	$(call step,pytest on SQLite,env -u DATABASE_URL $(BIN)/pytest -n 2 --cov=salescycle --cov-report= $(PYTEST_ARGS))
+	$(call step,pytest on SQLite,env -u DATABASE_URL -u DATABASE_REPLICA_URL $(BIN)/pytest -n 2 --cov=salescycle --cov-report= $(PYTEST_ARGS))
 	$(call step,pytest on PostgreSQL,scripts/with-postgres.sh $(BIN)/pytest -q --tb=short -n 2 --database-tests-only $(PYTEST_ARGS))
-	@echo "make test: OK: ruff, format, mypy, import contracts, bandit, migrations, pytest on SQLite and on PostgreSQL ($$(( $$(date +%s) - $(START) ))s; coverage $$($(BIN)/coverage report --format=total)% of src/salescycle on SQLite)"
+	$(call step,pytest on PostgreSQL with a streaming replica,scripts/with-postgres.sh --replica $(BIN)/pytest -q --tb=short -m replica tests/test_replica.py)
+	@echo "make test: OK: ruff, format, mypy, import contracts, bandit, migrations, pytest on SQLite, on PostgreSQL and with a replica ($$(( $$(date +%s) - $(START) ))s; coverage $$($(BIN)/coverage report --format=total)% of src/salescycle on SQLite)"
 
 fmt: $(DEV_STAMP)
 	$(BIN)/ruff check --fix $(LINT_PATHS)

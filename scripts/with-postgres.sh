@@ -154,6 +154,8 @@ fi
 export DATABASE_URL="postgres://postgres@127.0.0.1:$port/salescycle"
 echo "with-postgres: PostgreSQL $("$PG_BINDIR/postgres" --version | awk '{print $3}') on 127.0.0.1:$port" >&2
 
+# Without --replica, a replica URL from the caller's environment would point at some other server.
+unset DATABASE_REPLICA_URL SALESCYCLE_TEST_STANDBY_CTL
 if [[ $replica -eq 1 ]]; then
     primary_port=$port
     # -R writes standby.signal and primary_conninfo; -X stream copies the WAL written during the copy too.

@@ -133,14 +133,16 @@ def test_marked_reads_are_served_by_the_standby(people: dict[str, Any]) -> None:
     assert _one("default", "SELECT pg_is_in_recovery()") is False
     client, headers = token_client(people["reader"])
     browser = signed_in(people["reader"])
-    with CaptureQueriesContext(connections["replica"]) as on_replica, CaptureQueriesContext(
-        connections["default"]
-    ) as on_primary:
+    with (
+        CaptureQueriesContext(connections["replica"]) as on_replica,
+        CaptureQueriesContext(connections["default"]) as on_primary,
+    ):
         api_answer = client.get("/api/v1/opportunities", headers=headers)
         page = browser.get("/opportunities/")
         statistics = client.get("/api/v1/sales-cycles/NEW/statistics", headers=headers)
     assert descriptions(api_answer) == {"Replicated deal"}
-    assert page.status_code == 200 and b"Replicated deal" in page.content
+    assert page.status_code == 200
+    assert b"Replicated deal" in page.content
     assert statistics.status_code == 200
     assert opportunity_reads(on_replica), "the list read nothing on the standby"
     assert not opportunity_reads(on_primary), opportunity_reads(on_primary)
@@ -151,7 +153,7 @@ def test_marked_reads_are_served_by_the_standby(people: dict[str, Any]) -> None:
     assert not on_replica.captured_queries
 
 
-def Opportunity_no() -> str:  # noqa: N802 — reads like the field
+def Opportunity_no() -> str:
     return str(_one("default", f"SELECT no FROM {OPPORTUNITY_TABLE} ORDER BY no LIMIT 1"))
 
 
@@ -169,7 +171,8 @@ def test_a_read_after_a_write_sees_it_through_the_api_and_the_web(people: dict[s
     # The writers read their own writes (from the primary) ...
     assert "Written by token" in descriptions(writer.get("/api/v1/opportunities", headers=headers))
     page = browser.get("/opportunities/")
-    assert page.status_code == 200 and b"Written in the browser" in page.content
+    assert page.status_code == 200
+    assert b"Written in the browser" in page.content
     assert replicas.STICKY_COOKIE in browser.cookies
     # ... while the paused standby, which everyone else reads, has not seen them.
     assert descriptions(reader.get("/api/v1/opportunities", headers=reader_headers)) == {"Replicated deal"}
@@ -187,25 +190,29 @@ def test_a_stopped_replica_is_survived(people: dict[str, Any], caplog: pytest.Lo
     browser = signed_in(people["reader"])
     assert descriptions(client.get("/api/v1/opportunities", headers=headers)) == {"Replicated deal"}
     assert replicas.replica_health("replica").usable  # looked at, and trusted for REPLICA_CHECK_SECONDS
-    subprocess.run([ctl, "stop"], check=True, timeout=60)  # noqa: S603 — the script's own ctl
+    subprocess.run([ctl, "stop"], check=True, timeout=60)
     try:
-        with caplog.at_level(logging.WARNING, logger="salescycle.core.replicas"):
-            with CaptureQueriesContext(connections["default"]) as on_primary:
-                api_answer = client.get("/api/v1/opportunities", headers=headers)
-                page = browser.get("/opportunities/")
-                again = client.get("/api/v1/analysis/pipeline?sales_cycle_code=NEW", headers=headers)
+        with (
+            caplog.at_level(logging.WARNING, logger="salescycle.core.replicas"),
+            CaptureQueriesContext(connections["default"]) as on_primary,
+        ):
+            api_answer = client.get("/api/v1/opportunities", headers=headers)
+            page = browser.get("/opportunities/")
+            again = client.get("/api/v1/analysis/pipeline?sales_cycle_code=NEW", headers=headers)
         assert descriptions(api_answer) == {"Replicated deal"}
-        assert page.status_code == 200 and b"Replicated deal" in page.content
+        assert page.status_code == 200
+        assert b"Replicated deal" in page.content
         assert again.status_code == 200, again.content[:300]
         assert opportunity_reads(on_primary)
         warnings = [r.getMessage() for r in caplog.records if r.name == "salescycle.core.replicas"]
         # Once per look: the replica is left out until the next one, not retried on every request.
-        assert len(warnings) == 1 and "replica replica is unavailable" in warnings[0], warnings
+        assert len(warnings) == 1, warnings
+        assert "replica replica is unavailable" in warnings[0]
         assert not replicas.replica_health("replica").available
         with pytest.raises(CommandError):
             call_command("replica_status")
     finally:
-        subprocess.run([ctl, "start"], check=True, timeout=120)  # noqa: S603
+        subprocess.run([ctl, "start"], check=True, timeout=120)
         wait_until_accepting()
     replicas.forget_health()
     with CaptureQueriesContext(connections["replica"]) as on_replica:
@@ -226,18 +233,25 @@ def test_lag_is_visible_and_reads_fall_back_past_the_limit(
     testing.create_opportunity(person, testing.make_salesperson("SP2"), description="Written while paused")
     time.sleep(1.0)
     replicas.forget_health()
-    with caplog.at_level(logging.WARNING, logger="salescycle.core.replicas"):
-        with CaptureQueriesContext(connections["replica"]) as on_replica:
-            seen = descriptions(client.get("/api/v1/opportunities", headers=headers))
+    with (
+        caplog.at_level(logging.WARNING, logger="salescycle.core.replicas"),
+        CaptureQueriesContext(connections["replica"]) as on_replica,
+    ):
+        seen = descriptions(client.get("/api/v1/opportunities", headers=headers))
     assert seen == {"Replicated deal", "Written while paused"}  # from the primary: the replica is too far behind
     assert not opportunity_reads(on_replica)
     health = replicas.replica_health("replica")
-    assert health.available and not health.usable and health.lag_seconds is not None and health.lag_seconds >= 0.9
+    assert health.available
+    assert not health.usable
+    assert health.lag_seconds is not None
+    assert health.lag_seconds >= 0.9
     assert any("lags" in record.getMessage() for record in caplog.records), caplog.records
     with pytest.raises(CommandError):
         call_command("replica_status", "--json")
     status = json.loads(capsys.readouterr().out)
-    assert status["alias"] == "replica" and status["in_recovery"] is True and not status["usable"]
+    assert status["alias"] == "replica"
+    assert status["in_recovery"] is True
+    assert not status["usable"]
     assert status["lag_seconds"] >= 0.9
 
     _one("replica", "SELECT pg_wal_replay_resume()::text")

@@ -188,6 +188,11 @@ def _replica_configs() -> dict[str, dict[str, object]]:
 
 
 DATABASES = {"default": _database_config(), **_replica_configs()}
+if len(DATABASES) > 1 and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        "DATABASE_REPLICA_URL is set, but DATABASE_URL is not PostgreSQL: read replicas are PostgreSQL streaming "
+        "replicas of the primary in DATABASE_URL (see README, Read replicas)."
+    )
 # The replica aliases reads may go to, in order; empty: everything reads and writes the one database, no router.
 REPLICA_DATABASES = [alias for alias in DATABASES if alias != "default"]
 DATABASE_ROUTERS = ["salescycle.core.replicas.ReplicaRouter"] if REPLICA_DATABASES else []

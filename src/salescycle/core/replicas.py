@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core import signing
@@ -190,7 +190,7 @@ def choose_read_alias(request: HttpRequest) -> str | None:
             # it here, before the view reads, turns a replica stopped since the last look into a read on the
             # primary instead of a failed request. The view's first query then skips Django's own check.
             if connection.connection is not None:
-                connection.health_check_done = False
+                connection.health_check_done = False  # type: ignore[attr-defined]
             connection.close_if_health_check_failed()
             connection.ensure_connection()
         except DatabaseError as exc:
@@ -227,8 +227,8 @@ class ReplicaMiddleware:
             alias = _READ_ALIAS.get()
         finally:
             _READ_ALIAS.reset(token)
-        if alias is not None and isinstance(response, StreamingHttpResponse):
-            response.streaming_content = _under(alias, response.streaming_content)
+        if alias is not None and isinstance(response, StreamingHttpResponse) and not response.is_async:
+            response.streaming_content = _under(alias, cast(Iterator[bytes], response.streaming_content))
         user = getattr(request, "user", None)
         if request.method in WRITE_METHODS and user is not None and user.is_authenticated:
             stick_browser_to_primary(response)
