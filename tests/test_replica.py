@@ -207,7 +207,7 @@ def test_a_stopped_replica_is_survived(people: dict[str, Any], caplog: pytest.Lo
         warnings = [r.getMessage() for r in caplog.records if r.name == "salescycle.core.replicas"]
         # Once per look: the replica is left out until the next one, not retried on every request.
         assert len(warnings) == 1, warnings
-        assert "replica replica is unavailable" in warnings[0]
+        assert "read replica 'replica' is unavailable" in warnings[0]
         assert not replicas.replica_health("replica").available
         with pytest.raises(CommandError):
             call_command("replica_status")

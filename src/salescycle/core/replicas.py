@@ -127,12 +127,12 @@ def _look(alias: str) -> ReplicaHealth:
                 in_recovery, lag = cursor.fetchone()
     except DatabaseError as exc:
         connection.close()
-        logger.warning("replica %s is unavailable, reads go to the primary: %s", alias, str(exc).strip()[:300])
+        logger.warning("read replica %r is unavailable, reads go to the primary: %s", alias, str(exc).strip()[:300])
         return ReplicaHealth(alias, False, False, None, False, str(exc).strip()[:300], time.monotonic())
     limit = settings.REPLICA_MAX_LAG_SECONDS
     usable = lag <= limit
     if not usable:
-        logger.warning("replica %s lags %.1f s (limit %.1f s), reads go to the primary", alias, lag, limit)
+        logger.warning("read replica %r lags %.1f s (limit %.1f s), reads go to the primary", alias, lag, limit)
     return ReplicaHealth(alias, True, bool(in_recovery), float(lag), usable, "", time.monotonic())
 
 
@@ -150,7 +150,7 @@ def replica_health(alias: str, *, fresh: bool = False) -> ReplicaHealth:
 
 
 def _mark_down(alias: str, exc: BaseException) -> None:
-    logger.warning("replica %s is unavailable, reads go to the primary: %s", alias, str(exc).strip()[:300])
+    logger.warning("read replica %r is unavailable, reads go to the primary: %s", alias, str(exc).strip()[:300])
     with _health_lock:
         _health[alias] = ReplicaHealth(alias, False, False, None, False, str(exc).strip()[:300], time.monotonic())
 
