@@ -182,6 +182,9 @@ def _replica_configs() -> dict[str, dict[str, object]]:
     configs: dict[str, dict[str, object]] = {}
     for alias, url in zip(_replica_aliases(len(urls)), urls, strict=True):
         config = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+        # A replica host that does not answer must not hold requests for libpq's default (no timeout): after this
+        # many seconds the connect fails, the replica is left out and reads go to the primary (core/replicas.py).
+        config["OPTIONS"] = {"connect_timeout": 3, **dict(config.get("OPTIONS") or {})}  # type: ignore[call-overload]
         config["TEST"] = {"MIRROR": "default"}
         configs[alias] = config
     return configs
