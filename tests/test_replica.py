@@ -13,10 +13,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 from django.core.management import call_command
@@ -261,3 +264,21 @@ def test_lag_is_visible_and_reads_fall_back_past_the_limit(
     with CaptureQueriesContext(connections["replica"]) as on_replica:
         assert "Written while paused" in descriptions(client.get("/api/v1/opportunities", headers=headers))
     assert opportunity_reads(on_replica)
+
+
+def test_the_script_runs_a_real_standby_and_removes_both_servers_on_exit() -> None:
+    script = Path(__file__).resolve().parent.parent / "scripts" / "with-postgres.sh"
+    command = (
+        'echo "$(dirname "$SALESCYCLE_TEST_STANDBY_CTL") $DATABASE_URL $DATABASE_REPLICA_URL"; '
+        'psql "$DATABASE_REPLICA_URL" -Atc "SELECT pg_is_in_recovery()"; exit 3'
+    )
+    result = subprocess.run(
+        [str(script), "--replica", "bash", "-c", command], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 3, result.stderr  # the command's own status
+    workdir, primary, replica, in_recovery = result.stdout.split()
+    assert in_recovery == "t"
+    assert not Path(workdir).exists()
+    for url in (primary, replica):
+        with socket.socket() as probe, pytest.raises(ConnectionRefusedError):
+            probe.connect(("127.0.0.1", urlparse(url).port or 0))
