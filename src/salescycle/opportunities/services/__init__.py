@@ -11,6 +11,13 @@ unchanged (the transaction is rolled back in any case).
 """
 
 from salescycle.opportunities.services.activities import delete_activity, save_activity
+from salescycle.opportunities.services.bulk import (
+    MAX_SELECTION,
+    BulkResult,
+    Refusal,
+    close_as_lost,
+    reassign_salesperson,
+)
 from salescycle.opportunities.services.close_codes import (
     create_close_code,
     delete_close_opportunity_code,
@@ -69,12 +76,16 @@ from salescycle.opportunities.services.sales_links import (
 __all__ = [
     "DELETE_CLOSED_JOB",
     "EDITABLE",
+    "MAX_SELECTION",
+    "BulkResult",
     "DeleteResult",
     "Estimates",
+    "Refusal",
     "activate_first_stage",
     "add_comment",
     "assign_quote",
     "change_opportunity",
+    "close_as_lost",
     "close_opportunity",
     "create_close_code",
     "create_interaction",
@@ -97,6 +108,7 @@ __all__ = [
     "move_link_to_order",
     "move_link_to_posted_invoice",
     "open_opportunity_of_quote",
+    "reassign_salesperson",
     "save_activity",
     "save_sales_cycle",
     "set_active_calculated_value",
