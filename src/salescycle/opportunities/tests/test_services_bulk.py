@@ -141,6 +141,9 @@ def test_a_salesperson_changes_only_their_own_and_an_invisible_one_is_refused_as
     }
 
 
+TOO_MANY = [f"X{i}" for i in range(1000)]  # with the one given: 1,001, and repeats count once
+
+
 @pytest.mark.parametrize(
     ("call", "code"),
     [
