@@ -36,6 +36,7 @@ from salescycle.opportunities.choices import (
     SalesDocumentType,
 )
 from salescycle.opportunities.selectors.opportunities import OPPORTUNITY_VALUES
+from salescycle.opportunities.services.bulk import MAX_SELECTION
 from salescycle.tasks.models import Priority
 
 # The enumerations as the API takes and shows them: a Literal of the values of choices.py (blank aside).
@@ -365,6 +366,41 @@ class CloseIn(InputSchema):
     date_closed: DateIn | None = None
     sales_value: AmountIn | None = None
     cancel_old_tasks: bool = True
+
+
+# A selection of opportunity numbers for a bulk action (issue #15): 1 to MAX_SELECTION keys (repeats count once).
+Selection = Annotated[list[Key], Field(min_length=1, max_length=MAX_SELECTION)]
+
+
+class BulkReassignIn(InputSchema):
+    """``POST /opportunities/bulk/reassign``: give the opportunities ``nos`` to ``salesperson_code``; with
+    ``update_open_tasks`` their open tasks of the old salesperson follow (as PATCH)."""
+
+    nos: Selection
+    salesperson_code: Key
+    update_open_tasks: bool = False
+
+
+class BulkCloseIn(InputSchema):
+    """``POST /opportunities/bulk/close``: close the opportunities ``nos`` as Lost with the Lost code
+    ``close_opportunity_code``; ``date_closed`` (default per opportunity: max(last date of change, WorkDate)) and
+    ``cancel_old_tasks`` as the single close (§4.8)."""
+
+    nos: Selection
+    close_opportunity_code: Key
+    date_closed: DateIn | None = None
+    cancel_old_tasks: bool = True
+
+
+class RefusalOut(Schema):
+    no: str
+    code: str
+    message: str
+
+
+class BulkResultOut(Schema):
+    done: list[str]
+    refused: list[RefusalOut]
 
 
 class DeleteClosedIn(InputSchema):

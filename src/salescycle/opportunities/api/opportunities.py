@@ -29,6 +29,9 @@ from salescycle.opportunities.api._shared import LIMIT, _opportunity, _written, 
 from salescycle.opportunities.filters import OpportunityFilters
 from salescycle.opportunities.schemas import (
     ActivateIn,
+    BulkCloseIn,
+    BulkReassignIn,
+    BulkResultOut,
     CloseIn,
     CreatedOut,
     DeleteClosedIn,
@@ -115,6 +118,31 @@ def delete_closed(request: ApiRequest, data: DeleteClosedIn, response: HttpRespo
             return accepted(outcome, response)
         result = outcome
     return {"deleted_opportunities": result.deleted_opportunities, "deleted_entries": result.deleted_entries}
+
+
+def _bulk_out(result: services.BulkResult) -> dict[str, Any]:
+    refused = [{"no": r.no, "code": r.code, "message": r.message} for r in result.refused]
+    return {"done": result.done, "refused": refused}
+
+
+# Before /opportunities/{no}/close: the first matching route answers.
+@router.post("/opportunities/bulk/reassign", response=with_errors({200: BulkResultOut}), tags=["opportunities"])
+def bulk_reassign(request: ApiRequest, data: BulkReassignIn) -> Any:
+    """Give a selection of up to 1,000 opportunities to one salesperson (issue #15), each through the PATCH's rules
+    in its own transaction: 200 ``{"done": [no…], "refused": [{"no", "code", "message"}]}``, where a refused
+    opportunity is one missing or invisible (``not_found``), not changeable (``permission_denied``) or closed
+    (``opportunity.field_not_editable``). The whole request is refused for an unknown or blocked salesperson (422)
+    or one the user may not hand opportunities to (403). Larger selections: a filter-based job."""
+    return _bulk_out(services.reassign_salesperson(by=request.auth, **data.dict()))
+
+
+@router.post("/opportunities/bulk/close", response=with_errors({200: BulkResultOut}), tags=["opportunities"])
+def bulk_close(request: ApiRequest, data: BulkCloseIn) -> Any:
+    """Close a selection of up to 1,000 opportunities as Lost with one Lost close code (issue #15, §4.8), each in
+    its own transaction: 200 ``{"done", "refused"}`` as ``bulk/reassign`` (``opportunity.closed``,
+    ``close.date_before_previous`` … per opportunity). The whole request is refused for a close code that is
+    missing or not a Lost code (422 ``close.code_not_found``, ``close.code_type_mismatch``)."""
+    return _bulk_out(services.close_as_lost(by=request.auth, **data.dict()))
 
 
 @router.get("/opportunities/{no}", response=with_errors({200: OpportunityOut}), tags=["opportunities"])
