@@ -264,13 +264,23 @@ def _formset_rows(formset: Any) -> list[dict[str, Any]] | None:
 
 
 def confirmation(
-    request: HttpRequest, *, title: Any, question: Any, yes: Any, cancel_url: str, danger: bool = True
+    request: HttpRequest,
+    *,
+    title: Any,
+    question: Any,
+    yes: Any,
+    cancel_url: str,
+    danger: bool = True,
+    template: str = "confirm.html",
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """The page that asks before a destructive or irreversible action (``confirm.html``): ``question``, a button
     ``yes`` that POSTs to the same address, and Cancel back to ``cancel_url``. The action's view answers GET with
-    this page and acts on POST (the UX walk's M3: Delete and Post acted on one click)."""
+    this page and acts on POST (the UX walk's M3: Delete and Post acted on one click). A page that shows more (what
+    will change) or posts more (hidden inputs) extends ``confirm.html`` (blocks ``details`` and ``fields``) as
+    ``template``, with ``extra`` context."""
     context = {"title": title, "question": question, "yes": yes, "cancel_url": cancel_url, "danger": danger}
-    return render(request, "confirm.html", context)
+    return render(request, template, {**(extra or {}), **context})
 
 
 @require_http_methods(["GET", "POST"])

@@ -453,3 +453,48 @@ class MarketingSetupForm(forms.Form):
     def number_series(self) -> dict[str, str]:
         """Series code → prefix, as the setup service takes them."""
         return {s.code: self.cleaned_data[f"prefix_{s.code}"] for s in self.series}
+
+
+class BulkActionForm(forms.Form):
+    """The Opportunity List's bulk-action bar (issue #15): the selected numbers (the rows' ``no`` checkboxes), the
+    action (the button pressed) and its inputs. Shape only: the bulk services check the selection (1 to 1,000),
+    the salesperson, the close code and every opportunity."""
+
+    REASSIGN, CLOSE, EXPORT_CSV, EXPORT_XLSX = "reassign", "close", "export_csv", "export_xlsx"
+
+    no = forms.MultipleChoiceField(required=False, widget=forms.MultipleHiddenInput)
+    action = forms.ChoiceField(
+        choices=[(REASSIGN, REASSIGN), (CLOSE, CLOSE), (EXPORT_CSV, EXPORT_CSV), (EXPORT_XLSX, EXPORT_XLSX)],
+        widget=forms.HiddenInput,
+    )
+    salesperson_code = forms.ChoiceField(label=_("New salesperson"), required=False)
+    update_open_tasks = forms.BooleanField(label=_("Also change their open tasks"), required=False)
+    close_opportunity_code = forms.ChoiceField(label=_("Lost close code"), required=False)
+    date_closed = _date(_("Closing Date"))
+    cancel_old_tasks = forms.BooleanField(label=_("Cancel Existing Open Tasks"), required=False, initial=True)
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The list's query string, to go back to the same list (appended to the list's own path, never a redirect target)
+    query = forms.CharField(required=False, widget=forms.HiddenInput)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, may_change: bool = True, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "bulk_%s")  # beside the list's filter form on one page: ids of its own
+        super().__init__(*args, **kwargs)
+        self.may_change = may_change  # offer Reassign and Close (a Viewer may only export)
+        # Any text may be posted as a number: the services refuse the unknown and the invisible ones one by one.
+        self.fields["no"].valid_value = lambda value: True  # type: ignore[attr-defined]
+        self.fields["salesperson_code"].choices = salesperson_choices()  # type: ignore[attr-defined]
+        codes = (
+            CloseOpportunityCode.objects.filter(type=CloseType.LOST).order_by("code").values_list("code", "description")
+        )
+        self.fields["close_opportunity_code"].choices = BLANK + [  # type: ignore[attr-defined]
+            (code, f"{code} {description}") for code, description in codes
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        """The input the pressed action needs: a salesperson to reassign, a close code to close."""
+        data = super().clean() or {}
+        needed = {self.REASSIGN: "salesperson_code", self.CLOSE: "close_opportunity_code"}.get(data.get("action", ""))
+        if needed and not data.get(needed):
+            self.add_error(needed, _("Required."))
+        return data

@@ -16,6 +16,7 @@ opportunity_patterns = [
     path("export.xlsx", views.export_xlsx, name="export_xlsx"),
     path("new/", views.create_opportunity, name="create"),
     path("delete-closed/", views.delete_closed, name="delete_closed"),
+    path("bulk/", views.bulk_action, name="bulk"),
     path("board/", views.board, name="board"),
     path("board/move/", views.board_move, name="board_move"),
     path("board/close/", views.board_close, name="board_close"),

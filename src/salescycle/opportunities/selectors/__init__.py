@@ -38,6 +38,7 @@ from salescycle.opportunities.selectors.opportunities import (
     opportunity_page,
     opportunity_values,
     ordered,
+    selected_opportunities,
     visible,
     visible_opportunity,
 )
@@ -93,6 +94,7 @@ __all__ = [
     "opportunity_values",
     "ordered",
     "quote_value",
+    "selected_opportunities",
     "stage_names",
     "update_proposal",
     "visible",

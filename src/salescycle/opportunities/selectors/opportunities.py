@@ -4,7 +4,7 @@ the card (spec §5.1–§5.2, §4.12, api.md "Opportunities"). Every function ru
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -375,13 +375,23 @@ EXPORT_COLUMNS: list[tuple[str, Any]] = [
 ]
 
 
-def export_rows(filters: ListFilters, *, user: Actor) -> Iterator[tuple[Any, ...]]:
+def export_rows(filters: ListFilters, *, user: Actor, nos: Collection[str] | None = None) -> Iterator[tuple[Any, ...]]:
     """The filtered list of what ``user`` may see, in its order, as value tuples of :data:`EXPORT_COLUMNS` as people
     read them (labels, Yes/No, no trailing zeros: :func:`display.export_labels`, in the active language), streamed
-    from a server-side cursor (rows are never all in memory)."""
+    from a server-side cursor (rows are never all in memory). With ``nos`` (stored keys), only those opportunities:
+    the export of a selection (issue #15); the ones ``user`` may not see are left out, as from the list."""
     qs = ordered(filtered_opportunities(filters, user=user), filters)
+    if nos is not None:
+        qs = qs.filter(no__in=list(nos))
     columns = [name for name, _label in EXPORT_COLUMNS]
     yield from display.labelled_rows(columns, qs.values_list(*columns).iterator(chunk_size=2000))
+
+
+def selected_opportunities(nos: Collection[str], *, user: Actor) -> list[Opportunity]:
+    """The opportunities of a selection (stored keys) that ``user`` may see, by No., with their contact's name: what
+    a bulk action's confirmation shows (issue #15). One query."""
+    qs = visible(user).filter(no__in=list(nos)).select_related("contact").order_by("no")
+    return list(qs.only("no", "description", "status", "salesperson_id", "contact_id", "contact__name", "closed"))
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""HTML views of opportunities (issue #4): the list and card (:mod:`.opportunities`), the wizards (:mod:`.wizards`),
-the pipeline board (:mod:`.board`), the dashboard and the charts (:mod:`.charts`), the statistics pages
-(:mod:`.statistics`), the reports (:mod:`.reports`) and the opportunity setup pages (:mod:`.setup`, which registers
-them on import)."""
+"""HTML views of opportunities (issue #4): the list and card (:mod:`.opportunities`), the list's bulk actions
+(:mod:`.bulk`), the wizards (:mod:`.wizards`), the pipeline board (:mod:`.board`), the dashboard and the charts
+(:mod:`.charts`), the statistics pages (:mod:`.statistics`), the reports (:mod:`.reports`) and the opportunity setup
+pages (:mod:`.setup`, which registers them on import)."""
 
 from salescycle.opportunities.views.board import board, board_close, board_column, board_move
+from salescycle.opportunities.views.bulk import bulk_action
 from salescycle.opportunities.views.charts import charts_page, home
 from salescycle.opportunities.views.opportunities import (
     activate_first_stage,
@@ -37,6 +38,7 @@ __all__ = [
     "board_close",
     "board_column",
     "board_move",
+    "bulk_action",
     "charts_page",
     "close_opportunity",
     "create_opportunity",

@@ -19,13 +19,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from openpyxl import Workbook
 
+from salescycle.contacts import permissions
 from salescycle.core.actors import RequestUser
 from salescycle.core.errors import DomainError, NotFound
 from salescycle.core.replicas import reads_from_replica
 from salescycle.core.spreadsheet import csv_row, xlsx_row
 from salescycle.core.views import add_domain_error, disable_fields, is_htmx, request_work_date
 from salescycle.opportunities import selectors, services
-from salescycle.opportunities.forms import CommentForm, ListFilterForm, OpportunityForm
+from salescycle.opportunities.forms import BulkActionForm, CommentForm, ListFilterForm, OpportunityForm
 from salescycle.opportunities.models import Opportunity
 from salescycle.opportunities.selectors.activity import follow_up
 
@@ -62,6 +63,9 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     }
     if is_htmx(request) and request.GET.get("after"):
         return render(request, "opportunities/list.html#rows", context)
+    context["bulk_form"] = BulkActionForm(  # issue #15
+        initial={"sort": filters.sort, "query": context["query"]}, may_change=permissions.may_write(request.user)
+    )
     return render(request, "opportunities/list.html", context)
 
 
@@ -84,7 +88,12 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered list as CSV (UTF-8 with BOM), streamed row by row; texts that a spreadsheet program would read
     as formulas get a leading ``'`` (:mod:`salescycle.core.spreadsheet`)."""
     filters = ListFilterForm(request.GET).filters()
-    rows = selectors.export_rows(filters, user=request.user)
+    return csv_response(selectors.export_rows(filters, user=request.user))
+
+
+def csv_response(rows: Iterator[tuple[Any, ...]]) -> StreamingHttpResponse:
+    """``rows`` of :data:`selectors.EXPORT_COLUMNS` as the list's CSV download (the list's export and the export of a
+    selection, issue #15)."""
     response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="opportunities.csv"'
     return response
@@ -98,10 +107,16 @@ def export_xlsx(request: HttpRequest) -> FileResponse:
     file (rows are never all in memory); every text is a string cell, never a formula
     (:mod:`salescycle.core.spreadsheet`)."""
     filters = ListFilterForm(request.GET).filters()
+    return xlsx_response(selectors.export_rows(filters, user=request.user))
+
+
+def xlsx_response(rows: Iterator[tuple[Any, ...]]) -> FileResponse:
+    """``rows`` of :data:`selectors.EXPORT_COLUMNS` as the list's Excel download (the list's export and the export
+    of a selection, issue #15)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Opportunities")[:31])
     sheet.append(xlsx_row(sheet, [str(label) for _name, label in selectors.EXPORT_COLUMNS]))
-    for row in selectors.export_rows(filters, user=request.user):
+    for row in rows:
         sheet.append(xlsx_row(sheet, row))
     output = tempfile.TemporaryFile()  # noqa: SIM115 — FileResponse closes it
     workbook.save(output)
