@@ -107,7 +107,7 @@ def test_close_asks_first_showing_what_will_be_closed_and_writes_nothing(maria: 
     )
 
     page = response.content.decode()
-    assert "Close 3 selected opportunities as Lost with close code PRICE_L" in page
+    assert "Close 3 selected opportunities as Lost with close code “PRICE_L" in page
     assert f"<td>{nos[0]}</td>" in page
     assert "Deal 0" in page
     assert "(already closed: will be refused)" in page

@@ -95,8 +95,8 @@ def _confirm_close(request: HttpRequest, form: BulkActionForm, keys: list[str]) 
         request,
         title=_("Close as Lost"),
         question=ngettext(
-            "Close %(count)d selected opportunity as Lost with close code %(code)s? This cannot be undone.",
-            "Close %(count)d selected opportunities as Lost with close code %(code)s? This cannot be undone.",
+            "Close %(count)d selected opportunity as Lost with close code “%(code)s”? This cannot be undone.",
+            "Close %(count)d selected opportunities as Lost with close code “%(code)s”? This cannot be undone.",
             count,
         )
         % {"count": count, "code": code},
