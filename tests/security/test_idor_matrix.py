@@ -1,5 +1,6 @@
 """The IDOR matrix of issue #12 item 3: every write on a resource that references an opportunity or a contact, by
-persona and by target opportunity (own, a team mate's, a stranger's), through the API and the web forms.
+persona and by target opportunity (own, a team mate's, a stranger's), through the API and the web forms; and the
+bulk actions of issue #15, which answer a refusal per opportunity (:data:`BULK`).
 
 Outcomes (spec api.md "Visibility vs permission"): the record itself invisible → 404 ``not_found``; visible but not
 changeable → 403 ``permission_denied``; a new link to an opportunity the user may not see → 422
@@ -18,7 +19,7 @@ import pytest
 from django.contrib.messages import get_messages
 
 from salescycle import testing
-from salescycle.contacts.models import Campaign, Segment, SegmentLine
+from salescycle.contacts.models import Campaign, Salesperson, Segment, SegmentLine, Team
 from salescycle.contacts.permissions import NO_ROLE_MESSAGE
 from salescycle.opportunities.models import Interaction
 from salescycle.sales import services as sales_services
@@ -448,3 +449,95 @@ def test_web_forms_follow_the_matrix(world: dict[str, Any], name: str) -> None:
                 *where,
                 text[-2000:],
             )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Bulk actions (issue #15): one opportunity per request. A refusal that concerns the opportunity is reported for it
+# in a 200 answer (``refused``: ``permission_denied`` when visible but not changeable, ``not_found`` word for word as
+# a missing one when invisible); an actor who may change nothing is refused the whole request (403).
+
+ITEM_403, ITEM_404 = "permission_denied", "not_found"
+BULK = {
+    "salesperson": {"own": "ok", "mate": ITEM_403, "other": ITEM_404},
+    "manager": ALL_OK,
+    "administrator": ALL_OK,
+    "viewer": ALL_403,
+    "norole": ALL_403,
+}
+
+
+def bulk_target(world: dict[str, Any], target: str) -> dict[str, Any]:
+    """The target's opportunity, and KIM, a salesperson of the signed-in salesperson's team (NORTH) to hand it to."""
+    kim, created = Salesperson.objects.get_or_create(code="KIM", defaults={"name": "Kim North"})
+    if created:
+        kim.teams.add(Team.objects.get(code="NORTH"))
+    return target_only(world, target)
+
+
+BULK_ROWS: dict[str, tuple[Callable[[str], Request], Callable[[str], dict[str, Any]]]] = {
+    "opportunity.bulk_reassign": (
+        lambda no: ("POST", "/opportunities/bulk/reassign", {"nos": [no], "salesperson_code": "KIM"}),
+        lambda no: {"no": no, "action": "reassign", "salesperson_code": "KIM"},
+    ),
+    "opportunity.bulk_close": (
+        lambda no: ("POST", "/opportunities/bulk/close", {"nos": [no], "close_opportunity_code": "PRICE_L"}),
+        lambda no: {"no": no, "action": "close", "close_opportunity_code": "PRICE_L", "confirm": "1"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(BULK_ROWS))
+def test_api_bulk_actions_follow_the_matrix(world: dict[str, Any], name: str) -> None:
+    api_request, _web = BULK_ROWS[name]
+    for persona in PERSONAS:
+        api = api_client(world, persona)
+        for target in TARGETS:
+            no = bulk_target(world, target)["opportunity"]
+            before = database_state()
+            response = api.request(*api_request(no))
+            expected = BULK[persona][target]
+            where = (name, persona, target, response.content[:300])
+            if expected == 403:
+                assert (response.status_code, response.json()["code"]) == (403, "permission_denied"), where
+                assert database_state() == before, where
+                continue
+            assert response.status_code == 200, where
+            body = response.json()
+            if expected == "ok":
+                assert (body["done"], body["refused"]) == ([no], []), where
+                assert database_state() != before, where
+                continue
+            assert body["done"] == [], where
+            assert [(r["no"], r["code"]) for r in body["refused"]] == [(no, expected)], where
+            if expected == ITEM_404:
+                assert body["refused"][0]["message"] == f"Opportunity {no} does not exist.", where
+            assert database_state() == before, where
+
+
+@pytest.mark.parametrize("name", list(BULK_ROWS))
+def test_web_bulk_actions_follow_the_matrix(world: dict[str, Any], name: str) -> None:
+    _api, web_form = BULK_ROWS[name]
+    for persona in PERSONAS:
+        web = web_client(world, persona)
+        for target in TARGETS:
+            no = bulk_target(world, target)["opportunity"]
+            before = database_state()
+            response = web.post("/opportunities/bulk/", web_form(no))
+            expected = BULK[persona][target]
+            where = (name, persona, target, response.status_code)
+            text = response.content.decode()
+            if persona == "norole":
+                assert (response.status_code, database_state()) == (403, before), where
+                assert str(NO_ROLE_MESSAGE) in text, where
+                continue
+            assert response.status_code == 200, where
+            if expected == "ok":
+                assert database_state() != before, where
+                assert "1 refused" not in text, where
+                continue
+            assert database_state() == before, where
+            if expected == 403:
+                assert "You do not have permission to perform this action." in text, where
+            else:
+                assert f"<td>{no}</td>" in text, where
+                assert f"<code>{expected}</code>" in text, where
