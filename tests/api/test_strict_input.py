@@ -201,6 +201,8 @@ def minimal_body(schema: dict[str, Any], components: dict[str, Any]) -> dict[str
             values[name] = 7
         elif prop.get("type") == "boolean":
             values[name] = False
+        elif prop.get("type") == "array":  # a list of keys (the bulk actions' nos)
+            values[name] = ["ZZ7"]
         else:
             values[name] = "ZZ7"
     return values

@@ -59,16 +59,18 @@ class Refusal:
 
 @dataclass(frozen=True)
 class BulkResult:
-    """The outcome of a bulk action: the numbers ``done`` (in the order given) and the ``refused`` ones with why."""
+    """The outcome of a bulk action: the numbers ``done`` (in number order) and the ``refused`` ones with why."""
 
     done: list[str] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
 
 
 def selection(nos: Iterable[str]) -> list[str]:
-    """The opportunity numbers of a selection as stored (stripped, upper-case), each once, in the order given.
-    Errors: 422 ``invalid_input`` on ``nos`` when it is empty or names more than :data:`MAX_SELECTION`."""
-    keys = list(dict.fromkeys(key for key in (normalize_key(no) for no in nos) if key))
+    """The opportunity numbers of a selection as stored (stripped, upper-case), each once, in number order: the
+    order in which the actions lock them, so that two bulk requests that each run in one transaction (with an
+    ``Idempotency-Key``) wait for each other rather than deadlock. Errors: 422 ``invalid_input`` on ``nos`` when it
+    is empty or names more than :data:`MAX_SELECTION`."""
+    keys = sorted({key for key in (normalize_key(no) for no in nos) if key})
     if not keys:
         raise InvalidInput(
             "invalid_input", _("Select at least one opportunity."), fields={"nos": [str(_("Required."))]}

@@ -231,3 +231,13 @@ def test_amounts_are_left_alone_by_a_reassign(person: Any, salesperson: Any) -> 
 
     assert Opportunity.objects.values("estimated_value", "calculated_current_value", "status").get(no=no) == before
     assert before["estimated_value"] == D(10000)
+
+
+def test_the_selection_is_worked_in_number_order_each_number_once(person: Any, salesperson: Any) -> None:
+    """Number order is the lock order: two bulk requests in one transaction each wait rather than deadlock."""
+    testing.make_salesperson("JO")
+    first, second = opportunities(person, salesperson, 2)
+
+    result = reassign_salesperson([f" {second.lower()}", first, second, ""], "JO", by=SYSTEM)
+
+    assert result == BulkResult(done=[first, second], refused=[])

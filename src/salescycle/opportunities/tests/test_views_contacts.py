@@ -78,7 +78,10 @@ def task(opportunity_no: str, date: dt.date, **extra: Any) -> Task:
 
 def row_of(page: str, no: str) -> str:
     """The table row of the list or card that links to opportunity ``no``."""
-    match = re.search(rf"<tr>\s*<td><a href=\"/opportunities/{no}/\">.*?</tr>", page, re.S)
+    # The list's rows begin with the bulk-action checkbox (issue #15).
+    match = re.search(
+        rf"<tr>\s*(?:<td class=\"select\">[^\n]*?</td>\s*)?<td><a href=\"/opportunities/{no}/\">.*?</tr>", page, re.S
+    )
     assert match, no
     return match.group(0)
 
