@@ -41,7 +41,9 @@ def test_a_matrix_value_drills_down_to_its_opportunities(page: Any, live_server:
     total.click()
     page.wait_for_url(f"{base}/opportunities/?**")
     assert page.locator("#opportunity-list tbody tr").count() == 2
-    assert sorted(page.locator("#opportunity-list tbody tr td:first-child").all_inner_texts()) == ["OP1", "OP3"]
+    assert sorted(
+        page.locator("#opportunity-list tbody tr td:has(> a[href^='/opportunities/'])").all_inner_texts()
+    ) == ["OP1", "OP3"]
 
     page.go_back()
     page.select_option("#id_rows", "contact")
@@ -51,7 +53,7 @@ def test_a_matrix_value_drills_down_to_its_opportunities(page: Any, live_server:
     assert bert.inner_text() == "1"
     bert.click()
     page.wait_for_url(f"{base}/opportunities/?**")
-    assert page.locator("#opportunity-list tbody tr td:first-child").all_inner_texts() == ["OP3"]
+    assert page.locator("#opportunity-list tbody tr td:has(> a[href^='/opportunities/'])").all_inner_texts() == ["OP3"]
     assert_accessible(page)
 
 
@@ -93,7 +95,7 @@ def test_the_movement_waterfalls_draw_under_the_csp_and_the_won_bar_drills_down(
     x, y = _bar_centre(tab, "#movement-count-chart", 0, 2)
     tab.mouse.click(x, y)
     tab.wait_for_url(f"{base}/opportunities/?**")
-    assert tab.locator("#opportunity-list tbody tr td:first-child").all_inner_texts() == ["OP2"]
+    assert tab.locator("#opportunity-list tbody tr td:has(> a[href^='/opportunities/'])").all_inner_texts() == ["OP2"]
 
     for url, chart in (
         ("/analysis/forecast/?start=2026-01-01&columns=4", "forecast-chart"),
