@@ -1,7 +1,8 @@
 """Every write on opportunities (spec §4.1–§4.9, §4.11): one function per business verb, one transaction each; and
 every write on their setup and log, one module per concept: sales cycles and stages (:mod:`.sales_cycles`), close
 codes (:mod:`.close_codes`), Marketing Setup (:mod:`.marketing_setup`), activities (:mod:`.activities`) and
-interactions (:mod:`.interactions`). The web pages, the API, the admin and the commands reach them all here.
+interactions (:mod:`.interactions`); and the bulk actions on a selection (:mod:`.bulk`, issue #15), which call the
+verbs one opportunity at a time. The web pages, the API, the admin and the commands reach them all here.
 
 Each verb locks the opportunity row (``SELECT … FOR UPDATE``; on SQLite the IMMEDIATE transaction serialises
 writers), asks the pure engine for the new entry and writes it with :func:`_insert_entry`, the only place that
