@@ -26,6 +26,21 @@
     input.dispatchEvent(new Event("input", { bubbles: true }));
     input.focus();
   });
-  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  // The header's Menu button on phones (issue #15, M7): shown once this script runs (without it the menu stays open),
+  // it toggles aria-expanded, which the stylesheet reads; Escape closes the menu and gives the focus back.
+  function initMenu() {
+    var toggle = document.querySelector("button.menu-toggle");
+    if (!toggle) { return; }
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      toggle.setAttribute("aria-expanded", toggle.getAttribute("aria-expanded") === "true" ? "false" : "true");
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || toggle.getAttribute("aria-expanded") !== "true") { return; }
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.focus();
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { initMenu(); init(document); });
   document.addEventListener("htmx:load", function (event) { init(event.target); });
 })();
