@@ -12,6 +12,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.db import models
+from django.forms.formsets import TOTAL_FORM_COUNT
+from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -221,10 +223,13 @@ def setup_edit(request: HttpRequest, slug: str, key: str | None = None) -> HttpR
     initial = page.initial(obj) if (page.initial and obj is not None) else {}
     form = page.form(request.POST or None, instance=obj, initial=initial)  # type: ignore[call-arg]
     lines = page.lines(obj) if (page.lines and obj is not None) else []
-    formset = page.formset(request.POST or None, initial=lines, prefix="lines") if page.formset else None
+    formset = page.formset(request.POST or None, initial=lines, prefix=LINES_PREFIX) if page.formset else None
     if not may_edit:  # read-only: the values as disabled fields (a POST still reaches the service, which refuses)
         disable_fields(form, *(formset.forms if formset is not None else []))
-    if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
+    if request.method == "POST" and may_edit and page.formset is not None and ADD_LINE in request.POST:
+        # "Add line" without JavaScript (issue #15, L5): the same values again with one more blank row; nothing saved.
+        form, formset = _with_one_more_line(request, page, page.formset, obj, initial, lines)
+    elif request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
         rows = _formset_rows(formset)
         try:
             saved = page.save(request.user, obj, form.cleaned_data, rows)
@@ -244,6 +249,42 @@ def setup_edit(request: HttpRequest, slug: str, key: str | None = None) -> HttpR
         "can_delete": can_delete,
     }
     return render(request, "setup/edit.html", context)
+
+
+LINES_PREFIX = "lines"
+# The submit button that adds a formset row instead of saving (app.js adds the row in the page when it can).
+ADD_LINE = "add_line"
+
+
+def _with_one_more_line(
+    request: HttpRequest,
+    page: SetupPage,
+    formset_class: Any,
+    obj: Any,
+    initial: dict[str, Any],
+    lines: list[dict[str, Any]],
+) -> tuple[forms.BaseForm, Any]:
+    """The posted form and formset again, the formset one blank row longer, shown without validation messages (the
+    user has not asked to save yet); the focus goes to the new row."""
+    data = request.POST.copy()
+    total = f"{LINES_PREFIX}-{TOTAL_FORM_COUNT}"
+    try:
+        count = int(data.get(total, ""))
+    except ValueError:
+        count = 0
+    data[total] = str(max(count, 0) + 1)
+    form = page.form(data, instance=obj, initial=initial)  # type: ignore[call-arg]
+    formset = formset_class(data, initial=lines, prefix=LINES_PREFIX)
+    for each in (form, *formset.forms):
+        each._errors = ErrorDict()
+    formset._errors = []
+    formset._non_form_errors = formset.error_class()
+    if formset.forms:
+        new_row = formset.forms[-1]
+        first = next((name for name, field in new_row.fields.items() if not field.widget.is_hidden), None)
+        if first is not None:
+            new_row.fields[first].widget.attrs["autofocus"] = True
+    return form, formset
 
 
 def disable_fields(*forms_: forms.BaseForm) -> None:

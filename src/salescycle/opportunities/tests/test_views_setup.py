@@ -66,6 +66,50 @@ def test_creating_a_sales_cycle_with_stages(manager: Client) -> None:
     ]
 
 
+def test_add_line_returns_the_form_one_stage_row_longer_and_saves_nothing(manager: Client) -> None:
+    stages = [
+        {"stage": "1", "description": "Lead", "activity": "INIT"},
+        {"stage": "2", "description": "Offer", "allow_skip": "on"},
+    ]
+    data = {"code": "b2b", "description": "", "probability_calculation": "multiply", "add_line": "1"}
+
+    response = manager.post("/setup/sales-cycles/new/", {**data, **formset("lines", stages)})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert not SalesCycle.objects.filter(code="B2B").exists()
+    assert 'name="lines-TOTAL_FORMS" value="3"' in page
+    assert 'name="lines-2-stage"' in page and "autofocus" in page
+    assert 'name="lines-1-description" value="Offer"' in page
+    assert '<option value="INIT" selected>' in page
+    assert 'name="code" value="b2b"' in page
+    assert 'class="error' not in page  # nothing validated yet: no "This field is required."
+    assert '<template id="lines-empty-row">' in page
+
+
+def test_a_cycle_with_three_stages_saves_in_one_post(manager: Client) -> None:
+    stages = [{"stage": str(n), "description": f"Stage {n}", "chances_of_success_pct": str(n * 20)} for n in (1, 2, 3)]
+    data = {"code": "three", "description": "Three stages", "probability_calculation": "multiply"}
+
+    response = manager.post("/setup/sales-cycles/new/", {**data, **formset("lines", stages)})
+
+    assert response.status_code == 302
+    assert list(SalesCycleStage.objects.filter(sales_cycle_id="THREE").values_list("stage", flat=True)) == [1, 2, 3]
+
+
+def test_add_line_is_not_offered_to_a_user_who_may_only_read(client: Client, db: Any) -> None:
+    testing.demo_setup()
+    client.force_login(testing.make_user("viewer", role="Viewer"))
+
+    response = client.get("/setup/sales-cycles/NEW/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="lines-0-stage"' in page
+    assert 'name="add_line"' not in page
+    assert "lines-empty-row" not in page
+
+
 def test_editing_a_cycle_updates_changed_stages_and_deletes_removed_ones(manager: Client) -> None:
     testing.make_cycle("B2B", stages=[{"stage": 1, "description": "Lead"}, {"stage": 2, "description": "Offer"}])
     rows = [

@@ -41,6 +41,25 @@
       toggle.focus();
     });
   }
+  // "Add line" under a setup formset (issue #15, L5): copy the blank row of its <template> into the table with the
+  // next index and count it in TOTAL_FORMS. Without this script the button posts and the page returns one row longer.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button.js-add-line");
+    if (!button) { return; }
+    var template = document.getElementById(button.dataset.template);
+    var total = button.form && button.form.querySelector("input[name='" + button.dataset.prefix + "-TOTAL_FORMS']");
+    var body = button.form && button.form.querySelector("table.formset tbody");
+    if (!template || !total || !body) { return; }
+    event.preventDefault();
+    var index = parseInt(total.value, 10) || 0;
+    var holder = document.createElement("tbody");
+    holder.innerHTML = template.innerHTML.replace(/__prefix__/g, String(index));
+    var row = holder.querySelector("tr");
+    body.appendChild(row);
+    total.value = String(index + 1);
+    var first = row.querySelector("input:not([type=hidden]), select, textarea");
+    if (first) { first.focus(); }
+  });
   document.addEventListener("DOMContentLoaded", function () { initMenu(); init(document); });
   document.addEventListener("htmx:load", function (event) { init(event.target); });
 })();
