@@ -406,3 +406,28 @@ def test_list_items_are_exactly_what_get_answers_for_each_opportunity(api, peopl
     assert by_no[not_started]["current_sales_cycle_stage"] is None
     assert by_no[not_started]["contact_company_name"] == "Contoso"
     assert by_no[started]["created_at"].endswith("Z")
+
+
+def test_delete_closed_takes_bc_filters_only_in_the_filter_fields(api, people) -> None:
+    """Issue #15 (L9): ``no_filter`` & co. take BC filter syntax; ``no`` stays an exact key, so ``OP*`` there matches
+    nothing; a malformed or blank expression is refused (422) and nothing is deleted."""
+    testing.make_close_code("LOSTIT", "lost")
+    nos = [create(api)["no"] for _ in range(3)]
+    for no in nos:
+        api.post(f"/opportunities/{no}/close", {"outcome": "lost", "close_opportunity_code": "LOSTIT"})
+
+    assert api.post("/opportunities/delete-closed", {"no": "OP*", "dry_run": True}).json()["deleted_opportunities"] == 0
+    dry = api.post("/opportunities/delete-closed", {"no_filter": f"{nos[0]}|{nos[2]}", "dry_run": True})
+    assert dry.json() == {"deleted_opportunities": 2, "deleted_entries": 4}
+
+    malformed = api.post("/opportunities/delete-closed", {"no_filter": f"{nos[0]}||{nos[2]}"})
+    assert malformed.status_code == 422
+    assert malformed.json()["code"] == "invalid_input"
+    assert list(malformed.json()["fields"]) == ["no_filter"]
+    blank = api.post("/opportunities/delete-closed", {"contact_no_filter": "  "})
+    assert blank.status_code == 422
+    assert Opportunity.objects.count() == 3
+
+    done = api.post("/opportunities/delete-closed", {"no_filter": f"..{nos[1]}", "salesperson_code_filter": "SP*"})
+    assert done.json() == {"deleted_opportunities": 2, "deleted_entries": 4}
+    assert list(Opportunity.objects.values_list("no", flat=True)) == [nos[2]]

@@ -5,8 +5,8 @@ touch targets, and axe clean at that width."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -118,7 +118,8 @@ def test_every_main_page_fits_a_phone_with_a_compact_header(
     problems: list[str] = []
     for path in _paths(world):
         response = phone.goto(f"{base}{path}")
-        assert response is not None and response.ok, path
+        assert response is not None, path
+        assert response.ok, path
         phone.wait_for_load_state("networkidle")
         overflow = _overflow(phone)
         if overflow or not phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"):
@@ -139,7 +140,8 @@ def test_every_main_page_fits_a_phone_with_a_compact_header(
     toggle = phone.locator("button.menu-toggle")
     assert toggle.get_attribute("aria-expanded") == "false"
     box = toggle.bounding_box()
-    assert box["height"] >= TOUCH_PX and box["width"] >= TOUCH_PX
+    assert box["height"] >= TOUCH_PX
+    assert box["width"] >= TOUCH_PX
     toggle.click()
     assert toggle.get_attribute("aria-expanded") == "true"
     links = phone.locator("nav[aria-label='Main'] a")

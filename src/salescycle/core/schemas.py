@@ -236,6 +236,19 @@ def _key_filter(value: str | None) -> str | None:
 KeyFilter = Annotated[str | None, AfterValidator(_key_filter)]
 
 
+def _filter_expression(value: str) -> str:
+    _text_without_control_characters(value)
+    if not value.strip():
+        raise PydanticCustomError("string_blank", "A filter must not be blank: leave the field out for no filter.")
+    return value
+
+
+# A Business Central filter expression (``core.bcfilter``, issue #15 L9), at most 250 characters and never blank:
+# leaving the field out means no filter, so an empty value cannot widen a delete by accident. The service's parser
+# checks the syntax (422 ``invalid_input`` naming the field).
+FilterExpression = Annotated[str, Field(max_length=250), AfterValidator(_filter_expression)]
+
+
 # Text fields of at most N characters, without control characters (C0 but tab and line breaks, DEL, C1).
 Text10 = Annotated[str, Field(max_length=10), AfterValidator(_text_without_control_characters)]
 Text20 = Annotated[str, Field(max_length=20), AfterValidator(_text_without_control_characters)]

@@ -7,10 +7,11 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 from django.utils.html import format_html
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts.models import Salesperson
+from salescycle.core import bcfilter
 from salescycle.core.fields import model_choices
 from salescycle.core.models import NumberSeries
 from salescycle.core.views import LineForm, LineFormSet
@@ -319,25 +320,49 @@ class CloseOpportunityForm(forms.Form):
             self.fields["sales_value"].disabled = True
 
 
+def _bc_filter(label: Any, example: Any = None) -> forms.CharField:
+    """A key filter in Business Central's syntax (:mod:`salescycle.core.bcfilter`), with the syntax as its hint."""
+    hint = _("Filter: * any characters, ? one character, A..B a range, A|B either.")
+    help_text = format_lazy("{} {}", hint, example) if example is not None else hint
+    return forms.CharField(label=label, max_length=bcfilter.MAX_LENGTH, required=False, help_text=help_text)
+
+
 class BatchDeleteForm(forms.Form):
     """Filters of the Delete Closed Opportunities batch job (spec §4.11.2) and the explicit confirmation."""
 
-    no = forms.CharField(label=_("Opportunity No."), max_length=20, required=False)
+    no = _bc_filter(_("Opportunity No."), _("For example OP0000*, OP000001..OP000003 or OP000001|OP000003."))
     date_closed_from = _date(_("Closed from"))
     date_closed_to = _date(_("Closed to"))
-    salesperson_code = forms.CharField(label=_("Salesperson Code"), max_length=20, required=False)
-    campaign_no = forms.CharField(label=_("Campaign No."), max_length=20, required=False)
-    contact_no = forms.CharField(label=_("Contact No."), max_length=20, required=False)
+    salesperson_code = _bc_filter(_("Salesperson Code"))
+    campaign_no = _bc_filter(_("Campaign No."))
+    contact_no = _bc_filter(_("Contact No."))
     sales_cycle_code = forms.ChoiceField(label=_("Sales Cycle Code"), required=False)
     confirm = forms.BooleanField(label=_("Yes, delete these closed opportunities and their entries"), required=False)
+
+    # The text fields take Business Central's filter syntax (issue #15, L9); the service gets them as ``*_filter``.
+    FILTER_FIELDS = ("no", "salesperson_code", "campaign_no", "contact_no")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["sales_cycle_code"].choices = cycle_choices()  # type: ignore[attr-defined]
 
+    def clean(self) -> dict[str, Any]:
+        """Refuse a filter expression the parser does not understand, under its field (nothing is read then)."""
+        cleaned = super().clean() or {}
+        for name in self.FILTER_FIELDS:
+            try:
+                bcfilter.parse(cleaned.get(name) or "", field=name)
+            except bcfilter.FilterSyntaxError as error:
+                self.add_error(name, error.message)
+        return cleaned
+
     def filters(self) -> dict[str, Any]:
-        """The service's filter keyword arguments."""
-        return {k: v for k, v in self.cleaned_data.items() if k != "confirm" and v}
+        """The service's filter keyword arguments: the filter expressions as ``<field>_filter``."""
+        return {
+            f"{k}_filter" if k in self.FILTER_FIELDS else k: v
+            for k, v in self.cleaned_data.items()
+            if k != "confirm" and v
+        }
 
 
 class StatisticsFilterForm(forms.Form):

@@ -15,6 +15,7 @@ from salescycle.core.schemas import (
     DateIn,
     DateTimeOut,
     DecimalOut,
+    FilterExpression,
     InputSchema,
     Key,
     Key10,
@@ -411,6 +412,13 @@ class DeleteClosedIn(InputSchema):
     campaign_no: Key | None = None
     contact_no: Key | None = None
     sales_cycle_code: Key | None = None
+    # Business Central filter expressions on the same fields (``OP0000*``, ``A..B``, ``A|B``; issue #15 L9), an
+    # addition: the fields above stay exact keys.
+    no_filter: FilterExpression | None = None
+    salesperson_code_filter: FilterExpression | None = None
+    campaign_no_filter: FilterExpression | None = None
+    contact_no_filter: FilterExpression | None = None
+    sales_cycle_code_filter: FilterExpression | None = None
     dry_run: bool = False
 
 

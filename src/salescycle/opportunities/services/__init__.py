@@ -32,6 +32,7 @@ from salescycle.opportunities.services.create import (
 from salescycle.opportunities.services.delete import (
     DELETE_CLOSED_JOB,
     DeleteResult,
+    closed_opportunities_preview,
     delete_closed_opportunities,
     delete_closed_opportunities_job,
     delete_closed_opportunities_or_start_job,
@@ -88,6 +89,7 @@ __all__ = [
     "change_opportunity",
     "close_as_lost",
     "close_opportunity",
+    "closed_opportunities_preview",
     "create_close_code",
     "create_interaction",
     "create_opportunities_from_segment",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
 from salescycle.core.actors import Actor
+from salescycle.core.bcfilter import filter_q
 from salescycle.core.errors import DomainError
 from salescycle.core.keys import normalize_key
 from salescycle.jobs.models import Job
@@ -60,9 +61,27 @@ def closed_opportunities(
     campaign_no: str | None = None,
     contact_no: str | None = None,
     sales_cycle_code: str | None = None,
+    no_filter: str | None = None,
+    salesperson_code_filter: str | None = None,
+    campaign_no_filter: str | None = None,
+    contact_no_filter: str | None = None,
+    sales_cycle_code_filter: str | None = None,
 ) -> Any:
-    """The closed opportunities matching the Delete Opportunities batch job's filters (spec §4.11.2)."""
+    """The closed opportunities matching the Delete Opportunities batch job's filters (spec §4.11.2). The plain
+    filters (``no``, ``salesperson_code``…) are exact keys; the ``*_filter`` ones are Business Central filter
+    expressions on the same fields (``OP0000*``, ``A..B``, ``A|B``: :mod:`salescycle.core.bcfilter`, issue #15 L9),
+    and both kinds may be combined (all must hold). Errors: 422 ``invalid_input`` naming the ``*_filter`` field for
+    an expression the parser refuses (before anything is read or deleted)."""
     qs = Opportunity.objects.filter(closed=True)
+    for name, lookup, expression in (
+        ("no_filter", "no", no_filter),
+        ("salesperson_code_filter", "salesperson__pk", salesperson_code_filter),
+        ("campaign_no_filter", "campaign__pk", campaign_no_filter),
+        ("contact_no_filter", "contact__pk", contact_no_filter),
+        ("sales_cycle_code_filter", "sales_cycle__pk", sales_cycle_code_filter),
+    ):
+        if expression:
+            qs = qs.filter(filter_q(lookup, expression, field=name))
     if no:
         qs = qs.filter(no=normalize_key(no))
     if date_closed_from:
@@ -103,6 +122,24 @@ def delete_closed_opportunities(*, by: Actor, dry_run: bool = False, **filters: 
         )
     nos = list(selected.select_for_update().order_by("no").values_list("no", flat=True))
     return _delete(nos)
+
+
+# How many of the matching opportunities the preview lists (issue #15, L9: what will go, not only how many).
+PREVIEW_ROWS = 20
+
+
+def closed_opportunities_preview(*, by: Actor, limit: int = PREVIEW_ROWS, **filters: Any) -> list[dict[str, Any]]:
+    """The first ``limit`` closed opportunities (in key order) that the batch delete with ``filters`` (as
+    :func:`closed_opportunities`) would remove, as rows ``{no, description, contact_id, contact__name,
+    salesperson_id, status, date_closed}`` for the preview beside :func:`delete_closed_opportunities`' dry-run
+    counts. One query, on the primary key's order. Errors: 403 ``permission_denied`` as the delete;
+    422 ``invalid_input`` for a refused filter expression. Implements issue #15 (L9)."""
+    permissions.require_batch_delete(by)
+    return list(
+        closed_opportunities(**filters)
+        .order_by("no")
+        .values("no", "description", "contact_id", "contact__name", "salesperson_id", "status", "date_closed")[:limit]
+    )
 
 
 # Keys per statement: far below SQLite's limit of bound variables (32,766) and a modest statement for PostgreSQL.
@@ -150,9 +187,10 @@ def delete_closed_opportunities_or_start_job(*, by: Actor, **filters: Any) -> De
 
 def start_deleting_closed_opportunities(*, by: Actor, **filters: Any) -> Job:
     """Queue the Delete Opportunities batch job for the background worker, whatever its size (the command's
-    ``--background``). ``filters`` as :func:`closed_opportunities`. Errors: 403 ``permission_denied``. Implements
-    issue #16."""
+    ``--background``). ``filters`` as :func:`closed_opportunities`. Errors: 403 ``permission_denied``; 422
+    ``invalid_input`` for a refused filter expression. Implements issue #16."""
     permissions.require_batch_delete(by)
+    closed_opportunities(**filters)  # a refused filter expression is refused now, not when the job runs
     return start_job(DELETE_CLOSED_JOB, by=by, parameters=_given(filters))
 
 

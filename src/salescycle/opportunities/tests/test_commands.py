@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 
 from salescycle import testing
 from salescycle.core.actors import SYSTEM
+from salescycle.jobs.models import Job
 from salescycle.opportunities.models import Opportunity, OpportunityEntry
 from salescycle.opportunities.services import close_opportunity
 from salescycle.opportunities.tests.conftest import D, day, move
@@ -59,8 +60,61 @@ def test_check_integrity_fails_with_command_error_on_a_corrupted_ledger(book: di
 def test_delete_closed_opportunities_dry_run_counts_and_keeps(book: dict[str, str]) -> None:
     out, _err = run("delete_closed_opportunities", "--dry-run")
 
-    assert out.strip() == "Would delete 2 opportunities and 5 entries."
+    assert out.splitlines() == [
+        f"{book['won']}\twon\t2026-01-07\tTest opportunity",
+        f"{book['lost']}\tlost\t2026-01-11\tTest opportunity",
+        "Would delete 2 opportunities and 5 entries.",
+    ]
     assert Opportunity.objects.count() == 3
+
+
+def test_the_dry_run_lists_the_first_twenty_with_the_total(salesperson: Any, company: Any) -> None:
+    nos = []
+    for _i in range(22):
+        no = testing.create_opportunity(company, salesperson, activate=True).no
+        close_opportunity(no, outcome="won", close_opportunity_code="PRICE_W", sales_value=D(1), by=SYSTEM)
+        nos.append(no)
+
+    out, _err = run("delete_closed_opportunities", "--dry-run", "--no", "OP*")
+
+    lines = out.splitlines()
+    assert [line.split("\t")[0] for line in lines[:20]] == sorted(nos)[:20]
+    assert lines[20:] == ["… the first 20 of 22", "Would delete 22 opportunities and 44 entries."]
+
+
+@pytest.mark.parametrize(
+    ("expression", "deleted"),
+    [
+        pytest.param("OP00000*", ["won", "lost"], id="wildcard"),
+        pytest.param("op000002..op000003", ["lost"], id="range (the open one is never deleted)"),
+        pytest.param("OP000001|OP000003", ["won"], id="or"),
+        pytest.param("..OP000001", ["won"], id="up to"),
+        pytest.param("OP00000?", ["won", "lost"], id="one character"),
+    ],
+)
+def test_the_key_options_take_bc_filter_syntax(book: dict[str, str], expression: str, deleted: list[str]) -> None:
+    run("delete_closed_opportunities", "--no", expression)
+
+    remaining = set(Opportunity.objects.values_list("no", flat=True))
+    assert remaining == set(book.values()) - {book[name] for name in deleted}
+
+
+def test_the_code_options_take_bc_filter_syntax(book: dict[str, str]) -> None:
+    run("delete_closed_opportunities", "--contact-no", "CT-L*|NOBODY", "--sales-cycle-code", "N*")
+
+    assert book["lost"] not in set(Opportunity.objects.values_list("no", flat=True))
+    assert Opportunity.objects.count() == 2
+
+
+@pytest.mark.parametrize("background", [[], ["--background"]])
+def test_a_malformed_filter_is_refused_and_nothing_is_deleted(book: dict[str, str], background: list[str]) -> None:
+    with pytest.raises(CommandError, match=r"^--no: Each side of \| needs a value"):
+        run("delete_closed_opportunities", "--no", "OP000001||OP000002", *background)
+    with pytest.raises(CommandError, match=r"^--salesperson-code: < > cannot be used"):
+        run("delete_closed_opportunities", "--salesperson-code", "<>AH", *background)
+
+    assert Opportunity.objects.count() == 3
+    assert not Job.objects.exists()
 
 
 def test_delete_closed_opportunities_deletes_the_closed_ones(book: dict[str, str]) -> None:

@@ -11,7 +11,7 @@ from salescycle import testing
 from salescycle.contacts.models import Contact, Salesperson
 from salescycle.contacts.services import create_campaign, delete_contact
 from salescycle.core.actors import SYSTEM
-from salescycle.core.errors import DomainError
+from salescycle.core.errors import DomainError, InvalidInput
 from salescycle.core.records import delete_record
 from salescycle.opportunities import services as setup
 from salescycle.opportunities.models import (
@@ -27,9 +27,11 @@ from salescycle.opportunities.services import (
     DeleteResult,
     add_comment,
     close_opportunity,
+    closed_opportunities_preview,
     delete_closed_opportunities,
     delete_opportunity,
 )
+from salescycle.opportunities.services.delete import closed_opportunities
 from salescycle.opportunities.tests.conftest import D, day, move, snapshot
 from salescycle.tasks.models import Activity, ActivityStep, Task
 
@@ -135,6 +137,17 @@ def closed_book(salesperson: Any, company: Any, person: Any) -> dict[str, str]:
         pytest.param({"sales_cycle_code": "SHORT"}, ["short"], id="sales-cycle"),
         pytest.param({"salesperson_code": "AH", "sales_cycle_code": "NEW", "date_closed_to": day(4)},
                      ["plain", "fair"], id="combined"),
+        # BC filter syntax (issue #15, L9): the *_filter arguments.
+        pytest.param({"no_filter": "op00000*"}, ["plain", "late", "bo", "fair", "linda", "short"], id="no-wildcard"),
+        pytest.param({"no_filter": "OP000002..OP000004"}, ["late", "bo", "fair"], id="no-range"),
+        pytest.param({"no_filter": "OP000001|OP000005|OP000007"}, ["plain", "linda"], id="no-or"),
+        pytest.param({"no": "OP00000*"}, [], id="exact-no-stays-exact"),
+        pytest.param({"salesperson_code_filter": "B*"}, ["bo"], id="salesperson-wildcard"),
+        pytest.param({"campaign_no_filter": "CP-*"}, ["fair"], id="campaign-wildcard"),
+        pytest.param({"contact_no_filter": "*LINDA|NOBODY"}, ["linda"], id="contact-or"),
+        pytest.param({"sales_cycle_code_filter": "S?ORT"}, ["short"], id="sales-cycle-one-character"),
+        pytest.param({"no_filter": "..OP000003", "salesperson_code_filter": "AH"}, ["plain", "late"],
+                     id="filters-combined"),
     ],
 )  # fmt: skip
 def test_batch_delete_takes_closed_opportunities_matching_every_filter(
@@ -308,3 +321,29 @@ def test_an_unreferenced_contact_is_deleted(company: Any, person: Any) -> None:
     delete_contact(company.no, by=SYSTEM)
 
     assert not Contact.objects.exists()
+
+
+def test_a_malformed_filter_is_refused_before_anything_is_read(
+    closed_book: dict[str, str], django_assert_num_queries: Any
+) -> None:
+    with django_assert_num_queries(0), pytest.raises(InvalidInput) as error:
+        closed_opportunities(no_filter="OP000001..OP000002..OP000003")
+
+    assert error.value.fields.keys() == {"no_filter"}
+    with pytest.raises(InvalidInput):
+        delete_closed_opportunities(contact_no_filter="CT|", by=SYSTEM)
+    assert Opportunity.objects.filter(closed=True).count() == 6
+
+
+def test_code_filters_read_the_foreign_key_columns_without_a_join() -> None:
+    sql = str(closed_opportunities(salesperson_code_filter="A*", contact_no_filter="C..D|E?", no_filter="X|Y*Z").query)
+
+    assert "JOIN" not in sql.upper()
+
+
+def test_the_preview_lists_the_first_matching_opportunities_in_key_order(closed_book: dict[str, str]) -> None:
+    rows = closed_opportunities_preview(no_filter="OP000002..", limit=3, by=SYSTEM)
+
+    assert [row["no"] for row in rows] == [closed_book["late"], closed_book["bo"], closed_book["fair"]]
+    assert rows[0]["status"] == "lost"
+    assert rows[1]["salesperson_id"] == "BO"

@@ -659,6 +659,83 @@ def test_batch_delete_previews_then_needs_confirmation(signed_in: Client, setup:
     assert list(Opportunity.objects.values_list("no", flat=True)) == [open_one.no]
 
 
+def _closed_won(setup: dict[str, Any], count: int) -> list[str]:
+    nos = []
+    for _i in range(count):
+        no = make(setup).no
+        services.close_opportunity(
+            no, outcome="won", close_opportunity_code="PRICE_W", sales_value=Decimal(1), work_date=WORK_DATE, by=SYSTEM
+        )
+        nos.append(no)
+    return nos
+
+
+def test_batch_delete_takes_bc_filter_syntax_and_lists_what_would_go(
+    signed_in: Client, setup: dict[str, Any], django_assert_max_num_queries: Any
+) -> None:
+    testing.give_role(setup["user"], "Sales Manager")
+    nos = _closed_won(setup, 4)
+
+    with django_assert_max_num_queries(12):
+        page = html(
+            signed_in.post("/opportunities/delete-closed/", {"no": f"{nos[0]}..{nos[1]}|{nos[3]}", "preview": "1"})
+        )
+    done = html(
+        signed_in.post(
+            "/opportunities/delete-closed/", {"no": f"{nos[0]}..{nos[1]}|{nos[3]}", "delete": "1", "confirm": "on"}
+        )
+    )
+
+    assert "3 closed opportunities with 6 entries match." in page
+    listed = page.split('id="delete-preview-list"')[1].split("</table>")[0]
+    assert [no for no in nos if f">{no}</a>" in listed] == [nos[0], nos[1], nos[3]]
+    assert "The opportunities that would be deleted" in listed
+    assert "3 closed opportunities and 6 entries were deleted." in done
+    assert list(Opportunity.objects.values_list("no", flat=True)) == [nos[2]]
+
+
+def test_batch_delete_preview_lists_the_first_twenty_of_more(signed_in: Client, setup: dict[str, Any]) -> None:
+    testing.give_role(setup["user"], "Sales Manager")
+    nos = _closed_won(setup, 21)
+
+    page = html(signed_in.post("/opportunities/delete-closed/", {"no": "OP*", "preview": "1"}))
+
+    assert "The first 20 of 21 opportunities that would be deleted" in page
+    listed = page.split('id="delete-preview-list"')[1].split("</table>")[0]
+    assert listed.count("<tr>") == 21  # the header and 20 rows
+    assert f">{nos[20]}</a>" not in listed
+
+
+@pytest.mark.parametrize(
+    ("field", "expression", "message"),
+    [
+        ("no", "OP000001||OP000002", "Each side of | needs a value"),
+        ("contact_no", "<>CT-LINDA", "&lt; &gt; cannot be used in a filter"),
+        ("salesperson_code", "A..B..C", "A range has one .. between its two ends"),
+    ],
+)
+def test_batch_delete_refuses_a_malformed_filter_under_its_field(
+    signed_in: Client, setup: dict[str, Any], field: str, expression: str, message: str
+) -> None:
+    testing.give_role(setup["user"], "Sales Manager")
+    _closed_won(setup, 1)
+
+    page = html(signed_in.post("/opportunities/delete-closed/", {field: expression, "delete": "1", "confirm": "on"}))
+
+    assert f'id="id_{field}_error">{message}' in page
+    assert Opportunity.objects.count() == 1
+
+
+def test_batch_delete_shows_the_filter_syntax_under_the_fields(signed_in: Client, setup: dict[str, Any]) -> None:
+    testing.give_role(setup["user"], "Sales Manager")
+
+    page = html(signed_in.get("/opportunities/delete-closed/"))
+
+    hint = "Filter: * any characters, ? one character, A..B a range, A|B either."
+    assert f'id="id_no_helptext">{hint} For example OP0000*, OP000001..OP000003 or OP000001|OP000003.' in page
+    assert f'id="id_contact_no_helptext">{hint}' in page
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Board
 

@@ -79,7 +79,8 @@ def test_add_line_returns_the_form_one_stage_row_longer_and_saves_nothing(manage
     page = response.content.decode()
     assert not SalesCycle.objects.filter(code="B2B").exists()
     assert 'name="lines-TOTAL_FORMS" value="3"' in page
-    assert 'name="lines-2-stage"' in page and "autofocus" in page
+    assert 'name="lines-2-stage"' in page
+    assert "autofocus" in page
     assert 'name="lines-1-description" value="Offer"' in page
     assert '<option value="INIT" selected>' in page
     assert 'name="code" value="b2b"' in page

@@ -219,11 +219,12 @@ def close_form(request: HttpRequest, opportunity: Opportunity, *, outcome: str =
 @require_http_methods(GET_POST)
 @login_required
 def delete_closed(request: HttpRequest) -> HttpResponse:
-    """Filters → preview (dry-run counts) → explicit confirmation → result. A 403 page for anyone but Sales
-    Managers and Administrators."""
+    """Filters (key filters in BC syntax, issue #15 L9) → preview (dry-run counts and the first opportunities that
+    would go) → explicit confirmation → result. A 403 page for anyone but Sales Managers and Administrators."""
     permissions.require_for_page(permissions.require_batch_delete, request.user)
     form = BatchDeleteForm(request.POST or None)
     preview = result = None
+    first: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():
         confirmed = "delete" in request.POST and form.cleaned_data["confirm"]
         try:
@@ -231,6 +232,7 @@ def delete_closed(request: HttpRequest) -> HttpResponse:
                 outcome = services.delete_closed_opportunities_or_start_job(by=request.user, **form.filters())
             else:
                 outcome = services.delete_closed_opportunities(by=request.user, dry_run=True, **form.filters())
+                first = services.closed_opportunities_preview(by=request.user, **form.filters())
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -243,7 +245,8 @@ def delete_closed(request: HttpRequest) -> HttpResponse:
                 preview = outcome
                 if "delete" in request.POST:
                     form.add_error("confirm", _("Tick the confirmation to delete."))
-    return render(request, "opportunities/delete_closed.html", {"form": form, "preview": preview, "result": result})
+    context = {"form": form, "preview": preview, "first": first, "result": result}
+    return render(request, "opportunities/delete_closed.html", context)
 
 
 # ---------------------------------------------------------------------------------------------------------------
