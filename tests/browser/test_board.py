@@ -52,7 +52,7 @@ def test_board_moves_through_a_dialog_by_drag_and_by_keyboard(page: Any, live_se
     page.drag_and_drop(card, ".column[data-stage='2'] ul.cards")
     page.wait_for_selector("#board-dialog[open] #move-form")
     page.click("tr[data-field='estimated_close_date'] button.js-keep")
-    assert page.input_value("#id_estimated_close_date") == "2026-04-30"
+    assert page.input_value("#id_estimated_close_date") == "04/30/2026"
     page.focus("#id_estimated_value")
     page.keyboard.press("Enter")
     page.wait_for_selector(f".column[data-stage='2'] {card}")
@@ -94,6 +94,6 @@ def test_the_wizard_keeps_a_typed_date_when_the_action_changes(page: Any, live_s
     page.fill("#id_chances_of_success_pct", "45")
     page.check("input[name=action_type][value=update]")
     page.wait_for_function("() => document.querySelector('#target-stage').textContent.includes('1 Initial')")
-    assert page.input_value("#id_estimated_close_date") == "2026-06-30"
+    assert page.input_value("#id_estimated_close_date") == "06/30/2026"  # the language's format (issue #15)
     assert page.input_value("#id_chances_of_success_pct") == "45"
     assert_accessible(page)

@@ -8,9 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment
+from salescycle.core.date_input import LocalizedDateInput
 from salescycle.core.views import LineForm, LineFormSet
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = LocalizedDateInput()  # in the interface language's format (issue #15)
 
 
 class KeyLockedForm(forms.ModelForm):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from salescycle.core.actors import RequestUser
+from salescycle.core.date_input import LocalizedDateInput
 from salescycle.core.errors import DomainError
 from salescycle.core.http import AuthedRequest
 from salescycle.core.workdate import get_work_date, set_work_date
@@ -30,7 +31,7 @@ from salescycle.core.workdate import get_work_date, set_work_date
 class WorkDateForm(forms.Form):
     """The header's work date: blank returns to today."""
 
-    work_date = forms.DateField(label=_("Work date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    work_date = forms.DateField(label=_("Work date"), required=False, widget=LocalizedDateInput())
 
 
 def header_context(request: HttpRequest) -> dict[str, Any]:
@@ -39,7 +40,13 @@ def header_context(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"header_work_date": request_work_date(request), "nav_section": nav_section(request)}
+    work_date = request_work_date(request)
+    return {
+        "header_work_date": work_date,
+        # The header's input, as every date input: in the interface language's format (issue #15).
+        "header_work_date_input": LocalizedDateInput(attrs={"id": "header-work-date"}).render("work_date", work_date),
+        "nav_section": nav_section(request),
+    }
 
 
 def request_work_date(request: HttpRequest) -> dt.date:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts.filters import ContactFilters
 from salescycle.contacts.models import ContactType, Salesperson
+from salescycle.core.date_input import LocalizedDateInput
 from salescycle.core.fields import model_choices
 from salescycle.opportunities.choices import InteractionType
 
@@ -53,7 +54,7 @@ class InteractionForm(forms.Form):
     date = forms.DateField(
         label=_("Date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=LocalizedDateInput(),
         help_text=_("Blank: the work date."),
     )
     description = forms.CharField(label=_("Description"), max_length=100, required=False)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts.models import Salesperson
 from salescycle.core import bcfilter
+from salescycle.core.date_input import LocalizedDateInput
 from salescycle.core.fields import model_choices
 from salescycle.core.models import NumberSeries
 from salescycle.core.views import LineForm, LineFormSet
@@ -36,7 +37,7 @@ class ReadOnlyText(forms.Widget):
         return format_html('<span class="readonly" id="{}">{}</span>', (attrs or {}).get("id", ""), shown)
 
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = LocalizedDateInput()  # in the interface language's format (issue #15)
 BLANK: list[tuple[str, Any]] = [("", "—")]
 
 

@@ -9,11 +9,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from salescycle.core.date_input import LocalizedDateInput
 from salescycle.opportunities.choices import CloseType
 from salescycle.opportunities.models import CloseOpportunityCode
 from salescycle.sales.models import CustomerTemplate
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = LocalizedDateInput()  # in the interface language's format (issue #15)
 
 
 def _template_choices() -> list[tuple[str, str]]:

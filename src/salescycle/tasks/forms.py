@@ -7,10 +7,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from salescycle.core.date_input import LocalizedDateInput
 from salescycle.core.views import LineForm, LineFormSet
 from salescycle.tasks.models import Activity, Priority, TaskType
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = LocalizedDateInput()  # in the interface language's format (issue #15)
 
 
 class TaskForm(forms.Form):

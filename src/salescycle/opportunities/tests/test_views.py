@@ -101,13 +101,24 @@ def test_anonymous_users_are_sent_to_sign_in(client: Client, db: Any, url: str) 
 
 
 def test_the_header_shows_and_changes_the_work_date(signed_in: Client) -> None:
-    assert 'value="2026-01-05"' in html(signed_in.get("/opportunities/"))
+    # In the interface language's format (English: m/d/Y), ISO and the language's format both taken (issue #15).
+    assert 'value="01/05/2026"' in html(signed_in.get("/opportunities/"))
 
     response = signed_in.post("/work-date/", {"work_date": "2026-02-01", "next": "/opportunities/board/"})
 
     assert response.status_code == 302
     assert response["Location"] == "/opportunities/board/"
-    assert 'value="2026-02-01"' in html(signed_in.get("/opportunities/"))
+    assert 'value="02/01/2026"' in html(signed_in.get("/opportunities/"))
+    signed_in.post("/work-date/", {"work_date": "02/03/2026", "next": "/opportunities/"})
+    assert 'value="02/03/2026"' in html(signed_in.get("/opportunities/"))
+
+
+def test_the_header_work_date_is_shown_and_typed_in_the_chosen_language(signed_in: Client) -> None:
+    signed_in.cookies["django_language"] = "fi"
+
+    assert 'name="work_date" value="5.1.2026" id="header-work-date"' in html(signed_in.get("/opportunities/"))
+    signed_in.post("/work-date/", {"work_date": "3.12.2026", "next": "/opportunities/"})
+    assert 'name="work_date" value="3.12.2026" id="header-work-date"' in html(signed_in.get("/opportunities/"))
 
 
 def test_the_work_date_redirect_ignores_foreign_next_urls(signed_in: Client) -> None:
@@ -393,7 +404,7 @@ def test_the_create_wizard_launched_from_a_contact_prefills_contact_and_salesper
     assert 'name="contact_no" value="CT-LINDA"' in page
     assert '<option value="AH" selected>' in page
     assert '<option value="NEW" selected>' in page
-    assert 'value="2026-01-05"' in page
+    assert 'value="01/05/2026"' in page
 
 
 def test_the_create_wizard_shows_the_service_message_for_a_missing_description(
@@ -596,7 +607,8 @@ def test_the_close_wizard_proposes_the_closing_date_the_service_would_take(
 
     page = html(signed_in.get(f"/opportunities/{opportunity.no}/close/"))
 
-    assert f'name="date_closed" value="{proposed}"' in page
+    shown = dt.date.fromisoformat(proposed).strftime("%m/%d/%Y")  # the date input in English (issue #15)
+    assert f'name="date_closed" value="{shown}"' in page
     assert selectors.default_date_closed(opportunity, WORK_DATE) == dt.date.fromisoformat(proposed)
 
 

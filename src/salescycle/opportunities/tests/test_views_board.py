@@ -58,8 +58,8 @@ def test_a_drop_opens_a_dialog_with_current_and_proposed_values_and_changes_noth
     assert "<strong>Next</strong>: 1 Initial → 2 Qualification" in page
     close_row = page.split('data-field="estimated_close_date"')[1].split("</tr>")[0]
     assert "02/04/2026" in close_row  # the current forecast …
-    assert 'value="2026-01-05"' in close_row  # … beside the proposal (no date formula: the date of change)
-    assert 'data-value="2026-02-04"' in close_row  # "Keep current"
+    assert 'value="01/05/2026"' in close_row  # … beside the proposal (no date formula: the date of change)
+    assert 'data-value="02/04/2026"' in close_row  # "Keep current", in the date input's format (issue #15)
     assert "(changes)" in close_row
     chances_row = page.split('data-field="chances_of_success_pct"')[1].split("</tr>")[0]
     assert 'value="20"' in chances_row
@@ -221,8 +221,8 @@ def test_the_wizard_shows_the_current_values_beside_the_proposals(signed_in: Cli
 
     row = page.split('data-field="estimated_close_date"')[1].split("</tr>")[0]
     assert 'id="id_estimated_close_date_current">02/04/2026<' in row
-    assert 'value="2026-01-05"' in row
-    assert 'name="shown_estimated_close_date" value="2026-01-05"' in row
+    assert 'value="01/05/2026"' in row
+    assert 'name="shown_estimated_close_date" value="01/05/2026"' in row
 
 
 def test_changing_the_action_keeps_the_values_the_user_typed(signed_in: Client, setup: dict[str, Any]) -> None:
@@ -240,7 +240,7 @@ def test_changing_the_action_keeps_the_values_the_user_typed(signed_in: Client, 
 
     close_row = page.split('data-field="estimated_close_date"')[1].split("</tr>")[0]
     chances_row = page.split('data-field="chances_of_success_pct"')[1].split("</tr>")[0]
-    assert 'value="2026-04-30"' in close_row  # typed: kept
+    assert 'value="04/30/2026"' in close_row  # typed: kept (shown in the language's format)
     assert 'name="shown_estimated_close_date" value="2026-01-05"' in close_row  # still counted as typed
     assert 'value="60"' in chances_row  # typed: kept, not Previous's 10
 

@@ -25,12 +25,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from salescycle.core.date_input import LocalizedDateInput
 from salescycle.core.dates import periods
 from salescycle.core.replicas import reads_from_replica
 from salescycle.core.workdate import get_work_date
 from salescycle.opportunities.selectors import charts, dashboard
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = LocalizedDateInput()  # in the interface language's format (issue #15)
 
 
 Value = int | Decimal | None

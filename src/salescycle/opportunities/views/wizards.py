@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from salescycle.contacts import permissions
+from salescycle.core.date_input import date_input_text, parse_date_input
 from salescycle.core.errors import DomainError
 from salescycle.core.views import add_domain_error, is_htmx
 from salescycle.core.workdate import get_work_date
@@ -278,7 +279,7 @@ def _as_input(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return date_input_text(value)  # as the date input shows it (issue #15: the interface language's format)
     if isinstance(value, Decimal):
         return str(plain_decimal(value))
     return str(value)
@@ -293,11 +294,16 @@ def _as_text(value: Any) -> str:
 
 
 def same_value(a: str, b: str) -> bool:
-    """Whether two input values are the same value (``"10"`` and ``"10.00"`` are)."""
+    """Whether two input values are the same value (``"10"`` and ``"10.00"`` are; so are the dates ``2.12.2026``
+    and ``2026-12-02`` in Finnish: a date may be typed in the language's format or in ISO)."""
     try:
         return Decimal(a) == Decimal(b)
     except (InvalidOperation, ValueError):
-        return a.strip() == b.strip()
+        pass
+    date_a, date_b = parse_date_input(a), parse_date_input(b)
+    if date_a is not None and date_b is not None:
+        return date_a == date_b
+    return a.strip() == b.strip()
 
 
 def value_rows(
