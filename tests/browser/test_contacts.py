@@ -101,7 +101,7 @@ def test_a_deal_started_and_followed_up_from_the_contact_card(page: Any, live_se
 
     # A month later the deal is stale and its task overdue, on the list and the card.
     page.fill("#header-work-date", "2026-03-01")
-    page.click("form:has(#header-work-date) button")
+    page.click("form:has(#header-work-date) button[type=submit]")
     page.goto(f"{base}/opportunities/")
     row = page.inner_text(f"#opportunity-list tr:has(a[href='/opportunities/{no}/'])")
     assert "Stale" in row
