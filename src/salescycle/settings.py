@@ -24,6 +24,8 @@ Environment variables:
   stderr) or ``console``.
 - ``SENTRY_DSN``: turns on Sentry error tracking (off when unset); ``SENTRY_ENVIRONMENT``,
   ``SENTRY_TRACES_SAMPLE_RATE``.
+- ``SALESCYCLE_SERVER_NAME``: this app server's name, sent in an ``X-Served-By`` response header (default unset: no
+  header); ``scripts/with-appservers.sh`` sets one per server.
 """
 
 from __future__ import annotations
@@ -100,7 +102,15 @@ INSTALLED_APPS = [
     "salescycle.apitokens",
 ]
 
+# Several app servers (issue #16): this server's name, sent back in an X-Served-By response header when set
+# (scripts/with-appservers.sh names its servers app1, app2, …, so a client behind the balancer sees which answered).
+SERVER_NAME_HEADER = os.environ.get("SALESCYCLE_SERVER_NAME", "").strip()
+if SERVER_NAME_HEADER and not re.fullmatch(r"[A-Za-z0-9._:-]{1,64}", SERVER_NAME_HEADER):
+    raise ImproperlyConfigured("SALESCYCLE_SERVER_NAME must be 1-64 of A-Z a-z 0-9 . _ : -")
+
 MIDDLEWARE = [
+    # Off (MiddlewareNotUsed) unless SALESCYCLE_SERVER_NAME is set.
+    "salescycle.core.request_log.ServedByMiddleware",
     # First, so that every answer (also 413 and 503) carries X-Request-ID and gets its one log line.
     "salescycle.core.request_log.RequestIdMiddleware",
     "django_structlog.middlewares.RequestMiddleware",

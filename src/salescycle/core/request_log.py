@@ -2,6 +2,8 @@
 
 Middleware, first in ``settings.MIDDLEWARE``:
 
+0. :class:`ServedByMiddleware` (issue #16, only when ``SALESCYCLE_SERVER_NAME`` is set) names the app server that
+   answered in an ``X-Served-By`` response header, for several servers behind a load balancer.
 1. :class:`RequestIdMiddleware` gives every request an id: the client's ``X-Request-ID`` when it is sane (1–128
    characters of ``A-Z a-z 0-9 . _ : -``), else a new UUID4 hex; the id is echoed in the ``X-Request-ID`` response
    header and logged with every record of the request.
@@ -21,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject, empty
@@ -31,6 +34,7 @@ from salescycle.core.error_views import is_api_request, request_too_large_respon
 from salescycle.core.http import Request
 
 REQUEST_ID_HEADER = "X-Request-ID"
+SERVED_BY_HEADER = "X-Served-By"
 _META_KEY = "HTTP_X_REQUEST_ID"
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
@@ -41,6 +45,23 @@ def request_id_from(value: str | None) -> str:
     if value and _SANE_REQUEST_ID.fullmatch(value):
         return value
     return uuid.uuid4().hex
+
+
+class ServedByMiddleware:
+    """Adds ``X-Served-By: <settings.SERVER_NAME_HEADER>`` to every response, so that a client behind a load
+    balancer sees which app server answered (issue #16; ``scripts/with-appservers.sh`` and its test). Not used at
+    all (Django's ``MiddlewareNotUsed``) when the setting is empty, the default: no header then."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        if not settings.SERVER_NAME_HEADER:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+        self.name = settings.SERVER_NAME_HEADER
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response[SERVED_BY_HEADER] = self.name
+        return response
 
 
 class RequestIdMiddleware:
