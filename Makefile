@@ -7,6 +7,7 @@
 #   make lint   ruff check + ruff format --check + mypy + lint-imports (the layer contracts in pyproject.toml)
 #   make fmt    ruff check --fix + ruff format
 #   make bench  python bench/run.py
+#   make bench-load  the load test of issue #16: one app server, then two behind HAProxy, on PostgreSQL (bench/load.py)
 #   make lock   re-resolve the locked versions (requirements/run.txt, dev.txt) from pyproject.toml's ranges, on PyPI
 #   make clean  remove caches, build output and install stamps (keeps .venv and data/)
 #
@@ -38,7 +39,7 @@ export SALESCYCLE_SKIP_BROWSER := 1
 endif
 endif
 
-.PHONY: help run check-run test lint fmt bench clean chromium lock
+.PHONY: help run check-run test lint fmt bench bench-load clean chromium haproxy lock
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -108,6 +109,14 @@ chromium:
 		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# Debian's haproxy: the load balancer of scripts/with-appservers.sh (tests/test_appservers.py in the PostgreSQL pass,
+# make bench-load).
+haproxy:
+	@if ! command -v haproxy >/dev/null; then \
+		sudo=; if [ "$$(id -u)" != 0 ]; then sudo=sudo; fi; \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq haproxy >/dev/null; \
+	fi
+
 # $(call step,NAME,COMMAND): print a header, run, and name the failing step in the last line of output.
 step = @echo "==> $(1)"; $(2) || { status=$$?; echo "make $@: FAILED at $(1) (exit $$status)"; exit $$status; }
 
@@ -124,7 +133,7 @@ lint: $(DEV_STAMP)
 # SQLite pass and nothing in them depends on the database; its summary says how many it left out. The read-replica
 # tests (@pytest.mark.replica) need a real standby: both passes deselect them, and the last step runs only them under
 # `scripts/with-postgres.sh --replica` (a primary and a pg_basebackup standby; about 1.5 minutes).
-test: $(DEV_STAMP) chromium
+test: $(DEV_STAMP) chromium haproxy
 	$(call step,ruff check,$(BIN)/ruff check $(LINT_PATHS))
 	$(call step,ruff format --check,$(BIN)/ruff format --check $(LINT_PATHS))
 	$(call step,mypy,$(BIN)/mypy)
@@ -147,6 +156,12 @@ bench: $(DEV_STAMP)
 		SECRET_KEY="$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
 			$(BIN)/python bench/run.py; \
 	else echo "No benchmarks yet (bench/run.py is missing)."; fi
+
+# Issue #16: update/close throughput and latency with 16 clients, one app server vs two behind HAProxy, on a
+# throwaway PostgreSQL (bench/load.py; LOAD_ARGS for its options, e.g. LOAD_ARGS="--size 100000").
+LOAD_ARGS ?=
+bench-load: $(DEV_STAMP) haproxy
+	scripts/with-postgres.sh $(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
