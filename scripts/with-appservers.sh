@@ -102,9 +102,9 @@ stop_group() {
 cleanup() {
     local status=$?
     trap - EXIT INT TERM
-    local pid
-    for pid in "${started[@]}"; do
-        stop_group "$pid"
+    local i
+    for ((i = ${#started[@]} - 1; i >= 0; i--)); do  # the balancer first, then the job worker, then the servers
+        stop_group "${started[$i]}"
     done
     if [[ -n "${SALESCYCLE_APPSERVERS_LOGS:-}" ]]; then
         mkdir -p "$SALESCYCLE_APPSERVERS_LOGS" && cp "$workdir"/*.log "$SALESCYCLE_APPSERVERS_LOGS"/ 2>/dev/null || true
