@@ -183,7 +183,18 @@ def site(database_url: str, tmp_path: Path) -> Iterator[Site]:
         urls = exported["SALESCYCLE_APP_URLS"].split()
         pids = [int(pid) for pid in exported["SALESCYCLE_APP_PIDS"].split()]
         subprocess.run(
-            [sys.executable, "-m", "django", "createsuperuser", "--noinput", "--username", USERNAME, "--email", ""],
+            [
+                sys.executable,
+                "-m",
+                "django",
+                "createsuperuser",
+                "--noinput",
+                "--skip-checks",
+                "--username",
+                USERNAME,
+                "--email",
+                "",
+            ],
             env={**env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD, "DEBUG": "0"},
             check=True,
             capture_output=True,
