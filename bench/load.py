@@ -91,7 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     if not url.startswith("postgres"):
         raise SystemExit("bench/load.py needs PostgreSQL: scripts/with-postgres.sh python bench/load.py")
     args.results.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "SECRET_KEY": os.environ.get("SECRET_KEY") or os.urandom(32).hex()}
+    # The servers read and write the scratch copy only (a replica of DATABASE_URL's database is not one of it).
+    env = {name: value for name, value in os.environ.items() if name != "DATABASE_REPLICA_URL"}
+    env["SECRET_KEY"] = os.environ.get("SECRET_KEY") or os.urandom(32).hex()
     print(f"==> dataset: {args.size:,} opportunities (bench/run.py --datasets-only)", file=sys.stderr, flush=True)
     subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--leg", "postgresql", "--datasets-only", "--no-maven",

@@ -158,8 +158,9 @@ def database_url() -> Iterator[str]:
 @pytest.fixture
 def site(database_url: str, tmp_path: Path) -> Iterator[Site]:
     """``scripts/with-appservers.sh --servers 2 --workers 1`` running, with a superuser in its database."""
+    # A replica of DATABASE_URL's database (scripts/with-postgres.sh --replica) is not one of this new database.
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "DATABASE_REPLICA_URL"},
         "DATABASE_URL": database_url,
         "SALESCYCLE_PYTHON": sys.executable,
         "DJANGO_SETTINGS_MODULE": "salescycle.settings",
