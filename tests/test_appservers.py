@@ -32,14 +32,14 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from email.message import Message
-from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 from django.test import Client, override_settings
+
+from tests.live_http import Browser, Response
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "scripts" / "with-appservers.sh"
@@ -50,63 +50,6 @@ CHILD = (
     "print(json.dumps({k: v for k, v in os.environ.items() if k.startswith('SALESCYCLE_')}), flush=True); "
     "sys.stdin.read()"
 )
-
-
-@dataclass
-class Response:
-    """What the balancer answered: status, headers, body."""
-
-    status: int
-    headers: Message
-    body: bytes
-
-    @property
-    def served_by(self) -> str | None:
-        """The app server that answered (its ``X-Served-By``)."""
-        return self.headers.get("X-Served-By")
-
-    def json(self) -> Any:
-        """The body parsed as JSON."""
-        return json.loads(self.body)
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # the 3xx reaches the caller as it is
-
-
-class Browser:
-    """A cookie-keeping HTTP client of one base URL that follows no redirects and uses no proxy."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.cookies = CookieJar()
-        self.opener = urllib.request.build_opener(
-            urllib.request.ProxyHandler({}), urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect()
-        )
-
-    def cookie(self, name: str) -> str:
-        """The value of the cookie ``name`` (it must have been set)."""
-        return next(c.value for c in self.cookies if c.name == name and c.value is not None)
-
-    def request(
-        self, path: str, *, form: dict[str, str] | None = None, body: Any = None, headers: dict[str, str] | None = None
-    ) -> Response:
-        """GET ``path``, or POST ``form`` (urlencoded) or ``body`` (JSON) to it; every status is returned."""
-        data = None
-        headers = dict(headers or {})
-        if form is not None:
-            data = urllib.parse.urlencode(form).encode()
-        elif body is not None:
-            data = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        req = urllib.request.Request(self.base + path, data=data, headers=headers)
-        try:
-            with self.opener.open(req, timeout=30) as answer:
-                return Response(answer.status, answer.headers, answer.read())
-        except urllib.error.HTTPError as error:
-            with error:
-                return Response(error.code, error.headers, error.read())
 
 
 @dataclass
@@ -259,11 +202,14 @@ def test_two_app_servers_behind_a_load_balancer_are_one_site(site: Site) -> None
     key = str(uuid.uuid4())
     name = f"Balanced {key[:8]}"
 
+    csrf = browser.cookie("csrftoken")
+    assert csrf
+
     def create() -> Response:
         return browser.request(
             "/api/v1/contacts",
             body={"type": "company", "name": name},
-            headers={"Idempotency-Key": key, "X-CSRFToken": browser.cookie("csrftoken")},
+            headers={"Idempotency-Key": key, "X-CSRFToken": csrf},
         )
 
     first = create()
@@ -291,7 +237,7 @@ def test_two_app_servers_behind_a_load_balancer_are_one_site(site: Site) -> None
         browser.request(
             "/api/v1/contacts",
             body={"type": "company", "name": f"After {n}"},
-            headers={"X-CSRFToken": browser.cookie("csrftoken")},
+            headers={"X-CSRFToken": csrf},
         )
         for n in range(2)
     ]

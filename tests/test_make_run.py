@@ -17,32 +17,25 @@ only repeat it: the module is marked ``sqlite_only``, which ``conftest.py`` dese
 from __future__ import annotations
 
 import csv
-import json
 import os
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from dataclasses import dataclass
-from email.message import Message
-from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.live_http import HOST, Browser, Response, free_port
 
 pytestmark = pytest.mark.sqlite_only
 
 REPO = Path(__file__).resolve().parents[1]
 RUN_SH = REPO / "scripts" / "run.sh"
 STARTUP_TIMEOUT = 150  # seconds: migrate, demo data, 8,800 Maven deals, collectstatic, gunicorn (~20 s when idle)
-HOST = "127.0.0.1"
 
 
 def maven_dir() -> Path:
@@ -56,59 +49,6 @@ def maven_deal_nos() -> list[str]:
     """The opportunity numbers the import makes of ``sales_pipeline.csv`` (its ``opportunity_id``, upper-cased)."""
     with (maven_dir() / "sales_pipeline.csv").open(newline="") as handle:
         return [row["opportunity_id"].strip().upper() for row in csv.DictReader(handle)]
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class Response:
-    """What the server answered: status, headers and the body as text."""
-
-    status: int
-    headers: Message
-    text: str
-
-    def json(self) -> Any:
-        """The body parsed as JSON."""
-        return json.loads(self.text)
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # the 3xx reaches the caller as it is
-
-
-class Browser:
-    """A cookie-keeping HTTP client for one server that follows no redirects and uses no proxy."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.cookies = CookieJar()
-        self.opener = urllib.request.build_opener(
-            urllib.request.ProxyHandler({}), urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect()
-        )
-
-    def cookie(self, name: str) -> str | None:
-        """The value of the cookie ``name``, if the server set it."""
-        return next((c.value for c in self.cookies if c.name == name), None)
-
-    def request(
-        self, path: str, form: dict[str, str] | None = None, headers: dict[str, str] | None = None, timeout: float = 60
-    ) -> Response:
-        """GET ``path``, or POST ``form`` (urlencoded) to it; 4xx, 5xx and 3xx answers are returned, not raised."""
-        data = urllib.parse.urlencode(form).encode() if form is not None else None
-        req = urllib.request.Request(self.base + path, data=data, headers=headers or {})
-        try:
-            with self.opener.open(req, timeout=timeout) as answer:
-                return Response(answer.status, answer.headers, answer.read().decode())
-        except urllib.error.HTTPError as error:
-            with error:
-                return Response(error.code, error.headers, error.read().decode())
 
 
 def wait_until_up(browser: Browser, server: subprocess.Popen[bytes], log: Path) -> dict[str, Any]:
@@ -232,15 +172,8 @@ def check_a_job_completes_through_the_worker_run_sh_started(
     client = Browser(base)  # no session cookie: the token alone
 
     def api(path: str, body: dict[str, Any] | None = None) -> Response:
-        data = json.dumps(body).encode() if body is not None else None
         started = time.monotonic()
-        req = urllib.request.Request(base + path, data=data, headers=headers)
-        try:
-            with client.opener.open(req, timeout=30) as answer:
-                response = Response(answer.status, answer.headers, answer.read().decode())
-        except urllib.error.HTTPError as error:
-            with error:
-                response = Response(error.code, error.headers, error.read().decode())
+        response = client.request(path, body=body, headers=headers, timeout=30)
         assert time.monotonic() - started < 1.0, path
         return response
 
