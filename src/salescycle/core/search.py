@@ -1,0 +1,137 @@
+"""Substring search through trigram indexes (issue #15): "which rows contain this text in one of these columns",
+with exactly the meaning of Django's ``icontains`` (case-insensitive as each database's ``LIKE``/``UPPER`` is,
+accents significant), but answered by an index instead of a full scan.
+
+- **SQLite**: an external-content FTS5 table ``<table>_search`` with ``tokenize='trigram case_sensitive 0'`` over the
+  searched columns, kept in sync with its table by three triggers (insert, delete, update of the searched columns),
+  created by a migration (:func:`search_index`). A text of 3 characters or more is a quoted FTS5 phrase: the rows
+  holding its consecutive trigrams, i.e. containing it; the ``icontains`` condition itself is then checked on those
+  candidates, so that FTS5's Unicode case folding (wider than SQLite's ASCII-only ``LIKE``) never adds a row.
+- **PostgreSQL**: ``pg_trgm`` GIN indexes on ``UPPER(column::text)`` (``gin_trgm_ops``), the very expression
+  Django's ``icontains`` compares, so the planner answers ``UPPER(col::text) LIKE UPPER('%text%')`` from them.
+
+Texts shorter than :data:`MIN_TRIGRAM` characters cannot be cut into trigrams: they are searched by the plain
+``icontains`` (same rows, a scan). The FTS5 tables follow their tables by rowid; should a SQLite ``VACUUM`` ever
+renumber the rowids of a table without an INTEGER PRIMARY KEY, ``INSERT INTO <table>_search(<table>_search)
+VALUES ('rebuild')`` brings the index back (meanwhile the recheck means it can miss rows, never add wrong ones).
+
+This module imports nothing else of ours (the shared kernel).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection, migrations
+from django.db.models import Model, Q
+from django.db.models.expressions import RawSQL
+
+# The shortest text a trigram index can answer.
+MIN_TRIGRAM = 3
+
+
+def search_table(table: str) -> str:
+    """The name of the SQLite FTS5 table that indexes ``table``."""
+    return f"{table}_search"
+
+
+def _sqlite_create(table: str, columns: Sequence[str]) -> list[str]:
+    fts = search_table(table)
+    cols = ", ".join(f'"{c}"' for c in columns)
+    new = ", ".join(f'new."{c}"' for c in columns)
+    old = ", ".join(f'old."{c}"' for c in columns)
+    delete = f"INSERT INTO \"{fts}\"(\"{fts}\", rowid, {cols}) VALUES ('delete', old.rowid, {old});"
+    insert = f'INSERT INTO "{fts}"(rowid, {cols}) VALUES (new.rowid, {new});'
+    return [
+        f'CREATE VIRTUAL TABLE "{fts}" USING fts5({cols}, content=\'{table}\', content_rowid=\'rowid\', '
+        "tokenize='trigram case_sensitive 0')",
+        f'CREATE TRIGGER "{fts}_ai" AFTER INSERT ON "{table}" BEGIN {insert} END',
+        f'CREATE TRIGGER "{fts}_ad" AFTER DELETE ON "{table}" BEGIN {delete} END',
+        f'CREATE TRIGGER "{fts}_au" AFTER UPDATE OF {cols} ON "{table}" BEGIN {delete} {insert} END',
+        f"INSERT INTO \"{fts}\"(\"{fts}\") VALUES ('rebuild')",
+    ]
+
+
+def _sqlite_drop(table: str) -> list[str]:
+    fts = search_table(table)
+    return [f'DROP TRIGGER IF EXISTS "{fts}_{t}"' for t in ("ai", "ad", "au")] + [f'DROP TABLE IF EXISTS "{fts}"']
+
+
+def _postgresql_create(table: str, columns: Sequence[str]) -> list[str]:
+    return ["CREATE EXTENSION IF NOT EXISTS pg_trgm"] + [
+        f'CREATE INDEX IF NOT EXISTS "{table}_{c}_trgm" ON "{table}" USING gin (UPPER("{c}"::text) gin_trgm_ops)'
+        for c in columns
+    ]
+
+
+def _postgresql_drop(table: str, columns: Sequence[str]) -> list[str]:
+    return [f'DROP INDEX IF EXISTS "{table}_{c}_trgm"' for c in columns]
+
+
+def search_index(
+    table: str, columns: Sequence[str], *, postgresql_columns: Sequence[str] | None = None
+) -> migrations.RunPython:
+    """A migration operation creating (and, reversed, dropping) the trigram index of ``columns`` of ``table`` on the
+    database at hand: the FTS5 table (``columns`` must include the primary key, which :func:`contains_q` selects)
+    and its triggers on SQLite, the ``pg_trgm`` GIN indexes of ``postgresql_columns`` (default: ``columns``) on
+    PostgreSQL; other vendors get nothing (the search then scans). Names are the migration's own constants, never
+    user input."""
+    trigram_columns = columns if postgresql_columns is None else postgresql_columns
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        vendor = schema_editor.connection.vendor
+        if vendor == "sqlite":
+            for sql in _sqlite_create(table, columns):
+                schema_editor.execute(sql)
+            _analyze_if_analyzed(schema_editor, table)
+        elif vendor == "postgresql":
+            for sql in _postgresql_create(table, trigram_columns):
+                schema_editor.execute(sql)
+
+    def backwards(apps: Any, schema_editor: Any) -> None:
+        vendor = schema_editor.connection.vendor
+        if vendor == "sqlite":
+            for sql in _sqlite_drop(table):
+                schema_editor.execute(sql)
+        elif vendor == "postgresql":
+            for sql in _postgresql_drop(table, trigram_columns):
+                schema_editor.execute(sql)
+
+    return migrations.RunPython(forwards, backwards, elidable=False)
+
+
+def _analyze_if_analyzed(schema_editor: Any, table: str) -> None:
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")
+        if cursor.fetchone() is not None:
+            cursor.execute(f'ANALYZE "{table}"')
+
+
+def fts_phrase(text: str) -> str:
+    """``text`` as one FTS5 phrase (double quotes doubled): matches the rows containing it, whatever it holds."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def contains_q(model: type[Model], fields: Sequence[str], text: str) -> Q:
+    """The rows of ``model`` whose ``fields`` (text columns of its own table, indexed by :func:`search_index`)
+    contain ``text``: exactly ``Q(f1__icontains=text) | Q(f2__icontains=text) …`` (``text`` as given: strip it
+    first), answered on SQLite through the FTS5 table for texts of :data:`MIN_TRIGRAM` characters or more (the
+    candidates it finds are rechecked with ``icontains``); on PostgreSQL ``icontains`` itself uses the GIN trigram
+    indexes. Blank ``text``: every row (``Q()``). Implements issue #15."""
+    plain = Q()
+    for name in fields:
+        plain |= Q(**{f"{name}__icontains": text})
+    if not text or len(text) < MIN_TRIGRAM or connection.vendor != "sqlite":
+        return plain
+    meta = model._meta
+    assert meta.pk is not None
+    fts = search_table(meta.db_table)
+    columns = " ".join(f'"{meta.get_field(name).column}"' for name in fields)  # type: ignore[union-attr]
+    pk = meta.pk.column
+    # Names from the model's _meta (never user input); the text is a parameter.
+    candidates = RawSQL(
+        f'SELECT "{pk}" FROM "{fts}" WHERE "{fts}" MATCH %s',  # noqa: S608  # nosec B608
+        ["{" + columns + "} : " + fts_phrase(text)],
+    )
+    return Q(**{"pk__in": candidates}) & plain

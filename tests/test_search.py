@@ -1,0 +1,150 @@
+"""The list's ``q`` through the trigram indexes (issue #15) means exactly its plain definition (api.md: ``icontains``
+on the number, description, contact name, company name and salesperson name): on a fixed corpus with mixed case,
+accents, quotes, FTS5 operators and LIKE wildcards, for texts drawn from it and made up (Hypothesis), on SQLite and
+PostgreSQL alike; and the FTS5 tables follow inserts, updates and deletes (their triggers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from salescycle import testing
+from salescycle.contacts.models import Contact
+from salescycle.core.search import MIN_TRIGRAM, contains_q
+from salescycle.opportunities.filters import plain_search_filter, search_filter
+from salescycle.opportunities.models import Opportunity
+from salescycle.sales.models import Item
+
+pytestmark = pytest.mark.django_db
+
+SALESPEOPLE = {"JD": "Jonathan Doe", "EM": "Émile Ørsted", "QT": 'Quinn "Q" Tan', "PC": "50% Pct_Under"}
+COMPANIES = {"C-ALPINE": "Alpine Systems Inc.", "C-STRASSE": "Straße & Söhne GmbH", "C-EMPTY": "AND OR NOT"}
+PERSONS = {"P-LINDA": ("C-ALPINE", "Linda Martin"), "P-ACCENT": ("C-STRASSE", "Zoë Ångström"), "P-SOLO": (None, "Solo")}
+DESCRIPTIONS = [
+    "Bikes for the fleet",
+    "CRM rollout for Alpine Systems Inc.",
+    "ÉCOLE: new desks",
+    "école chairs",
+    "NEAR(a b) * ^ - + : { }",
+    'Quote "premium" tier',
+    "100% cotton_shirts \\ back",
+    "",
+    "Straße repaving",
+    "ab",
+]
+WORDS = sorted(
+    {*SALESPEOPLE.values(), *COMPANIES.values(), *(name for _c, name in PERSONS.values()), *DESCRIPTIONS} - {""}
+)
+
+
+@pytest.fixture
+def corpus(db: None) -> list[str]:
+    """Contacts, salespeople and one opportunity per (description, contact, salesperson) combination sampled."""
+    for code, name in SALESPEOPLE.items():
+        testing.make_salesperson(code, name=name)
+    for no, name in COMPANIES.items():
+        testing.make_company(no, name=name)
+    for no, (company, name) in PERSONS.items():
+        testing.make_person(Contact.objects.get(no=company) if company else None, no, name=name)
+    contacts = [*COMPANIES, *PERSONS, None]
+    codes = [*SALESPEOPLE, None]
+    rows = []
+    for index, description in enumerate(DESCRIPTIONS * 2):
+        contact = contacts[index % len(contacts)]
+        company = PERSONS[contact][0] if contact in PERSONS else contact
+        rows.append(
+            Opportunity(
+                no=f"OP{index:04d}" if index % 3 else f"op-é{index:03d}".upper(),
+                description=description,
+                contact_id=contact,
+                contact_company_id=company,
+                salesperson_id=codes[index % len(codes)],
+                creation_date=dt.date(2026, 1, 1),
+            )
+        )
+    for row in rows:
+        row.save()  # one by one: the insert trigger of every row
+    return [row.no for row in rows]
+
+
+def matches(q: Any) -> list[str]:
+    return sorted(Opportunity.objects.filter(q).values_list("no", flat=True))
+
+
+def texts() -> st.SearchStrategy[str]:
+    """Pieces of the corpus (any case, with spaces around) and made-up texts of its letters and of FTS/LIKE's
+    special characters."""
+    piece = st.sampled_from(WORDS).flatmap(
+        lambda word: st.tuples(st.integers(0, len(word)), st.integers(1, 8)).map(
+            lambda bounds: word[bounds[0] : bounds[0] + bounds[1]]
+        )
+    )
+    cased = st.tuples(piece, st.sampled_from([str, str.upper, str.lower, str.swapcase])).map(lambda p: p[1](p[0]))
+    made_up = st.text(alphabet='aeoÉéßSsÅå "%_\\*:-()^ND', max_size=6)
+    padded = st.tuples(cased, st.sampled_from(["", " ", "  "])).map(lambda p: p[1] + p[0] + p[1])
+    return st.one_of(padded, made_up)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=texts())
+def test_q_through_the_trigram_index_equals_its_plain_definition(corpus: list[str], text: str) -> None:
+    assert matches(search_filter(text)) == matches(plain_search_filter(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_count"),
+    [
+        ("jonathan", 4),  # a salesperson's name, any case
+        ("alpine", 8),  # a company name (its person's opportunities too) and a description
+        ("linda", 3),  # a person's name
+        ("zoë", 3),  # accented letters
+        ("ab", 2),  # shorter than a trigram: the plain definition
+        ('"premium"', 2),  # FTS5 quotes are text
+        ("% cot", 2),  # LIKE's wildcards are text
+        ("NEAR(a", 2),  # FTS5 operators are text
+        ("nothing like it", 0),
+    ],
+)
+def test_q_finds_by_each_of_its_five_fields(corpus: list[str], text: str, expected_count: int) -> None:
+    found = matches(search_filter(text))
+    assert found == matches(plain_search_filter(text))
+    assert len(found) == expected_count
+
+
+def test_the_search_index_follows_inserts_updates_and_deletes(corpus: list[str]) -> None:
+    first, second = corpus[1], corpus[2]
+    Opportunity.objects.filter(no=first).update(description="Zeppelin hangar")
+    Opportunity.objects.filter(no=second).delete()
+    Contact.objects.filter(no="P-LINDA").update(name="Linda Zeppelinova")
+    renamed = Opportunity.objects.filter(contact_id="P-LINDA").values_list("no", flat=True)
+    expected = sorted({first, *renamed})
+    assert matches(search_filter("zeppelin")) == expected == matches(plain_search_filter("zeppelin"))
+    assert second not in matches(search_filter(DESCRIPTIONS[2 % len(DESCRIPTIONS)][:6]))
+
+
+def test_items_and_contacts_are_searched_through_their_own_index(db: None) -> None:
+    Item.objects.create(code="BIKE-01", description="Mountain bike, Größe M")
+    Item.objects.create(code="CHAIR", description="Office chair")
+    found = sorted(Item.objects.filter(contains_q(Item, ["code", "description"], "ke-0")).values_list("code", flat=True))
+    assert found == ["BIKE-01"]
+    assert list(Item.objects.filter(contains_q(Item, ["description"], "größe")).values_list("code", flat=True)) == [
+        "BIKE-01"
+    ]
+    testing.make_company("C-X", name="Cronus Ltd")
+    assert list(Contact.objects.filter(contains_q(Contact, ["name"], "ronus")).values_list("no", flat=True)) == ["C-X"]
+
+
+def test_short_texts_are_searched_without_the_index() -> None:
+    q = contains_q(Opportunity, ["description"], "x" * (MIN_TRIGRAM - 1))
+    assert "MATCH" not in str(Opportunity.objects.filter(q).query)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 tables are SQLite's")
+def test_sqlite_answers_long_texts_from_the_fts_table(db: None) -> None:
+    q = contains_q(Opportunity, ["no", "description"], "fleet")
+    assert "opportunities_opportunity_search" in str(Opportunity.objects.filter(q).query)
