@@ -130,7 +130,9 @@ def test_the_search_index_follows_inserts_updates_and_deletes(corpus: list[str])
 def test_items_and_contacts_are_searched_through_their_own_index(db: None) -> None:
     Item.objects.create(code="BIKE-01", description="Mountain bike, Größe M")
     Item.objects.create(code="CHAIR", description="Office chair")
-    found = sorted(Item.objects.filter(contains_q(Item, ["code", "description"], "ke-0")).values_list("code", flat=True))
+    found = sorted(
+        Item.objects.filter(contains_q(Item, ["code", "description"], "ke-0")).values_list("code", flat=True)
+    )
     assert found == ["BIKE-01"]
     assert list(Item.objects.filter(contains_q(Item, ["description"], "größe")).values_list("code", flat=True)) == [
         "BIKE-01"

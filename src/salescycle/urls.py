@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("salescycle.opportunities.urls")),
     path("", include("salescycle.sales.urls")),
     path("", include("salescycle.tasks.web_urls")),
+    path("lookups/", include("salescycle.lookups")),
     path("api/v1/", include("salescycle.api")),
 ]
 

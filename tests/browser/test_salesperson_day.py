@@ -37,7 +37,7 @@ def test_a_salespersons_day(page: Any, live_server: Any, annette: Any) -> None:
     page.click("nav >> text=New opportunity")
     page.fill("#id_description", "Bikes for the fleet")
     page.fill("#id_contact_no", "CT-LINDA")
-    page.select_option("#id_salesperson_code", "AH")
+    page.fill("#id_salesperson_code", "AH")
     page.check("#id_activate_first_stage")
     page.fill("#id_estimated_value", "5000")
     page.fill("#id_chances_of_success_pct", "20")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment
 from salescycle.core.date_input import LocalizedDateInput
 from salescycle.core.views import LineForm, LineFormSet
+from salescycle.core.widgets import with_lookups
 
 DATE = LocalizedDateInput()  # in the interface language's format (issue #15)
 
@@ -31,6 +32,7 @@ class SalespersonForm(KeyLockedForm):
         fields = ["code", "name", "email", "phone", "job_title", "blocked", "user"]
 
 
+@with_lookups
 class ContactForm(KeyLockedForm):
     key_field = "no"
     company_no = forms.CharField(label=_("Company No."), max_length=20, required=False)
@@ -70,6 +72,7 @@ class SegmentForm(KeyLockedForm):
         self.fields["no"].required = False
 
 
+@with_lookups
 class SegmentLineForm(LineForm):
     contact_no = forms.CharField(label=_("Contact No."), max_length=20)
     description = forms.CharField(label=_("Description"), max_length=100, required=False)

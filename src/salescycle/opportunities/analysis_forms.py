@@ -12,6 +12,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.core.dates import MAX_COLUMNS
+from salescycle.core.widgets import with_lookups
 from salescycle.opportunities import analysis
 from salescycle.opportunities.forms import DATE, cycle_choices
 
@@ -42,6 +43,7 @@ def _key(label: Any, length: int = 20) -> forms.CharField:
     return forms.CharField(label=label, max_length=length, required=False)
 
 
+@with_lookups
 class AnalysisFilterForm(forms.Form):
     """The common filters (api.md "Analysis"): sales cycle, salesperson, campaign, contact (a company covers its
     persons). Blank filters nothing."""

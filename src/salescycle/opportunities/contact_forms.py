@@ -12,11 +12,13 @@ from salescycle.contacts.filters import ContactFilters
 from salescycle.contacts.models import ContactType, Salesperson
 from salescycle.core.date_input import LocalizedDateInput
 from salescycle.core.fields import model_choices
+from salescycle.core.widgets import with_lookups
 from salescycle.opportunities.choices import InteractionType
 
 BLANK: list[tuple[str, Any]] = [("", "—")]
 
 
+@with_lookups
 class ContactListFilterForm(forms.Form):
     """The contact list's filters (GET), handed to the list's one filter definition
     (:class:`~salescycle.contacts.filters.ContactFilters`), which the API list uses too."""

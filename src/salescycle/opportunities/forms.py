@@ -16,6 +16,7 @@ from salescycle.core.date_input import LocalizedDateInput
 from salescycle.core.fields import model_choices
 from salescycle.core.models import NumberSeries
 from salescycle.core.views import LineForm, LineFormSet
+from salescycle.core.widgets import with_lookups
 from salescycle.opportunities.choices import ActionType, CloseType, OpportunityStatus, SalesDocumentType
 from salescycle.opportunities.engine import UpdateOptions
 from salescycle.opportunities.models import CloseOpportunityCode, MarketingSetup, Opportunity, SalesCycle
@@ -68,6 +69,7 @@ def _percent(label: Any) -> forms.DecimalField:
 YES_NO: list[tuple[str, Any]] = [("", "—"), ("no", _("No")), ("yes", _("Yes"))]
 
 
+@with_lookups
 class ListFilterForm(forms.Form):
     """The opportunity list's filters and sort (GET), checked for shape; :meth:`filters` hands them to the list's one
     filter definition (``opportunities/filters.py``), which the API list uses too."""
@@ -162,12 +164,17 @@ class ReportFilterForm(ListFilterForm):
         return shown
 
 
+# The read-only reference fields shown with their record's name: field → the opportunity's relation.
+READ_ONLY_NAMES = {"salesperson_code": "salesperson", "contact_no": "contact"}
+
+
+@with_lookups
 class OpportunityForm(forms.Form):
     """The card's editable fields; fields read-only in the opportunity's status are disabled (spec §4.12)."""
 
     description = forms.CharField(label=_("Description"), max_length=100, required=False)
     contact_no = forms.CharField(label=_("Contact No."), max_length=20, required=False)
-    salesperson_code = forms.ChoiceField(label=_("Salesperson Code"), required=False)
+    salesperson_code = forms.CharField(label=_("Salesperson Code"), max_length=20, required=False)
     campaign_no = forms.CharField(label=_("Campaign No."), max_length=20, required=False)
     segment_no = forms.CharField(label=_("Segment No."), max_length=20, required=False)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
@@ -186,14 +193,17 @@ class OpportunityForm(forms.Form):
         kwargs.setdefault("initial", initial_for(opportunity))
         super().__init__(*args, **kwargs)
         self.opportunity = opportunity
-        self.fields["salesperson_code"].choices = salesperson_choices()  # type: ignore[attr-defined]
         self.fields["sales_cycle_code"].choices = cycle_choices()  # type: ignore[attr-defined]
         for name, statuses in EDITABLE.items():
             if opportunity.status not in statuses:
                 field = self.fields[name]
                 field.disabled = True
                 # Read-only shows every label, also Posted Invoice, which cannot be chosen (issue #15).
-                choices = model_choices(SalesDocumentType) if name == "sales_document_type" else ()
+                choices: Any = model_choices(SalesDocumentType) if name == "sales_document_type" else ()
+                if name in READ_ONLY_NAMES and getattr(opportunity, READ_ONLY_NAMES[name]) is not None:
+                    # The reference's "<key> <name>", as beside a lookup (the row is loaded with the card).
+                    key = getattr(opportunity, f"{READ_ONLY_NAMES[name]}_id")
+                    choices = [(key, str(getattr(opportunity, READ_ONLY_NAMES[name])))]
                 field.widget = ReadOnlyText(choices or getattr(field, "choices", ()))
 
     @property
@@ -223,6 +233,7 @@ class CommentForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), max_length=250)
 
 
+@with_lookups
 class CreateOpportunityForm(forms.Form):
     """The Create Opportunity wizard (spec §4.2.2); from a segment it creates one per contact (§4.2.3)."""
 
@@ -230,7 +241,7 @@ class CreateOpportunityForm(forms.Form):
     creation_date = _date(_("Creation Date"))
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
     contact_no = forms.CharField(label=_("Contact No."), max_length=20, required=False)
-    salesperson_code = forms.ChoiceField(label=_("Salesperson Code"), required=False)
+    salesperson_code = forms.CharField(label=_("Salesperson Code"), max_length=20, required=False)
     sales_cycle_code = forms.ChoiceField(label=_("Sales Cycle Code"), required=False)
     campaign_no = forms.CharField(label=_("Campaign No."), max_length=20, required=False)
     segment_no = forms.CharField(label=_("Segment No."), max_length=20, required=False)
@@ -244,7 +255,6 @@ class CreateOpportunityForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["salesperson_code"].choices = salesperson_choices()  # type: ignore[attr-defined]
         self.fields["sales_cycle_code"].choices = cycle_choices()  # type: ignore[attr-defined]
 
 
@@ -328,6 +338,7 @@ def _bc_filter(label: Any, example: Any = None) -> forms.CharField:
     return forms.CharField(label=label, max_length=bcfilter.MAX_LENGTH, required=False, help_text=help_text)
 
 
+@with_lookups
 class BatchDeleteForm(forms.Form):
     """Filters of the Delete Closed Opportunities batch job (spec §4.11.2) and the explicit confirmation."""
 
@@ -366,6 +377,7 @@ class BatchDeleteForm(forms.Form):
         }
 
 
+@with_lookups
 class StatisticsFilterForm(forms.Form):
     """Estimated close date range and status for the statistics pages."""
 

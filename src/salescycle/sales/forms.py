@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.core.date_input import LocalizedDateInput
+from salescycle.core.widgets import with_lookups
 from salescycle.opportunities.choices import CloseType
 from salescycle.opportunities.models import CloseOpportunityCode
 from salescycle.sales.models import CustomerTemplate
@@ -21,6 +22,7 @@ def _template_choices() -> list[tuple[str, str]]:
     return [("", "—")] + [(t.code, str(t)) for t in CustomerTemplate.objects.order_by("code")]
 
 
+@with_lookups
 class QuoteHeaderForm(forms.Form):
     """The header of a sales quote."""
 
@@ -40,6 +42,7 @@ class QuoteHeaderForm(forms.Form):
         self.fields["customer_template"].choices = _template_choices()  # type: ignore[attr-defined]
 
 
+@with_lookups
 class LineForm(forms.Form):
     """One line of a quote: an item or free text."""
 

@@ -9,11 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from salescycle.core.date_input import LocalizedDateInput
 from salescycle.core.views import LineForm, LineFormSet
+from salescycle.core.widgets import with_lookups
 from salescycle.tasks.models import Activity, Priority, TaskType
 
 DATE = LocalizedDateInput()  # in the interface language's format (issue #15)
 
 
+@with_lookups
 class TaskForm(forms.Form):
     """A task created by hand (spec §2.8): the same fields as ``POST /tasks``; the rules (references the user may see,
     the opportunity's active entry as Opportunity Entry No.) are the task service's."""
