@@ -402,7 +402,7 @@ def test_the_create_wizard_launched_from_a_contact_prefills_contact_and_salesper
     page = html(signed_in.get("/opportunities/new/?contact=CT-LINDA"))
 
     assert 'name="contact_no" value="CT-LINDA"' in page
-    assert '<option value="AH" selected>' in page
+    assert 'name="salesperson_code" value="AH"' in page  # a lookup now (issue #15), no longer a select
     assert '<option value="NEW" selected>' in page
     assert 'value="01/05/2026"' in page
 
