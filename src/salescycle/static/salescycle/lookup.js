@@ -31,7 +31,7 @@
     }
 
     function highlight(index) {
-      var options = list.querySelectorAll("[role=option]");
+      var options = list.querySelectorAll("[role=option]:not([aria-disabled])");
       active = index;
       options.forEach(function (option, i) { option.setAttribute("aria-selected", i === index ? "true" : "false"); });
       if (index >= 0 && options[index]) {
@@ -53,6 +53,9 @@
       if (!rows.length) {
         var empty = document.createElement("li");
         empty.className = "lookup-empty";
+        empty.setAttribute("role", "option");
+        empty.setAttribute("aria-disabled", "true");
+        empty.setAttribute("aria-selected", "false");
         empty.textContent = input.dataset.lookupEmpty || "";
         list.appendChild(empty);
       }
