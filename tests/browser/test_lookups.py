@@ -41,7 +41,8 @@ def choose(page: Any, selector: str, text: str, expected_option: str) -> None:
     assert page.get_attribute(selector, "aria-expanded") == "true"
     page.keyboard.press("ArrowDown")
     active = page.get_attribute(selector, "aria-activedescendant")
-    assert active and expected_option in page.inner_text(f"#{active}")
+    assert active
+    assert expected_option in page.inner_text(f"#{active}")
     page.keyboard.press("Enter")
     assert page.get_attribute(selector, "aria-expanded") == "false"
     assert listbox.is_hidden()
