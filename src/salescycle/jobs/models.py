@@ -56,7 +56,13 @@ class Job(models.Model):
         verbose_name = _("job")
         verbose_name_plural = _("jobs")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["state", "heartbeat_at"], name="job_state_heartbeat")]
+        indexes = [
+            models.Index(fields=["state", "heartbeat_at"], name="job_state_heartbeat"),
+            # the job list (own jobs, newest first; all jobs for managers) and the pruning of old finished jobs
+            models.Index(fields=["created_by", "-created_at"], name="job_owner_created"),
+            models.Index(fields=["-created_at"], name="job_created"),
+            models.Index(fields=["state", "finished_at"], name="job_state_finished"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="job_progress_max_100"),
         ]

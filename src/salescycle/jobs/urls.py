@@ -1,4 +1,4 @@
-"""The job status pages (issue #16)."""
+"""The job pages (issue #16)."""
 
 from django.urls import path
 
@@ -7,5 +7,7 @@ from salescycle.jobs import views
 app_name = "jobs"
 
 urlpatterns = [
+    path("jobs/", views.job_list, name="list"),
     path("jobs/<str:job_id>/", views.job_detail, name="detail"),
+    path("jobs/<str:job_id>/download/", views.job_download, name="download"),
 ]

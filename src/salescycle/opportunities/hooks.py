@@ -11,7 +11,9 @@ from salescycle.contacts.services import contacts as contact_services
 from salescycle.core.errors import DomainError
 from salescycle.jobs import runner as jobs
 from salescycle.opportunities.models import Opportunity, OpportunityEntry
+from salescycle.opportunities.services import create as create_services
 from salescycle.opportunities.services import delete as delete_services
+from salescycle.opportunities.services import exports as export_services
 from salescycle.tasks import services as task_services
 
 
@@ -47,4 +49,10 @@ def install() -> None:
         delete_services.DELETE_CLOSED_JOB,
         label=_("Delete Closed Opportunities"),
         function=delete_services.delete_closed_opportunities_job,
+    )
+    jobs.register(export_services.EXPORT_JOB, label=_("Export Opportunities"), function=export_services.export_job)
+    jobs.register(
+        create_services.CREATE_FROM_SEGMENT_JOB,
+        label=_("Create Opportunities from Segment"),
+        function=create_services.create_opportunities_from_segment_job,
     )

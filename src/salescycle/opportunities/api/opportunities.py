@@ -291,12 +291,24 @@ def close_opportunity(request: ApiRequest, no: Key, data: CloseIn, response: Htt
         return _written(obj.no, response)
 
 
-@router.post("/segments/{no}/create-opportunities", response=with_errors({200: CreatedOut}), tags=["opportunities"])
-def create_opportunities_from_segment(request: ApiRequest, no: Key, data: SegmentOpportunitiesIn) -> Any:
-    """One opportunity per segment line (§4.2.3)."""
+@router.post(
+    "/segments/{no}/create-opportunities",
+    response=with_errors({200: CreatedOut, 202: JobAcceptedOut}),
+    tags=["opportunities"],
+)
+def create_opportunities_from_segment(
+    request: ApiRequest, no: Key, data: SegmentOpportunitiesIn, response: HttpResponse
+) -> Any:
+    """One opportunity per segment line (§4.2.3). A segment of more than 10,000 lines with a contact
+    (``SALESCYCLE_JOBS_SYNC_LIMIT``) becomes a background job: 202 ``{"job": {...}}`` with ``Location``; its
+    ``result`` is ``{"segment_no", "created_count", "first_no", "last_no"}`` (issue #16)."""
     values = data.dict()
     estimates = services.Estimates(
         values.pop("estimated_value"), values.pop("chances_of_success_pct"), values.pop("estimated_closing_date")
     )
-    created = services.create_opportunities_from_segment(no, by=request.auth, estimates=estimates, **values)
-    return {"created": [obj.no for obj in created]}
+    outcome = services.create_opportunities_from_segment_or_start_job(
+        no, by=request.auth, estimates=estimates, **values
+    )
+    if isinstance(outcome, Job):
+        return accepted(outcome, response)
+    return {"created": [obj.no for obj in outcome]}

@@ -8,6 +8,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import F, IntegerField, QuerySet
 from django.db.models.expressions import RawSQL
@@ -392,6 +393,13 @@ def selected_opportunities(nos: Collection[str], *, user: Actor) -> list[Opportu
     a bulk action's confirmation shows (issue #15). One query."""
     qs = visible(user).filter(no__in=list(nos)).select_related("contact").order_by("no")
     return list(qs.only("no", "description", "status", "salesperson_id", "contact_id", "contact__name", "closed"))
+
+
+def export_is_large(filters: ListFilters, *, user: Actor) -> bool:
+    """True when the export of ``filters`` as ``user`` sees it has more than ``JOBS_SYNC_LIMIT`` rows, so that it
+    runs as a background job (issue #16). One query that counts at most ``JOBS_SYNC_LIMIT + 1`` keys."""
+    limit = settings.JOBS_SYNC_LIMIT
+    return filtered_opportunities(filters, user=user).values("pk")[: limit + 1].count() > limit
 
 
 # ---------------------------------------------------------------------------------------------------------------

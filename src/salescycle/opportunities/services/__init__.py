@@ -25,8 +25,11 @@ from salescycle.opportunities.services.close_codes import (
     update_close_code,
 )
 from salescycle.opportunities.services.create import (
+    CREATE_FROM_SEGMENT_JOB,
     Estimates,
     create_opportunities_from_segment,
+    create_opportunities_from_segment_job,
+    create_opportunities_from_segment_or_start_job,
     create_opportunity,
 )
 from salescycle.opportunities.services.delete import (
@@ -38,6 +41,14 @@ from salescycle.opportunities.services.delete import (
     delete_closed_opportunities_or_start_job,
     delete_opportunity,
     start_deleting_closed_opportunities,
+)
+from salescycle.opportunities.services.exports import (
+    EXPORT_JOB,
+    csv_lines,
+    export_job,
+    start_export_job_if_large,
+    write_csv,
+    write_xlsx,
 )
 from salescycle.opportunities.services.fields import (
     EDITABLE,
@@ -76,8 +87,10 @@ from salescycle.opportunities.services.sales_links import (
 # The verbs, with the inputs and results they take and give (Estimates, DeleteResult) and the fields each status lets
 # change (EDITABLE). Helpers shared by the verbs stay in their modules; reads are selectors.
 __all__ = [
+    "CREATE_FROM_SEGMENT_JOB",
     "DELETE_CLOSED_JOB",
     "EDITABLE",
+    "EXPORT_JOB",
     "MAX_SELECTION",
     "BulkResult",
     "DeleteResult",
@@ -93,9 +106,12 @@ __all__ = [
     "create_close_code",
     "create_interaction",
     "create_opportunities_from_segment",
+    "create_opportunities_from_segment_job",
+    "create_opportunities_from_segment_or_start_job",
     "create_opportunity",
     "create_sales_cycle",
     "create_sales_cycle_stage",
+    "csv_lines",
     "delete_activity",
     "delete_close_opportunity_code",
     "delete_closed_opportunities",
@@ -104,6 +120,7 @@ __all__ = [
     "delete_opportunity",
     "delete_sales_cycle",
     "delete_sales_cycle_stage",
+    "export_job",
     "get_update_options",
     "link_new_quote",
     "lock_for_sales_quote",
@@ -116,6 +133,7 @@ __all__ = [
     "save_sales_cycle",
     "set_active_calculated_value",
     "start_deleting_closed_opportunities",
+    "start_export_job_if_large",
     "unlink_document",
     "update_close_code",
     "update_interaction",
@@ -123,4 +141,6 @@ __all__ = [
     "update_sales_cycle",
     "update_sales_cycle_stage",
     "update_setup",
+    "write_csv",
+    "write_xlsx",
 ]

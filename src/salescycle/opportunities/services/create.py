@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts import permissions
-from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment
+from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment, SegmentLine
 from salescycle.core.actors import Actor
 from salescycle.core.errors import Conflict, DomainError
 from salescycle.core.keys import normalize_key, optional_key
 from salescycle.core.money import ZERO
 from salescycle.core.numbering import next_no
+from salescycle.jobs.models import Job
+from salescycle.jobs.runner import JobRun, percent, start_job
 from salescycle.opportunities import engine
 from salescycle.opportunities.models import (
     Opportunity,
@@ -228,15 +234,56 @@ def create_opportunities_from_segment(
     header's salesperson wins over ``salesperson_code``), each optionally activated with the same estimates.
     Errors: ``segment.empty`` and those of :func:`create_opportunity` (the first failure rolls back all).
     Implements spec §4.2.3."""
+    segment = _segment_with_lines(segment_no, by=by)
+    return _create_for_lines(
+        segment,
+        _segment_lines(segment),
+        by=by,
+        description=description,
+        sales_cycle_code=sales_cycle_code,
+        salesperson_code=salesperson_code,
+        priority=priority,
+        creation_date=creation_date,
+        activate_first_stage=activate_first_stage,
+        estimates=estimates,
+        work_date=work_date,
+    )
+
+
+def _segment_lines(segment: Segment) -> QuerySet[SegmentLine]:
+    return segment.lines.exclude(contact_id="").order_by("line_no")
+
+
+def _segment_with_lines(segment_no: str, *, by: Actor) -> Segment:
+    """The segment ``segment_no`` when ``by`` may write and see it and it has a line with a contact. Errors: 403
+    ``permission_denied``, ``segment.not_found``, ``segment.empty``."""
     permissions.require_write(by)
     segment = permissions.require_visible_ref(
         by, Segment, normalize_key(segment_no), code="segment.not_found", field="segment_no"
     )
-    lines = list(segment.lines.exclude(contact_id="").order_by("line_no"))
-    if not lines:
+    if not _segment_lines(segment).exists():
         raise DomainError(
             "segment.empty", _("You cannot create opportunities on an empty segment."), params={"no": segment.no}
         )
+    return segment
+
+
+def _create_for_lines(
+    segment: Segment,
+    lines: Iterable[SegmentLine],
+    *,
+    by: Actor,
+    description: str,
+    sales_cycle_code: str | None,
+    salesperson_code: str | None,
+    priority: str,
+    creation_date: dt.date | None,
+    activate_first_stage: bool,
+    estimates: Estimates | None,
+    work_date: dt.date | None,
+) -> list[Opportunity]:
+    """:func:`create_opportunity` for each of ``lines`` of ``segment``: the one rule of §4.2.3, for the request and
+    for each step of the job alike."""
     return [
         create_opportunity(
             by=by,
@@ -254,3 +301,138 @@ def create_opportunities_from_segment(
         )
         for line in lines
     ]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Create Opportunities from a large segment as a background job (issue #16)
+
+CREATE_FROM_SEGMENT_JOB = "opportunities.create_from_segment"
+# Segment lines per job step (one transaction each, with the checkpoint).
+SEGMENT_JOB_CHUNK = 500
+
+
+def create_opportunities_from_segment_or_start_job(
+    segment_no: str,
+    *,
+    by: Actor,
+    description: str,
+    sales_cycle_code: str | None = None,
+    salesperson_code: str | None = None,
+    priority: str = Priority.NORMAL,
+    creation_date: dt.date | None = None,
+    activate_first_stage: bool = False,
+    estimates: Estimates | None = None,
+    work_date: dt.date | None = None,
+) -> list[Opportunity] | Job:
+    """Create Opportunities from a segment as the web app and the API run it: up to ``JOBS_SYNC_LIMIT`` (10,000)
+    lines with a contact, :func:`create_opportunities_from_segment` now (its result); more, a background job
+    (:func:`create_opportunities_from_segment_job`), returned queued, with the creation date fixed now (the
+    WorkDate of ``by`` when not given). Errors before the job starts: 403 ``permission_denied``,
+    ``segment.not_found``, ``segment.empty``; the others of :func:`create_opportunity` fail the job at its first
+    step (nothing created) or, for a line found wrong later, stop it with the lines before that one created (the
+    job's error says so). Implements spec §4.2.3 and issue #16."""
+    segment = _segment_with_lines(segment_no, by=by)
+    limit = settings.JOBS_SYNC_LIMIT
+    values: dict[str, Any] = {
+        "description": description,
+        "sales_cycle_code": sales_cycle_code,
+        "salesperson_code": salesperson_code,
+        "priority": priority,
+        "activate_first_stage": activate_first_stage,
+        "estimates": estimates,
+        "work_date": work_date,
+    }
+    if _segment_lines(segment).values("pk")[: limit + 1].count() <= limit:
+        return create_opportunities_from_segment(segment.no, by=by, creation_date=creation_date, **values)
+    est = estimates or Estimates()
+    parameters = {
+        "segment_no": segment.no,
+        "description": description,
+        "sales_cycle_code": sales_cycle_code,
+        "salesperson_code": salesperson_code,
+        "priority": priority,
+        "creation_date": creation_date or _work_date(by, work_date),
+        "activate_first_stage": activate_first_stage,
+        "estimated_value": est.estimated_value,
+        "chances_of_success_pct": est.chances_of_success_pct,
+        "estimated_closing_date": est.estimated_closing_date,
+    }
+    return start_job(CREATE_FROM_SEGMENT_JOB, by=by, parameters=parameters)
+
+
+def _date_or_none(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _decimal_or_none(value: str | None) -> Decimal | None:
+    return Decimal(value) if value is not None else None
+
+
+def create_opportunities_from_segment_job(
+    run: JobRun,
+    *,
+    by: Actor,
+    segment_no: str,
+    description: str,
+    sales_cycle_code: str | None,
+    salesperson_code: str | None,
+    priority: str,
+    creation_date: str,
+    activate_first_stage: bool,
+    estimated_value: str | None,
+    chances_of_success_pct: str | None,
+    estimated_closing_date: str | None,
+) -> dict[str, Any]:
+    """The job function of Create Opportunities from a large segment: the segment's lines with a contact in line
+    order, :data:`SEGMENT_JOB_CHUNK` per step, each step one transaction that creates their opportunities
+    (:func:`_create_for_lines`, the rule of the request) and records the last line done and the count in the job's
+    checkpoint. A run after a crash starts after that line: no line gets two opportunities. Lines added to the
+    segment behind the job's position are included; lines before it are not. Result ``{"segment_no",
+    "created_count", "first_no", "last_no"}``. Errors: those of :func:`create_opportunity` (the steps before stay
+    committed; ``opportunity.segment_job_stopped`` names the line). Implements spec §4.2.3 and issue #16."""
+    segment = _segment_with_lines(segment_no, by=by)
+    estimates = Estimates(
+        _decimal_or_none(estimated_value),
+        _decimal_or_none(chances_of_success_pct),
+        _date_or_none(estimated_closing_date),
+    )
+    common: dict[str, Any] = {
+        "by": by,
+        "description": description,
+        "sales_cycle_code": sales_cycle_code,
+        "salesperson_code": salesperson_code,
+        "priority": priority,
+        "creation_date": dt.date.fromisoformat(creation_date),
+        "activate_first_stage": activate_first_stage,
+        "estimates": estimates,
+        "work_date": None,
+    }
+    if "total" not in run.checkpoint:
+        with run.step() as checkpoint:
+            checkpoint.update(total=_segment_lines(segment).count(), after_line=0, created=0, first_no="", last_no="")
+    while True:
+        with run.step() as checkpoint:
+            lines = list(_segment_lines(segment).filter(line_no__gt=checkpoint["after_line"])[:SEGMENT_JOB_CHUNK])
+            if not lines:
+                break
+            try:
+                created = _create_for_lines(segment, lines, **common)
+            except DomainError as error:
+                if not checkpoint["created"]:
+                    raise
+                raise DomainError(
+                    "opportunity.segment_job_stopped",
+                    _("Stopped after %(count)s opportunities, before segment line %(line)s: %(reason)s"),
+                    params={"count": checkpoint["created"], "line": lines[0].line_no, "reason": error.message},
+                ) from error
+            checkpoint["after_line"] = lines[-1].line_no
+            checkpoint["created"] += len(created)
+            checkpoint["first_no"] = checkpoint["first_no"] or created[0].no
+            checkpoint["last_no"] = created[-1].no
+            run.progress = percent(checkpoint["created"], checkpoint["total"])
+    return {
+        "segment_no": segment.no,
+        "created_count": run.checkpoint["created"],
+        "first_no": run.checkpoint["first_no"],
+        "last_no": run.checkpoint["last_no"],
+    }

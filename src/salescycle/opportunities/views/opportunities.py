@@ -6,24 +6,23 @@ Each handler: decorators → selector → form → one service call → DomainEr
 
 from __future__ import annotations
 
-import csv
 import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from openpyxl import Workbook
 
 from salescycle.contacts import permissions
 from salescycle.core.actors import RequestUser
 from salescycle.core.errors import DomainError, NotFound
 from salescycle.core.replicas import reads_from_replica
-from salescycle.core.spreadsheet import csv_row, xlsx_row
 from salescycle.core.views import add_domain_error, disable_fields, is_htmx, request_work_date
 from salescycle.opportunities import selectors, services
 from salescycle.opportunities.forms import BulkActionForm, CommentForm, ListFilterForm, OpportunityForm
@@ -69,57 +68,60 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     return render(request, "opportunities/list.html", context)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_lines(rows: Iterator[tuple[Any, ...]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(csv_row(str(label) for _name, label in selectors.EXPORT_COLUMNS))
-    for row in rows:
-        yield writer.writerow(csv_row(row))
+def _large_export(request: HttpRequest, file_format: str) -> HttpResponse | None:
+    """A large export (more than ``JOBS_SYNC_LIMIT`` rows) becomes a background job (issue #16): a GET shows what
+    will happen with a button (a GET never writes), the POST starts the job and redirects to its page, which offers
+    the file when it is written. None for an export small enough to answer now."""
+    filters = ListFilterForm(request.GET).filters()
+    if request.method != "POST":
+        if not selectors.export_is_large(filters, user=request.user):
+            return None
+        context = {"file_format": file_format, "query": request.GET.urlencode(), "limit": settings.JOBS_SYNC_LIMIT}
+        return render(request, "opportunities/export_job.html", context)
+    job = services.start_export_job_if_large(filters, file_format=file_format, by=request.user)
+    if job is None:
+        return None
+    return redirect("jobs:detail", job_id=job.pk)
 
 
 @reads_from_replica
-@require_GET
+@require_http_methods(GET_POST)
 @login_required
-def export_csv(request: HttpRequest) -> StreamingHttpResponse:
+def export_csv(request: HttpRequest) -> HttpResponseBase:
     """The filtered list as CSV (UTF-8 with BOM), streamed row by row; texts that a spreadsheet program would read
-    as formulas get a leading ``'`` (:mod:`salescycle.core.spreadsheet`)."""
-    filters = ListFilterForm(request.GET).filters()
-    return csv_response(selectors.export_rows(filters, user=request.user))
+    as formulas get a leading ``'`` (:func:`services.exports.csv_lines`). More than ``JOBS_SYNC_LIMIT`` rows: a
+    background job (:func:`_large_export`)."""
+    large = _large_export(request, "csv")
+    if large is not None:
+        return large
+    return csv_response(selectors.export_rows(ListFilterForm(request.GET).filters(), user=request.user))
 
 
 def csv_response(rows: Iterator[tuple[Any, ...]]) -> StreamingHttpResponse:
     """``rows`` of :data:`selectors.EXPORT_COLUMNS` as the list's CSV download (the list's export and the export of a
-    selection, issue #15)."""
-    response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
+    selection, issue #15), written by :func:`services.exports.csv_lines` as the export job writes its file."""
+    response = StreamingHttpResponse(services.csv_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="opportunities.csv"'
     return response
 
 
 @reads_from_replica
-@require_GET
+@require_http_methods(GET_POST)
 @login_required
-def export_xlsx(request: HttpRequest) -> FileResponse:
-    """The filtered list as an Excel workbook, written row by row by openpyxl's write-only mode into a temporary
-    file (rows are never all in memory); every text is a string cell, never a formula
-    (:mod:`salescycle.core.spreadsheet`)."""
-    filters = ListFilterForm(request.GET).filters()
-    return xlsx_response(selectors.export_rows(filters, user=request.user))
+def export_xlsx(request: HttpRequest) -> HttpResponseBase:
+    """The filtered list as an Excel workbook in a temporary file (rows are never all in memory); every text is a
+    string cell, never a formula. More than ``JOBS_SYNC_LIMIT`` rows: a background job (:func:`_large_export`)."""
+    large = _large_export(request, "xlsx")
+    if large is not None:
+        return large
+    return xlsx_response(selectors.export_rows(ListFilterForm(request.GET).filters(), user=request.user))
 
 
 def xlsx_response(rows: Iterator[tuple[Any, ...]]) -> FileResponse:
     """``rows`` of :data:`selectors.EXPORT_COLUMNS` as the list's Excel download (the list's export and the export
-    of a selection, issue #15)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Opportunities")[:31])
-    sheet.append(xlsx_row(sheet, [str(label) for _name, label in selectors.EXPORT_COLUMNS]))
-    for row in rows:
-        sheet.append(xlsx_row(sheet, row))
+    of a selection, issue #15), written by :func:`services.exports.write_xlsx` as the export job writes its file."""
     output = tempfile.TemporaryFile()  # noqa: SIM115 — FileResponse closes it
-    workbook.save(output)
+    services.write_xlsx(rows, output)
     output.seek(0)
     return FileResponse(
         output,

@@ -55,6 +55,9 @@ def create_opportunity(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             add_domain_error(form, error)
         else:
+            if isinstance(created, Job):
+                # A large segment is created in the background (issue #16): its page shows the progress.
+                return redirect("jobs:detail", job_id=created.pk)
             count = len(created)
             text = ngettext("%(count)s opportunity created.", "%(count)s opportunities created.", count)
             messages.success(request, text % {"count": count})
@@ -64,7 +67,7 @@ def create_opportunity(request: HttpRequest) -> HttpResponse:
     return render(request, "opportunities/create.html", {"form": form})
 
 
-def _create(request: HttpRequest, data: dict[str, Any]) -> list[Opportunity]:
+def _create(request: HttpRequest, data: dict[str, Any]) -> list[Opportunity] | Job:
     common = {
         "by": request.user,
         "description": data["description"],
@@ -78,7 +81,7 @@ def _create(request: HttpRequest, data: dict[str, Any]) -> list[Opportunity]:
         ),
     }
     if data["segment_no"] and data["for_all_segment_contacts"]:
-        return services.create_opportunities_from_segment(data["segment_no"], **common)
+        return services.create_opportunities_from_segment_or_start_job(data["segment_no"], **common)
     opportunity = services.create_opportunity(
         contact_no=data["contact_no"], campaign_no=data["campaign_no"], segment_no=data["segment_no"], **common
     )

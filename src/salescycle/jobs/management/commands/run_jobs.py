@@ -11,13 +11,18 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
+from salescycle.jobs.prune import prune_jobs
 from salescycle.jobs.runner import recover_stale_jobs, request_stop
+
+# Seconds between two prunings of old finished jobs (JOBS_KEEP_DAYS) by a running worker.
+PRUNE_EVERY = 3600.0
 
 
 class Command(BaseCommand):
     help = (
         "Run the background jobs (the queue is the database): every queued job, then wait for more; jobs whose "
-        "worker died are queued again first. SIGTERM or Ctrl+C stops at the running job's next step and queues it "
+        "worker died are queued again first, and once an hour finished jobs older than SALESCYCLE_JOBS_KEEP_DAYS are "
+        "removed. SIGTERM or Ctrl+C stops at the running job's next step and queues it "
         "again."
     )
 
@@ -45,7 +50,13 @@ class Command(BaseCommand):
 
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, stop)
+        pruned_at = -PRUNE_EVERY
         while worker.running:
+            if time.monotonic() - pruned_at >= PRUNE_EVERY:
+                pruned = prune_jobs()
+                pruned_at = time.monotonic()
+                if pruned.jobs or pruned.task_results:
+                    self.stdout.write(f"Removed {pruned.jobs} old job(s), {pruned.files} file(s).")
             recovered = recover_stale_jobs()
             if recovered:
                 self.stdout.write(f"Queued again {len(recovered)} job(s) whose worker had stopped.")
