@@ -85,19 +85,19 @@ def test_a_dry_run_stays_synchronous_whatever_its_size(api: ApiClient, closed: l
     assert response.json()["deleted_opportunities"] == 4
 
 
-def test_another_user_s_job_is_404_and_an_administrator_sees_it(
+def test_another_user_s_job_is_404_and_managers_and_administrators_see_it(
     api: ApiClient, closed: list[str], settings: Any
 ) -> None:
     settings.JOBS_SYNC_LIMIT = 0
     manager = testing.make_manager("mona")
     job_id = client_for(manager).post("/opportunities/delete-closed", {}).json()["job"]["id"]
-    other_manager = client_for(testing.make_manager("max"))
 
-    refused = other_manager.get(f"/jobs/{job_id}")
-
-    assert refused.status_code == 404
-    assert refused.json()["code"] == "not_found"
+    for other in (testing.make_viewer("vera"), testing.make_salesperson_user("sam")):
+        refused = client_for(other).get(f"/jobs/{job_id}")
+        assert refused.status_code == 404
+        assert refused.json()["code"] == "not_found"
     assert client_for(manager).get(f"/jobs/{job_id}").status_code == 200
+    assert client_for(testing.make_manager("max")).get(f"/jobs/{job_id}").status_code == 200
     assert api.get(f"/jobs/{job_id}").json()["created_by"] == "mona"  # alice is an Administrator
 
 

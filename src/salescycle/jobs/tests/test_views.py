@@ -77,12 +77,16 @@ def test_a_small_batch_from_the_web_still_shows_its_result_on_the_page(closed: l
     assert not Job.objects.exists()
 
 
-def test_another_user_s_job_page_is_404_and_an_administrator_sees_it(closed: list[str], settings: Any) -> None:
+def test_another_user_s_job_page_is_404_and_managers_and_administrators_see_it(
+    closed: list[str], settings: Any
+) -> None:
     settings.JOBS_SYNC_LIMIT = 0
     signed_in(testing.make_manager("mona")).post("/opportunities/delete-closed/", {"delete": "1", "confirm": "on"})
     job = Job.objects.get()
 
-    assert signed_in(testing.make_manager("max")).get(f"/jobs/{job.pk}/").status_code == 404
+    assert signed_in(testing.make_viewer("vera")).get(f"/jobs/{job.pk}/").status_code == 404
+    assert signed_in(testing.make_salesperson_user("sam")).get(f"/jobs/{job.pk}/").status_code == 404
+    assert signed_in(testing.make_manager("max")).get(f"/jobs/{job.pk}/").status_code == 200
     assert signed_in(testing.make_administrator()).get(f"/jobs/{job.pk}/").status_code == 200
     assert signed_in(testing.make_manager("max2")).get("/jobs/not-a-uuid/").status_code == 404
 
