@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from salescycle.core.errors import DomainError
+from salescycle.demo.jobs import start_import_maven_job
 from salescycle.demo.maven import MavenDataError, import_maven, read_folder
 
 
@@ -37,11 +38,22 @@ class Command(BaseCommand):
             help="creation date of deals without engage_date (Prospecting); default 2017-12-31",
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="queue it as a background job for `salescycle run-jobs` (which reads DIR) and print the job's id",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         folder: Path = options["dir"]
         if not folder.is_dir():
             raise CommandError(f"{folder} is not a folder")
+        if options["background"]:
+            job = start_import_maven_job(folder, as_of=options["as_of"])
+            self.stdout.write(
+                f"Queued job {job.pk}: `salescycle run-jobs` runs it; `salescycle job {job.pk}` shows it."
+            )
+            return
         started = time.monotonic()
         try:
             data = read_folder(folder, as_of=options["as_of"])
