@@ -32,7 +32,7 @@ def job_file(job_id: uuid.UUID | str, extension: str) -> Path:
     return Path(settings.JOBS_FILES_DIR) / f"{uuid.UUID(str(job_id))}.{extension}"
 
 
-def write_job_file(job_id: uuid.UUID | str, extension: str, write: Callable[[IO[bytes]], None]) -> Path:
+def write_job_file(job_id: uuid.UUID | str, extension: str, write: Callable[[IO[bytes]], object]) -> Path:
     """Write the file of job ``job_id``: ``write(output)`` fills a temporary file beside it, which then replaces the
     file in one rename, so a download never sees half a file and a job run again after a crash simply writes it
     anew (idempotent). Returns the file's path."""

@@ -422,6 +422,37 @@ class DeleteClosedIn(InputSchema):
     dry_run: bool = False
 
 
+class ExportIn(InputSchema):
+    """``POST /opportunities/export`` (issue #16): the file format, the list's order (``sort``: a column of the web
+    list, ``-`` for descending) and the Opportunity List's filters under their API names."""
+
+    format: Literal["csv", "xlsx"]
+    sort: Literal[
+        "no", "-no", "creation_date", "-creation_date", "estimated_closing_date", "-estimated_closing_date",
+        "estimated_value", "-estimated_value",
+    ] = "no"  # fmt: skip
+    status: StatusLiteral | None = None
+    closed: bool | None = None
+    salesperson_code: Key | None = None
+    contact_no: Key | None = None
+    sales_cycle_code: Key | None = None
+    campaign_no: Key | None = None
+    segment_no: Key | None = None
+    team_code: Key | None = None
+    creation_date_from: DateIn | None = None
+    creation_date_to: DateIn | None = None
+    current_sales_cycle_stage: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    estimated_closing_date_from: DateIn | None = None
+    estimated_closing_date_to: DateIn | None = None
+    date_closed_from: DateIn | None = None
+    date_closed_to: DateIn | None = None
+    close_opportunity_code: Key | None = None
+    has_salesperson: bool | None = None
+    has_contact: bool | None = None
+    has_campaign: bool | None = None
+    q: Annotated[str, Field(max_length=100)] | None = None
+
+
 class DeleteClosedOut(Schema):
     deleted_opportunities: int
     deleted_entries: int

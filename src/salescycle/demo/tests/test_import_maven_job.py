@@ -53,6 +53,7 @@ def test_the_background_import_imports_what_the_command_imports_and_nothing_twic
     assert run_queued_jobs() == 1
     job.refresh_from_db()
     assert job.state == JobState.SUCCEEDED, job.error_message
+    assert job.result is not None
     assert job.result["opportunities"] == DEALS
     assert job.result["skipped"] == 0
     assert Opportunity.objects.count() == DEALS
@@ -63,6 +64,7 @@ def test_the_background_import_imports_what_the_command_imports_and_nothing_twic
     again = queued(folder)
     run_queued_jobs()
     again.refresh_from_db()
+    assert again.result is not None
     assert (again.result["opportunities"], again.result["skipped"]) == (0, DEALS)
     assert Opportunity.objects.count() == DEALS
     # The same function as the command: the import of the same data in the request gives the same (skipped) counts.

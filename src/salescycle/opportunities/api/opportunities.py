@@ -37,6 +37,7 @@ from salescycle.opportunities.schemas import (
     DeleteClosedIn,
     DeleteClosedOut,
     EntryOut,
+    ExportIn,
     OpportunityIn,
     OpportunityOut,
     OpportunityPatch,
@@ -143,6 +144,18 @@ def bulk_close(request: ApiRequest, data: BulkCloseIn) -> Any:
     ``close.date_before_previous`` … per opportunity). The whole request is refused for a close code that is
     missing or not a Lost code (422 ``close.code_not_found``, ``close.code_type_mismatch``)."""
     return _bulk_out(services.close_as_lost(by=request.auth, **data.dict()))
+
+
+@router.post("/opportunities/export", response=with_errors({202: JobAcceptedOut}), tags=["opportunities"])
+def export_opportunities(request: ApiRequest, data: ExportIn, response: HttpResponse) -> Any:
+    """The Opportunity List's export (spec §5.2) as a background job (issue #16): ``format`` ``csv`` or ``xlsx``,
+    ``sort`` and the list's filters (the names of ``GET /opportunities``; ``contact_company_no`` aside). Answers 202
+    ``{"job": {...}}`` with ``Location``; when the job has succeeded its ``result`` holds ``rows``, ``file_name`` and
+    ``api_download_url`` (``GET /api/v1/jobs/{id}/file``), the same file as the web app's export."""
+    values = data.dict()
+    file_format, sort = values.pop("format"), values.pop("sort")
+    filters = selectors.list_filters_of_words(values, sort=sort)
+    return accepted(services.start_export_job(filters, file_format=file_format, by=request.auth), response)
 
 
 @router.get("/opportunities/{no}", response=with_errors({200: OpportunityOut}), tags=["opportunities"])

@@ -295,6 +295,19 @@ def list_query(words: dict[str, Any]) -> dict[str, str]:
     return query
 
 
+def list_filters_of_words(words: dict[str, Any], *, sort: str = "no") -> ListFilters:
+    """The web list's :class:`ListFilters` for filter ``words`` (the API's names, :data:`LIST_WORDS`; booleans
+    become ``yes``/``no``, None and blank values are left out) in the order ``sort``, so that an API export lists
+    what the web list with the same words lists. Errors: ``KeyError`` for a word the web list does not take.
+    Implements issue #16 (``POST /opportunities/export``)."""
+    values: dict[str, Any] = {"sort": sort}
+    for word, value in words.items():
+        if value is None or value == "":
+            continue
+        values[LIST_WORDS[word]] = ("yes" if value else "no") if isinstance(value, bool) else value
+    return ListFilters(**values)
+
+
 def filtered_opportunities(filters: ListFilters, *, user: Actor) -> QuerySet[Opportunity]:
     """The opportunities ``user`` may see matching ``filters`` (:meth:`ListFilters.words`: the API list's filters,
     so the same words give the same rows), unordered. Implements spec §5.2."""

@@ -81,6 +81,17 @@ def start_export_job_if_large(filters: ListFilters, *, file_format: str, by: Act
         raise ValueError(file_format)
     if not selectors.export_is_large(filters, user=by):
         return None
+    return start_export_job(filters, file_format=file_format, by=by)
+
+
+def start_export_job(filters: ListFilters, *, file_format: str, by: Actor) -> Job:
+    """Start the export of the list ``filters`` as ``by`` sees it in ``file_format`` (``csv`` or ``xlsx``) as a
+    background job, whatever its size (the API's ``POST /opportunities/export``); the job writes its labels in the
+    active language. Errors: 403 ``permission_denied`` for a user without a role; ``ValueError`` for an unknown
+    format (a bug). Implements spec §5.2 and issue #16."""
+    permissions.require_read(by)
+    if file_format not in EXPORT_FORMATS:
+        raise ValueError(file_format)
     parameters = {
         "file_format": file_format,
         "filters": filter_parameters(filters),

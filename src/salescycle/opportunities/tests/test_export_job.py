@@ -80,6 +80,7 @@ def test_a_large_export_asks_then_runs_as_a_job_whose_file_equals_the_request_s(
     assert run_queued_jobs() == 1
     job.refresh_from_db()
     assert job.state == JobState.SUCCEEDED, job.error_message
+    assert job.result is not None
     assert job.result["rows"] == 5
     assert job.result["download_url"] == f"/jobs/{job.pk}/download/"
     page = manager.get(f"/jobs/{job.pk}/").content.decode()
@@ -149,4 +150,47 @@ def test_a_small_export_is_answered_in_the_request(world: dict[str, Any], settin
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     posted = signed_in(world["manager"]).post("/opportunities/export.csv")
     assert posted.status_code == 200  # still small: the file, no job
+    assert not Job.objects.exists()
+
+
+def test_the_api_export_answers_202_and_its_file_equals_the_web_export(world: dict[str, Any], settings: Any) -> None:
+    token = create_token(world["manager"], name="t")[1]
+    api = Client(headers={"Authorization": f"Bearer {token}"})
+    body_in = {"format": "csv", "sort": "-no", "q": "OP", "closed": False, "creation_date_from": "2026-01-01"}
+
+    answer = api.post("/api/v1/opportunities/export", body_in, content_type="application/json")
+
+    assert answer.status_code == 202, answer.content
+    job = answer.json()["job"]
+    assert answer["Location"] == f"/api/v1/jobs/{job['id']}"
+    assert job["parameters"]["filters"] == {"q": "OP", "closed": "no", "created_from": "2026-01-01", "sort": "-no"}
+    run_queued_jobs()
+    done = api.get(f"/api/v1/jobs/{job['id']}").json()
+    assert (done["state"], done["result"]["rows"]) == ("succeeded", 5)
+    from_api = body(api.get(done["result"]["api_download_url"]))
+    settings.JOBS_SYNC_LIMIT = 10
+    web = signed_in(world["manager"]).get("/opportunities/export.csv?sort=-no&q=OP&closed=no&created_from=2026-01-01")
+    assert from_api == body(web)
+
+
+@pytest.mark.parametrize(
+    ("sent", "field"),
+    [
+        ({"format": "pdf"}, "format"),
+        ({"format": "csv", "contact_company_no": "CT-1"}, "contact_company_no"),
+        ({"format": "csv", "sort": "description"}, "sort"),
+        ({"format": "csv", "creation_date_from": "05.01.2026"}, "creation_date_from"),
+        ({}, "format"),
+    ],
+)
+def test_the_api_export_refuses_what_it_does_not_understand(
+    world: dict[str, Any], sent: dict[str, Any], field: str
+) -> None:
+    api = Client(headers={"Authorization": f"Bearer {create_token(world['manager'], name='t')[1]}"})
+
+    answer = api.post("/api/v1/opportunities/export", sent, content_type="application/json")
+
+    assert answer.status_code == 422
+    assert answer.json()["code"] == "invalid_input"
+    assert field in answer.json()["fields"]
     assert not Job.objects.exists()

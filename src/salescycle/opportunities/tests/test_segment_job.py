@@ -117,6 +117,7 @@ def test_a_crash_after_the_first_step_creates_no_duplicate_on_retry(
     assert run_queued_jobs() == 1
 
     job.refresh_from_db()
+    assert job.result is not None
     assert (job.state, job.attempts, job.result["created_count"]) == (JobState.SUCCEEDED, 2, 5)
     assert created_by_contact(segment.no) == {f"CT-S{index}": 1 for index in range(1, 6)}
     assert OpportunityEntry.objects.filter(opportunity__segment_id=segment.no).count() == 5
@@ -139,6 +140,7 @@ def test_a_line_refused_later_stops_the_job_with_the_lines_before_it_created(
 ) -> None:
     settings.JOBS_SYNC_LIMIT = 0
     job = services.create_opportunities_from_segment_or_start_job(segment.no, by=testing.make_manager(), **ARGS)
+    assert isinstance(job, Job)
     real = create_module.create_opportunity
 
     def refusing_the_last(**kwargs: Any) -> Any:
