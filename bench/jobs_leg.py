@@ -76,6 +76,16 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             legs.delete_sql(cutoff)
             sql_s.append(time.perf_counter() - started)
     slowest = max(seconds for _kind, seconds in polls)
+    by_kind = {
+        kind: {
+            "polls": len(times),
+            "median_ms": statistics.median(times) * 1000,
+            "slowest_ms": max(times) * 1000,
+            "over_1s": sum(1 for seconds in times if seconds >= 1),
+        }
+        for kind in ("api", "web")
+        if (times := [seconds for name, seconds in polls if name == kind])
+    }
     result = {
         "database": args.database,
         "size": args.size,
@@ -86,6 +96,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "start_request_ms": max(starts) * 1000,
         "polls": len(polls),
         "slowest_poll_ms": slowest * 1000,
+        "polls_by_kind": by_kind,
         "runs": args.runs,
     }
     result["ratio"] = result["job_ms"] / result["sql_ms"]
@@ -98,6 +109,12 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         f"{'✓' if max(result['start_request_ms'], result['slowest_poll_ms']) < 1000 else '✗'})",
         flush=True,
     )
+    for kind, figures in by_kind.items():
+        print(
+            f"    {kind} polls: {figures['polls']}, median {figures['median_ms']:.0f} ms, slowest "
+            f"{figures['slowest_ms']:.0f} ms, {figures['over_1s']} over 1 s",
+            flush=True,
+        )
     return result
 
 
