@@ -27,6 +27,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     legs.use(pristine)
     cutoff, _wanted = legs.delete_cutoff()
     print(f"==> {args.database} {args.size:,} opportunities, delete closed up to {cutoff}", flush=True)
+    load_before = os.getloadavg()[0]
     job_s, wall_s, sql_s, starts, polls = [], [], [], [], []
     counts: dict[str, int] = {}
     for _run in range(args.runs):
@@ -98,6 +99,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "slowest_poll_ms": slowest * 1000,
         "polls_by_kind": by_kind,
         "runs": args.runs,
+        "load_average": [load_before, os.getloadavg()[0]],
     }
     result["ratio"] = result["job_ms"] / result["sql_ms"]
     print(
@@ -109,6 +111,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         f"{'✓' if max(result['start_request_ms'], result['slowest_poll_ms']) < 1000 else '✗'})",
         flush=True,
     )
+    print(f"    load average {load_before:.1f} → {os.getloadavg()[0]:.1f}", flush=True)
     for kind, figures in by_kind.items():
         print(
             f"    {kind} polls: {figures['polls']}, median {figures['median_ms']:.0f} ms, slowest "

@@ -722,7 +722,6 @@ def salesperson_user(code: str) -> Any:
     date (so "this month", "stale" and "tasks due" are those of the generated data), signed in on a web client."""
     from django.contrib.auth.models import Group
 
-
     user = get_user_model().objects.create_user(SALESPERSON_USER, password="bench-password")
     user.groups.add(Group.objects.get(name="Salesperson"))
     Salesperson.objects.filter(code=code).update(user=user)
@@ -837,7 +836,6 @@ def analysis_reads(args: argparse.Namespace, api: Client, salesperson: str) -> l
         where = f"FILTER (WHERE {condition})"
         ev, cv = _c(O, "estimated_value"), _c(O, "calculated_current_value")
         return f"COUNT(*) {where}, {_money_sum(ev, where)}, {_money_sum(cv, where)}"
-
 
     U = UserPreference
     this_month, next_month = _months(AS_OF[:8] + "01", 2)
