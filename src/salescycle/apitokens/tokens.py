@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import secrets
+import threading
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.signals import request_finished
+from django.db import DatabaseError
 from django.db.models import F
 from django.utils import timezone
 
@@ -20,8 +24,13 @@ from salescycle.core.prepared import Prepared
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+logger = logging.getLogger(__name__)
+
 # Writing last_used_at on every request would make each read a write; once a minute is precise enough.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+# The token use this thread's request still has to record: (token pk, time), written once the answer is sent.
+_pending_use = threading.local()
 
 
 def hash_token(token: str) -> str:
@@ -53,9 +62,29 @@ def user_for_token(token: str) -> Any | None:
             now = timezone.now()
             used = user._token_used
             if used is None or now - used > LAST_USED_RESOLUTION:
-                ApiToken.objects.filter(pk=user._token_pk).update(last_used_at=now)
+                _pending_use.value = (user._token_pk, now)
             return prime(user)
     return None
+
+
+def record_token_use(**_signal: Any) -> None:
+    """Write the ``last_used_at`` of the token the finished request authenticated with (at most once a minute, see
+    :func:`user_for_token`). Connected to ``request_finished``, which the server sends once the answer has gone out:
+    on SQLite the write waits for the database's one write lock, which a background job's step holds for up to a
+    second or two, and a read-only API request (a job's status poll) must not wait for it (issue #16 "no request over
+    1 s"). A failed write is logged and dropped: it is bookkeeping, never a reason to fail."""
+    pending = getattr(_pending_use, "value", None)
+    if pending is None:
+        return
+    _pending_use.value = None
+    token_pk, used_at = pending
+    try:
+        ApiToken.objects.filter(pk=token_pk).update(last_used_at=used_at)
+    except DatabaseError:
+        logger.warning("token_last_used_not_recorded", extra={"token": token_pk}, exc_info=True)
+
+
+request_finished.connect(record_token_use, dispatch_uid="salescycle.apitokens.record_token_use")
 
 
 def _token_query(prefix: str) -> Any:
