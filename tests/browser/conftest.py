@@ -81,3 +81,24 @@ def assert_accessible(page: Any) -> None:
         if v["impact"] in ("serious", "critical")
     ]
     assert not bad, "\n".join(bad)
+
+
+def choose(page: Any, selector: str, text: str, expected_option: str) -> None:
+    """Type ``text`` into the type-ahead lookup ``selector`` (issue #15) and take the suggestion showing
+    ``expected_option`` with the keyboard (ArrowDown to it, Enter), as a user does; the list then closes."""
+    page.focus(selector)
+    page.fill(selector, "")
+    page.keyboard.type(text)
+    listbox = page.locator(f"{selector}-list")
+    option = listbox.locator("[role=option]", has_text=expected_option).first
+    option.wait_for()
+    for _ in range(listbox.locator("[role=option]").count()):
+        page.keyboard.press("ArrowDown")
+        active = page.get_attribute(selector, "aria-activedescendant")
+        if active and expected_option in page.inner_text(f"#{active}"):
+            break
+    else:
+        raise AssertionError(f"{expected_option} not offered by the lookup {selector} for {text!r}")
+    page.keyboard.press("Enter")
+    assert page.get_attribute(selector, "aria-expanded") == "false"
+    assert listbox.is_hidden()

@@ -13,7 +13,7 @@ import pytest
 from salescycle import testing
 from salescycle.core.workdate import set_work_date
 from salescycle.opportunities.models import Opportunity
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, choose, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -29,23 +29,6 @@ def mia(transactional_db: Any) -> Any:
     testing.make_company("CT-FABRIKAM", name="Fabrikam Inc")
     set_work_date(user, dt.date(2026, 1, 5))
     return user
-
-
-def choose(page: Any, selector: str, text: str, expected_option: str) -> None:
-    """Type ``text`` into the lookup ``selector`` and take the first suggestion with the keyboard."""
-    page.focus(selector)
-    page.fill(selector, "")
-    page.keyboard.type(text)
-    listbox = page.locator(f"{selector}-list")
-    listbox.locator("[role=option]", has_text=expected_option).first.wait_for()
-    assert page.get_attribute(selector, "aria-expanded") == "true"
-    page.keyboard.press("ArrowDown")
-    active = page.get_attribute(selector, "aria-activedescendant")
-    assert active
-    assert expected_option in page.inner_text(f"#{active}")
-    page.keyboard.press("Enter")
-    assert page.get_attribute(selector, "aria-expanded") == "false"
-    assert listbox.is_hidden()
 
 
 def test_choose_contact_and_salesperson_by_keyboard_then_find_it_in_the_list(

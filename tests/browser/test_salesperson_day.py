@@ -11,7 +11,7 @@ import pytest
 from salescycle import testing
 from salescycle.core.workdate import set_work_date
 from salescycle.opportunities.models import Opportunity
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, choose, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -36,8 +36,9 @@ def test_a_salespersons_day(page: Any, live_server: Any, annette: Any) -> None:
     # Create an opportunity with its first stage activated.
     page.click("nav >> text=New opportunity")
     page.fill("#id_description", "Bikes for the fleet")
-    page.fill("#id_contact_no", "CT-LINDA")
-    page.fill("#id_salesperson_code", "AH")
+    choose(page, "#id_contact_no", "Linda", "Linda Martin")  # lookups: by name, never a typed code
+    choose(page, "#id_salesperson_code", "Annette", "Annette Hill")
+    assert (page.input_value("#id_contact_no"), page.input_value("#id_salesperson_code")) == ("CT-LINDA", "AH")
     page.check("#id_activate_first_stage")
     page.fill("#id_estimated_value", "5000")
     page.fill("#id_chances_of_success_pct", "20")
@@ -112,7 +113,7 @@ def test_a_salespersons_day(page: Any, live_server: Any, annette: Any) -> None:
 
     # Batch-delete the closed opportunities: preview, confirm, result.
     page.goto(f"{base}/opportunities/delete-closed/")
-    page.fill("#id_salesperson_code", "AH")
+    choose(page, "#id_salesperson_code", "Annette", "Annette Hill")
     page.click("button[name=preview]")
     assert "1 closed opportunity with 5 entries matches." in page.inner_text("#delete-preview")
     assert_accessible(page)
