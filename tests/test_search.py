@@ -6,6 +6,7 @@ PostgreSQL alike; and the FTS5 tables follow inserts, updates and deletes (their
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 from unittest import mock
 
@@ -85,7 +86,8 @@ def texts() -> st.SearchStrategy[str]:
             lambda bounds: word[bounds[0] : bounds[0] + bounds[1]]
         )
     )
-    cased = st.tuples(piece, st.sampled_from([str, str.upper, str.lower, str.swapcase])).map(lambda p: p[1](p[0]))
+    casings: list[Callable[[str], str]] = [str, str.upper, str.lower, str.swapcase]
+    cased = st.tuples(piece, st.sampled_from(casings)).map(lambda p: p[1](p[0]))
     made_up = st.text(alphabet='aeoÉéßSsÅå "%_\\*:-()^ND', max_size=6)
     padded = st.tuples(cased, st.sampled_from(["", " ", "  "])).map(lambda p: p[1] + p[0] + p[1])
     return st.one_of(padded, made_up)
