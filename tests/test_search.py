@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
-from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +16,6 @@ from hypothesis import strategies as st
 from salescycle import testing
 from salescycle.contacts.models import Contact
 from salescycle.core.search import MIN_TRIGRAM, contains_q
-from salescycle.opportunities import filters
 from salescycle.opportunities.filters import plain_search_filter, search_filter
 from salescycle.opportunities.models import Opportunity
 from salescycle.sales.models import Item
@@ -153,21 +151,3 @@ def test_short_texts_are_searched_without_the_index() -> None:
 def test_sqlite_answers_long_texts_from_the_fts_table(db: None) -> None:
     q = contains_q(Opportunity, ["no", "description"], "fleet")
     assert "opportunities_opportunity_search" in str(Opportunity.objects.filter(q).query)
-
-
-@pytest.mark.sqlite_only  # the walk is SQLite's plan for a text found in very many opportunities
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=texts())
-def test_q_walking_the_list_order_equals_its_plain_definition(corpus: list[str], text: str) -> None:
-    # Every text counts as dense here, so each long one takes the walking form (terms out of index use).
-    with mock.patch.object(filters, "DENSE_MATCHES", 0):
-        condition = search_filter(text)
-    if len(text.strip()) >= MIN_TRIGRAM:
-        assert '+"opportunities_opportunity"."no" IN' in str(Opportunity.objects.filter(condition).query)
-    assert matches(condition) == matches(plain_search_filter(text))
-
-
-@pytest.mark.sqlite_only
-def test_a_text_with_few_matches_keeps_the_index_lookups(corpus: list[str]) -> None:
-    condition = search_filter("jonathan")
-    assert "+" not in str(Opportunity.objects.filter(condition).query).split("WHERE", 1)[1]

@@ -24,9 +24,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, migrations
-from django.db.models import F, Func, Model, Q
+from django.db.models import Model, Q
 from django.db.models.expressions import RawSQL
-from django.db.models.lookups import In
 
 # The shortest text a trigram index can answer.
 MIN_TRIGRAM = 3
@@ -115,24 +114,12 @@ def fts_phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-class Unindexed(Func):
-    """``+column``: the column's own value, which SQLite will not look up through an index (its documented way of
-    taking a term out of index use, https://sqlite.org/optoverview.html#disqualifying_where_clause_terms). A search
-    that matches very many rows is answered faster by walking the list's order and testing each row than by
-    gathering every match through the indexes and sorting them all (:func:`contains_q` ``walk``). SQLite only."""
-
-    template = "+%(expressions)s"
-    arity = 1
-
-
-def contains_q(model: type[Model], fields: Sequence[str], text: str, *, walk: bool = False) -> Q:
+def contains_q(model: type[Model], fields: Sequence[str], text: str) -> Q:
     """The rows of ``model`` whose ``fields`` (text columns of its own table, indexed by :func:`search_index`)
     contain ``text``: exactly ``Q(f1__icontains=text) | Q(f2__icontains=text) …`` (``text`` as given: strip it
     first), answered on SQLite through the FTS5 table for texts of :data:`MIN_TRIGRAM` characters or more (the
     candidates it finds are rechecked with ``icontains``); on PostgreSQL ``icontains`` itself uses the GIN trigram
-    indexes. Blank ``text``: every row (``Q()``). ``walk`` (SQLite): the same rows, with the candidates tested on
-    each row instead of looked up by key (:class:`Unindexed`), for a text that matches very many rows. Implements
-    issue #15."""
+    indexes. Blank ``text``: every row (``Q()``). Implements issue #15."""
     plain = Q()
     for name in fields:
         plain |= Q(**{f"{name}__icontains": text})
@@ -148,6 +135,4 @@ def contains_q(model: type[Model], fields: Sequence[str], text: str, *, walk: bo
         f'SELECT "{pk}" FROM "{fts}" WHERE "{fts}" MATCH %s',  # noqa: S608  # nosec B608
         ["{" + columns + "} : " + fts_phrase(text)],
     )
-    if walk:
-        return Q(In(Unindexed(F(meta.pk.attname)), candidates)) & plain
     return Q(**{"pk__in": candidates}) & plain

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from django.db import connection
-from django.db.models import F, Q, QuerySet
-from django.db.models.lookups import In
+from django.db.models import Q, QuerySet
 from ninja import FilterLookup, FilterSchema
 
 from salescycle.contacts.models import Contact, Salesperson
 from salescycle.contacts.selectors import team_salesperson_codes
 from salescycle.core.keys import normalize_key
 from salescycle.core.schemas import DateQuery, KeyFilter, OneOf
-from salescycle.core.search import MIN_TRIGRAM, Unindexed, contains_q
+from salescycle.core.search import contains_q
 from salescycle.opportunities.choices import OpportunityStatus
 from salescycle.opportunities.models import Opportunity
 
@@ -63,37 +61,11 @@ def search_filter(text: str) -> Q:
         return Q()
     contacts = _named_keys(Contact.objects.filter(contains_q(Contact, ["name"], words)), "no")
     salespeople = _named_keys(Salesperson.objects.filter(name__icontains=words), "code")
-    indexed = (
+    return (
         contains_q(Opportunity, ["no", "description"], words)
         | Q(contact_id__in=contacts)
         | Q(contact_company_id__in=contacts)
         | Q(salesperson_id__in=salespeople)
-    )
-    if connection.vendor != "sqlite" or len(words) < MIN_TRIGRAM or not _dense(indexed):
-        return indexed
-    return _walking(words, contacts, salespeople)
-
-
-# On SQLite, a text found in very many opportunities (a common first name: 9 salespeople and a few hundred contacts
-# for "Ben" at 1M) makes the planner gather every match through the OR of the indexes and sort them all before the
-# first page: 245 ms at 1M. From this many matches on, walking the list's order and testing each row finds a page
-# after a few thousand rows (43 ms); below it, the indexes are faster. One capped count (≈ 20 ms at 1M) decides.
-DENSE_MATCHES = 2000
-
-
-def _dense(condition: Q) -> bool:
-    """Whether at least :data:`DENSE_MATCHES` opportunities meet ``condition`` (a capped count: it stops there)."""
-    return Opportunity.objects.filter(condition).order_by()[:DENSE_MATCHES].count() >= DENSE_MATCHES
-
-
-def _walking(words: str, contacts: list[str] | QuerySet[Any], salespeople: list[str] | QuerySet[Any]) -> Q:
-    """:func:`search_filter`'s condition with its terms kept out of SQLite's index use (:class:`Unindexed`), so the
-    planner walks the list's order instead: the same rows (held by ``tests/test_search.py``)."""
-    return (
-        contains_q(Opportunity, ["no", "description"], words, walk=True)
-        | Q(In(Unindexed(F("contact_id")), contacts))
-        | Q(In(Unindexed(F("contact_company_id")), contacts))
-        | Q(In(Unindexed(F("salesperson_id")), salespeople))
     )
 
 
