@@ -21,6 +21,7 @@ from salescycle.opportunities.choices import ActionType, CloseType, OpportunityS
 from salescycle.opportunities.engine import UpdateOptions
 from salescycle.opportunities.models import CloseOpportunityCode, MarketingSetup, Opportunity, SalesCycle
 from salescycle.opportunities.selectors import ListFilters
+from salescycle.opportunities.selectors.display import LIST_COLUMNS
 from salescycle.opportunities.services import EDITABLE
 from salescycle.opportunities.services.audit import field_values
 from salescycle.tasks.models import Activity, Priority
@@ -100,6 +101,12 @@ class ListFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["cycle"].choices = cycle_choices()  # type: ignore[attr-defined]
 
+    def active_count(self) -> int:
+        """How many filters are set (valid and not blank; the sort is not a filter), for the collapsed filter panel's
+        summary (issue #15 "The list")."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return sum(1 for name in _FILTER_DEFAULTS if name != "sort" and data.get(name) not in (None, ""))
+
     def filters(self) -> ListFilters:
         """The filters (invalid values are ignored: the list stays usable)."""
         data = self.cleaned_data if self.is_valid() else {}
@@ -134,6 +141,21 @@ _FILTER_DEFAULTS: dict[str, Any] = {
     "q": "",
     "sort": "no",
 }
+
+
+class ListColumnsForm(forms.Form):
+    """The Opportunity List's column chooser (POST): the keys of the columns to show (``display.LIST_COLUMNS``)."""
+
+    cols = forms.MultipleChoiceField(
+        label=_("Columns"), required=False, choices=[(c.key, c.label) for c in LIST_COLUMNS]
+    )
+
+
+class SaveViewForm(forms.Form):
+    """Save the Opportunity List's current filters, sort and columns (``query``) under a ``name`` (POST)."""
+
+    name = forms.CharField(label=_("View name"), max_length=60)
+    query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
 
 class ReportFilterForm(ListFilterForm):

@@ -280,6 +280,10 @@ class Opportunity(models.Model):
             models.Index(fields=["creation_date", "no"], name="opp_creation_date"),
             models.Index(fields=["estimated_closing_date", "no"], name="opp_estimated_closing"),
             models.Index(fields=["estimated_value", "no"], name="opp_estimated_value"),
+            # The web list's sorts by salesperson and by Calcd. Current Value (issue #15 "The list"); by contact and
+            # by status read opp_contact and opp_status.
+            models.Index(fields=["salesperson", "no"], name="opp_salesperson"),
+            models.Index(fields=["calculated_current_value", "no"], name="opp_calculated_current_value"),
             models.Index(fields=["description"], name="opp_description"),
             models.Index(fields=["modified_at"], name="opp_modified_at"),
         ]
@@ -642,3 +646,45 @@ class OpportunityChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.opportunity_no} {self.field}"
+
+
+class ListPreference(models.Model):
+    """A user's columns of the Opportunity List (issue #15 "The list": column chooser, remembered per user)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="opportunity_list_preference",
+    )
+    # Column keys of ``selectors.display.LIST_COLUMNS``, in any order; unknown keys are ignored when read.
+    columns = models.JSONField(_("columns"), default=list)
+
+    class Meta:
+        verbose_name = _("opportunity list preference")
+        verbose_name_plural = _("opportunity list preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class SavedView(models.Model):
+    """A named Opportunity List view of one user: its filters, sort and columns as the list's query string (issue #15
+    "Saved views per user"); only its user sees it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("query"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["user", "name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_view_user_name")]
+
+    def __str__(self) -> str:
+        return self.name

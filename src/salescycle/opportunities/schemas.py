@@ -59,6 +59,14 @@ Ordering = Literal[
     "-estimated_closing_date",
     "estimated_value",
     "-estimated_value",
+    "salesperson_code",
+    "-salesperson_code",
+    "contact_no",
+    "-contact_no",
+    "status",
+    "-status",
+    "calculated_current_value",
+    "-calculated_current_value",
 ]
 
 if TYPE_CHECKING:

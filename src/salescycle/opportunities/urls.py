@@ -9,11 +9,15 @@ from salescycle.contacts import views as contact_views  # noqa: F401 — registe
 from salescycle.core.views import setup_delete, setup_edit, setup_index, setup_list
 from salescycle.opportunities import views
 from salescycle.opportunities.views import analysis, contacts
+from salescycle.opportunities.views import opportunities as list_pages
 
 opportunity_patterns = [
     path("", views.opportunity_list, name="list"),
     path("export.csv", views.export_csv, name="export_csv"),
     path("export.xlsx", views.export_xlsx, name="export_xlsx"),
+    path("columns/", list_pages.list_columns, name="list_columns"),
+    path("views/", list_pages.save_list_view, name="save_view"),
+    path("views/<int:pk>/delete/", list_pages.delete_list_view, name="delete_view"),
     path("new/", views.create_opportunity, name="create"),
     path("delete-closed/", views.delete_closed, name="delete_closed"),
     path("bulk/", views.bulk_action, name="bulk"),

@@ -10,7 +10,6 @@ from django.http import HttpResponse
 from ninja import Query, Schema, Status
 
 from salescycle.core.http import ApiRequest
-from salescycle.core.money import exact_sums
 from salescycle.core.pagination import paginate
 from salescycle.core.replicas import reads_from_replica
 from salescycle.core.schemas import (
@@ -27,6 +26,7 @@ from salescycle.jobs.schemas import JobAcceptedOut, accepted
 from salescycle.opportunities import engine, selectors, services, statistics
 from salescycle.opportunities.api._shared import LIMIT, _opportunity, _written, router
 from salescycle.opportunities.filters import OpportunityFilters
+from salescycle.opportunities.selectors.opportunities import api_ordering, list_totals
 from salescycle.opportunities.schemas import (
     ActivateIn,
     BulkCloseIn,
@@ -68,23 +68,31 @@ def list_opportunities(
     cursor: str | None = None,
     totals: bool = False,
 ) -> Any:
-    """Opportunities with the list's filters (``contact_no`` of a company covers all its contacts) and orderings;
+    """Opportunities with the list's filters (``contact_no`` of a company covers all its contacts) and orderings (each
+    one index read: ``selectors.api_ordering``);
     with ``totals=true`` also the exact sums of estimated and calculated current value over the whole filtered list
     (api.md "Lists"), one more aggregate query."""
     qs = filters.filter(selectors.visible(request.auth))
-    # Ties are broken by No. in the ordering's own direction, so that every ordering is one index read forwards or
-    # backwards (opp_creation_date, opp_estimated_value, opp_api_closing…) rather than an index plus a sort.
     page = paginate(
         qs,
-        ordering=[ordering, "-no" if ordering.startswith("-") else "no"],
+        ordering=api_ordering(ordering),
         limit=limit,
         cursor=cursor,
         serialize=opportunity_row_out,
         rows=selectors.opportunity_values,
     )
     if totals:
-        sums = exact_sums(qs, ["estimated_value", "calculated_current_value"])
-        return json_response(PageWithTotals[OpportunityOut], {**page, "totals": sums})
+        sums = list_totals(qs)  # the web list's count and sums too (issue #15)
+        return json_response(
+            PageWithTotals[OpportunityOut],
+            {
+                **page,
+                "totals": {
+                    "estimated_value": sums.estimated_value,
+                    "calculated_current_value": sums.calculated_current_value,
+                },
+            },
+        )
     return json_response(Page[OpportunityOut], page)
 
 

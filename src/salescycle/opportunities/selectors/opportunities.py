@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, IntegerField, QuerySet
+from django.db.models import Count, F, IntegerField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,7 @@ from salescycle.contacts.models import Campaign, Contact, Salesperson, Segment
 from salescycle.core.actors import SYSTEM, Actor
 from salescycle.core.errors import InvalidInput
 from salescycle.core.keys import normalize_key
+from salescycle.core.money import ExactSum
 from salescycle.core.pagination import Keyset, Nulls
 from salescycle.core.prepared import Prepared, first_of
 from salescycle.core.records import not_found
@@ -38,6 +40,8 @@ from salescycle.opportunities.selectors.activity import with_next_activity
 from salescycle.tasks.models import Task
 
 PAGE_SIZE = 50
+# The most rows a reload of the web list shows at once (``?rows=N`` after "More"; issue #15 "The list").
+MAX_ROWS = 1000
 
 
 def counted_interactions() -> Any:
@@ -151,6 +155,48 @@ def filter_opportunities(queryset: QuerySet[Opportunity], **words: Any) -> Query
     return OpportunityFilters(**words).filter(queryset)
 
 
+@dataclass(frozen=True)
+class ListTotals:
+    """The count and exact sums (LCY, D19) of a filtered list of opportunities: the web list's footer line and the
+    API list's ``totals`` (api.md "Lists")."""
+
+    count: int
+    estimated_value: Decimal
+    calculated_current_value: Decimal
+
+
+def list_totals(queryset: QuerySet[Opportunity]) -> ListTotals:
+    """The number of opportunities in ``queryset`` (a filtered list: :func:`visible` narrowed by the list's filters)
+    and the exact sums of their Estimated Value and Calcd. Current Value (LCY; :class:`~salescycle.core.money.ExactSum`,
+    exact on SQLite too), in one aggregate query over the whole list, not a page. The one definition behind the web
+    list's count and sums and the API's ``?totals=true`` (issue #15 "The list", api.md "Lists")."""
+    row = queryset.order_by().aggregate(
+        count=Count("pk"),
+        estimated_value=ExactSum("estimated_value"),
+        calculated_current_value=ExactSum("calculated_current_value"),
+    )
+    return ListTotals(
+        count=row["count"],
+        estimated_value=row["estimated_value"],
+        calculated_current_value=row["calculated_current_value"],
+    )
+
+
+# The API list's orderings (api.md "Opportunities" ``ordering``) that name a column otherwise than the model does.
+_API_ORDER_FIELDS = {"salesperson_code": "salesperson_id", "contact_no": "contact_id"}
+
+
+def api_ordering(ordering: str) -> list[str]:
+    """The model ordering of the API list's ``ordering`` value (``-contact_no`` → ``["-contact_id", "-no"]``): the
+    column, then No. in the same direction, so that every ordering is one index read forwards or backwards
+    (``opp_creation_date``, ``opp_estimated_value``, ``opp_api_closing``, ``opp_api_salesperson``…) rather than an
+    index plus a sort."""
+    descending = ordering.startswith("-")
+    name = ordering.lstrip("-")
+    prefix = "-" if descending else ""
+    return [f"{prefix}{_API_ORDER_FIELDS.get(name, name)}", f"{prefix}no"]
+
+
 def entries(no: str) -> QuerySet[OpportunityEntry]:
     """The opportunity's entries (the card's "Sales Cycle Stages" subform, spec §5.2); check the opportunity's
     visibility first (:func:`visible_opportunity`)."""
@@ -165,12 +211,17 @@ def changes(no: str) -> QuerySet[OpportunityChange]:
 # ---------------------------------------------------------------------------------------------------------------
 # The web list (spec §5.2): filters from the query string, keyset pages, exports
 
-# sort parameter → model field
+# sort parameter → model field; each order (and its reverse) is one index read: the primary key, opp_creation_date,
+# opp_estimated_closing, opp_estimated_value, opp_salesperson, opp_contact, opp_status, opp_calculated_current_value.
 SORTS = {
     "no": "no",
     "creation_date": "creation_date",
     "estimated_closing_date": "estimated_closing_date",
     "estimated_value": "estimated_value",
+    "salesperson": "salesperson_id",
+    "contact": "contact_id",
+    "status": "status",
+    "calculated_current_value": "calculated_current_value",
 }
 
 
@@ -201,6 +252,7 @@ class ListFilters:
     team: str = ""
     q: str = ""
     sort: str = "no"  # a SORTS key, "-" prefix for descending
+    nothing: bool = False  # a view that has nothing to show (My pipeline of a user without salesperson)
 
     def words(self) -> OpportunityFilters:
         """The filters as the list's filter words (the API's names; blank values filter nothing)."""
@@ -233,7 +285,7 @@ class ListFilters:
     def keyset(self) -> Keyset:
         """The list's order: the sort column, then No. in the same direction. NULL Estimated Closing Dates (Not
         Started) sort where the database puts them, so each order is a plain scan of its index
-        (``opp_creation_date``, ``opp_estimated_closing``, ``opp_estimated_value``, the primary key)."""
+        (:data:`SORTS`)."""
         key = self.sort.lstrip("-")
         name = SORTS.get(key, "no")
         prefix = "-" if self.sort.startswith("-") else ""
@@ -310,7 +362,9 @@ def list_filters_of_words(words: dict[str, Any], *, sort: str = "no") -> ListFil
 
 def filtered_opportunities(filters: ListFilters, *, user: Actor) -> QuerySet[Opportunity]:
     """The opportunities ``user`` may see matching ``filters`` (:meth:`ListFilters.words`: the API list's filters,
-    so the same words give the same rows), unordered. Implements spec §5.2."""
+    so the same words give the same rows), unordered; none when the filters say ``nothing``. Implements spec §5.2."""
+    if filters.nothing:
+        return visible(user).none()
     return filters.words().filter(visible(user))
 
 

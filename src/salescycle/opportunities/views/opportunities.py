@@ -6,16 +6,28 @@ Each handler: decorators → selector → form → one service call → DomainEr
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,22 +37,86 @@ from salescycle.core.errors import DomainError, NotFound
 from salescycle.core.replicas import reads_from_replica
 from salescycle.core.views import add_domain_error, disable_fields, is_htmx, request_work_date
 from salescycle.opportunities import selectors, services
-from salescycle.opportunities.forms import BulkActionForm, CommentForm, ListFilterForm, OpportunityForm
+from salescycle.opportunities.forms import (
+    BulkActionForm,
+    CommentForm,
+    ListColumnsForm,
+    ListFilterForm,
+    OpportunityForm,
+    SaveViewForm,
+)
 from salescycle.opportunities.models import Opportunity
+from salescycle.opportunities.selectors import display, list_views
 from salescycle.opportunities.selectors.activity import follow_up
+from salescycle.opportunities.selectors.opportunities import MAX_ROWS, PAGE_SIZE, list_totals
+from salescycle.opportunities.services import list_views as view_services
 
 GET_POST = ["GET", "POST"]
+log = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # List and exports (spec §5.2)
 
 
+# What a list URL carries besides the filters: paging ("More": ``after``, ``shown``; a reload: ``rows``) and the
+# lazy count-and-sums request (``totals``). Links that start the list over drop them.
+_PAGING = ("after", "shown", "rows", "totals")
+
+
 def _list_query(request: HttpRequest, *drop: str) -> str:
     params = request.GET.copy()
-    for name in ("after", *drop):
+    for name in (*_PAGING, *drop):
         params.pop(name, None)
     return params.urlencode()
+
+
+def _int_param(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
+    try:
+        value = int(request.GET.get(name) or default)
+    except ValueError:
+        value = default
+    return max(low, min(high, value))
+
+
+@dataclass
+class _ListState:
+    """The list as the request asks for it: its filter form (with a built-in view's words filled in), filters, the
+    built-in view, a notice when that view has nothing to show, and the query of its resolved filters (exports)."""
+
+    form: ListFilterForm
+    filters: selectors.ListFilters
+    view: list_views.BuiltinView | None
+    notice: str
+    filter_query: str
+
+
+def _list_state(request: HttpRequest, work_date: dt.date) -> _ListState:
+    """The list's filters from the query string; ``?view=<built-in>`` fills in the view's words (``list_views``)
+    where the query does not give them, and "My pipeline" of a user without salesperson lists nothing (saying why)
+    rather than everything."""
+    params = request.GET.copy()
+    for name in _PAGING:
+        params.pop(name, None)
+    view = list_views.builtin_view(params.pop("view", [""])[-1])
+    notice = ""
+    words: dict[str, str] | None = {}
+    if view is not None:
+        words = list_views.builtin_words(view, request.user, work_date)
+        if words is None:
+            notice = _(
+                "Your user is not linked to a salesperson, so “%(view)s” has nothing to show. An administrator can "
+                "link your user to a salesperson in Setup."
+            ) % {"view": view.label}
+        for name, value in (words or {}).items():
+            if not params.get(name):
+                params[name] = value
+    form = ListFilterForm(params)
+    filters = form.filters()
+    if words is None:
+        filters = replace(filters, nothing=True)
+    params.pop("cols", None)
+    return _ListState(form, filters, view, notice, params.urlencode())
 
 
 @reads_from_replica
@@ -48,31 +124,126 @@ def _list_query(request: HttpRequest, *drop: str) -> str:
 @login_required
 def opportunity_list(request: HttpRequest) -> HttpResponse:
     """All opportunities, or those of a salesperson, contact (company: all its persons), campaign or segment, with
-    filters, search, sortable columns and keyset paging ("More" appends the next page)."""
-    form = ListFilterForm(request.GET)
-    filters = form.filters()
+    filters, search, sortable columns and keyset paging ("More" appends the next page and pushes ``?rows=N``, so a
+    reload shows the same rows: one keyset read of N rows, never an OFFSET). The user's columns (or ``?cols=``),
+    views (built-in and saved) and, loaded after the rows (``?totals=1``, htmx), the count and sums of the filtered
+    list (issue #15 "The list"; without script, ``?totals=1`` shows them in the page).
+
+    The count and sums are ``selectors.list_totals``, the API's ``totals`` too: one aggregate over the whole filtered
+    list, which at 1,000,000 rows takes longer than the page, hence after it."""
     work_date = request_work_date(request)
-    page = selectors.opportunity_page(filters, request.GET.get("after"), user=request.user, work_date=work_date)
+    state = _list_state(request, work_date)
+    totals = None
+    if request.GET.get("totals"):
+        totals = list_totals(selectors.filtered_opportunities(state.filters, user=request.user))
+        if is_htmx(request):
+            return render(request, "opportunities/list.html#totals", {"totals": totals})
+    after = request.GET.get("after")
+    size = PAGE_SIZE if after else _int_param(request, "rows", PAGE_SIZE, 1, MAX_ROWS)
+    page = selectors.opportunity_page(state.filters, after, size, user=request.user, work_date=work_date)
+    requested = request.GET.getlist("cols")
+    columns = display.list_columns(requested or list_views.chosen_columns(request.user))
+    shown = (_int_param(request, "shown", 0, 0, MAX_ROWS) if after else 0) + len(page.rows)
+    query = _list_query(request)
     context = {
-        "form": form,
         "page": page,
-        "sort": filters.sort,
-        "query": _list_query(request),
-        "sort_query": _list_query(request, "sort"),
+        "columns": columns,
+        "sort": state.filters.sort,
+        "query": query,
+        "shown": shown,
+        "more_rows": min(shown + PAGE_SIZE, MAX_ROWS),
     }
-    if is_htmx(request) and request.GET.get("after"):
+    if is_htmx(request) and after:
         return render(request, "opportunities/list.html#rows", context)
-    context["bulk_form"] = BulkActionForm(  # issue #15
-        initial={"sort": filters.sort, "query": context["query"]}, may_change=permissions.may_write(request.user)
-    )
+    params = request.GET.copy()
+    params.setlist("cols", [column.key for column in columns])
+    context |= {
+        "form": state.form,
+        "active_filters": state.form.active_count(),
+        "view": state.view,
+        "notice": state.notice,
+        "builtin_views": list_views.BUILTIN_VIEWS,
+        "saved_views": list_views.saved_views(request.user),
+        "all_columns": display.LIST_COLUMNS,
+        "column_keys": {column.key for column in columns},
+        "sort_query": _list_query(request, "sort"),
+        "columns_query": _list_query(request, "cols"),
+        "url_columns": requested,
+        "filter_query": state.filter_query,
+        "save_query": list_views.view_query(dict(params.lists())),
+        "totals": totals,
+        "bulk_form": BulkActionForm(  # issue #15
+            initial={"sort": state.filters.sort, "query": query}, may_change=permissions.may_write(request.user)
+        ),
+    }
     return render(request, "opportunities/list.html", context)
+
+
+@require_POST
+@login_required
+def list_columns(request: HttpRequest) -> HttpResponse:
+    """Remember the list columns the user chose (the column chooser) and go back to the list with its filters."""
+    form = ListColumnsForm(request.POST)
+    back = _back_to_list(request, drop="cols")
+    if not form.is_valid():
+        log.info("list_columns.refused", extra={"errors": form.errors.get_json_data()})
+        messages.error(request, _("Unknown column."))
+        return back
+    try:
+        view_services.save_list_columns(columns=form.cleaned_data["cols"], by=request.user)
+    except DomainError as error:
+        log.info("list_columns.refused", extra={"code": error.code})
+        messages.error(request, error.message)
+    return back
+
+
+@require_POST
+@login_required
+def save_list_view(request: HttpRequest) -> HttpResponse:
+    """Save the list's filters, sort and columns under a name (the user's own views)."""
+    form = SaveViewForm(request.POST)
+    if not form.is_valid():
+        log.info("save_list_view.refused", extra={"errors": form.errors.get_json_data()})
+        messages.error(request, _("Give the view a name of 1 to %(max)s characters.") % {"max": 60})
+        return _back_to_list(request)
+    query = list_views.view_query(dict(QueryDict(form.cleaned_data["query"]).lists()))
+    try:
+        view = view_services.save_list_view(name=form.cleaned_data["name"], query=query, by=request.user)
+    except DomainError as error:
+        log.info("save_list_view.refused", extra={"code": error.code})
+        messages.error(request, error.message)
+        return _back_to_list(request)
+    messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+    return HttpResponseRedirect(f"{reverse('opportunities:list')}?{view.query}")
+
+
+@require_POST
+@login_required
+def delete_list_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete one of the user's saved views (another user's is not found)."""
+    try:
+        view_services.delete_list_view(pk, by=request.user)
+    except NotFound as error:
+        log.info("delete_list_view.refused", extra={"code": error.code})
+        raise Http404(str(pk)) from None
+    messages.success(request, _("View deleted."))
+    return _back_to_list(request)
+
+
+def _back_to_list(request: HttpRequest, drop: str = "") -> HttpResponse:
+    """A redirect to the list with the view parameters of the form's ``next`` (a query string; nothing else of it
+    is kept, so it cannot lead elsewhere)."""
+    params = dict(QueryDict(request.POST.get("next", "").lstrip("?")).lists())
+    params.pop(drop, None)
+    query = list_views.view_query(params)
+    return HttpResponseRedirect(f"{reverse('opportunities:list')}?{query}" if query else reverse("opportunities:list"))
 
 
 def _large_export(request: HttpRequest, file_format: str) -> HttpResponse | None:
     """A large export (more than ``JOBS_SYNC_LIMIT`` rows) becomes a background job (issue #16): a GET shows what
     will happen with a button (a GET never writes), the POST starts the job and redirects to its page, which offers
     the file when it is written. None for an export small enough to answer now."""
-    filters = ListFilterForm(request.GET).filters()
+    filters = _list_state(request, request_work_date(request)).filters
     if request.method != "POST":
         if not selectors.export_is_large(filters, user=request.user):
             return None
@@ -94,7 +265,8 @@ def export_csv(request: HttpRequest) -> HttpResponseBase:
     large = _large_export(request, "csv")
     if large is not None:
         return large
-    return csv_response(selectors.export_rows(ListFilterForm(request.GET).filters(), user=request.user))
+    filters = _list_state(request, request_work_date(request)).filters
+    return csv_response(selectors.export_rows(filters, user=request.user))
 
 
 def csv_response(rows: Iterator[tuple[Any, ...]]) -> StreamingHttpResponse:
@@ -114,7 +286,8 @@ def export_xlsx(request: HttpRequest) -> HttpResponseBase:
     large = _large_export(request, "xlsx")
     if large is not None:
         return large
-    return xlsx_response(selectors.export_rows(ListFilterForm(request.GET).filters(), user=request.user))
+    filters = _list_state(request, request_work_date(request)).filters
+    return xlsx_response(selectors.export_rows(filters, user=request.user))
 
 
 def xlsx_response(rows: Iterator[tuple[Any, ...]]) -> FileResponse:
