@@ -24,6 +24,7 @@ from salescycle.core.pagination import Keyset
 from salescycle.opportunities import selectors, services
 from salescycle.opportunities.forms import ListFilterForm
 from salescycle.opportunities.models import Opportunity
+from salescycle.opportunities.selectors import list_views
 from salescycle.tasks.models import Task
 
 pytestmark = pytest.mark.django_db
@@ -301,3 +302,29 @@ def test_the_web_lists_team_word_takes_the_teams_salespeople(browser: Client, wo
     assert web_list(browser, {"team": "north"}, world) == {world["cronus_fleet"], world["linda_chairs"]}
     assert web_list(browser, {"team": "NOWHERE"}, world) == set()
     assert web_list(browser, {"team": ""}, world) == set(world.values())
+
+
+@pytest.mark.parametrize("view", ["mine", "closing", "stale"])
+def test_the_built_in_views_read_an_index(view: str) -> None:
+    # Their words (list_views.BUILTIN_VIEWS) narrow the list through an index, never a scan of every opportunity.
+    words = list_views.builtin_view(view).words("AH", dt.date(2026, 3, 10))  # type: ignore[union-attr]
+    assert words is not None
+    filters = ListFilterForm(words).filters()
+    queryset = selectors.filtered_opportunities(filters, user=SYSTEM)
+
+    plan = _plan(queryset.order_by().values("no"))
+
+    assert "Seq Scan" not in plan, plan
+    assert "SCAN opportunities_opportunity" not in plan, plan  # SQLite: a SEARCH of an index range
+
+
+def test_every_web_sort_gives_the_same_rows_as_the_api_ordering(browser: Client, world: dict[str, str]) -> None:
+    # The sorts of issue #15: the web list's sort key and the API's ordering name the same order.
+    pairs = {"salesperson": "salesperson_code", "contact": "contact_no", "status": "status"}
+    pairs |= {"calculated_current_value": "calculated_current_value", "estimated_value": "estimated_value"}
+    for web, api in pairs.items():
+        for sign in ("", "-"):
+            page = browser.get(f"/opportunities/?sort={sign}{web}").content.decode()
+            on_the_web = sorted(world.values(), key=lambda no, page=page: page.index(f">{no}<"))
+            items = browser.get(f"/api/v1/opportunities?ordering={sign}{api}&limit=500").json()["items"]
+            assert on_the_web == [item["no"] for item in items], (web, sign)
