@@ -64,7 +64,8 @@ def _box_inside(page: Any, selector: str) -> dict[str, float]:
     box = page.locator(selector).first.bounding_box()
     assert box is not None, selector
     width = page.evaluate("window.innerWidth")
-    assert box["x"] >= 0 and box["x"] + box["width"] <= width, (selector, box, width)
+    assert box["x"] >= 0, (selector, box)
+    assert box["x"] + box["width"] <= width, (selector, box, width)
     return box
 
 
@@ -95,7 +96,8 @@ def test_both_money_columns_and_the_totals_are_in_view_at_1366_px(page: Any, liv
     page.goto(f"{live_server.url}/opportunities/{team['first'].no}/")
     code_column = page.locator("#entries th", has_text="Close Opportunity Code")
     box = code_column.bounding_box()
-    assert box is not None and box["x"] + box["width"] <= DESKTOP["width"], box
+    assert box is not None
+    assert box["x"] + box["width"] <= DESKTOP["width"], box
     assert "BUSINESS_L" in page.inner_text("#entries")
 
 
@@ -154,7 +156,8 @@ def test_a_saved_view_comes_back_with_its_filters_sort_and_columns_for_its_user_
         Decimal(text.replace(",", ""))
         for text in page.locator("#opportunity-list tbody td:last-child").all_inner_texts()
     ]
-    assert values == sorted(values, reverse=True) and len(values) == 3  # the first and two of the three new ones
+    assert values == sorted(values, reverse=True)
+    assert len(values) == 3
     assert_accessible(page)
 
     # Jo does not see Annette's view.
@@ -191,7 +194,8 @@ def test_on_a_phone_the_filters_are_collapsed_and_the_first_row_is_in_view(
     assert "2 active" in page.inner_text("#filters summary")
     first_row = page.locator("#opportunity-list tbody tr").first
     box = first_row.bounding_box()
-    assert box is not None and box["y"] + box["height"] <= PHONE["height"], box
+    assert box is not None
+    assert box["y"] + box["height"] <= PHONE["height"], box
     # The keyboard reaches the first row's link in three Tab presses: skip to content, skip to the rows, the row.
     page.goto(f"{live_server.url}/opportunities/?closed=no&salesperson=AH")
     for key in ("Tab", "Enter", "Tab", "Enter", "Tab"):

@@ -26,7 +26,6 @@ from salescycle.jobs.schemas import JobAcceptedOut, accepted
 from salescycle.opportunities import engine, selectors, services, statistics
 from salescycle.opportunities.api._shared import LIMIT, _opportunity, _written, router
 from salescycle.opportunities.filters import OpportunityFilters
-from salescycle.opportunities.selectors.opportunities import api_ordering, list_totals
 from salescycle.opportunities.schemas import (
     ActivateIn,
     BulkCloseIn,
@@ -49,6 +48,7 @@ from salescycle.opportunities.schemas import (
     entry_out,
     opportunity_row_out,
 )
+from salescycle.opportunities.selectors.opportunities import api_ordering, list_totals
 from salescycle.tasks.api import tasks as task_selector
 from salescycle.tasks.schemas import TaskOut, task_out
 

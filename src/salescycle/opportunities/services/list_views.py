@@ -14,7 +14,6 @@ from salescycle.core.errors import InvalidInput, NotFound, PermissionDenied
 from salescycle.opportunities.models import ListPreference, SavedView
 from salescycle.opportunities.selectors.display import LIST_COLUMN_KEYS
 
-
 NAME_MAX = 60
 QUERY_MAX = 2000
 
