@@ -192,7 +192,7 @@ LIST_COLUMNS: tuple[ListColumn, ...] = (
     ListColumn("campaign", _("Campaign"), default=False),
     ListColumn("sales_document", _("Sales Document"), default=False),
     ListColumn("estimated_closing_date", _("Estimated Closing Date"), sort="estimated_closing_date"),
-    ListColumn("next_activity", _("Next Activity"), default=False),
+    ListColumn("next_activity", _("Next Activity")),
     ListColumn("estimated_value", _("Estimated Value (LCY)"), sort="estimated_value", numeric=True),
     ListColumn(
         "calculated_current_value", _("Calcd. Current Value (LCY)"), sort="calculated_current_value", numeric=True
