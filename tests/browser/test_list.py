@@ -196,9 +196,10 @@ def test_on_a_phone_the_filters_are_collapsed_and_the_first_row_is_in_view(
     box = first_row.bounding_box()
     assert box is not None
     assert box["y"] + box["height"] <= PHONE["height"], box
-    # The keyboard reaches the first row's link in three Tab presses: skip to content, skip to the rows, the row.
+    # The keyboard reaches the first row's link in four Tab presses: skip to content, skip to the rows, the row's
+    # checkbox, its No.
     page.goto(f"{live_server.url}/opportunities/?closed=no&salesperson=AH")
-    for key in ("Tab", "Enter", "Tab", "Enter", "Tab"):
+    for key in ("Tab", "Enter", "Tab", "Enter", "Tab", "Tab"):
         page.keyboard.press(key)
     assert page.evaluate("document.activeElement.textContent") == team["first"].no
     # Opened on request.
