@@ -10,7 +10,7 @@ import pytest
 
 from salescycle import testing
 from salescycle.opportunities.models import SalesCycleStage
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, choose, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -52,7 +52,8 @@ def test_a_managers_setup_list_and_export(page: Any, live_server: Any, team: dic
 
     # Filter the list per salesperson.
     page.click("nav >> text=Opportunities")
-    page.fill("#id_salesperson", "AH")
+    choose(page, "#id_salesperson", "Annette", "Annette Hill")  # the lookup, by name
+    assert page.input_value("#id_salesperson") == "AH"
     page.click("button:has-text('Filter')")
     assert page.inner_text("h1") == "AH Annette Hill"
     rows = page.locator("#opportunity-list tbody tr")
