@@ -26,6 +26,7 @@ from django.utils import formats, translation
 from salescycle import testing
 from salescycle.core.actors import SYSTEM
 from salescycle.core.models import UserPreference
+from salescycle.core.workdate import get_work_date
 
 CHECKER = Path(__file__).resolve().parents[1] / "scripts" / "check_translations.py"
 LANGUAGES = ("nl", "de", "nb", "fi")
@@ -243,27 +244,29 @@ def test_amounts_counts_and_dates_follow_the_locale(lang: str, amount: str, coun
 @pytest.mark.parametrize(
     ("lang", "shown"), [("en", "01/05/2026"), ("nl", "5-1-2026"), ("de", "05.01.2026"), ("fi", "5.1.2026")]
 )
-def test_screens_show_dates_in_the_short_format_of_the_language_and_keep_iso_in_inputs(lang: str, shown: str) -> None:
+def test_screens_and_inputs_show_dates_in_the_short_format_of_the_language(lang: str, shown: str) -> None:
     testing.demo_setup()
     salesperson = testing.make_salesperson("SP1")
     contact = testing.make_company("C1", salesperson=salesperson)
     opportunity = testing.create_opportunity(
         contact, salesperson, activate=True, creation_date=dt.date(2026, 1, 5), by=SYSTEM
     )
-    client = _signed_in(testing.make_user(role="Viewer"), accept_language=lang)
+    viewer = testing.make_user(role="Viewer")
+    client = _signed_in(viewer, accept_language=lang)
     with translation.override(lang):
         expected = formats.date_format(dt.date(2026, 1, 5), "SHORT_DATE_FORMAT")
 
     card = client.get(f"/opportunities/{opportunity.no}/").content.decode()
-    listed = client.get("/opportunities/").content.decode()
+    listed = client.get("/opportunities/?cols=no&cols=creation_date").content.decode()  # Creation Date is not a default
 
     assert expected == shown
     assert f'<span class="readonly">{shown}</span>' in card
     assert f"<td>{shown}</td>" in listed
     assert "<td>2026-01-05</td>" not in card + listed
-    assert 'type="date" name="work_date" value="' in card
-    work_date = card.split('type="date" name="work_date" value="')[1][:10]
-    assert dt.date.fromisoformat(work_date)
+    # The work date's input, too, shows the language's format (issue #15: date inputs follow the UI language).
+    with translation.override(lang):
+        work_date = formats.date_format(get_work_date(viewer), "SHORT_DATE_FORMAT")
+    assert f'name="work_date" value="{work_date}"' in card
 
 
 @pytest.mark.parametrize(

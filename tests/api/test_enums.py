@@ -12,6 +12,7 @@ from django.db import models
 
 from salescycle.api import api
 from salescycle.contacts.models import Contact
+from salescycle.jobs.models import Job
 from salescycle.opportunities.choices import ActionType
 from salescycle.opportunities.models import CloseOpportunityCode, Opportunity, OpportunityEntry, SalesCycle
 from salescycle.tasks.models import ActivityStep, Task
@@ -38,6 +39,7 @@ STEP_TYPE = choices(ActivityStep, "type")
 TASK_PRIORITY = choices(Task, "priority")
 TASK_STATUS = choices(Task, "status")
 TASK_TYPE = choices(Task, "type")
+JOB_STATE = choices(Job, "state")
 # The Update wizard's Action Type is no column: it is the engine's enumeration.
 ACTION_TYPE = [member.value for member in ActionType]
 # The statistics' filter: every in-progress action at once ("in_progress", an opportunity status), or one action.
@@ -87,6 +89,8 @@ FIELDS: dict[tuple[str, str], list[str]] = {
     ("campaign_statistics", "action_taken"): ACTION_TAKEN_FILTER,
     ("SalespersonStatisticsFilter", "action_taken"): ACTION_TAKEN_FILTER,
     ("ActionDateRange", "action_taken"): ACTION_TAKEN_FILTER,
+    ("ExportIn", "status"): OPPORTUNITY_STATUS,
+    ("list_jobs", "state"): JOB_STATE,
 }
 # Fields whose enum is a part of the choices on purpose: a PATCH links a quote or an order, or unlinks ("");
 # a posted invoice is linked by posting the order.
@@ -99,6 +103,9 @@ PARTS: dict[tuple[str, str], set[str]] = {
 # Enumerations of the API that are no model's choices.
 NOT_CHOICES = {
     ("list_opportunities", "ordering"),
+    # The export job's file format and the list's ordering words (the same as list_opportunities' ordering).
+    ("ExportIn", "format"),
+    ("ExportIn", "sort"),
     # The analysis' own words (api.md "Analysis"): periods, the matrix's rows, show and rounding factor, the format.
     *(
         (owner, name)
