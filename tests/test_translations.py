@@ -25,8 +25,13 @@ from django.utils import formats, translation
 
 from salescycle import testing
 from salescycle.core.actors import SYSTEM
+from salescycle.core.errors import DomainError
 from salescycle.core.models import UserPreference
 from salescycle.core.workdate import get_work_date
+from salescycle.opportunities import engine
+from salescycle.opportunities.choices import CloseType
+from salescycle.opportunities.forms import ListFilterForm
+from salescycle.opportunities.models import Opportunity
 
 CHECKER = Path(__file__).resolve().parents[1] / "scripts" / "check_translations.py"
 LANGUAGES = ("nl", "de", "nb", "fi")
@@ -284,8 +289,6 @@ def test_date_inputs_accept_the_locale_format_and_iso(lang: str, typed: str) -> 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("lang", "typed"), [("nl", "20-01-2026"), ("de", "20.01.2026"), ("fi", "20.1.2026")])
 def test_the_list_filters_take_dates_typed_the_local_way(lang: str, typed: str) -> None:
-    from salescycle.opportunities.forms import ListFilterForm
-
     with translation.override(lang):
         form = ListFilterForm({"created_from": typed, "closing_to": "2026-02-01"})
         assert form.is_valid(), form.errors
@@ -373,8 +376,6 @@ def test_signed_out_pages_follow_the_browser() -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize("lang", ["en", "nl", "fi"])
 def test_the_card_groups_amounts_but_keeps_the_version_field_machine_readable(lang: str) -> None:
-    from salescycle.opportunities.models import Opportunity
-
     testing.demo_setup()
     salesperson = testing.make_salesperson("SP1")
     contact = testing.make_company("C1", salesperson=salesperson)
@@ -392,10 +393,6 @@ def test_the_card_groups_amounts_but_keeps_the_version_field_machine_readable(la
 def test_engine_messages_and_enumeration_labels_follow_the_active_language() -> None:
     # The engine and choices.py import no Django: their texts are translated by the translator the core app
     # installs, in the language active when they are shown.
-    from salescycle.core.errors import DomainError
-    from salescycle.opportunities import engine
-    from salescycle.opportunities.choices import CloseType
-
     cycle = engine.Cycle(code="EMPTY")
     for lang in LANGUAGES:
         with translation.override(lang):
