@@ -8,15 +8,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
+from unittest import mock
 
 import pytest
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from salescycle import testing
 from salescycle.contacts.models import Contact
 from salescycle.core.search import MIN_TRIGRAM, contains_q
-from salescycle.opportunities.filters import plain_search_filter, search_filter
+from salescycle.opportunities import filters
+from salescycle.opportunities.filters import OpportunityFilters, plain_search_filter, search_filter
 from salescycle.opportunities.models import Opportunity
 from salescycle.sales.models import Item
 
@@ -151,3 +154,47 @@ def test_short_texts_are_searched_without_the_index() -> None:
 def test_sqlite_answers_long_texts_from_the_fts_table(db: None) -> None:
     q = contains_q(Opportunity, ["no", "description"], "fleet")
     assert "opportunities_opportunity_search" in str(Opportunity.objects.filter(q).query)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=texts())
+def test_q_for_an_ordered_page_equals_its_plain_definition(corpus: list[str], text: str) -> None:
+    # Every text counts as dense here, so on SQLite each takes the walking form (its terms out of index use); on
+    # PostgreSQL the page form is the indexed one.
+    with mock.patch.object(filters, "DENSE_MATCHES", 0):
+        condition = search_filter(text, page=True)
+    assert matches(condition) == matches(plain_search_filter(text))
+
+
+@pytest.mark.sqlite_only  # the walk is SQLite's plan for a text found in very many opportunities
+def test_the_page_of_a_dense_text_walks_and_its_count_keeps_the_indexes(corpus: list[str]) -> None:
+    with mock.patch.object(filters, "DENSE_MATCHES", 2):
+        page = str(Opportunity.objects.filter(search_filter("alpine", page=True)).query)
+        count = str(Opportunity.objects.filter(search_filter("alpine")).query)
+    assert '+"opportunities_opportunity"."contact_no" IN' in page
+    assert "+" not in count.split("WHERE", 1)[1]
+
+
+@pytest.mark.sqlite_only
+def test_the_page_of_a_rare_text_keeps_the_indexes(corpus: list[str]) -> None:
+    # "jonathan" is one salesperson's name: fewer than DENSE_MATCHES opportunities
+    condition = search_filter("jonathan", page=True)
+    assert "+" not in str(Opportunity.objects.filter(condition).query).split("WHERE", 1)[1]
+
+
+@pytest.mark.sqlite_only
+def test_a_short_text_always_walks_for_the_page(corpus: list[str]) -> None:
+    condition = search_filter("an", page=True)
+    assert '+"opportunities_opportunity"."salesperson_code" IN' in str(Opportunity.objects.filter(condition).query)
+    assert matches(condition) == matches(plain_search_filter("an"))
+
+
+def test_the_count_and_the_page_of_one_filter_look_the_keys_up_once(
+    corpus: list[str], django_assert_num_queries: Any
+) -> None:
+    words = OpportunityFilters(q="alpine")
+    with django_assert_num_queries(2):  # the contacts' and the salespeople's keys
+        words.filter(Opportunity.objects.all())
+    with django_assert_num_queries(1 if connection.vendor == "sqlite" else 0):  # SQLite: the capped count
+        words.for_page().filter(Opportunity.objects.all())
+    assert not words._page and words.for_page()._page

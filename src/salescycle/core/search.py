@@ -24,8 +24,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, migrations
-from django.db.models import Model, Q
+from django.db.models import F, Func, Model, Q
 from django.db.models.expressions import RawSQL
+from django.db.models.lookups import In
 
 # The shortest text a trigram index can answer.
 MIN_TRIGRAM = 3
@@ -114,12 +115,29 @@ def fts_phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def contains_q(model: type[Model], fields: Sequence[str], text: str) -> Q:
+class Unindexed(Func):
+    """``+column``: the column's own value, which SQLite will not look up through an index (its documented way of
+    taking a term out of index use, https://sqlite.org/optoverview.html#disqualifying_where_clause_terms). An
+    ordered page of a condition that very many rows meet is found faster by walking the order's index and testing
+    each row than by gathering every match through the condition's indexes and sorting them all. SQLite only."""
+
+    template = "+%(expressions)s"
+    arity = 1
+
+
+def unindexed_in(field: str, values: Any) -> Q:
+    """``field IN values`` with the column kept out of SQLite's index use (:class:`Unindexed`): the same rows."""
+    return Q(In(Unindexed(F(field)), values))
+
+
+def contains_q(model: type[Model], fields: Sequence[str], text: str, *, walk: bool = False) -> Q:
     """The rows of ``model`` whose ``fields`` (text columns of its own table, indexed by :func:`search_index`)
     contain ``text``: exactly ``Q(f1__icontains=text) | Q(f2__icontains=text) …`` (``text`` as given: strip it
     first), answered on SQLite through the FTS5 table for texts of :data:`MIN_TRIGRAM` characters or more (the
     candidates it finds are rechecked with ``icontains``); on PostgreSQL ``icontains`` itself uses the GIN trigram
-    indexes. Blank ``text``: every row (``Q()``). Implements issue #15."""
+    indexes. Blank ``text``: every row (``Q()``). ``walk`` (SQLite): the same rows, with the FTS5 candidates tested
+    on each row rather than looked up by key (:func:`unindexed_in`), for an ordered page of a text that very many
+    rows contain. Implements issue #15."""
     plain = Q()
     for name in fields:
         plain |= Q(**{f"{name}__icontains": text})
@@ -135,4 +153,6 @@ def contains_q(model: type[Model], fields: Sequence[str], text: str) -> Q:
         f'SELECT "{pk}" FROM "{fts}" WHERE "{fts}" MATCH %s',  # noqa: S608  # nosec B608
         ["{" + columns + "} : " + fts_phrase(text)],
     )
+    if walk:
+        return unindexed_in(meta.pk.attname, candidates) & plain
     return Q(**{"pk__in": candidates}) & plain

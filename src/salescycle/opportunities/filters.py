@@ -9,16 +9,19 @@ of the Opportunities matrix and of the analysis pages name exactly its opportuni
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from ninja import FilterLookup, FilterSchema
+from pydantic import PrivateAttr
 
 from salescycle.contacts.models import Contact, Salesperson
 from salescycle.contacts.selectors import team_salesperson_codes
 from salescycle.core.keys import normalize_key
 from salescycle.core.schemas import DateQuery, KeyFilter, OneOf
-from salescycle.core.search import contains_q
+from salescycle.core.search import MIN_TRIGRAM, contains_q, unindexed_in
 from salescycle.opportunities.choices import OpportunityStatus
 from salescycle.opportunities.models import Opportunity
 
@@ -48,24 +51,80 @@ def _named_keys(queryset: QuerySet[Any], key: str) -> list[str] | QuerySet[Any]:
     return keys if len(keys) <= NAME_KEYS else queryset.values(key)
 
 
-def search_filter(text: str) -> Q:
+@dataclass(frozen=True)
+class SearchKeys:
+    """A search text (stripped, not blank) with the keys of the contacts and salespeople whose name contains it
+    (each a list of at most :data:`NAME_KEYS` keys, or a subquery when more match): what :func:`search_filter` looks
+    up before it narrows the opportunities."""
+
+    words: str
+    contacts: list[str] | QuerySet[Any]
+    salespeople: list[str] | QuerySet[Any]
+
+
+def search_keys(text: str) -> SearchKeys | None:
+    """The :class:`SearchKeys` of ``text`` (two small queries through the trigram indexes); None for a blank text."""
+    words = text.strip()
+    if not words:
+        return None
+    contacts = _named_keys(Contact.objects.filter(contains_q(Contact, ["name"], words)), "no")
+    salespeople = _named_keys(Salesperson.objects.filter(name__icontains=words), "code")
+    return SearchKeys(words, contacts, salespeople)
+
+
+def search_filter(text: str, *, page: bool = False) -> Q:
     """The opportunities whose number, description, contact name, company name or salesperson name contains
     ``text`` (case-insensitive as ``icontains``; surrounding spaces ignored; blank: all). Implements api.md "Lists"
     (``q`` on ``/opportunities``, "the same in the web list") and issue #15 (through the trigram indexes of
     :mod:`salescycle.core.search`: the contacts and salespeople whose name matches are looked up first, two small
-    queries, then their keys narrow the opportunities through the foreign-key indexes). Texts under three
-    characters cannot use trigrams and are searched by the same definition, by a scan. The result equals
+    queries (:func:`search_keys`), then their keys narrow the opportunities through the foreign-key indexes). Texts
+    under three characters cannot use trigrams and are searched by the same definition, by a scan.
+
+    ``page``: the condition will find one ordered page (``ORDER BY … LIMIT``), not count or sum the whole list. On
+    SQLite, a text that very many opportunities contain (a common first name; any text under three characters) is
+    then written with its terms out of index use (:func:`_walking`), so that the planner walks the list's order and
+    stops at the page instead of gathering and sorting every match; one capped count decides (:func:`_dense`). The
+    count and sums keep the indexed form, which is the fast one for them. Every form has the rows of
     :func:`plain_search_filter` (held by ``tests/test_search.py``)."""
-    words = text.strip()
-    if not words:
+    return search_condition(search_keys(text), page=page)
+
+
+def search_condition(keys: SearchKeys | None, *, page: bool = False) -> Q:
+    """:func:`search_filter`'s condition for keys already looked up (None: every row)."""
+    if keys is None:
         return Q()
-    contacts = _named_keys(Contact.objects.filter(contains_q(Contact, ["name"], words)), "no")
-    salespeople = _named_keys(Salesperson.objects.filter(name__icontains=words), "code")
+    indexed = (
+        contains_q(Opportunity, ["no", "description"], keys.words)
+        | Q(contact_id__in=keys.contacts)
+        | Q(contact_company_id__in=keys.contacts)
+        | Q(salesperson_id__in=keys.salespeople)
+    )
+    if not page or connection.vendor != "sqlite":
+        return indexed  # PostgreSQL's planner weighs the two plans itself (bench/README "Search and lookups")
+    if len(keys.words) >= MIN_TRIGRAM and not _dense(indexed):
+        return indexed
+    return _walking(keys)
+
+
+# On SQLite, from this many matching opportunities on, walking the list's order and testing each row finds a page of
+# 50 after a few thousand rows; below it, gathering the matches through the indexes and sorting them is faster
+# (bench/README "Search and lookups": "Ben" at 1M, 245 → 43 ms for the page).
+DENSE_MATCHES = 2000
+
+
+def _dense(condition: Q) -> bool:
+    """Whether at least :data:`DENSE_MATCHES` opportunities meet ``condition`` (a capped count: it stops there)."""
+    return Opportunity.objects.filter(condition).order_by()[:DENSE_MATCHES].count() >= DENSE_MATCHES
+
+
+def _walking(keys: SearchKeys) -> Q:
+    """:func:`search_filter`'s condition with its terms kept out of SQLite's index use
+    (:func:`~salescycle.core.search.unindexed_in`): the same rows, found by walking the list's order."""
     return (
-        contains_q(Opportunity, ["no", "description"], words)
-        | Q(contact_id__in=contacts)
-        | Q(contact_company_id__in=contacts)
-        | Q(salesperson_id__in=salespeople)
+        contains_q(Opportunity, ["no", "description"], keys.words, walk=True)
+        | unindexed_in("contact_id", keys.contacts)
+        | unindexed_in("contact_company_id", keys.contacts)
+        | unindexed_in("salesperson_id", keys.salespeople)
     )
 
 
@@ -123,14 +182,30 @@ class OpportunityFilters(FilterSchema):
     has_campaign: bool | None = None
     team_code: str | None = None
 
+    # Whether these filters will find one ordered page rather than count or sum the list (:meth:`for_page`), and
+    # the search keys of ``q`` once looked up (shared with the copy :meth:`for_page` makes: the count and the page
+    # of one request look them up once).
+    _page: bool = PrivateAttr(default=False)
+    _search: dict[str, SearchKeys | None] = PrivateAttr(default_factory=dict)
+
+    def for_page(self) -> OpportunityFilters:
+        """These filters written to find one ordered page of the list fastest: the same rows (``search_filter``'s
+        ``page``). Use it for the page only; count and sum with the filters themselves."""
+        copy = self.model_copy()
+        copy._page = True
+        return copy
+
     def filter_contact_no(self, value: str | None) -> Q:
         """:func:`contact_filter` for a given contact, else nothing."""
         key = normalize_key(value)
         return contact_filter(key) if key else Q()
 
     def filter_q(self, value: str | None) -> Q:
-        """:func:`search_filter`."""
-        return search_filter(value or "")
+        """:func:`search_filter` (its ``page`` form after :meth:`for_page`)."""
+        text = value or ""
+        if text not in self._search:
+            self._search[text] = search_keys(text)
+        return search_condition(self._search[text], page=self._page)
 
     def filter_close_opportunity_code(self, value: str | None) -> Q:
         """The opportunities whose active entry (a closing one: Won or Lost) carries close code ``value``. A join

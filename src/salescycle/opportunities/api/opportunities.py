@@ -72,9 +72,11 @@ def list_opportunities(
     one index read: ``selectors.api_ordering``);
     with ``totals=true`` also the exact sums of estimated and calculated current value over the whole filtered list
     (api.md "Lists"), one more aggregate query."""
-    qs = filters.filter(selectors.visible(request.auth))
+    visible = selectors.visible(request.auth)
+    qs = filters.filter(visible)
     page = paginate(
         qs,
+        page_queryset=filters.for_page().filter(visible),
         ordering=api_ordering(ordering),
         limit=limit,
         cursor=cursor,

@@ -360,12 +360,14 @@ def list_filters_of_words(words: dict[str, Any], *, sort: str = "no") -> ListFil
     return ListFilters(**values)
 
 
-def filtered_opportunities(filters: ListFilters, *, user: Actor) -> QuerySet[Opportunity]:
+def filtered_opportunities(filters: ListFilters, *, user: Actor, page: bool = False) -> QuerySet[Opportunity]:
     """The opportunities ``user`` may see matching ``filters`` (:meth:`ListFilters.words`: the API list's filters,
-    so the same words give the same rows), unordered; none when the filters say ``nothing``. Implements spec §5.2."""
+    so the same words give the same rows), unordered; none when the filters say ``nothing``. ``page``: written to
+    find one ordered page fastest (``OpportunityFilters.for_page``: the same rows). Implements spec §5.2."""
     if filters.nothing:
         return visible(user).none()
-    return filters.words().filter(visible(user))
+    words = filters.words()
+    return (words.for_page() if page else words).filter(visible(user))
 
 
 def ordered(qs: QuerySet[Opportunity], filters: ListFilters) -> QuerySet[Opportunity]:
@@ -407,7 +409,7 @@ def opportunity_page(
     page's rows only: :meth:`Keyset.page`'s ``rows_of``). Two queries: the caption's record and the page (plus the
     WorkDate's when not given)."""
     caption, contact = caption_for(filters)
-    qs = filtered_opportunities(filters, user=user)
+    qs = filtered_opportunities(filters, user=user, page=True)
     when = work_date or get_work_date(user)
 
     def rows_of(page: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
