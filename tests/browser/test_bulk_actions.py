@@ -12,7 +12,7 @@ import pytest
 from salescycle import testing
 from salescycle.core.workdate import set_work_date
 from salescycle.opportunities.models import Opportunity
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, choose, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -47,7 +47,7 @@ def test_select_with_the_keyboard_reassign_and_close_as_lost(page: Any, live_ser
     assert page.eval_on_selector("#select-all", "el => el.indeterminate")
     assert_accessible(page)
 
-    page.select_option("#bulk_salesperson_code", "JO")
+    choose(page, "#bulk_salesperson_code", "Bloggs", "Jo Bloggs")
     page.focus("#bulk-reassign")
     page.keyboard.press("Enter")
     page.wait_for_selector("#bulk-summary")

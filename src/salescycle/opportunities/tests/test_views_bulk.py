@@ -138,7 +138,7 @@ def test_the_confirmed_close_closes_as_lost_and_reports_the_refused(maria: Clien
         (False, {"action": "reassign", "salesperson_code": "JO"}, "Select at least one opportunity."),
         (True, {"action": "reassign"}, "Required."),
         (True, {"action": "close", "close_opportunity_code": ""}, "Required."),
-        (True, {"action": "reassign", "salesperson_code": "ZZZ"}, "Select a valid choice."),
+        (True, {"action": "reassign", "salesperson_code": "ZZZ"}, "does not exist"),
         (True, {"action": "delete"}, "Select a valid choice."),
     ],
     ids=["nothing selected", "no salesperson", "no close code", "unknown salesperson", "unknown action"],
