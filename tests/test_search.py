@@ -166,6 +166,19 @@ def test_q_for_an_ordered_page_equals_its_plain_definition(corpus: list[str], te
     assert matches(condition) == matches(plain_search_filter(text))
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=texts())
+def test_q_for_an_ordered_page_with_names_as_subqueries_equals_its_plain_definition(
+    corpus: list[str], text: str
+) -> None:
+    # More names match than are named in the query (NAME_KEYS): the walk looks each row's key up in the subquery.
+    with mock.patch.object(filters, "DENSE_MATCHES", 0), mock.patch.object(filters, "NAME_KEYS", 0):
+        condition = search_filter(text, page=True)
+    if connection.vendor == "sqlite" and text.strip() and (Contact.objects.filter(name__icontains=text.strip())):
+        assert "EXISTS" in str(Opportunity.objects.filter(condition).query)
+    assert matches(condition) == matches(plain_search_filter(text))
+
+
 @pytest.mark.sqlite_only  # the walk is SQLite's plan for a text found in very many opportunities
 def test_the_page_of_a_dense_text_walks_and_its_count_keeps_the_indexes(corpus: list[str]) -> None:
     with mock.patch.object(filters, "DENSE_MATCHES", 2):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from ninja import FilterLookup, FilterSchema
 from pydantic import PrivateAttr
 
@@ -132,10 +132,20 @@ def _walking(keys: SearchKeys) -> Q:
     (:func:`~salescycle.core.search.unindexed_in`): the same rows, found by walking the list's order."""
     return (
         contains_q(Opportunity, ["no", "description"], keys.words, walk=True)
-        | unindexed_in("contact_id", keys.contacts)
-        | unindexed_in("contact_company_id", keys.contacts)
-        | unindexed_in("salesperson_id", keys.salespeople)
+        | _row_in("contact_id", keys.contacts)
+        | _row_in("contact_company_id", keys.contacts)
+        | _row_in("salesperson_id", keys.salespeople)
     )
+
+
+def _row_in(field: str, keys: list[str] | QuerySet[Any]) -> Q:
+    """``field`` is one of ``keys``, tested on the row: against the list, or, for a subquery (more than
+    :data:`NAME_KEYS` names match), by looking the row's own key up in it (a correlated ``EXISTS``, one primary-key
+    read per row walked) rather than gathering every matching name first (285,773 contacts scanned for "an")."""
+    if isinstance(keys, list):
+        return unindexed_in(field, keys)
+    key = keys.query.values_select[0]
+    return Q(Exists(keys.filter(**{key: OuterRef(field)})))
 
 
 def plain_search_filter(text: str) -> Q:
