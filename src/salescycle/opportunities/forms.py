@@ -150,6 +150,14 @@ class SaveViewForm(forms.Form):
     query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
 
+class DefaultViewForm(forms.Form):
+    """Make a built-in view (``view``, its key) or one of the user's saved views (``saved``, its id) the view the
+    Opportunity List opens (POST)."""
+
+    view = forms.CharField(required=False, max_length=20)
+    saved = forms.IntegerField(required=False, min_value=1)
+
+
 class ReportFilterForm(ListFilterForm):
     """The reports' filters (GET, spec §5.9): the list's (:class:`ListFilterForm`) and the Blocked filter of Sales
     Cycle - Analysis; invalid values are ignored."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -649,7 +650,8 @@ class OpportunityChange(models.Model):
 
 
 class ListPreference(models.Model):
-    """A user's columns of the Opportunity List (issue #15 "The list": column chooser, remembered per user)."""
+    """A user's columns and default view of the Opportunity List (issue #15 "The list": column chooser and saved
+    views per user, "My pipeline" as the default)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -660,13 +662,35 @@ class ListPreference(models.Model):
     )
     # Column keys of ``selectors.display.LIST_COLUMNS``, in any order; unknown keys are ignored when read.
     columns = models.JSONField(_("columns"), default=list)
+    # The view ``/opportunities/`` opens: a built-in view's key (``selectors.list_views.BUILTIN_VIEWS``, "all" among
+    # them) or one of the user's saved views, at most one of the two; neither (or an unknown key, ignored when read):
+    # "My pipeline" for a user with a salesperson, everything otherwise.
+    default_view = models.CharField(_("default view"), max_length=20, blank=True, default="")
+    default_saved_view = models.ForeignKey(
+        "SavedView",
+        verbose_name=_("default saved view"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("opportunity list preference")
         verbose_name_plural = _("opportunity list preferences")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(default_view="") | Q(default_saved_view__isnull=True),
+                name="list_preference_one_default_view",
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.user)
+
+    def clean(self) -> None:
+        if self.default_view and self.default_saved_view_id is not None:
+            raise ValidationError(_("Choose a built-in view or a saved view as the default, not both."))
 
 
 class SavedView(models.Model):

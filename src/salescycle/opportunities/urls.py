@@ -18,6 +18,7 @@ opportunity_patterns = [
     path("columns/", list_pages.list_columns, name="list_columns"),
     path("views/", list_pages.save_list_view, name="save_view"),
     path("views/<int:pk>/delete/", list_pages.delete_list_view, name="delete_view"),
+    path("views/default/", list_pages.default_list_view, name="default_view"),
     path("new/", views.create_opportunity, name="create"),
     path("delete-closed/", views.delete_closed, name="delete_closed"),
     path("bulk/", views.bulk_action, name="bulk"),

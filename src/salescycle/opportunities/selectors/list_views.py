@@ -1,6 +1,6 @@
 """The Opportunity List's views (issue #15 "The list"): the built-in views every user has ("My pipeline", "Closing
-this month", "Stale"), defined once here as filter words of the web list, the views a user saved under a name, and
-the columns a user chose. Each read is one query at most."""
+this month", "Stale", "All opportunities"), defined once here as filter words of the web list, the views a user saved
+under a name, and the columns and default view a user chose. Each read is one query at most."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from salescycle.contacts.models import Salesperson
 from salescycle.core.actors import Actor, System
-from salescycle.opportunities.models import ListPreference, SavedView
+from salescycle.opportunities.models import SavedView
 from salescycle.opportunities.selectors.display import LIST_COLUMN_KEYS
 from salescycle.opportunities.selectors.opportunities import LIST_WORDS
 
@@ -45,6 +46,10 @@ def _stale(salesperson_code: str, work_date: dt.date) -> dict[str, str]:
     return {"closed": "no", "closing_to": (work_date - dt.timedelta(days=1)).isoformat()}
 
 
+def _all(salesperson_code: str, work_date: dt.date) -> dict[str, str]:
+    return {}
+
+
 @dataclass(frozen=True)
 class BuiltinView:
     """A view every user has: its key (``?view=<key>``), its name, whether it needs the user's own salesperson, and
@@ -56,10 +61,14 @@ class BuiltinView:
     needs_salesperson: bool = False
 
 
+MY_PIPELINE = "mine"
+ALL_VIEW = "all"
 BUILTIN_VIEWS: tuple[BuiltinView, ...] = (
-    BuiltinView("mine", _("My pipeline"), _my_pipeline, needs_salesperson=True),
+    BuiltinView(MY_PIPELINE, _("My pipeline"), _my_pipeline, needs_salesperson=True),
     BuiltinView("closing", _("Closing this month"), _closing_this_month),
     BuiltinView("stale", _("Stale"), _stale),
+    # Every opportunity the user may see, as ``/opportunities/`` showed before it opened the user's default view.
+    BuiltinView(ALL_VIEW, _("All opportunities"), _all),
 )
 _BUILTINS = {view.key: view for view in BUILTIN_VIEWS}
 
@@ -92,12 +101,46 @@ def saved_views(user: Actor) -> list[SavedView]:
     return list(SavedView.objects.filter(user_id=user.pk).only("id", "name", "query").order_by("name"))
 
 
-def chosen_columns(user: Actor) -> list[str] | None:
-    """The column keys ``user`` chose for the list (None: not chosen, the defaults). One query."""
-    if isinstance(user, System) or user is None or not user.is_authenticated:
-        return None
-    columns = ListPreference.objects.filter(user_id=user.pk).values_list("columns", flat=True).first()
-    return list(columns) if isinstance(columns, list) else None
+@dataclass(frozen=True)
+class ListSettings:
+    """What a user chose for the list, resolved: their column keys (None: not chosen, the defaults) and their
+    default view, as the built-in view's key (``default_key``, "" for a saved view) or the saved view's id
+    (``default_saved_view_id``), and the list's query string that opens it (``default_query``, never blank: the list
+    without a query string opens the default view)."""
+
+    columns: list[str] | None
+    default_key: str
+    default_saved_view_id: int | None
+    default_query: str
+
+
+def list_settings(user: Actor) -> ListSettings:
+    """``user``'s columns and default view of the Opportunity List. The default view is the one they made their
+    default (a built-in view or one of their saved views; a saved view without filters opens "All opportunities");
+    when they made none (or an unknown key, or their default saved view was deleted), "My pipeline" for a user
+    linked to a salesperson and "All opportunities" otherwise (the system and an anonymous user too). One query
+    (the user with their salesperson, preference and default saved view)."""
+    row = None
+    if not (isinstance(user, System) or user is None or not user.is_authenticated):
+        row = (
+            get_user_model()
+            .objects.filter(pk=user.pk)
+            .values_list(
+                "salesperson__code",
+                "opportunity_list_preference__columns",
+                "opportunity_list_preference__default_view",
+                "opportunity_list_preference__default_saved_view_id",
+                "opportunity_list_preference__default_saved_view__query",
+            )
+            .first()
+        )
+    code, columns, key, saved_id, saved_query = row or ("", None, "", None, "")
+    chosen = list(columns) if isinstance(columns, list) else None
+    if saved_id is not None:
+        return ListSettings(chosen, "", saved_id, saved_query or f"view={ALL_VIEW}")
+    if builtin_view(key) is None:
+        key = MY_PIPELINE if code else ALL_VIEW
+    return ListSettings(chosen, key, None, urlencode({"view": key}))
 
 
 def view_query(params: Mapping[str, Iterable[str]]) -> str:

@@ -1,5 +1,5 @@
-"""Writes of a user's Opportunity List settings (issue #15 "The list"): the columns they chose and the views they
-saved under a name. Only the user themselves: a view or a column choice belongs to one signed-in user, never to the
+"""Writes of a user's Opportunity List settings (issue #15 "The list"): the columns they chose, the views they
+saved under a name and the view the list opens (their default view). Only the user themselves: a view or a column choice belongs to one signed-in user, never to the
 system or an anonymous request (fail closed)."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from salescycle.core.actors import Actor, System
 from salescycle.core.errors import InvalidInput, NotFound, PermissionDenied
 from salescycle.opportunities.models import ListPreference, SavedView
 from salescycle.opportunities.selectors.display import LIST_COLUMN_KEYS
+from salescycle.opportunities.selectors.list_views import builtin_view
 
 NAME_MAX = 60
 QUERY_MAX = 2000
@@ -73,3 +74,33 @@ def delete_list_view(view_id: int, *, by: Actor) -> None:
     deleted, _rows = SavedView.objects.filter(pk=view_id, user_id=user_id).delete()
     if not deleted:
         raise NotFound("not_found", _("No such saved view."))
+
+
+@transaction.atomic
+def set_default_list_view(*, view: str = "", saved_view_id: int | None = None, by: Actor) -> str:
+    """Make built-in view ``view`` (a key of ``selectors.list_views.BUILTIN_VIEWS``: "mine", "closing", "stale",
+    "all") or user ``by``'s saved view ``saved_view_id`` (exactly one of the two) the view their Opportunity List
+    opens (``/opportunities/`` without a query string), and return its name. Errors: 403 ``permission_denied``
+    (no signed-in user), 422 ``invalid_input`` (an unknown key, or neither or both given), 404 ``not_found`` (no
+    such saved view of this user: another user's view is not found, never made a default). Implements issue #15
+    ("saved views per user with 'My pipeline' as a default")."""
+    user_id = _user_id(by)
+    if saved_view_id is not None and not view:
+        saved = SavedView.objects.filter(pk=saved_view_id, user_id=user_id).only("id", "name").first()
+        if saved is None:
+            raise NotFound("not_found", _("No such saved view."))
+        defaults = {"default_view": "", "default_saved_view": saved}
+        name = saved.name
+    else:
+        builtin = builtin_view(view) if saved_view_id is None else None
+        if builtin is None:
+            raise InvalidInput(
+                "invalid_input",
+                _("Unknown view: %(view)s."),
+                fields={"view": [str(_("Unknown view."))]},
+                params={"view": view or "—"},
+            )
+        defaults = {"default_view": builtin.key, "default_saved_view": None}
+        name = str(builtin.label)
+    ListPreference.objects.update_or_create(user_id=user_id, defaults=defaults)
+    return name

@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -40,6 +41,7 @@ from salescycle.opportunities import selectors, services
 from salescycle.opportunities.forms import (
     BulkActionForm,
     CommentForm,
+    DefaultViewForm,
     ListColumnsForm,
     ListFilterForm,
     OpportunityForm,
@@ -127,10 +129,14 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     filters, search, sortable columns and keyset paging ("More" appends the next page and pushes ``?rows=N``, so a
     reload shows the same rows: one keyset read of N rows, never an OFFSET). The user's columns (or ``?cols=``),
     views (built-in and saved) and, loaded after the rows (``?totals=1``, htmx), the count and sums of the filtered
-    list (issue #15 "The list"; without script, ``?totals=1`` shows them in the page).
+    list (issue #15 "The list"; without script, ``?totals=1`` shows them in the page). Without a query string, a
+    redirect to the user's default view (``list_views.list_settings``: "My pipeline" unless they chose another;
+    everything, ``?view=all``, for a user without salesperson), so the URL always says what the list shows.
 
     The count and sums are ``selectors.list_totals``, the API's ``totals`` too: one aggregate over the whole filtered
     list, which at 1,000,000 rows takes longer than the page, hence after it."""
+    if not request.GET:
+        return HttpResponseRedirect(_list_url(list_views.list_settings(request.user).default_query))
     work_date = request_work_date(request)
     state = _list_state(request, work_date)
     totals = None
@@ -142,7 +148,8 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     size = PAGE_SIZE if after else _int_param(request, "rows", PAGE_SIZE, 1, MAX_ROWS)
     page = selectors.opportunity_page(state.filters, after, size, user=request.user, work_date=work_date)
     requested = request.GET.getlist("cols")
-    columns = display.list_columns(requested or list_views.chosen_columns(request.user))
+    chosen = list_views.list_settings(request.user)
+    columns = display.list_columns(requested or chosen.columns)
     shown = (_int_param(request, "shown", 0, 0, MAX_ROWS) if after else 0) + len(page.rows)
     query = _list_query(request)
     context = {
@@ -164,6 +171,9 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
         "notice": state.notice,
         "builtin_views": list_views.BUILTIN_VIEWS,
         "saved_views": list_views.saved_views(request.user),
+        "default_key": chosen.default_key,
+        "default_saved_view_id": chosen.default_saved_view_id,
+        "all_view": list_views.ALL_VIEW,
         "all_columns": display.LIST_COLUMNS,
         "column_keys": {column.key for column in columns},
         "sort_query": _list_query(request, "sort"),
@@ -214,7 +224,7 @@ def save_list_view(request: HttpRequest) -> HttpResponse:
         messages.error(request, error.message)
         return _back_to_list(request)
     messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
-    return HttpResponseRedirect(f"{reverse('opportunities:list')}?{view.query}")
+    return HttpResponseRedirect(_list_url(view.query))
 
 
 @require_POST
@@ -230,13 +240,42 @@ def delete_list_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _back_to_list(request)
 
 
+@require_POST
+@login_required
+def default_list_view(request: HttpRequest) -> HttpResponse:
+    """Make a built-in view or one of the user's saved views the view the list opens, and go back to the list with
+    its filters (another user's saved view is not found)."""
+    form = DefaultViewForm(request.POST)
+    if not form.is_valid():
+        log.info("default_list_view.refused", extra={"errors": form.errors.get_json_data()})
+        messages.error(request, _("Unknown view."))
+        return _back_to_list(request)
+    data = form.cleaned_data
+    try:
+        name = view_services.set_default_list_view(view=data["view"], saved_view_id=data["saved"], by=request.user)
+    except NotFound as error:
+        log.info("default_list_view.refused", extra={"code": error.code})
+        raise Http404(str(data["saved"])) from None
+    except DomainError as error:
+        log.info("default_list_view.refused", extra={"code": error.code})
+        messages.error(request, error.message)
+        return _back_to_list(request)
+    messages.success(request, _("“%(name)s” is now your default view.") % {"name": name})
+    return _back_to_list(request)
+
+
+def _list_url(query: str) -> str:
+    """The list's URL with ``query``; an empty query is "All opportunities" (``?view=all``), not the list without a
+    query string, which opens the user's default view."""
+    return f"{reverse('opportunities:list')}?{query or urlencode({'view': list_views.ALL_VIEW})}"
+
+
 def _back_to_list(request: HttpRequest, drop: str = "") -> HttpResponse:
     """A redirect to the list with the view parameters of the form's ``next`` (a query string; nothing else of it
-    is kept, so it cannot lead elsewhere)."""
+    is kept, so it cannot lead elsewhere). No parameters left: "All opportunities", as the list showed them."""
     params = dict(QueryDict(request.POST.get("next", "").lstrip("?")).lists())
     params.pop(drop, None)
-    query = list_views.view_query(params)
-    return HttpResponseRedirect(f"{reverse('opportunities:list')}?{query}" if query else reverse("opportunities:list"))
+    return HttpResponseRedirect(_list_url(list_views.view_query(params)))
 
 
 def _large_export(request: HttpRequest, file_format: str) -> HttpResponse | None:
