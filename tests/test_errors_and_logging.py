@@ -112,7 +112,7 @@ def test_a_crash_on_a_page_is_the_500_page_and_is_logged_with_its_traceback(
     monkeypatch.setattr(opportunities.selectors, "opportunity_page", bug)
     client = Client(raise_request_exception=False)
     client.force_login(testing.make_user("web500", role="Salesperson"))
-    response = client.get("/opportunities/")
+    response = client.get("/opportunities/?view=all")
     assert response.status_code == 500
     assert "Retry-After" not in response
     page = response.content.decode()
@@ -274,7 +274,7 @@ def test_the_request_line_names_the_signed_in_user_of_a_page(json_log: JsonLog) 
     user = testing.make_user("pageuser", role="Salesperson")
     client = Client()
     client.force_login(user)
-    response = client.get("/opportunities/")
+    response = client.get("/opportunities/?view=all")
     assert response.status_code == 200
     [line] = json_log.requests()
     assert (line["user"], line["user_id"], line["status"], line["path"]) == (

@@ -360,7 +360,9 @@ def _pages(world: dict[str, Any]) -> list[str]:
     for name, pattern, params in _web_routes(get_resolver()):
         for kwargs in _web_kwargs(name, world) if params else [{}]:
             pages.append(_fill(pattern, kwargs))
-    # The list pages filtered by the nasty keys (the filters the setup pages link to), and the exports.
+    # The whole list (``/opportunities/`` itself redirects to the user's default view), the list pages filtered by the
+    # nasty keys (the filters the setup pages link to), and the exports.
+    pages.append("/opportunities/?view=all")
     for param, key in (("salesperson", K20), ("contact", K20), ("campaign", K20), ("cycle", K10), ("q", K20)):
         pages += [f"/opportunities/?{param}={quote(key)}", f"/opportunities/export.csv?{param}={quote(key)}"]
     pages += [f"/opportunities/board/?cycle={quote(K10)}&salesperson={quote(K20)}", f"/tasks/?opportunity={quote(K20)}"]
@@ -402,7 +404,7 @@ def test_every_page_and_api_route_works_with_the_nastiest_allowed_keys(client: C
             # Every link to a record with a nasty key leads to a working page.
             followed += _follow_nasty_links(web, path, response.content.decode(), seen)
     assert followed > 20
-    for path in ("/setup/salespeople/", "/setup/contacts/", "/opportunities/", f"/opportunities/{q(K20)}/"):
+    for path in ("/setup/salespeople/", "/setup/contacts/", "/opportunities/?view=all", f"/opportunities/{q(K20)}/"):
         page = web.get(path).content.decode()
         assert html.escape(K20) in page or html.escape(K20, quote=False) in page  # shown, escaped
         assert K20 not in page  # never raw: <B> would be markup

@@ -185,8 +185,9 @@ def _filled(query: dict[str, str], world: dict[str, str]) -> dict[str, str]:
 
 
 def web_list(browser: Client, query: dict[str, str], world: dict[str, str]) -> set[str]:
-    """The opportunities of the web list page (one page: the world is smaller than a page)."""
-    response = browser.get(f"/opportunities/?{urlencode(query)}")
+    """The opportunities of the web list page (one page: the world is smaller than a page). No words: the whole list,
+    ``?view=all`` (``/opportunities/`` alone redirects to the user's default view)."""
+    response = browser.get(f"/opportunities/?{urlencode(query) or 'view=all'}")
     assert response.status_code == 200
     page = response.content.decode()
     return {no for no in world.values() if f">{no}<" in page}

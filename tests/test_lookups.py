@@ -140,7 +140,7 @@ def test_lookups_answer_only_get(manager: Client) -> None:
                 "segment_no": "segments",
             },
         ),
-        ("/opportunities/", {"contact": "contacts", "salesperson": "salespeople", "campaign": "campaigns"}),
+        ("/opportunities/?view=all", {"contact": "contacts", "salesperson": "salespeople", "campaign": "campaigns"}),
     ],
 )
 def test_reference_fields_carry_the_lookup(manager: Client, url: str, fields: dict[str, str]) -> None:

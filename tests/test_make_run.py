@@ -135,7 +135,7 @@ def test_run_sh_serves_the_opportunity_list_with_the_maven_data_over_http(tmp_pa
         assert signed_in.status == 302, signed_in.text[-2000:]
         assert browser.cookie("sessionid")
 
-        listing = browser.request("/opportunities/")
+        listing = browser.request("/opportunities/?view=all")
         assert listing.status == 200
         shown = re.findall(r'<td><a href="/opportunities/([^/"]+)/">', listing.text)
         assert shown[0] == first_deal

@@ -29,7 +29,7 @@ def _current(html: str) -> list[str]:
 @pytest.mark.parametrize(
     ("path", "current"),
     [
-        ("/opportunities/", ["/opportunities/"]),
+        ("/opportunities/?view=all", ["/opportunities/"]),
         ("/opportunities/board/", ["/opportunities/board/"]),
         ("/opportunities/new/", ["/opportunities/new/"]),
         ("/contacts/", ["/contacts/"]),

@@ -330,7 +330,7 @@ def test_web_list_card_and_csv_export_follow_the_matrix(world: dict[str, Any], p
     rows = opportunities(world, activate=True)
     client = signed_in(world, persona)
 
-    listing = client.get("/opportunities/")
+    listing = client.get("/opportunities/?view=all")
     export = client.get("/opportunities/export.csv")
     board = client.get("/opportunities/board/?cycle=NEW")
 

@@ -141,7 +141,7 @@ def test_marked_reads_are_served_by_the_standby(people: dict[str, Any]) -> None:
         CaptureQueriesContext(connections["default"]) as on_primary,
     ):
         api_answer = client.get("/api/v1/opportunities", headers=headers)
-        page = browser.get("/opportunities/")
+        page = browser.get("/opportunities/?view=all")
         statistics = client.get("/api/v1/sales-cycles/NEW/statistics", headers=headers)
     assert descriptions(api_answer) == {"Replicated deal"}
     assert page.status_code == 200
@@ -173,7 +173,7 @@ def test_a_read_after_a_write_sees_it_through_the_api_and_the_web(people: dict[s
 
     # The writers read their own writes (from the primary) ...
     assert "Written by token" in descriptions(writer.get("/api/v1/opportunities", headers=headers))
-    page = browser.get("/opportunities/")
+    page = browser.get("/opportunities/?view=all")
     assert page.status_code == 200
     assert b"Written in the browser" in page.content
     assert replicas.STICKY_COOKIE in browser.cookies
@@ -200,7 +200,7 @@ def test_a_stopped_replica_is_survived(people: dict[str, Any], caplog: pytest.Lo
             CaptureQueriesContext(connections["default"]) as on_primary,
         ):
             api_answer = client.get("/api/v1/opportunities", headers=headers)
-            page = browser.get("/opportunities/")
+            page = browser.get("/opportunities/?view=all")
             again = client.get("/api/v1/analysis/pipeline?sales_cycle_code=NEW", headers=headers)
         assert descriptions(api_answer) == {"Replicated deal"}
         assert page.status_code == 200

@@ -307,7 +307,7 @@ def _signed_in(user: Any, **headers: str) -> Client:
     return client
 
 
-def _page_language(client: Client, path: str = "/opportunities/") -> str:
+def _page_language(client: Client, path: str = "/opportunities/?view=all") -> str:
     response = client.get(path)
     assert response.status_code == 200
     return str(response["Content-Language"])
@@ -321,7 +321,7 @@ def test_a_signed_in_user_gets_the_saved_language_over_the_browser_default() -> 
     client = _signed_in(user, accept_language="de")
 
     assert _page_language(client) == "fi"
-    assert '<html lang="fi">' in client.get("/opportunities/").content.decode()
+    assert '<html lang="fi">' in client.get("/opportunities/?view=all").content.decode()
 
 
 @pytest.mark.django_db

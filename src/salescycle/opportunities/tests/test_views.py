@@ -102,23 +102,23 @@ def test_anonymous_users_are_sent_to_sign_in(client: Client, db: Any, url: str) 
 
 def test_the_header_shows_and_changes_the_work_date(signed_in: Client) -> None:
     # In the interface language's format (English: m/d/Y), ISO and the language's format both taken (issue #15).
-    assert 'value="01/05/2026"' in html(signed_in.get("/opportunities/"))
+    assert 'value="01/05/2026"' in html(signed_in.get("/opportunities/?view=all"))
 
     response = signed_in.post("/work-date/", {"work_date": "2026-02-01", "next": "/opportunities/board/"})
 
     assert response.status_code == 302
     assert response["Location"] == "/opportunities/board/"
-    assert 'value="02/01/2026"' in html(signed_in.get("/opportunities/"))
+    assert 'value="02/01/2026"' in html(signed_in.get("/opportunities/?view=all"))
     signed_in.post("/work-date/", {"work_date": "02/03/2026", "next": "/opportunities/"})
-    assert 'value="02/03/2026"' in html(signed_in.get("/opportunities/"))
+    assert 'value="02/03/2026"' in html(signed_in.get("/opportunities/?view=all"))
 
 
 def test_the_header_work_date_is_shown_and_typed_in_the_chosen_language(signed_in: Client) -> None:
     signed_in.cookies["django_language"] = "fi"
 
-    assert 'name="work_date" value="5.1.2026" id="header-work-date"' in html(signed_in.get("/opportunities/"))
+    assert 'name="work_date" value="5.1.2026" id="header-work-date"' in html(signed_in.get("/opportunities/?view=all"))
     signed_in.post("/work-date/", {"work_date": "3.12.2026", "next": "/opportunities/"})
-    assert 'name="work_date" value="3.12.2026" id="header-work-date"' in html(signed_in.get("/opportunities/"))
+    assert 'name="work_date" value="3.12.2026" id="header-work-date"' in html(signed_in.get("/opportunities/?view=all"))
 
 
 def test_the_work_date_redirect_ignores_foreign_next_urls(signed_in: Client) -> None:
@@ -130,13 +130,13 @@ def test_the_work_date_redirect_ignores_foreign_next_urls(signed_in: Client) -> 
 def test_the_language_selector_switches_to_dutch(signed_in: Client) -> None:
     signed_in.post("/i18n/setlang/", {"language": "nl", "next": "/opportunities/"})
 
-    response = signed_in.get("/opportunities/")
+    response = signed_in.get("/opportunities/?view=all")
 
     assert '<html lang="nl">' in html(response)
 
 
 def test_pages_load_htmx_from_static_files_and_have_no_inline_script(signed_in: Client) -> None:
-    page = html(signed_in.get("/opportunities/"))
+    page = html(signed_in.get("/opportunities/?view=all"))
 
     assert "/static/salescycle/vendor/htmx.min.js" in page
     assert "<script>" not in page
@@ -152,7 +152,7 @@ def test_the_list_caption_names_the_salesperson_filter(signed_in: Client, setup:
     make(setup)
 
     assert "<h1>AH Annette Hill</h1>" in html(signed_in.get("/opportunities/?salesperson=AH"))
-    assert "<h1>Opportunities</h1>" in html(signed_in.get("/opportunities/"))
+    assert "<h1>Opportunities</h1>" in html(signed_in.get("/opportunities/?view=all"))
 
 
 def test_a_company_filter_lists_the_opportunities_of_all_its_persons(signed_in: Client, setup: dict[str, Any]) -> None:
@@ -212,7 +212,7 @@ def test_more_returns_the_next_rows_as_an_htmx_partial(signed_in: Client, setup:
 
     for _ in range(web_selectors.PAGE_SIZE + 2):
         make(setup, activate=False)
-    first = html(signed_in.get("/opportunities/"))
+    first = html(signed_in.get("/opportunities/?view=all"))
     cursor = first.split("after=")[1].split('"')[0]
 
     partial = html(signed_in.get(f"/opportunities/?after={cursor}", HTTP_HX_REQUEST="true"))

@@ -238,7 +238,7 @@ def test_the_contact_card_runs_a_constant_number_of_queries(annette: Client, wor
 def test_the_opportunity_list_and_card_link_to_the_contact_card(annette: Client, world: dict[str, Any]) -> None:
     o = opportunity(world, world["linda"])
 
-    listed = html(annette.get("/opportunities/"))
+    listed = html(annette.get("/opportunities/?view=all"))
     card = html(annette.get(f"/opportunities/{o.no}/"))
 
     assert '<a href="/contacts/CT-LINDA/">CT-LINDA Linda Martin</a>' in listed
@@ -400,7 +400,7 @@ def test_the_list_and_card_show_the_next_activity_and_flags(annette: Client, wor
     Task.objects.filter(opportunity_no=fine.no).delete()
     task(fine.no, dt.date(2026, 1, 8))
 
-    page = html(annette.get("/opportunities/"))
+    page = html(annette.get("/opportunities/?view=all"))
     card = html(annette.get(f"/opportunities/{late.no}/"))
 
     assert "Next Activity" in page
@@ -416,12 +416,12 @@ def test_the_list_and_card_show_the_next_activity_and_flags(annette: Client, wor
 
 def test_the_web_list_with_flags_runs_a_constant_number_of_queries(annette: Client, world: dict[str, Any]) -> None:
     opportunity(world, world["linda"])
-    few = queries_for(annette, "/opportunities/")
+    few = queries_for(annette, "/opportunities/?view=all")
     for _ in range(5):
         o = opportunity(world, world["linda"], closing=dt.date(2025, 12, 1))
         task(o.no, dt.date(2025, 12, 20))
 
-    assert queries_for(annette, "/opportunities/") == few
+    assert queries_for(annette, "/opportunities/?view=all") == few
 
 
 @pytest.mark.parametrize("sort", ["no", "-estimated_closing_date", "estimated_closing_date", "-estimated_value"])

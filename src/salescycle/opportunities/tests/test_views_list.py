@@ -203,7 +203,7 @@ def _headings(page: str) -> list[str]:
 
 
 def test_the_default_columns_hold_both_money_columns(manager: Client) -> None:
-    headings = _headings(manager.get("/opportunities/").content.decode())
+    headings = _headings(manager.get("/opportunities/?view=all").content.decode())
 
     assert headings == [c.key for c in display.LIST_COLUMNS if c.default]
     assert headings[-2:] == ["estimated_value", "calculated_current_value"]
@@ -219,14 +219,14 @@ def test_the_column_choice_is_remembered_per_user(client: Client, world: dict[st
 
     assert response.status_code == 302
     assert response["Location"] == "/opportunities/?salesperson=AH&sort=-status"
-    assert _headings(client.get("/opportunities/").content.decode()) == [
+    assert _headings(client.get("/opportunities/?view=all").content.decode()) == [
         "select",
         "no",
         "creation_date",
         "calculated_current_value",
     ]
     client.force_login(world["jo_user"])
-    assert "creation_date" not in _headings(client.get("/opportunities/").content.decode())
+    assert "creation_date" not in _headings(client.get("/opportunities/?view=all").content.decode())
 
 
 def test_the_columns_of_the_url_win_over_the_users_choice(client: Client, world: dict[str, Any]) -> None:
@@ -275,10 +275,10 @@ def test_a_saved_view_keeps_filters_sort_and_columns_and_only_its_user_sees_it(
     assert "sort=-calculated_current_value" in view.query
     assert "cols=estimated_value" in view.query
     assert response["Location"] == f"/opportunities/?{view.query}"
-    assert "Big deals" in client.get("/opportunities/").content.decode()
+    assert "Big deals" in client.get("/opportunities/?view=all").content.decode()
 
     client.force_login(world["jo_user"])
-    assert "Big deals" not in client.get("/opportunities/").content.decode()
+    assert "Big deals" not in client.get("/opportunities/?view=all").content.decode()
     assert client.post(f"/opportunities/views/{view.pk}/delete/").status_code == 404
     assert SavedView.objects.filter(pk=view.pk).exists()
 
@@ -309,7 +309,7 @@ def test_the_redirect_after_saving_columns_stays_on_the_list(client: Client, wor
 
     response = client.post("/opportunities/columns/", {"cols": ["status"], "next": "https://evil.example/"})
 
-    assert response["Location"] == "/opportunities/"
+    assert response["Location"] == "/opportunities/?view=all"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -365,7 +365,7 @@ def test_a_built_in_view_fills_the_filter_form_and_the_query_refines_it(manager:
 
 
 def test_the_built_in_views_are_defined_once() -> None:
-    assert [v.key for v in list_views.BUILTIN_VIEWS] == ["mine", "closing", "stale"]
+    assert [v.key for v in list_views.BUILTIN_VIEWS] == ["mine", "closing", "stale", "all"]
     assert list_views.builtin_view("nope") is None
 
 
