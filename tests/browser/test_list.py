@@ -1,7 +1,8 @@
 """The Opportunity List in the browser (issue #15 "The list"; review M1, L10): at 1366 px both money columns are in
 view; the count and sums arrive after the rows; "More" survives a reload; a saved view comes back with its filters,
-sort and columns, and only for its user; the column choice is remembered; on a phone the filters are collapsed and
-the first row is in view. The card's entry table shows the Close Opportunity Code without scrolling."""
+sort and columns, and only for its user; the column choice is remembered; a salesperson lands on "My pipeline" and
+may make another view their default; on a phone the filters are collapsed and the first row is in view. The card's
+entry table shows the Close Opportunity Code without scrolling."""
 
 from __future__ import annotations
 
@@ -169,6 +170,51 @@ def test_a_saved_view_comes_back_with_its_filters_sort_and_columns_for_its_user_
         assert "Big open deals" not in (jo.text_content("#views-menu") or "")
     finally:
         other.close()
+
+
+def test_a_salesperson_lands_on_my_pipeline_and_makes_closing_this_month_the_default(
+    page: Any, live_server: Any, team: Any
+) -> None:
+    base = live_server.url
+    january = testing.create_opportunity(
+        team["linda"], team["annette"], activate=True, description="January deal", closing=dt.date(2026, 1, 20)
+    )
+    lost = testing.create_opportunity(team["linda"], team["annette"], activate=True, description="Lost deal")
+    services.close_opportunity(
+        lost.no, outcome="lost", close_opportunity_code="BUSINESS_L", date_closed=dt.date(2026, 1, 5), by=SYSTEM
+    )
+    rows = page.locator("#opportunity-list tbody")
+    sign_in(page, base, "annette")
+
+    page.goto(f"{base}/opportunities/")
+
+    page.wait_for_url("**/opportunities/?view=mine")
+    assert page.inner_text("#views-menu summary") == "Views: My pipeline"
+    assert team["first"].no in rows.inner_text()
+    assert january.no in rows.inner_text()
+    assert lost.no not in rows.inner_text()  # her open opportunities only
+    page.click("#views-menu summary")
+    assert "(my default view)" in page.locator("#views-menu li", has_text="My pipeline").inner_text()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Make default Closing this month").click()
+
+    page.wait_for_selector("text=“Closing this month” is now your default view.")
+    assert page.url.endswith("/opportunities/?view=mine")  # still where she was
+    page.click("#views-menu summary")
+    assert "(my default view)" in page.locator("#views-menu li", has_text="Closing this month").inner_text()
+    assert "(my default view)" not in page.locator("#views-menu li", has_text="My pipeline").inner_text()
+
+    page.goto(f"{base}/opportunities/")
+
+    page.wait_for_url("**/opportunities/?view=closing")
+    assert page.inner_text("#views-menu summary") == "Views: Closing this month"
+    assert january.no in rows.inner_text()
+    assert team["first"].no not in rows.inner_text()  # closing in February
+    # The whole list stays one click away.
+    page.click("#filters >> text=Clear filters")
+    page.wait_for_url("**/opportunities/?view=all")
+    assert lost.no in rows.inner_text()
 
 
 def test_my_pipeline_without_a_salesperson_says_so(page: Any, live_server: Any, team: Any) -> None:
