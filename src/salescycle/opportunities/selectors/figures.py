@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from salescycle.core.money import ZERO, exact_sum, exact_value, normalize
+from salescycle.opportunities.selectors.list_views import ALL_VIEW
 
 # The web list's words (``ListFilters``) for an open (In Progress) opportunity.
 IN_PROGRESS = "in_progress"
@@ -25,10 +26,11 @@ IN_PROGRESS = "in_progress"
 
 def list_url(words: Mapping[str, Any]) -> str:
     """The Opportunity List's URL with the filter ``words`` (the web list's names: ``salesperson``, ``status``,
-    ``cycle``, ``stage``, ``closing_from`` …; dates as ISO; blank values left out)."""
+    ``cycle``, ``stage``, ``closing_from`` …; dates as ISO; blank values left out). No words: "All opportunities"
+    (``?view=all``; the list without a query string opens the user's default view)."""
     query = {name: value.isoformat() if isinstance(value, dt.date) else value for name, value in words.items()}
     query = {name: value for name, value in query.items() if value not in (None, "")}
-    return f"{reverse('opportunities:list')}?{urlencode(query)}"
+    return f"{reverse('opportunities:list')}?{urlencode(query or {'view': ALL_VIEW})}"
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Writes of a user's Opportunity List settings (issue #15 "The list"): the columns they chose, the views they
-saved under a name and the view the list opens (their default view). Only the user themselves: a view or a column choice belongs to one signed-in user, never to the
-system or an anonymous request (fail closed)."""
+saved under a name and the view the list opens (their default view). Only the user themselves: a view or a column
+choice belongs to one signed-in user, never to the system or an anonymous request (fail closed)."""
 
 from __future__ import annotations
 

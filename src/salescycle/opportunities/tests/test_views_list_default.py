@@ -18,7 +18,7 @@ from salescycle.core.errors import InvalidInput, NotFound, PermissionDenied
 from salescycle.core.workdate import set_work_date
 from salescycle.opportunities import services
 from salescycle.opportunities.models import ListPreference, Opportunity, SavedView
-from salescycle.opportunities.selectors import list_views
+from salescycle.opportunities.selectors import figures, list_views
 from salescycle.opportunities.services import list_views as view_services
 
 pytestmark = pytest.mark.django_db
@@ -184,6 +184,7 @@ def test_a_saved_view_may_be_the_default_until_it_is_deleted(client: Client, wor
     assert response["Location"] == "/opportunities/?view=all"
     assert annette.get(LIST)["Location"] == "/opportunities/?closed=no&sort=-estimated_value"
     menu = annette.get("/opportunities/?view=all").content.decode().split('id="saved-views"')[1]
+    assert '<a href="?closed=no&amp;sort=-estimated_value">Big deals</a>' in menu
     assert 'id="default-view-mark"' in menu.split("Big deals</a>")[1].split("</li>")[0]
 
     annette.post(DEFAULT, {"view": "stale"})  # a built-in view replaces it…
@@ -196,11 +197,18 @@ def test_a_saved_view_may_be_the_default_until_it_is_deleted(client: Client, wor
     assert annette.get(LIST)["Location"] == "/opportunities/?view=mine"
 
 
-def test_a_default_saved_view_without_filters_opens_all_opportunities(world: dict[str, Any]) -> None:
+def test_a_saved_view_without_filters_opens_all_opportunities(client: Client, world: dict[str, Any]) -> None:
     saved = SavedView.objects.create(user=world["annette"], name="Everything", query="")
     view_services.set_default_list_view(saved_view_id=saved.pk, by=world["annette"])
 
     assert list_views.list_settings(world["annette"]).default_query == "view=all"
+    menu = _signed_in(client, world["annette"]).get("/opportunities/?view=all").content.decode()
+    assert '<a href="?view=all">Everything</a>' in menu
+
+
+def test_a_drill_down_without_words_opens_all_opportunities_not_the_default() -> None:
+    assert figures.list_url({"salesperson": ""}) == "/opportunities/?view=all"
+    assert figures.list_url({"salesperson": "AH"}) == "/opportunities/?salesperson=AH"
 
 
 def test_an_unknown_stored_key_falls_back_to_the_rule(world: dict[str, Any]) -> None:

@@ -40,6 +40,7 @@ from salescycle.opportunities.analysis_forms import (
     PeriodForm,
     PipelineForm,
 )
+from salescycle.opportunities.selectors import list_views
 from salescycle.opportunities.views.analysis_charts import calibration_chart, forecast_chart, movement_charts
 
 # The number format of a matrix value: counts whole, amounts by the rounding factor (spec §5.7), grouped per locale.
@@ -74,8 +75,9 @@ class Column:
 
 
 def list_url(words: dict[str, Any]) -> str:
-    """The Opportunity List filtered by the list's filter ``words`` (the API's names; None and blank left out)."""
-    return f"{reverse('opportunities:list')}?{urlencode(selectors.list_query(words))}"
+    """The Opportunity List filtered by the list's filter ``words`` (the API's names; None and blank left out); no
+    words: "All opportunities" (``?view=all``, not the user's default view)."""
+    return f"{reverse('opportunities:list')}?{urlencode(selectors.list_query(words) or {'view': list_views.ALL_VIEW})}"
 
 
 def _common_words(filters: analysis.AnalysisFilter) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +22,7 @@ from salescycle.core.errors import DomainError
 from salescycle.core.views import add_domain_error, confirmation, request_work_date
 from salescycle.opportunities import selectors, services
 from salescycle.opportunities.forms import BulkActionForm
+from salescycle.opportunities.selectors import list_views
 from salescycle.opportunities.services.bulk import selection
 from salescycle.opportunities.views.opportunities import csv_response, xlsx_response
 
@@ -28,8 +30,9 @@ logger = logging.getLogger(__name__)
 
 
 def _list_url(query: str) -> str:
-    # The list's own path with the list's query string: never a redirect to anywhere else.
-    return reverse("opportunities:list") + (f"?{query}" if query else "")
+    # The list's own path with the list's query string: never a redirect to anywhere else. No query: "All
+    # opportunities", as the list showed them (the list without a query string opens the user's default view).
+    return f"{reverse('opportunities:list')}?{query or urlencode({'view': list_views.ALL_VIEW})}"
 
 
 @require_POST
