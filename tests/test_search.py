@@ -210,7 +210,8 @@ def test_the_count_and_the_page_of_one_filter_look_the_keys_up_once(
         words.filter(Opportunity.objects.all())
     with django_assert_num_queries(1 if connection.vendor == "sqlite" else 0):  # SQLite: the capped count
         words.for_page().filter(Opportunity.objects.all())
-    assert not words._page and words.for_page()._page
+    assert not words._page
+    assert words.for_page()._page
 
 
 @pytest.mark.sqlite_only
@@ -218,7 +219,8 @@ def test_a_salespersons_name_settles_the_density_from_their_own_opportunities(
     corpus: list[str], django_assert_num_queries: Any
 ) -> None:
     keys = filters.search_keys("jonathan")  # JD: 4 of the corpus's opportunities
-    assert keys is not None and keys.salespeople == ["JD"]
+    assert keys is not None
+    assert keys.salespeople == ["JD"]
     with mock.patch.object(filters, "DENSE_MATCHES", 4), django_assert_num_queries(1):
         dense = filters.search_condition(keys, page=True)
     with mock.patch.object(filters, "DENSE_MATCHES", 5), django_assert_num_queries(2):
