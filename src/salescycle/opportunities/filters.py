@@ -84,8 +84,9 @@ def search_filter(text: str, *, page: bool = False) -> Q:
     SQLite, a text that very many opportunities contain (a common first name; any text under three characters) is
     then written with its terms out of index use (:func:`_walking`), so that the planner walks the list's order and
     stops at the page instead of gathering and sorting every match; one capped count decides (:func:`_dense`). The
-    count and sums keep the indexed form, which is the fast one for them. Every form has the rows of
-    :func:`plain_search_filter` (held by ``tests/test_search.py``)."""
+    count and sums keep the indexed form, which is the fast one for them; on PostgreSQL they read the union of the
+    terms' index reads (:func:`_union`). Every form has the rows of :func:`plain_search_filter` (held by
+    ``tests/test_search.py``)."""
     return search_condition(search_keys(text), page=page)
 
 
@@ -99,8 +100,12 @@ def search_condition(keys: SearchKeys | None, *, page: bool = False) -> Q:
         | Q(contact_company_id__in=keys.contacts)
         | Q(salesperson_id__in=keys.salespeople)
     )
+    if connection.vendor == "postgresql":
+        if page or len(keys.words) < MIN_TRIGRAM:
+            return indexed  # the planner weighs walking the order against the indexes itself
+        return _union(keys)
     if not page or connection.vendor != "sqlite":
-        return indexed  # PostgreSQL's planner weighs the two plans itself (bench/README "Search and lookups")
+        return indexed
     if len(keys.words) >= MIN_TRIGRAM and not _dense(keys, indexed):
         return indexed
     return _walking(keys)
@@ -136,6 +141,24 @@ def _walking(keys: SearchKeys) -> Q:
         | _row_in("contact_company_id", keys.contacts)
         | _row_in("salesperson_id", keys.salespeople)
     )
+
+
+def _union(keys: SearchKeys) -> Q:
+    """:func:`search_filter`'s condition as the union of its terms' keys, each term read from its own index
+    (PostgreSQL, for a count or sum of the whole list): PostgreSQL plans the ``OR`` of a common word as one scan of
+    the table (it cannot estimate the terms' overlap: "Ben" at 1M, 455 ms), and the union of five index reads as five
+    index reads (143 ms). The same rows."""
+    rows = Opportunity.objects.order_by()
+    terms = [contains_q(Opportunity, [name], keys.words) for name in ("no", "description")]
+    for field, values in (
+        ("contact_id", keys.contacts),
+        ("contact_company_id", keys.contacts),
+        ("salesperson_id", keys.salespeople),
+    ):
+        if not (isinstance(values, list) and not values):
+            terms.append(Q(**{f"{field}__in": values}))
+    first, *others = [rows.filter(term).values("pk") for term in terms]
+    return Q(pk__in=first.union(*others))
 
 
 def _row_in(field: str, keys: list[str] | QuerySet[Any]) -> Q:
