@@ -331,7 +331,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 JOBS_LEASE_SECONDS = int(os.environ.get("SALESCYCLE_JOBS_LEASE_SECONDS", "120"))
 # Up to this many rows a batch answers in the request (the API's old answer); more become a background job.
 JOBS_SYNC_LIMIT = int(os.environ.get("SALESCYCLE_JOBS_SYNC_LIMIT", "10000"))
-# The files that jobs write (large exports), one per job, downloaded by whoever may see the job.
+# A list report's PDF of more rows than this is drawn by a background job (about 1 ms of drawing per row).
+REPORT_PDF_SYNC_ROWS = int(os.environ.get("SALESCYCLE_REPORT_PDF_SYNC_ROWS", "500"))
+# The files that jobs write (large exports, long reports' PDFs), one per job, downloaded by whoever may see the job.
 JOBS_FILES_DIR = Path(os.environ.get("SALESCYCLE_JOBS_FILES_DIR", DATA_DIR / "exports")).resolve()
 # Finished jobs, their files and the queue's result rows older than this many days are removed (`run-jobs` does it
 # once an hour; `salescycle prune-jobs` at once).

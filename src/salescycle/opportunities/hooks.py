@@ -14,6 +14,7 @@ from salescycle.opportunities.models import Opportunity, OpportunityEntry
 from salescycle.opportunities.services import create as create_services
 from salescycle.opportunities.services import delete as delete_services
 from salescycle.opportunities.services import exports as export_services
+from salescycle.opportunities.services import report_jobs
 from salescycle.tasks import services as task_services
 
 
@@ -51,6 +52,7 @@ def install() -> None:
         function=delete_services.delete_closed_opportunities_job,
     )
     jobs.register(export_services.EXPORT_JOB, label=_("Export Opportunities"), function=export_services.export_job)
+    jobs.register(report_jobs.REPORT_PDF_JOB, label=_("Report PDF"), function=report_jobs.report_pdf_job)
     jobs.register(
         create_services.CREATE_FROM_SEGMENT_JOB,
         label=_("Create Opportunities from Segment"),

@@ -5,24 +5,26 @@ in the reader's language (:func:`cell_text`) for the page and the PDF alike."""
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-from decimal import Decimal
-from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils import formats
-from django.utils.text import slugify
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from salescycle.core.money import normalize
-from salescycle.core.pdf import PdfDocument, PdfTable, tables_pdf
 from salescycle.core.replicas import reads_from_replica
 from salescycle.core.workdate import get_work_date
-from salescycle.opportunities import reports
+from salescycle.opportunities import reports, services
 from salescycle.opportunities.forms import ListFilterForm, ReportFilterForm
+from salescycle.opportunities.report_pdf import (
+    cell_text,
+    matched_line,
+    report_file_name,
+    report_pdf,
+    table_rows,
+    table_totals,
+)
 
 # The filter fields each report's page offers and prints (names of ReportFilterForm): the list reports take every
 # filter of the opportunity list (a link from the list carries them all); Sales Cycle - Analysis BC's and a date range.
@@ -30,70 +32,33 @@ LIST_FIELDS = [name for name in ListFilterForm.base_fields if name != "sort"]
 CYCLE_FIELDS = ["cycle", "blocked", "closing_from", "closing_to"]
 
 
-def cell_text(value: Any, kind: str) -> str:
-    """``value`` as the reader sees it in the active language: amounts with 2 decimals and grouping, percentages
-    with up to 2 decimals, days with 1, dates in the short format, Yes/No; blank for None."""
-    if value is None or value == "":
-        return ""
-    if kind == "bool":
-        return _("Yes") if value else _("No")
-    if isinstance(value, dt.date):
-        return formats.date_format(value, "SHORT_DATE_FORMAT")
-    if kind == "amount":
-        return formats.number_format(value, 2, force_grouping=True)
-    if kind == "pct":
-        return formats.number_format(normalize(Decimal(value).quantize(Decimal("0.01"))))
-    if kind == "days":
-        return formats.number_format(value, 1, force_grouping=True)
-    if kind == "int":
-        return formats.number_format(value, 0, force_grouping=True)
-    return str(value)
-
-
-def _rows(table: reports.Table) -> list[list[str]]:
-    return [[cell_text(v, c.kind) for v, c in zip(row, table.columns, strict=True)] for row in table.rows]
-
-
-def _totals(table: reports.Table) -> list[str] | None:
-    if table.totals is None:
-        return None
-    return [cell_text(v, c.kind) for v, c in zip(table.totals, table.columns, strict=True)]
-
-
-def _matched_line(report: reports.Report) -> str:
-    if report.matched is None:
-        return ""
-    return _("The first %(shown)s of %(matched)s opportunities; narrow the filters to print all.") % {
-        "shown": formats.number_format(reports.REPORT_ROWS, 0, force_grouping=True),
-        "matched": formats.number_format(report.matched, 0, force_grouping=True),
-    }
-
-
 def _pdf(report: reports.Report) -> HttpResponse:
-    lines = [f"{label}: {value}" for label, value in report.filters]
-    if report.matched is not None:
-        lines.append(_matched_line(report))
-    document = PdfDocument(
-        title=str(report.title),
-        lines=lines,
-        fields=[(str(label), cell_text(value, kind)) for label, value, kind in report.fields],
-        tables=[
-            PdfTable(
-                header=[str(c.label) for c in table.columns],
-                rows=_rows(table),
-                numeric=[c.is_number for c in table.columns],
-                heading=str(table.heading),
-                totals=_totals(table),
-                empty=str(table.empty or _("Nothing to print.")),
-            )
-            for table in report.tables
-        ],
-        footer=_("Page %(page)s"),
-    )
-    response = HttpResponse(tables_pdf(document), content_type="application/pdf")
-    name = slugify(str(report.title)) or "report"
-    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    response = HttpResponse(report_pdf(report), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{report_file_name(report)}"'
     return response
+
+
+def _list_report(request: HttpRequest, name: str) -> HttpResponse:
+    """A list report (``services.LIST_REPORTS[name]``) with the list's filters: its page, its PDF, or, for a PDF of
+    more than ``settings.REPORT_PDF_SYNC_ROWS`` rows, the background job that draws it (issue #16): a GET shows
+    what will happen with a button (a GET never writes); the POST starts the job and redirects to its page, which
+    offers the file when it is drawn."""
+    form = ReportFilterForm(request.GET)
+    if request.method == "POST":
+        job = services.start_report_pdf_job(name, form.filters(), captions=form.captions(LIST_FIELDS), by=request.user)
+        return redirect("jobs:detail", job_id=job.pk)
+    report = services.LIST_REPORTS[name](form.filters(), user=request.user)
+    if request.GET.get("format") == "pdf" and services.pdf_is_long(report):
+        params = request.GET.copy()
+        params.pop("format")
+        context = {
+            "report": report,
+            "rows": services.report_rows(report),
+            "limit": settings.REPORT_PDF_SYNC_ROWS,
+            "page_query": params.urlencode(),
+        }
+        return render(request, "reports/pdf_job.html", context)
+    return _respond(request, report, form, LIST_FIELDS)
 
 
 def _respond(
@@ -109,11 +74,11 @@ def _respond(
     tables = []
     for table in report.tables:
         numeric = [c.is_number for c in table.columns]
-        totals = _totals(table)
+        totals = table_totals(table)
         tables.append(
             {
                 "table": table,
-                "rows": [list(zip(row, numeric, strict=True)) for row in _rows(table)],
+                "rows": [list(zip(row, numeric, strict=True)) for row in table_rows(table)],
                 "totals": list(zip(totals, numeric, strict=True)) if totals else None,
                 "empty": table.empty or _("Nothing to print."),
             }
@@ -125,7 +90,7 @@ def _respond(
         "form": form,
         "form_fields": fields or [],
         "pdf_query": params.urlencode(),
-        "matched_line": _matched_line(report),
+        "matched_line": matched_line(report),
     }
     return render(request, "reports/report.html", context)
 
@@ -139,23 +104,21 @@ def report_index(request: HttpRequest) -> HttpResponse:
 
 
 @reads_from_replica
-@require_GET
+@require_http_methods(["GET", "POST"])
 @login_required
 def opportunity_list_report(request: HttpRequest) -> HttpResponse:
-    """Opportunity - List (report 5061) with the opportunity list's filters."""
-    form = ReportFilterForm(request.GET)
-    report = reports.opportunity_list(form.filters(), user=request.user)
-    return _respond(request, report, form, LIST_FIELDS)
+    """Opportunity - List (report 5061) with the opportunity list's filters; a long PDF as a job
+    (:func:`_list_report`)."""
+    return _list_report(request, "opportunity_list")
 
 
 @reads_from_replica
-@require_GET
+@require_http_methods(["GET", "POST"])
 @login_required
 def salesperson_opportunities_report(request: HttpRequest) -> HttpResponse:
-    """Salesperson - Opportunities (report 5058) with the list's filters (Date Closed among them)."""
-    form = ReportFilterForm(request.GET)
-    report = reports.salesperson_opportunities(form.filters(), user=request.user)
-    return _respond(request, report, form, LIST_FIELDS)
+    """Salesperson - Opportunities (report 5058) with the list's filters (Date Closed among them); a long PDF as a
+    job (:func:`_list_report`)."""
+    return _list_report(request, "salesperson_opportunities")
 
 
 @reads_from_replica
