@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from salescycle import testing
 from salescycle.contacts.models import Contact
-from salescycle.core.search import MIN_TRIGRAM, contains_q
+from salescycle.core.search import MIN_TRIGRAM, candidate_count, contains_q
 from salescycle.opportunities import filters
 from salescycle.opportunities.filters import OpportunityFilters, plain_search_filter, search_filter
 from salescycle.opportunities.models import Opportunity
@@ -208,7 +208,8 @@ def test_the_count_and_the_page_of_one_filter_look_the_keys_up_once(
     words = OpportunityFilters(q="alpine")
     with django_assert_num_queries(2):  # the contacts' and the salespeople's keys
         words.filter(Opportunity.objects.all())
-    with django_assert_num_queries(1 if connection.vendor == "sqlite" else 0):  # SQLite: the capped count
+    # SQLite: the density's capped counts (the contact's, the company's, the FTS5 candidates'); PostgreSQL: none
+    with django_assert_num_queries(3 if connection.vendor == "sqlite" else 0):
         words.for_page().filter(Opportunity.objects.all())
     assert not words._page
     assert words.for_page()._page
@@ -228,3 +229,31 @@ def test_a_salespersons_name_settles_the_density_from_their_own_opportunities(
     assert "+" in str(Opportunity.objects.filter(dense).query).split("WHERE", 1)[1]
     assert "+" not in str(Opportunity.objects.filter(sparse).query).split("WHERE", 1)[1]
     assert matches(dense) == matches(sparse) == matches(plain_search_filter("jonathan"))
+
+
+@pytest.mark.sqlite_only
+def test_the_walk_tests_number_and_description_on_each_row_without_the_fts_table(corpus: list[str]) -> None:
+    with mock.patch.object(filters, "DENSE_MATCHES", 0):
+        condition = search_filter("fleet", page=True)
+    sql = str(Opportunity.objects.filter(condition).query)
+    assert "MATCH" not in sql
+    assert matches(condition) == matches(plain_search_filter("fleet"))
+
+
+@pytest.mark.sqlite_only
+def test_the_fts_candidates_count_stops_at_its_limit(corpus: list[str]) -> None:
+    # "ÉCOLE: new desks" and "école chairs", twice each: FTS5 folds É to é (LIKE does not: a superset)
+    assert candidate_count(Opportunity, ["no", "description"], "école", limit=100) == 4
+    assert candidate_count(Opportunity, ["no", "description"], "école", limit=3) == 3
+    assert candidate_count(Opportunity, ["no", "description"], "ab", limit=7) == 7  # no trigram: "many"
+
+
+@pytest.mark.postgres_only
+def test_postgresql_pages_few_matches_from_the_union_and_many_by_the_walk(corpus: list[str]) -> None:
+    few = search_filter("alpine", page=True)  # a company's name: no salesperson, one contact
+    many = search_filter("jonathan", page=True)  # a salesperson's name
+    assert "UNION" in str(Opportunity.objects.filter(few).query)
+    assert "UNION" not in str(Opportunity.objects.filter(many).query)
+    assert "UNION" in str(Opportunity.objects.filter(search_filter("jonathan")).query)  # the count: the union
+    assert matches(few) == matches(plain_search_filter("alpine"))
+    assert matches(many) == matches(plain_search_filter("jonathan"))

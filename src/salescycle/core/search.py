@@ -130,14 +130,12 @@ def unindexed_in(field: str, values: Any) -> Q:
     return Q(In(Unindexed(F(field)), values))
 
 
-def contains_q(model: type[Model], fields: Sequence[str], text: str, *, walk: bool = False) -> Q:
+def contains_q(model: type[Model], fields: Sequence[str], text: str) -> Q:
     """The rows of ``model`` whose ``fields`` (text columns of its own table, indexed by :func:`search_index`)
     contain ``text``: exactly ``Q(f1__icontains=text) | Q(f2__icontains=text) …`` (``text`` as given: strip it
     first), answered on SQLite through the FTS5 table for texts of :data:`MIN_TRIGRAM` characters or more (the
     candidates it finds are rechecked with ``icontains``); on PostgreSQL ``icontains`` itself uses the GIN trigram
-    indexes. Blank ``text``: every row (``Q()``). ``walk`` (SQLite): the same rows, with the FTS5 candidates tested
-    on each row rather than looked up by key (:func:`unindexed_in`), for an ordered page of a text that very many
-    rows contain. Implements issue #15."""
+    indexes. Blank ``text``: every row (``Q()``). Implements issue #15."""
     plain = Q()
     for name in fields:
         plain |= Q(**{f"{name}__icontains": text})
@@ -153,6 +151,24 @@ def contains_q(model: type[Model], fields: Sequence[str], text: str, *, walk: bo
         f'SELECT "{pk}" FROM "{fts}" WHERE "{fts}" MATCH %s',  # noqa: S608  # nosec B608
         ["{" + columns + "} : " + fts_phrase(text)],
     )
-    if walk:
-        return unindexed_in(meta.pk.attname, candidates) & plain
     return Q(**{"pk__in": candidates}) & plain
+
+
+def candidate_count(model: type[Model], fields: Sequence[str], text: str, *, limit: int) -> int:
+    """SQLite: how many rows of ``model`` the FTS5 table finds for ``text`` in ``fields`` (a superset of the rows
+    containing it: FTS5 folds case more widely than ``LIKE``), counting at most ``limit`` (the FTS5 query stops
+    there). Another database, or a text under :data:`MIN_TRIGRAM` characters: ``limit`` (no index to ask; taken as
+    many). For choosing a plan, never the rows."""
+    if not text or len(text) < MIN_TRIGRAM or connection.vendor != "sqlite":
+        return limit
+    meta = model._meta
+    fts = search_table(meta.db_table)
+    columns = " ".join(f'"{meta.get_field(name).column}"' for name in fields)  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        # Names from the model's _meta (never user input); the text and the limit are parameters.
+        cursor.execute(
+            f'SELECT COUNT(*) FROM (SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s LIMIT %s)',  # noqa: S608  # nosec B608
+            ["{" + columns + "} : " + fts_phrase(text), limit],
+        )
+        row = cursor.fetchone()
+    return int(row[0])
