@@ -102,7 +102,9 @@ def search_condition(keys: SearchKeys | None, *, page: bool = False) -> Q:
     )
     if connection.vendor == "postgresql":
         if len(keys.words) < MIN_TRIGRAM or (page and not _few(keys)):
-            return indexed  # the planner walks the order for a common text's page
+            # a common text's page: the planner walks the order; a short text (no trigram index): one scan, each row
+            # tested (q=e at 1M: the count 3.5 s through the union, 1.0 s so)
+            return _walking(keys)
         return _union(keys)
     if not page or connection.vendor != "sqlite":
         return indexed
@@ -142,8 +144,8 @@ def _dense(keys: SearchKeys) -> bool:
 def _walking(keys: SearchKeys) -> Q:
     """:func:`search_filter`'s condition written to be tested on each row while the planner walks the list's order:
     the number and description by their ``icontains`` itself (a ``LIKE`` per row walked, where the FTS5 candidates
-    would first be gathered whole: 84,193 for "Media", 180 ms), the keys out of index use (:func:`_row_in`). The
-    same rows."""
+    would first be gathered whole: 84,193 for "Media", 180 ms), the keys out of index use on SQLite and a names
+    subquery probed per row (:func:`_row_in`). The same rows."""
     return (
         Q(no__icontains=keys.words)
         | Q(description__icontains=keys.words)
@@ -156,10 +158,12 @@ def _walking(keys: SearchKeys) -> Q:
 def _union(keys: SearchKeys) -> Q:
     """:func:`search_filter`'s condition as the union of its terms' keys, each term read from its own index
     (PostgreSQL, for a count or sum of the whole list): PostgreSQL plans the ``OR`` of a common word as one scan of
-    the table (it cannot estimate the terms' overlap: "Ben" at 1M, 455 ms), and the union of five index reads as five
-    index reads (143 ms). The same rows."""
+    the table (it cannot estimate the terms' overlap: "Ben" at 1M, 455 ms), and the union of the index reads as
+    index reads (143 ms). Inside an ``OR``, a names subquery too large to hash in ``work_mem`` (a one-letter text:
+    250,000 contacts) became a subplan read again for every row, a count that ran for more than 14 minutes at 1M;
+    on its own in a union branch it is a semi-join. The same rows."""
     rows = Opportunity.objects.order_by()
-    terms = [contains_q(Opportunity, [name], keys.words) for name in ("no", "description")]
+    terms = [contains_q(Opportunity, ["no", "description"], keys.words)]
     for field, values in (
         ("contact_id", keys.contacts),
         ("contact_company_id", keys.contacts),
@@ -186,7 +190,7 @@ def _row_in(field: str, keys: list[str] | QuerySet[Any]) -> Q:
     :data:`NAME_KEYS` names match), by looking the row's own key up in it (a correlated ``EXISTS``, one primary-key
     read per row walked) rather than gathering every matching name first (285,773 contacts scanned for "an")."""
     if isinstance(keys, list):
-        return unindexed_in(field, keys)
+        return unindexed_in(field, keys) if connection.vendor == "sqlite" else Q(**{f"{field}__in": keys})
     key = keys.query.values_select[0]
     return Q(Exists(keys.filter(**{key: OuterRef(field)})))
 
