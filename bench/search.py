@@ -71,8 +71,11 @@ def texts() -> dict[str, str]:
         "common word (a salesperson's first name)": first_name,
         "contact name (a person)": str(person),
         "contact name (a company)": str(company),
+        "a word of many company names and descriptions": str(company).split()[len(str(company).split()) // 2],
         "no match": "Zyxwvut",
-        "two letters (below a trigram)": "zq",
+        "two letters, rare (below a trigram)": "zq",
+        "two letters, common": "an",
+        "one letter": "e",
     }
 
 
