@@ -47,8 +47,10 @@ NAME_KEYS = 1000
 
 
 def _named_keys(queryset: QuerySet[Any], key: str) -> list[str] | QuerySet[Any]:
-    keys = list(queryset.values_list(key, flat=True)[: NAME_KEYS + 1])
-    return keys if len(keys) <= NAME_KEYS else queryset.values(key)
+    # Unordered: a set of keys, read until one more than NAME_KEYS (the model's ordering made PostgreSQL read and
+    # sort every match first: the 4,606 contacts named "Ben" at 1M, 53 ms).
+    keys = list(queryset.order_by().values_list(key, flat=True)[: NAME_KEYS + 1])
+    return keys if len(keys) <= NAME_KEYS else queryset.order_by().values(key)
 
 
 @dataclass(frozen=True)
