@@ -82,13 +82,13 @@ def search_filter(text: str, *, page: bool = False) -> Q:
     queries (:func:`search_keys`), then their keys narrow the opportunities through the foreign-key indexes). Texts
     under three characters cannot use trigrams and are searched by the same definition, by a scan.
 
-    ``page``: the condition will find one ordered page (``ORDER BY … LIMIT``), not count or sum the whole list. On
-    SQLite, a text that very many opportunities contain (a common first name; any text under three characters) is
-    then written with its terms out of index use (:func:`_walking`), so that the planner walks the list's order and
-    stops at the page instead of gathering and sorting every match; one capped count decides (:func:`_dense`). The
-    count and sums keep the indexed form, which is the fast one for them; on PostgreSQL they read the union of the
-    terms' index reads (:func:`_union`). Every form has the rows of :func:`plain_search_filter` (held by
-    ``tests/test_search.py``)."""
+    ``page``: the condition will find one ordered page (``ORDER BY … LIMIT``), not count or sum the whole list. A
+    text that very many opportunities contain (a common first name; any text under three characters) is then
+    written to be tested on each row (:func:`_walking`), so that the planner walks the list's order and stops at the
+    page instead of gathering and sorting every match; on SQLite capped per-term counts decide (:func:`_dense`), on
+    PostgreSQL the names found (:func:`_few`). The count and sums read the terms' indexes: SQLite through one ``OR``,
+    PostgreSQL through the union of the terms (:func:`_union`; a text under three characters: :func:`_walking`, one
+    scan). Every form has the rows of :func:`plain_search_filter` (held by ``tests/test_search.py``)."""
     return search_condition(search_keys(text), page=page)
 
 
@@ -96,23 +96,20 @@ def search_condition(keys: SearchKeys | None, *, page: bool = False) -> Q:
     """:func:`search_filter`'s condition for keys already looked up (None: every row)."""
     if keys is None:
         return Q()
-    indexed = (
-        contains_q(Opportunity, ["no", "description"], keys.words)
-        | Q(contact_id__in=keys.contacts)
-        | Q(contact_company_id__in=keys.contacts)
-        | Q(salesperson_id__in=keys.salespeople)
-    )
     if connection.vendor == "postgresql":
         if len(keys.words) < MIN_TRIGRAM or (page and not _few(keys)):
             # a common text's page: the planner walks the order; a short text (no trigram index): one scan, each row
             # tested (q=e at 1M: the count 3.5 s through the union, 1.0 s so)
             return _walking(keys)
         return _union(keys)
-    if not page or connection.vendor != "sqlite":
-        return indexed
-    if len(keys.words) >= MIN_TRIGRAM and not _dense(keys):
-        return indexed
-    return _walking(keys)
+    if page and (len(keys.words) < MIN_TRIGRAM or _dense(keys)):
+        return _walking(keys)
+    return (
+        contains_q(Opportunity, ["no", "description"], keys.words)
+        | Q(contact_id__in=keys.contacts)
+        | Q(contact_company_id__in=keys.contacts)
+        | Q(salesperson_id__in=keys.salespeople)
+    )
 
 
 # On SQLite, from this many matching opportunities on, walking the list's order and testing each row finds a page of
