@@ -27,7 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tasks import task
@@ -91,6 +91,13 @@ class Superseded(Exception):
 def _json(value: dict[str, Any]) -> dict[str, Any]:
     """``value`` as it reads back from a JSON column (dates as ISO text, decimals as strings)."""
     return dict(json.loads(json.dumps(value, cls=DjangoJSONEncoder)))
+
+
+def in_current_language(**parameters: Any) -> dict[str, Any]:
+    """A job's ``parameters`` with ``language``: the active language of the request that starts the job (else the
+    site's), so that a job writing texts for people (a file, a report) writes them as the page that started it
+    would. The job function takes ``language`` and runs under ``translation.override(language)``."""
+    return {**parameters, "language": translation.get_language() or settings.LANGUAGE_CODE}
 
 
 def start_job(kind: str, *, by: Actor, parameters: dict[str, Any]) -> Job:

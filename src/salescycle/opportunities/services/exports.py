@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -23,7 +22,7 @@ from salescycle.core.actors import Actor
 from salescycle.core.spreadsheet import csv_row, xlsx_row
 from salescycle.jobs.files import file_result, write_job_file
 from salescycle.jobs.models import Job
-from salescycle.jobs.runner import JobRun, percent, start_job
+from salescycle.jobs.runner import JobRun, in_current_language, percent, start_job
 from salescycle.opportunities import selectors
 from salescycle.opportunities.selectors import ListFilters
 
@@ -92,11 +91,7 @@ def start_export_job(filters: ListFilters, *, file_format: str, by: Actor) -> Jo
     permissions.require_read(by)
     if file_format not in EXPORT_FORMATS:
         raise ValueError(file_format)
-    parameters = {
-        "file_format": file_format,
-        "filters": filter_parameters(filters),
-        "language": translation.get_language() or settings.LANGUAGE_CODE,
-    }
+    parameters = in_current_language(file_format=file_format, filters=filter_parameters(filters))
     return start_job(EXPORT_JOB, by=by, parameters=parameters)
 
 

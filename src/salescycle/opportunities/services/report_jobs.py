@@ -19,7 +19,7 @@ from salescycle.contacts import permissions
 from salescycle.core.actors import Actor
 from salescycle.jobs.files import file_result, write_job_file
 from salescycle.jobs.models import Job
-from salescycle.jobs.runner import JobRun, start_job
+from salescycle.jobs.runner import JobRun, in_current_language, start_job
 from salescycle.opportunities import reports
 from salescycle.opportunities.report_pdf import report_file_name, report_pdf
 from salescycle.opportunities.selectors import ListFilters
@@ -52,12 +52,11 @@ def start_report_pdf_job(name: str, filters: ListFilters, *, captions: list[tupl
     permissions.require_read(by)
     if name not in LIST_REPORTS:
         raise KeyError(name)
-    parameters = {
-        "report": name,
-        "filters": filter_parameters(filters),
-        "captions": [[str(label), str(value)] for label, value in captions],
-        "language": translation.get_language() or settings.LANGUAGE_CODE,
-    }
+    parameters = in_current_language(
+        report=name,
+        filters=filter_parameters(filters),
+        captions=[[str(label), str(value)] for label, value in captions],
+    )
     return start_job(REPORT_PDF_JOB, by=by, parameters=parameters)
 
 
