@@ -24,8 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, migrations
-from django.db.models import F, Func, Model, Q
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, F, Func, Model, Q
 from django.db.models.lookups import In
 
 # The shortest text a trigram index can answer.
@@ -142,16 +141,33 @@ def contains_q(model: type[Model], fields: Sequence[str], text: str) -> Q:
     if not text or len(text) < MIN_TRIGRAM or connection.vendor != "sqlite":
         return plain
     meta = model._meta
-    assert meta.pk is not None
     fts = search_table(meta.db_table)
     columns = " ".join(f'"{meta.get_field(name).column}"' for name in fields)  # type: ignore[union-attr]
-    pk = meta.pk.column
-    # Names from the model's _meta (never user input); the text is a parameter.
-    candidates = RawSQL(  # noqa: S611  # nosec B611
-        f'SELECT "{pk}" FROM "{fts}" WHERE "{fts}" MATCH %s',  # noqa: S608  # nosec B608
-        ["{" + columns + "} : " + fts_phrase(text)],
-    )
-    return Q(**{"pk__in": candidates}) & plain
+    return Q(FtsCandidate(F("pk"), fts=fts, query="{" + columns + "} : " + fts_phrase(text))) & plain
+
+
+class FtsCandidate(Func):
+    """SQLite: the row is one of the FTS5 table ``fts``'s matches of ``query`` — ``<alias>.rowid IN (SELECT rowid
+    FROM fts WHERE fts MATCH query)``, the row's own rowid against the index's (the table aliased as the query has
+    it, e.g. ``U0`` in a subquery). By rowid rather than by the primary key: reading the key through an
+    external-content FTS5 table fetches each candidate's row once more (``q=Media`` at 1M, 84,193 candidates: the
+    count 354 → 72 ms). The one source expression is the model's ``F("pk")``, resolved to the aliased column."""
+
+    output_field = BooleanField()
+    arity = 1
+
+    def __init__(self, pk: F, *, fts: str, query: str) -> None:
+        super().__init__(pk)
+        self.fts = fts
+        self.query = query
+
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **kwargs: Any) -> tuple[str, list[Any]]:
+        (column,) = self.get_source_expressions()
+        table = compiler.quote_name_unless_alias(column.alias)
+        fts = self.fts
+        # Names from the model's _meta (never user input); the query text is a parameter.
+        sql = f'{table}.rowid IN (SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s)'  # noqa: S608  # nosec B608
+        return sql, [self.query]
 
 
 def candidate_count(model: type[Model], fields: Sequence[str], text: str, *, limit: int) -> int:
