@@ -161,13 +161,21 @@ class FtsCandidate(Func):
         self.fts = fts
         self.query = query
 
-    def as_sql(self, compiler: Any, connection: Any, *args: Any, **kwargs: Any) -> tuple[str, list[Any]]:
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[str | int, ...]]:
         (column,) = self.get_source_expressions()
         table = compiler.quote_name_unless_alias(column.alias)
         fts = self.fts
         # Names from the model's _meta (never user input); the query text is a parameter.
         sql = f'{table}.rowid IN (SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s)'  # noqa: S608  # nosec B608
-        return sql, [self.query]
+        return sql, (self.query,)
 
 
 def candidate_count(model: type[Model], fields: Sequence[str], text: str, *, limit: int) -> int:
