@@ -200,7 +200,8 @@ def paginate(
 ) -> dict[str, Any]:
     """One page of ``queryset`` in ``ordering`` (model field names, ``-`` for descending; the primary key is added
     as the last tie-breaker; NULLs are the smallest value) as ``{"items", "count", "next"}``. ``count`` is the size
-    of the whole filtered list. Two queries. Errors: 422 ``invalid_input`` for a limit outside 1..500 or a cursor
+    of the whole filtered list. Two queries; one when the first page holds the whole list (its length is the
+    count). Errors: 422 ``invalid_input`` for a limit outside 1..500 or a cursor
     that does not belong to this order. ``rows`` turns the (counted) queryset into the one the page is read from,
     e.g. a ``values()`` of it with joined columns, so that the count needs no joins. ``page_queryset``, when given,
     has the same rows as ``queryset`` written to find one ordered page faster (the page is read from it, the count
@@ -213,7 +214,8 @@ def paginate(
             params={"max": MAX_LIMIT},
         )
     keyset = Keyset.of(queryset.model, ordering)
-    count = queryset.count()
     source = queryset if page_queryset is None else page_queryset
     page, next_cursor = keyset.page(rows(source) if rows else source, cursor=cursor, size=limit)
+    # A first page with no next one is the whole list: its length is the count (no second query).
+    count = len(page) if cursor is None and next_cursor is None else queryset.count()
     return {"items": [serialize(row) for row in page], "count": count, "next": next_cursor}
