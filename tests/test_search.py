@@ -179,6 +179,21 @@ def test_q_for_an_ordered_page_with_names_as_subqueries_equals_its_plain_definit
     assert matches(condition) == matches(plain_search_filter(text))
 
 
+@pytest.mark.parametrize("text", ["an", "alpine"])
+def test_a_walk_probes_the_names_once_for_contact_and_company_and_a_count_does_not(
+    corpus: list[str], text: str
+) -> None:
+    # More names match than are named (NAME_KEYS 0): a page probes the names per row walked, the contact and its
+    # company in one look-up; a count (PostgreSQL's of a short text scans every row) keeps a subquery for each.
+    both = 'IN ("opportunities_opportunity"."contact_no", "opportunities_opportunity"."contact_company_no")'
+    with mock.patch.object(filters, "DENSE_MATCHES", 0), mock.patch.object(filters, "NAME_KEYS", 0):
+        page = search_filter(text, page=True)
+        count = search_filter(text)
+    assert both in str(Opportunity.objects.filter(page).query)
+    assert both not in str(Opportunity.objects.filter(count).query)
+    assert matches(page) == matches(count) == matches(plain_search_filter(text))
+
+
 @pytest.mark.sqlite_only  # the walk is SQLite's plan for a text found in very many opportunities
 def test_the_page_of_a_dense_text_walks_and_its_count_keeps_the_indexes(corpus: list[str]) -> None:
     with mock.patch.object(filters, "DENSE_MATCHES", 2):
