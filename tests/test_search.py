@@ -179,6 +179,29 @@ def test_q_for_an_ordered_page_with_names_as_subqueries_equals_its_plain_definit
     assert matches(condition) == matches(plain_search_filter(text))
 
 
+def test_only_the_companies_among_the_matching_names_are_matched_against_the_company(corpus: list[str]) -> None:
+    # "in": the company "Alpine Systems Inc." and the person "Linda Martin"
+    keys = filters.search_keys("in")
+    assert keys is not None
+    assert sorted(keys.contacts) == ["C-ALPINE", "P-LINDA"]
+    assert keys.companies == ["C-ALPINE"]
+    with mock.patch.object(filters, "NAME_KEYS", 1):  # more names than named: the contacts a subquery
+        many = filters.search_keys("in")
+    with mock.patch.object(filters, "NAME_KEYS", 0):  # the companies a subquery too
+        more = filters.search_keys("in")
+    assert many is not None
+    assert more is not None
+    assert not isinstance(many.contacts, list)
+    assert many.companies == ["C-ALPINE"]
+    assert not isinstance(more.companies, list)
+    assert [row["no"] for row in more.companies] == ["C-ALPINE"]
+    assert filters.search_keys("lin") == filters.SearchKeys("lin", ["P-LINDA"], [], [])  # a person only
+    for text in ("in", "lin"):
+        for page in (False, True):
+            with mock.patch.object(filters, "NAME_KEYS", 0):
+                assert matches(search_filter(text, page=page)) == matches(plain_search_filter(text))
+
+
 @pytest.mark.parametrize("text", ["an", "alpine"])
 def test_a_walk_probes_the_names_once_for_contact_and_company_and_a_count_does_not(
     corpus: list[str], text: str
