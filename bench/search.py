@@ -36,7 +36,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from salescycle.contacts.models import Contact, ContactType, Salesperson  # noqa: E402
 from salescycle.core.actors import SYSTEM  # noqa: E402
-from salescycle.opportunities import selectors  # noqa: E402
+from salescycle.opportunities import filters, selectors  # noqa: E402
 from salescycle.opportunities.models import Opportunity  # noqa: E402
 from salescycle.sales.models import Item  # noqa: E402
 
@@ -87,11 +87,34 @@ def explain(sql: str, params: Any) -> str:
     return "\n".join("  " + " ".join(str(c) for c in row) for row in rows)
 
 
+def counts(runs: int) -> int:
+    """Wall-clock medians (ms) of each text's names look-up (``filters.search_keys``) and of its count (the API's
+    ``count``, the list's totals: ``search_condition`` in its counting form), without the request around them."""
+    print("| `q` | matches | keys (ms) | count (ms) |")
+    print("|---|---:|---:|---:|")
+    for label, text in texts().items():
+        keys_ms, count_ms, matches = [], [], 0
+        for _ in range(runs + 1):
+            started = time.perf_counter()
+            keys = filters.search_keys(text)
+            looked_up = time.perf_counter()
+            matches = Opportunity.objects.filter(filters.search_condition(keys)).count()
+            keys_ms.append((looked_up - started) * 1000)
+            count_ms.append((time.perf_counter() - looked_up) * 1000)
+        keys_ms, count_ms = keys_ms[1:], count_ms[1:]  # the first run warms the caches
+        keys_median, count_median = statistics.median(keys_ms), statistics.median(count_ms)
+        print(f"| {label}: {text!r} | {matches:,} | {keys_median:.1f} | {count_median:.1f} |")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--counts", action="store_true", help="only time each text's key look-up and its count")
     args = parser.parse_args(argv)
+    if args.counts:
+        return counts(args.runs)
     client = Client()
     client.force_login(get_user_model().objects.filter(is_superuser=True).first())
     print(

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.db import connection, migrations
 from django.db.models import BooleanField, F, Func, Model, Q
-from django.db.models.lookups import In
+from django.db.models.lookups import IContains, In
 
 # The shortest text a trigram index can answer.
 MIN_TRIGRAM = 3
@@ -124,6 +124,14 @@ class Unindexed(Func):
     arity = 1
 
 
+class NotIndexed(Func):
+    """PostgreSQL: ``(column || '')``, the column's own text in an expression no index of ours is built on, so that
+    a test of it is made row by row (PostgreSQL's counterpart of :class:`Unindexed`)."""
+
+    template = "(%(expressions)s || '')"
+    arity = 1
+
+
 def unindexed_in(field: str, values: Any) -> Q:
     """``field IN values`` with the column kept out of SQLite's index use (:class:`Unindexed`): the same rows."""
     return Q(In(Unindexed(F(field)), values))
@@ -138,6 +146,13 @@ def contains_q(model: type[Model], fields: Sequence[str], text: str) -> Q:
     plain = Q()
     for name in fields:
         plain |= Q(**{f"{name}__icontains": text})
+    if text and len(text) < MIN_TRIGRAM and connection.vendor == "postgresql":
+        # No trigram in the text: pg_trgm's GIN index would hand every row over to be rechecked (all 285,773
+        # contacts for "zq" at 1M, 140 ms); a scan with the same test takes a third of that.
+        scanned = Q()
+        for name in fields:
+            scanned |= Q(IContains(NotIndexed(F(name)), text))
+        return scanned
     if not text or len(text) < MIN_TRIGRAM or connection.vendor != "sqlite":
         return plain
     meta = model._meta
