@@ -38,6 +38,7 @@ from salescycle.contacts.models import Contact, ContactType, Salesperson  # noqa
 from salescycle.core.actors import SYSTEM  # noqa: E402
 from salescycle.opportunities import filters, selectors  # noqa: E402
 from salescycle.opportunities.models import Opportunity  # noqa: E402
+from salescycle.opportunities.selectors.opportunities import list_totals  # noqa: E402
 from salescycle.sales.models import Item  # noqa: E402
 
 TARGET_MS = 100.0
@@ -88,22 +89,28 @@ def explain(sql: str, params: Any) -> str:
 
 
 def counts(runs: int) -> int:
-    """Wall-clock medians (ms) of each text's names look-up (``filters.search_keys``) and of its count (the API's
-    ``count``, the list's totals: ``search_condition`` in its counting form), without the request around them."""
-    print("| `q` | matches | keys (ms) | count (ms) |")
-    print("|---|---:|---:|---:|")
+    """Wall-clock medians (ms) of each text's names look-up (``filters.search_keys``), of the API list's ``count``
+    (``OpportunityFilters.count``) and of the list's count and sums (``list_totals``: the web list's
+    totals, the API's ``totals=true``), without the request around them."""
+    print("| `q` | matches | names (ms) | API count (ms) | count and sums (ms) |")
+    print("|---|---:|---:|---:|---:|")
+    rows = Opportunity.objects.all()
     for label, text in texts().items():
-        keys_ms, count_ms, matches = [], [], 0
-        for _ in range(runs + 1):
+        times: list[list[float]] = [[], [], []]
+        matches = 0
+        for run in range(runs + 1):  # the first run warms the caches
             started = time.perf_counter()
-            keys = filters.search_keys(text)
-            looked_up = time.perf_counter()
-            matches = Opportunity.objects.filter(filters.search_condition(keys)).count()
-            keys_ms.append((looked_up - started) * 1000)
-            count_ms.append((time.perf_counter() - looked_up) * 1000)
-        keys_ms, count_ms = keys_ms[1:], count_ms[1:]  # the first run warms the caches
-        keys_median, count_median = statistics.median(keys_ms), statistics.median(count_ms)
-        print(f"| {label}: {text!r} | {matches:,} | {keys_median:.1f} | {count_median:.1f} |")
+            filters.search_keys(text)
+            named = time.perf_counter()
+            matches = filters.OpportunityFilters(q=text).count(rows)
+            counted = time.perf_counter()
+            list_totals(filters.OpportunityFilters(q=text).filter(rows))
+            summed = time.perf_counter()
+            if run:
+                for column, ms in zip(times, (named - started, counted - named, summed - counted), strict=True):
+                    column.append(ms * 1000)
+        names_ms, count_ms, sums_ms = (statistics.median(column) for column in times)
+        print(f"| {label}: {text!r} | {matches:,} | {names_ms:.1f} | {count_ms:.1f} | {sums_ms:.1f} |")
     return 0
 
 

@@ -12,6 +12,7 @@ from unittest import mock
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -249,6 +250,34 @@ def test_a_short_text_always_walks_for_the_page(corpus: list[str]) -> None:
     condition = search_filter("an", page=True)
     assert '+"opportunities_opportunity"."salesperson_code" IN' in str(Opportunity.objects.filter(condition).query)
     assert matches(condition) == matches(plain_search_filter("an"))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    text=texts(),
+    others=st.sampled_from([{}, {"salesperson_code": "JD"}, {"contact_no": "C-ALPINE"}, {"has_contact": False}]),
+    narrowed=st.booleans(),
+    many_names=st.booleans(),
+)
+def test_the_lists_count_is_the_number_of_its_rows(
+    corpus: list[str], text: str, others: dict[str, Any], narrowed: bool, many_names: bool
+) -> None:
+    # PostgreSQL counts a search as the union of its terms narrowed by the other filters: the same number
+    base = Opportunity.objects.exclude(salesperson_id="QT") if narrowed else Opportunity.objects.all()
+    with mock.patch.object(filters, "NAME_KEYS", 0 if many_names else filters.NAME_KEYS):
+        words = OpportunityFilters(q=text, **others)
+        expected = OpportunityFilters(**others).filter(base).filter(plain_search_filter(text)).count()
+        assert words.count(base) == expected
+
+
+@pytest.mark.postgres_only
+def test_postgresql_counts_a_search_without_matching_the_union_back_against_the_table(corpus: list[str]) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        number = OpportunityFilters(q="jonathan", closed=False).count(Opportunity.objects.all())
+    count = queries.captured_queries[-1]["sql"]
+    assert "UNION" in count  # the number and description, the salesperson
+    assert '"opportunities_opportunity"."no" IN' not in count
+    assert number == Opportunity.objects.filter(plain_search_filter("jonathan"), closed=False).count()
 
 
 def test_the_count_and_the_page_of_one_filter_look_the_keys_up_once(

@@ -197,6 +197,7 @@ def paginate(
     serialize: Callable[[Any], Any],
     rows: Callable[[models.QuerySet[Any]], models.QuerySet[Any]] | None = None,
     page_queryset: models.QuerySet[Any] | None = None,
+    count: Callable[[], int] | None = None,
 ) -> dict[str, Any]:
     """One page of ``queryset`` in ``ordering`` (model field names, ``-`` for descending; the primary key is added
     as the last tie-breaker; NULLs are the smallest value) as ``{"items", "count", "next"}``. ``count`` is the size
@@ -205,7 +206,7 @@ def paginate(
     that does not belong to this order. ``rows`` turns the (counted) queryset into the one the page is read from,
     e.g. a ``values()`` of it with joined columns, so that the count needs no joins. ``page_queryset``, when given,
     has the same rows as ``queryset`` written to find one ordered page faster (the page is read from it, the count
-    from ``queryset``)."""
+    from ``queryset``). ``count``, when given, counts ``queryset`` faster (the same number)."""
     if limit < 1 or limit > MAX_LIMIT:
         raise InvalidInput(
             "invalid_input",
@@ -217,5 +218,8 @@ def paginate(
     source = queryset if page_queryset is None else page_queryset
     page, next_cursor = keyset.page(rows(source) if rows else source, cursor=cursor, size=limit)
     # A first page with no next one is the whole list: its length is the count (no second query).
-    count = len(page) if cursor is None and next_cursor is None else queryset.count()
-    return {"items": [serialize(row) for row in page], "count": count, "next": next_cursor}
+    if cursor is None and next_cursor is None:
+        total = len(page)
+    else:
+        total = count() if count is not None else queryset.count()
+    return {"items": [serialize(row) for row in page], "count": total, "next": next_cursor}

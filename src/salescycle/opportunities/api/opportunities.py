@@ -77,6 +77,7 @@ def list_opportunities(
     page = paginate(
         qs,
         page_queryset=filters.for_page().filter(visible),
+        count=lambda: filters.count(visible),
         ordering=api_ordering(ordering),
         limit=limit,
         cursor=cursor,
