@@ -111,11 +111,11 @@ def search_condition(keys: SearchKeys | None, *, page: bool = False) -> Q:
     if connection.vendor == "postgresql":
         if page and (len(keys.words) < MIN_TRIGRAM or not _few(keys)):
             return _walking(keys, page=True)  # a common text's page: the planner walks the order
-        if len(keys.words) < MIN_TRIGRAM:
-            # a short text (no trigram index): one scan, each row tested (q=e at 1M: the count 3.5 s through the
-            # union, 1.0 s so)
-            return _walking(keys, page=False)
-        return _union(keys)
+        if _counted_by_union(keys):
+            return _union(keys)
+        # a short text (no trigram index): one scan, each row tested (q=e at 1M: the count 3.5 s through the
+        # union, 1.0 s so)
+        return _walking(keys, page=False)
     if page and (len(keys.words) < MIN_TRIGRAM or _dense(keys)):
         return _walking(keys, page=True)
     return (
@@ -188,6 +188,12 @@ def _union(keys: SearchKeys) -> Q:
     250,000 contacts) became a subplan read again for every row, a count that ran for more than 14 minutes at 1M;
     on its own in a union branch it is a semi-join. The same rows."""
     return Q(pk__in=_union_of(Opportunity.objects.order_by(), _terms(keys)))
+
+
+def _counted_by_union(keys: SearchKeys) -> bool:
+    """Whether the count of ``keys``'s text reads the union of its terms (:func:`_union`, :meth:`OpportunityFilters.
+    count`): on PostgreSQL, for a text of three characters or more (each term then has an index)."""
+    return connection.vendor == "postgresql" and len(keys.words) >= MIN_TRIGRAM
 
 
 def _terms(keys: SearchKeys) -> list[Q]:
@@ -303,11 +309,9 @@ class OpportunityFilters(FilterSchema):
         terms (:func:`_terms`), each narrowed by the other filters and ``queryset`` itself, without matching the
         union back against the table: that match read every key of the table ("Ben" at 1M: the count 108 → 26
         ms). The same number (held by ``tests/test_search.py``)."""
-        text = (self.q or "").strip()
-        if connection.vendor != "postgresql" or len(text) < MIN_TRIGRAM:
-            return self.filter(queryset).count()
         keys = self._keys(self.q or "")
-        assert keys is not None  # a text of three characters or more
+        if keys is None or not _counted_by_union(keys):
+            return self.filter(queryset).count()
         others = self.model_copy(update={"q": None}).filter(queryset).order_by()
         return _union_of(others, _terms(keys)).count()
 
