@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Model, Q, QuerySet
 
 from salescycle.core.keys import normalize_key
-from salescycle.core.search import MIN_TRIGRAM, contains_q
+from salescycle.core.search import MIN_TRIGRAM, contains_q, icontains_any
 
 # Suggestions per lookup.
 LOOKUP_LIMIT = 10
@@ -61,18 +61,10 @@ def lookup(
     fields = list(search_fields or [name])
     if model is not None and len(words) < MIN_TRIGRAM:
         return by_key
-    condition = contains_q(model, fields, words) if model is not None else contains_q_plain(fields, words)
+    condition = contains_q(model, fields, words) if model is not None else icontains_any(fields, words)
     seen = {row.key for row in by_key}
     by_name = queryset.filter(condition).exclude(**{f"{key}__in": list(seen)}).order_by(name, key)
     return by_key + list(_rows(by_name[: limit - len(by_key)], key, name))
-
-
-def contains_q_plain(fields: Sequence[str], text: str) -> Q:
-    """``icontains`` on any of ``fields`` (for small tables, which need no index)."""
-    condition = Q()
-    for field in fields:
-        condition |= Q(**{f"{field}__icontains": text})
-    return condition
 
 
 def _rows(queryset: QuerySet[Any], key: str, name: str) -> Any:
